@@ -1,0 +1,43 @@
+// The one contract every channel adapter implements (shared/DESIGN.md, "Layout").
+// Adapters turn provider traffic into InboundEvents, send outbound messages, and map provider statuses.
+import type { Channel, MessageStatus } from "../shared/domain.ts";
+
+export interface OutboundMessage {
+  /** Our message id: adapters pass it to the provider's callbacks so statuses find their message. */
+  messageId: string;
+  to: string;
+  from: string | null;
+  body: string;
+}
+
+export interface SendResult {
+  externalId: string;
+  status: MessageStatus;
+}
+
+/** A provider failure, classified so one handler can decide retry or final failure. */
+export class ChannelSendError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** The provider's error code (e.g. Twilio's 21610), when it gave one. */
+    readonly providerCode: string | null,
+  ) {
+    super(message);
+    this.name = "ChannelSendError";
+  }
+}
+
+/** A delivery status reported by the provider, already mapped to ours. */
+export interface StatusUpdate {
+  messageId: string | null;
+  externalId: string;
+  status: MessageStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export interface ChannelAdapter {
+  readonly channel: Channel;
+  send(message: OutboundMessage): Promise<SendResult>;
+}

@@ -1,0 +1,104 @@
+// Configuration from environment variables, validated once at start (shared/DESIGN.md, "Environment").
+import { z } from "zod";
+import type { Channel } from "../shared/domain.ts";
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
+  TWILIO_ACCOUNT_SID: optionalText.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must look like AC followed by 32 hex digits").optional()),
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_PHONE_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +14155550100").optional()),
+  TWILIO_API_BASE_URL: optionalText.pipe(z.string().url().optional()),
+  TWILIO_API_KEY_SID: optionalText,
+  TWILIO_API_KEY_SECRET: optionalText,
+  TWILIO_TWIML_APP_SID: optionalText,
+  IMAP_URL: optionalText,
+  SMTP_URL: optionalText,
+  MAIL_FROM: optionalText,
+  OFFER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  SMS_DEFAULT_COUNTRY: z.string().length(2).toUpperCase().default("US"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type ChannelSettings = { enabled: true } | { enabled: false; reason: string };
+
+export interface SmsSettings {
+  accountSid: string;
+  authToken: string;
+  phoneNumber: string;
+  apiBaseUrl: string | undefined;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  sessionSecret: string;
+  offerTimeoutMs: number;
+  smsDefaultCountry: string;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  sms: SmsSettings | null;
+  /** Why each channel is on or off, for the log line at start and the workspace banner. */
+  channels: Record<Channel, ChannelSettings>;
+  /** Prefix of every Redis key this instance uses: lets tests and several sites share one Redis. */
+  redisPrefix: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError with one line naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    const value = env[name];
+    const problem = value === undefined ? "is required but not set" : issue.message;
+    throw new ConfigError(`Configuration error: ${name} ${problem}`);
+  }
+  const e = parsed.data;
+
+  const twilioVars = { TWILIO_ACCOUNT_SID: e.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: e.TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER: e.TWILIO_PHONE_NUMBER };
+  const missingTwilio = Object.entries(twilioVars).filter(([, v]) => !v).map(([k]) => k);
+  if (missingTwilio.length > 0 && missingTwilio.length < 3) {
+    // Half a Twilio setup is a typo, not a choice: say which piece is missing rather than run with SMS silently off.
+    throw new ConfigError(`Configuration error: ${missingTwilio[0]} is required when the other TWILIO_* settings are set`);
+  }
+  const sms: SmsSettings | null =
+    missingTwilio.length === 0
+      ? { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, phoneNumber: e.TWILIO_PHONE_NUMBER!, apiBaseUrl: e.TWILIO_API_BASE_URL }
+      : null;
+
+  const off = (reason: string): ChannelSettings => ({ enabled: false, reason });
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    sessionSecret: e.SESSION_SECRET,
+    offerTimeoutMs: e.OFFER_TIMEOUT_SECONDS * 1000,
+    smsDefaultCountry: e.SMS_DEFAULT_COUNTRY,
+    logLevel: e.LOG_LEVEL,
+    sms,
+    channels: {
+      sms: sms ? { enabled: true } : off("SMS is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER"),
+      voice: off("Voice is not available yet"),
+      email: off("Email is not available yet"),
+      chat: off("Web chat is not available yet"),
+    },
+    redisPrefix: "sb",
+  };
+}

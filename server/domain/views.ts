@@ -1,0 +1,135 @@
+// Database rows → the wire views of shared/api.ts. Queries select the columns these mappers read.
+import type { AgentView, ConversationView, CustomerSummary, MessageView, OfferView } from "../../shared/api.ts";
+import type { Channel, ConversationStatus, MessageDirection, MessageKind, MessageStatus, OfferStatus } from "../../shared/domain.ts";
+import type { MediaItem } from "../../shared/inbound.ts";
+import { formatPhone } from "../../shared/phone.ts";
+
+const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+export interface AgentRow {
+  id: string;
+  email: string;
+  name: string;
+  role: AgentView["role"];
+  presence: AgentView["presence"];
+  skills: string[];
+  capacity_voice: number;
+  capacity_chat: number;
+  capacity_sms: number;
+  capacity_email: number;
+}
+
+export const AGENT_COLUMNS = "a.id, a.email, a.name, a.role, a.presence, a.skills, a.capacity_voice, a.capacity_chat, a.capacity_sms, a.capacity_email";
+
+export function agentView(r: AgentRow): AgentView {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    presence: r.presence,
+    skills: r.skills,
+    capacity: { voice: r.capacity_voice, chat: r.capacity_chat, sms: r.capacity_sms, email: r.capacity_email },
+  };
+}
+
+export interface ConversationRow {
+  id: string;
+  channel: Channel;
+  status: ConversationStatus;
+  assigned_agent_id: string | null;
+  customer_address: string;
+  business_address: string | null;
+  subject: string | null;
+  last_message_at: Date;
+  created_at: Date;
+  customer_id: string;
+  customer_display_name: string | null;
+  customer_tier: CustomerSummary["tier"];
+}
+
+/** Select list for ConversationRow, with `cv` = conversations and `cu` = customers. */
+export const CONVERSATION_COLUMNS = `cv.id, cv.channel, cv.status, cv.assigned_agent_id, cv.customer_address, cv.business_address,
+  cv.subject, cv.last_message_at, cv.created_at, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
+
+export function conversationView(r: ConversationRow): ConversationView {
+  return {
+    id: r.id,
+    channel: r.channel,
+    status: r.status,
+    assignedAgentId: r.assigned_agent_id,
+    customerAddress: r.customer_address,
+    businessAddress: r.business_address,
+    subject: r.subject,
+    lastMessageAt: iso(r.last_message_at),
+    createdAt: iso(r.created_at),
+    customer: {
+      id: r.customer_id,
+      displayName: r.customer_display_name ?? (r.channel === "sms" || r.channel === "voice" ? formatPhone(r.customer_address) : r.customer_address),
+      tier: r.customer_tier,
+    },
+  };
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  customer_id: string;
+  channel: Channel;
+  direction: MessageDirection;
+  kind: MessageKind;
+  body: string;
+  media: MediaItem[];
+  status: MessageStatus;
+  error_code: string | null;
+  error_message: string | null;
+  author_agent_id: string | null;
+  author_name: string | null;
+  created_at: Date;
+  change_seq: string;
+}
+
+/** Select list for MessageRow, with `m` = messages and `au` = agents (left joined as author). */
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.customer_id, m.channel, m.direction, m.kind, m.body, m.media, m.status,
+  m.error_code, m.error_message, m.author_agent_id, au.name AS author_name, m.created_at, m.change_seq`;
+
+export function messageView(r: MessageRow): MessageView {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    customerId: r.customer_id,
+    channel: r.channel,
+    direction: r.direction,
+    kind: r.kind,
+    body: r.body,
+    media: r.media,
+    status: r.status,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    authorAgentId: r.author_agent_id,
+    authorName: r.author_name,
+    createdAt: iso(r.created_at),
+    changeSeq: String(r.change_seq),
+  };
+}
+
+export interface OfferRow {
+  id: string;
+  agent_id: string;
+  channel: Channel;
+  status: OfferStatus;
+  created_at: Date;
+  expires_at: Date;
+}
+
+export function offerView(r: OfferRow, conversation: ConversationView): OfferView {
+  return {
+    id: r.id,
+    agentId: r.agent_id,
+    channel: r.channel,
+    status: r.status,
+    createdAt: iso(r.created_at),
+    expiresAt: iso(r.expires_at),
+    conversation,
+  };
+}

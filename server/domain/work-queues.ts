@@ -1,0 +1,11 @@
+// The work the domain hands to background jobs (implemented with BullMQ in server/jobs).
+export interface WorkQueues {
+  /** A conversation waits for an agent: try to match it (lower priority number first). */
+  routeConversation(conversationId: string, priority: number): Promise<void>;
+  /** An agent may have room for more work: offer them the best waiting conversation. */
+  agentMayTakeWork(agentId: string): Promise<void>;
+  /** Time the offer out after delayMs unless it was answered. */
+  scheduleOfferTimeout(offerId: string, delayMs: number): Promise<void>;
+  /** Send a queued outbound message through its channel. */
+  sendMessage(messageId: string): Promise<void>;
+}

@@ -1,0 +1,26 @@
+// An agent sets their presence. Going available pulls waiting work; leaving withdraws pending offers.
+import type { AgentView } from "../../../shared/api.ts";
+import type { SettablePresence } from "../../../shared/domain.ts";
+import { AppError } from "../../errors.ts";
+import { closeOffer } from "../routing/answer-offer.ts";
+import type { RoutingDeps } from "../routing/match.ts";
+import { AGENT_COLUMNS, agentView, type AgentRow } from "../views.ts";
+
+export async function setPresence(deps: RoutingDeps, opts: { agentId: string; presence: SettablePresence }): Promise<AgentView> {
+  const { rows } = await deps.pool.query<AgentRow>(
+    `UPDATE agents a SET presence = $2,
+       presence_changed_at = CASE WHEN presence = $2 THEN presence_changed_at ELSE now() END
+     WHERE id = $1 RETURNING ${AGENT_COLUMNS}`,
+    [opts.agentId, opts.presence],
+  );
+  if (!rows[0]) throw new AppError("NOT_FOUND", "No such agent");
+  const agent = agentView(rows[0]);
+  await deps.events.publish({ type: "agent.updated", agent });
+  if (opts.presence === "available") {
+    await deps.queues.agentMayTakeWork(opts.agentId);
+  } else {
+    const pending = await deps.pool.query<{ id: string }>(`SELECT id FROM offers WHERE agent_id = $1 AND status = 'pending'`, [opts.agentId]);
+    for (const offer of pending.rows) await closeOffer(deps, { offerId: offer.id, status: "withdrawn" });
+  }
+  return agent;
+}

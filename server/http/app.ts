@@ -1,0 +1,71 @@
+// The express app: webhooks, the workspace API, health, and the built client.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { Redis } from "ioredis";
+import { AppError, toErrorBody } from "../errors.ts";
+import type { AuthDeps } from "../domain/auth/sessions.ts";
+import type { Logger } from "../log.ts";
+import { authRouter, requireSession } from "./auth-routes.ts";
+import { healthRouter } from "./health-routes.ts";
+import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
+import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
+
+export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client", import.meta.url));
+
+export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps {
+  redis: Redis;
+  log: Logger;
+  secureCookies: boolean;
+}
+
+export function createHttpApp(deps: HttpDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  // Behind a local reverse proxy req.ip is the client's address (login limits are per address).
+  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+
+  app.use(healthRouter(deps));
+  app.use("/webhooks/twilio", twilioWebhookRouter(deps));
+
+  const api = express.Router();
+  api.use(express.json({ limit: "100kb" }));
+  api.use((req, res, next) => {
+    // The API is JSON for signed-in agents; nothing here may be cached by a shared proxy.
+    res.set("Cache-Control", "no-store");
+    next();
+  });
+  api.use("/auth", authRouter(deps));
+  api.use(requireSession(deps));
+  api.use(workspaceRouter(deps));
+  api.use((_req, _res) => {
+    throw new AppError("NOT_FOUND", "No such API route");
+  });
+  app.use("/api", api);
+
+  if (existsSync(CLIENT_DIST)) {
+    app.use(express.static(CLIENT_DIST, { index: false, maxAge: "1h" }));
+    app.get("/{*splat}", (_req, res) => res.sendFile("index.html", { root: CLIENT_DIST, maxAge: 0 }));
+  } else {
+    app.get("/", (_req, res) => {
+      res.status(503).type("text/plain").send("The workspace is not built yet: run `npm run build` (npm start does it for you).");
+    });
+  }
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // express.json and urlencoded report a malformed body as a 4xx error with `type`.
+    const e = err as { status?: number; type?: string; message?: string };
+    if (e && typeof e.status === "number" && e.status >= 400 && e.status < 500 && e.type) {
+      res.status(e.status).json({ error: { code: "VALIDATION", message: `Malformed request body: ${e.message}` } });
+      return;
+    }
+    const { status, body } = toErrorBody(err);
+    if (status >= 500) deps.log.error("request failed", { method: req.method, path: req.originalUrl, err });
+    if (body.error.code === "RATE_LIMITED") {
+      const wait = (body.error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (wait) res.set("Retry-After", String(wait));
+    }
+    res.status(status).json(body);
+  });
+  return app;
+}

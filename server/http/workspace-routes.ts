@@ -1,0 +1,82 @@
+// The agent workspace's REST API. Routes validate, call one domain function, and map the result.
+import { Router } from "express";
+import { z } from "zod";
+import { SendReplyBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { Channel } from "../../shared/domain.ts";
+import { AppError } from "../errors.ts";
+import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
+import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
+import type { RoutingDeps } from "../domain/routing/match.ts";
+import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
+import { resolveConversation } from "../domain/workspace/resolve-conversation.ts";
+import { setPresence } from "../domain/workspace/set-presence.ts";
+import { requireRole, signedInAgent } from "./auth-routes.ts";
+import { parseInput } from "./validate.ts";
+
+export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {}
+
+const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
+const ANY_ROLE = requireRole("agent", "supervisor", "admin");
+
+export function workspaceRouter(deps: WorkspaceDeps): Router {
+  const router = Router();
+  router.use(ANY_ROLE);
+
+  const channels = (): ChannelState[] =>
+    Channel.options.map((channel) => {
+      const s = deps.channelState(channel);
+      return { channel, enabled: s.enabled, reason: s.enabled ? null : s.reason };
+    });
+
+  router.get("/me", (req, res) => {
+    res.json({ agent: signedInAgent(req), channels: channels() });
+  });
+  router.put("/me/presence", async (req, res) => {
+    const { presence } = parseInput(SetPresenceBody, req.body);
+    res.json({ agent: await setPresence(deps, { agentId: signedInAgent(req).id, presence }) });
+  });
+  router.get("/me/work", async (req, res) => {
+    res.json(await myWork(deps, signedInAgent(req).id));
+  });
+  router.get("/channels", (_req, res) => {
+    res.json({ channels: channels() });
+  });
+
+  router.post("/offers/:id/accept", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json({ conversation: await acceptOffer(deps, { offerId: id, agentId: signedInAgent(req).id }) });
+  });
+  router.post("/offers/:id/reject", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    const closed = await closeOffer(deps, { offerId: id, status: "rejected", agentId: signedInAgent(req).id });
+    if (!closed) throw new AppError("CONFLICT", "This offer is no longer pending");
+    res.status(204).end();
+  });
+
+  router.get("/conversations/:id", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json(await conversationWithCustomer(deps, id));
+  });
+  router.post("/conversations/:id/resolve", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json({ conversation: await resolveConversation(deps, { conversationId: id, agentId: signedInAgent(req).id }) });
+  });
+  router.post("/conversations/:id/messages", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    const body = parseInput(SendReplyBody, req.body);
+    const message = await sendReply(deps, { conversationId: id, agentId: signedInAgent(req).id, ...body });
+    res.status(201).json({ message });
+  });
+
+  router.get("/customers/:id/timeline", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    const q = parseInput(TimelineQuery, req.query);
+    res.json(await timelinePage(deps, { customerId: id, ...q }));
+  });
+  router.get("/customers/:id/timeline/changes", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    const { since } = parseInput(TimelineChangesQuery, req.query);
+    res.json(await timelineChanges(deps, { customerId: id, since }));
+  });
+  return router;
+}

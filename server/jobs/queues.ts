@@ -1,0 +1,69 @@
+// BullMQ queues: routing (one job per waiting conversation, by priority), offer timeouts, outbound sends
+// and a periodic sweep. Jobs only carry ids; Postgres holds the truth, so every job is idempotent.
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { WorkQueues } from "../domain/work-queues.ts";
+
+export const QUEUE_NAMES = { routing: "routing", offerTimeouts: "offer-timeouts", outbound: "outbound", maintenance: "maintenance" } as const;
+
+export type RoutingJob = { kind: "route-conversation"; conversationId: string } | { kind: "agent-may-take-work"; agentId: string };
+export type OfferTimeoutJob = { offerId: string };
+export type OutboundJob = { messageId: string };
+
+/** Transient send failures retry with exponential back-off: 2 s, 4 s, 8 s … about 4 minutes in all. */
+export const OUTBOUND_ATTEMPTS = 8;
+export const OUTBOUND_BACKOFF_MS = 2000;
+
+export interface Queues extends WorkQueues {
+  routing: Queue<RoutingJob>;
+  offerTimeouts: Queue<OfferTimeoutJob>;
+  outbound: Queue<OutboundJob>;
+  maintenance: Queue;
+  close(): Promise<void>;
+}
+
+export function createQueues(connection: Redis, prefix: string, opts: { outboundBackoffMs?: number } = {}): Queues {
+  const common = { connection, prefix: `${prefix}:bull` };
+  const routing = new Queue<RoutingJob>(QUEUE_NAMES.routing, {
+    ...common,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: "exponential", delay: 500 } },
+  });
+  const offerTimeouts = new Queue<OfferTimeoutJob>(QUEUE_NAMES.offerTimeouts, {
+    ...common,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: "exponential", delay: 500 } },
+  });
+  const outbound = new Queue<OutboundJob>(QUEUE_NAMES.outbound, {
+    ...common,
+    defaultJobOptions: {
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+      attempts: OUTBOUND_ATTEMPTS,
+      backoff: { type: "exponential", delay: opts.outboundBackoffMs ?? OUTBOUND_BACKOFF_MS },
+    },
+  });
+  const maintenance = new Queue(QUEUE_NAMES.maintenance, { ...common, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
+
+  return {
+    routing,
+    offerTimeouts,
+    outbound,
+    maintenance,
+    async routeConversation(conversationId, priority) {
+      // The job id dedupes: a conversation has at most one routing job waiting. BullMQ ids may not hold ':'.
+      await routing.add("route", { kind: "route-conversation", conversationId }, { jobId: `route-${conversationId}`, priority: Math.max(1, priority) });
+    },
+    async agentMayTakeWork(agentId) {
+      // No priority: BullMQ runs these before any prioritized job, so freed capacity is used at once.
+      await routing.add("agent", { kind: "agent-may-take-work", agentId }, { jobId: `agent-${agentId}-${Date.now()}` });
+    },
+    async scheduleOfferTimeout(offerId, delayMs) {
+      await offerTimeouts.add("timeout", { offerId }, { jobId: `offer-${offerId}`, delay: delayMs });
+    },
+    async sendMessage(messageId) {
+      await outbound.add("send", { messageId }, { jobId: `send-${messageId}` });
+    },
+    async close() {
+      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close()]);
+    },
+  };
+}

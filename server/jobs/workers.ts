@@ -1,0 +1,68 @@
+// The BullMQ workers: each job calls one domain function. Run in the server process by default,
+// or as their own process (`npm run worker`) for larger sites; any number of them may run at once.
+import { Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { ChannelAdapter } from "../../channels/channel.ts";
+import type { Channel } from "../../shared/domain.ts";
+import type { EventPublisher } from "../domain/events.ts";
+import { deliverMessage } from "../domain/outbound/deliver-message.ts";
+import { closeOffer } from "../domain/routing/answer-offer.ts";
+import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain/routing/match.ts";
+import { sweepRouting } from "../domain/routing/sweep.ts";
+import type { Logger } from "../log.ts";
+import { QUEUE_NAMES, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
+
+export interface WorkerDeps extends RoutingDeps {
+  events: EventPublisher;
+  queues: Queues;
+  adapters: Partial<Record<Channel, ChannelAdapter>>;
+  log: Logger;
+  sweepEveryMs: number;
+}
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+export async function startWorkers(connection: Redis, prefix: string, deps: WorkerDeps): Promise<Workers> {
+  const common = { connection, prefix: `${prefix}:bull` };
+  // Matching is serialised in Postgres anyway; one routing job at a time per process keeps priority order.
+  const routing = new Worker<RoutingJob>(
+    QUEUE_NAMES.routing,
+    async (job) => {
+      if (job.data.kind === "route-conversation") return routeConversation(deps, job.data.conversationId);
+      return offerWorkToAgent(deps, job.data.agentId);
+    },
+    { ...common, concurrency: 1 },
+  );
+  const offerTimeouts = new Worker<OfferTimeoutJob>(
+    QUEUE_NAMES.offerTimeouts,
+    async (job) => closeOffer(deps, { offerId: job.data.offerId, status: "timed_out" }),
+    { ...common, concurrency: 4 },
+  );
+  const outbound = new Worker<OutboundJob>(
+    QUEUE_NAMES.outbound,
+    async (job: Job<OutboundJob>) => {
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      return deliverMessage(deps, { messageId: job.data.messageId, finalAttempt });
+    },
+    { ...common, concurrency: 8 },
+  );
+  const maintenance = new Worker(QUEUE_NAMES.maintenance, async () => sweepRouting(deps), { ...common, concurrency: 1 });
+  await deps.queues.maintenance.upsertJobScheduler("sweep-routing", { every: deps.sweepEveryMs }, { name: "sweep" });
+
+  const all = [routing, offerTimeouts, outbound, maintenance];
+  for (const w of all) {
+    w.on("failed", (job, err) => {
+      const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+      deps.log[final ? "error" : "warn"](`${w.name} job failed${final ? " for good" : "; will retry"}`, { jobId: job?.id, err: err.message });
+    });
+    w.on("error", (err) => deps.log.error(`${w.name} worker error`, { err: err.message }));
+  }
+  await Promise.all(all.map((w) => w.waitUntilReady()));
+  return {
+    async close() {
+      await Promise.all(all.map((w) => w.close()));
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// Socket.io namespace /agent: authenticated by the same session cookie as the REST API.
+// Sockets join agent:<id> (their work), supervisors (by role) and customer:<id> rooms they watch.
+import type { Namespace, Server, Socket } from "socket.io";
+import type { AgentView } from "../../shared/api.ts";
+import { AGENT_NAMESPACE, SetPresenceEvent, WatchCustomerEvent, type Ack, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
+import { AppError, toErrorBody } from "../errors.ts";
+import { authenticate } from "../domain/auth/sessions.ts";
+import type { DomainEvent } from "../domain/events.ts";
+import type { RoutingDeps } from "../domain/routing/match.ts";
+import { setPresence } from "../domain/workspace/set-presence.ts";
+import { SESSION_COOKIE, readCookie } from "../http/cookies.ts";
+import type { Logger } from "../log.ts";
+
+type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, { agent: AgentView }>;
+export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, { agent: AgentView }>;
+
+export interface AgentRealtimeDeps extends RoutingDeps {
+  log: Logger;
+  /** How long an agent with no socket left stays as they were before going offline. */
+  disconnectGraceMs: number;
+}
+
+const rooms = {
+  agent: (id: string) => `agent:${id}`,
+  customer: (id: string) => `customer:${id}`,
+  supervisors: "supervisors",
+};
+
+export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): AgentNamespace {
+  const nsp = io.of(AGENT_NAMESPACE) as AgentNamespace;
+
+  nsp.use(async (socket, next) => {
+    try {
+      const agent = await authenticate(deps, readCookie(socket.request.headers.cookie, SESSION_COOKIE));
+      if (!agent) return next(new Error("UNAUTHENTICATED"));
+      socket.data.agent = agent;
+      next();
+    } catch (err) {
+      deps.log.error("socket authentication failed", { err });
+      next(new Error("INTERNAL"));
+    }
+  });
+
+  nsp.on("connection", (socket: AgentSocket) => {
+    const agent = socket.data.agent;
+    void socket.join(rooms.agent(agent.id));
+    if (agent.role === "supervisor" || agent.role === "admin") void socket.join(rooms.supervisors);
+
+    socket.on("presence:set", (raw, ack) =>
+      handle(ack, async () => {
+        const { presence } = parse(SetPresenceEvent, raw);
+        return setPresence(deps, { agentId: agent.id, presence });
+      }),
+    );
+    socket.on("customer:watch", (raw, ack) =>
+      handle(ack, async () => {
+        // Any agent may watch any customer: no department an island (invariant 4).
+        await socket.join(rooms.customer(parse(WatchCustomerEvent, raw).customerId));
+        return null;
+      }),
+    );
+    socket.on("customer:unwatch", (raw, ack) =>
+      handle(ack, async () => {
+        await socket.leave(rooms.customer(parse(WatchCustomerEvent, raw).customerId));
+        return null;
+      }),
+    );
+    socket.on("disconnect", () => {
+      setTimeout(() => {
+        void (async () => {
+          const left = await nsp.in(rooms.agent(agent.id)).fetchSockets();
+          if (left.length > 0) return;
+          const { rows } = await deps.pool.query<{ presence: string }>(`SELECT presence FROM agents WHERE id = $1`, [agent.id]);
+          if (rows[0]?.presence === "available" || rows[0]?.presence === "away") {
+            await setPresence(deps, { agentId: agent.id, presence: "offline" });
+          }
+        })().catch((err) => deps.log.error("auto-offline failed", { err }));
+      }, deps.disconnectGraceMs).unref();
+    });
+  });
+
+  function handle<T>(ack: unknown, fn: () => Promise<T>): void {
+    // A client that sends no ack callback still gets its work done; it just hears nothing back.
+    const reply = typeof ack === "function" ? (ack as (r: Ack<T>) => void) : () => {};
+    fn().then(
+      (data) => reply({ ok: true, data }),
+      (err) => {
+        const { body, status } = toErrorBody(err);
+        if (status >= 500) deps.log.error("socket handler failed", { err });
+        reply({ ok: false, error: { code: body.error.code, message: body.error.message } });
+      },
+    );
+  }
+
+  return nsp;
+}
+
+function parse<S extends { safeParse(v: unknown): { success: true; data: unknown } | { success: false; error: { issues: { message: string; path: PropertyKey[] }[] } } }>(
+  schema: S,
+  value: unknown,
+): S extends { safeParse(v: unknown): { success: true; data: infer D } | { success: false } } ? D : never {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new AppError("VALIDATION", `${issue.path.join(".") || "event"}: ${issue.message}`);
+  }
+  return result.data as never;
+}
+
+/** Delivers one domain event to the sockets of this process that should see it. */
+export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
+  // `local`: every server process reads the event stream and serves only its own sockets.
+  const to = (targets: (string | null | undefined)[]) => nsp.local.to(targets.filter((t): t is string => !!t));
+  switch (event.type) {
+    case "message.created":
+    case "message.updated": {
+      const targets = [rooms.customer(event.message.customerId), rooms.supervisors, event.assignedAgentId && rooms.agent(event.assignedAgentId)];
+      to(targets).emit(event.type === "message.created" ? "message:new" : "message:updated", event.message);
+      break;
+    }
+    case "conversation.updated": {
+      const c = event.conversation;
+      to([rooms.customer(c.customer.id), rooms.supervisors, c.assignedAgentId && rooms.agent(c.assignedAgentId)]).emit("conversation:updated", c);
+      break;
+    }
+    case "offer.created":
+      to([rooms.agent(event.offer.agentId)]).emit("offer:new", event.offer);
+      break;
+    case "offer.closed":
+      to([rooms.agent(event.agentId)]).emit("offer:closed", { offerId: event.offerId, conversationId: event.conversationId, status: event.status });
+      break;
+    case "agent.updated":
+      to([rooms.agent(event.agent.id), rooms.supervisors]).emit("agent:updated", event.agent);
+      break;
+  }
+}

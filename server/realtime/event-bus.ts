@@ -1,0 +1,74 @@
+// Domain events travel through a Redis stream, so a worker process's offer or status change reaches
+// agents connected to any server process. A stream (not pub/sub) lets a server that lost Redis for a
+// moment read on from its last id instead of dropping what was published meanwhile.
+import { Redis } from "ioredis";
+import type { DomainEvent, EventPublisher } from "../domain/events.ts";
+import type { Logger } from "../log.ts";
+
+const MAX_LEN = 100_000;
+
+export const eventStreamKey = (prefix: string) => `${prefix}:events`;
+
+export function createEventPublisher(redis: Redis, prefix: string): EventPublisher {
+  const key = eventStreamKey(prefix);
+  return {
+    async publish(...events) {
+      if (events.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const e of events) pipeline.xadd(key, "MAXLEN", "~", MAX_LEN, "*", "e", JSON.stringify(e));
+      await pipeline.exec();
+    },
+  };
+}
+
+export interface EventSubscription {
+  close(): Promise<void>;
+}
+
+/** Reads the stream from now on and hands each event to onEvent, in order. */
+export function subscribeToEvents(
+  redisUrl: string,
+  prefix: string,
+  onEvent: (event: DomainEvent) => void,
+  log: Logger,
+): EventSubscription {
+  const key = eventStreamKey(prefix);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on("error", () => {}); // reconnects by itself; the loop below logs what matters
+  let running = true;
+  let lastId = "$";
+  const loop = (async () => {
+    // Start from the stream's current end, then never skip: each read continues from the last id seen.
+    const tail = (await redis.xrevrange(key, "+", "-", "COUNT", 1).catch(() => [])) as [string, string[]][];
+    lastId = tail[0]?.[0] ?? "0-0";
+    while (running) {
+      try {
+        const res = (await redis.xread("COUNT", 1000, "BLOCK", 2000, "STREAMS", key, lastId)) as [string, [string, string[]][]][] | null;
+        if (!res) continue;
+        for (const [, entries] of res) {
+          for (const [id, fields] of entries) {
+            lastId = id;
+            const json = fields[1];
+            if (!json) continue;
+            try {
+              onEvent(JSON.parse(json) as DomainEvent);
+            } catch (err) {
+              log.error("realtime event handler failed", { err });
+            }
+          }
+        }
+      } catch (err) {
+        if (!running) break;
+        log.warn("event stream read failed; retrying", { err: (err as Error).message });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  })();
+  return {
+    async close() {
+      running = false;
+      redis.disconnect();
+      await loop.catch(() => {});
+    },
+  };
+}

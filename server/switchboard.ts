@@ -1,0 +1,113 @@
+// The composition root: builds every dependency once and wires adapters, domain, HTTP, realtime and jobs.
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
+import { Server as SocketServer } from "socket.io";
+import type { ChannelAdapter } from "../channels/channel.ts";
+import { createSmsAdapter, type SmsAdapter } from "../channels/sms/sms-adapter.ts";
+import type { Channel } from "../shared/domain.ts";
+import type { Config } from "./config.ts";
+import { createDb, type Db } from "./db/client.ts";
+import { createHttpApp } from "./http/app.ts";
+import { createQueues, type Queues } from "./jobs/queues.ts";
+import { startWorkers, type Workers } from "./jobs/workers.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { attachAgentNamespace, deliverToAgents } from "./realtime/agent-namespace.ts";
+import { createEventPublisher, subscribeToEvents, type EventSubscription } from "./realtime/event-bus.ts";
+import { createRateLimiter } from "./redis/rate-limiter.ts";
+
+export interface StartOptions {
+  config: Config;
+  log?: Logger;
+  /** Run the BullMQ workers in this process (the default), or leave them to `npm run worker`. */
+  runWorkers?: boolean;
+  /** Serve HTTP and sockets (the default), or only run workers. */
+  serveHttp?: boolean;
+  sweepEveryMs?: number;
+  disconnectGraceMs?: number;
+  outboundBackoffMs?: number;
+  dbPoolSize?: number;
+}
+
+export interface Switchboard {
+  url: string;
+  port: number;
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  httpServer: HttpServer | null;
+  close(): Promise<void>;
+}
+
+export function redisConnection(url: string): Redis {
+  // BullMQ needs maxRetriesPerRequest: null so blocking commands survive reconnects.
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  redis.on("error", () => {});
+  return redis;
+}
+
+export function buildAdapters(config: Config): { sms: SmsAdapter | null; adapters: Partial<Record<Channel, ChannelAdapter>> } {
+  const sms = config.sms
+    ? createSmsAdapter({ ...config.sms, publicUrl: config.publicUrl, defaultCountry: config.smsDefaultCountry })
+    : null;
+  return { sms, adapters: sms ? { sms } : {} };
+}
+
+export async function startSwitchboard(opts: StartOptions): Promise<Switchboard> {
+  const { config } = opts;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const db = createDb(config.databaseUrl, { max: opts.dbPoolSize ?? 20 });
+  const redis = redisConnection(config.redisUrl);
+  const queues = createQueues(redis, config.redisPrefix, { outboundBackoffMs: opts.outboundBackoffMs });
+  const events = createEventPublisher(redis, config.redisPrefix);
+  const { sms, adapters } = buildAdapters(config);
+  const channelState = (channel: Channel) => config.channels[channel];
+  const deps = { pool: db.pool, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log };
+
+  let workers: Workers | null = null;
+  if (opts.runWorkers ?? true) {
+    workers = await startWorkers(redis, config.redisPrefix, { ...deps, adapters, sweepEveryMs: opts.sweepEveryMs ?? 10_000 });
+  }
+
+  let httpServer: HttpServer | null = null;
+  let io: SocketServer | null = null;
+  let subscription: EventSubscription | null = null;
+  let port = 0;
+  if (opts.serveHttp ?? true) {
+    const app = createHttpApp({
+      ...deps,
+      sms,
+      redis,
+      limiter: createRateLimiter(redis, config.redisPrefix),
+      secureCookies: config.publicUrl.startsWith("https://"),
+    });
+    httpServer = createServer(app);
+    io = new SocketServer(httpServer, { serveClient: false, connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 } });
+    const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000 });
+    subscription = subscribeToEvents(config.redisUrl, config.redisPrefix, (event) => deliverToAgents(agents, event), log);
+    const server = httpServer;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    db,
+    redis,
+    queues,
+    httpServer,
+    async close() {
+      await io?.close();
+      if (httpServer?.listening) await new Promise<void>((r) => httpServer!.close(() => r()));
+      await subscription?.close();
+      await workers?.close();
+      await queues.close();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}

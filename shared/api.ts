@@ -1,0 +1,163 @@
+// REST bodies and views of the workspace API (/api/*): the one source of wire types.
+import { z } from "zod";
+import {
+  AgentRole,
+  Channel,
+  ConversationStatus,
+  CustomerTier,
+  IdentityKind,
+  MessageDirection,
+  MessageKind,
+  MessageStatus,
+  OfferStatus,
+  Presence,
+  SettablePresence,
+} from "./domain.ts";
+import { MediaItem } from "./inbound.ts";
+
+export const ErrorCode = z.enum([
+  "VALIDATION",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "CONSENT_REVOKED",
+  "RATE_LIMITED",
+  "CHANNEL_DISABLED",
+  "INTERNAL",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z.object({
+  error: z.object({ code: ErrorCode, message: z.string(), details: z.unknown().optional() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---- views ----
+export const AgentView = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: AgentRole,
+  presence: Presence,
+  skills: z.array(z.string()),
+  capacity: z.object({ voice: z.number(), chat: z.number(), sms: z.number(), email: z.number() }),
+});
+export type AgentView = z.infer<typeof AgentView>;
+
+export const CustomerSummary = z.object({
+  id: z.string(),
+  displayName: z.string().nullable(),
+  tier: CustomerTier,
+});
+export type CustomerSummary = z.infer<typeof CustomerSummary>;
+
+export const CustomerView = CustomerSummary.extend({
+  identities: z.array(z.object({ kind: IdentityKind, value: z.string(), verified: z.boolean() })),
+  consents: z.array(z.object({ channel: Channel, status: z.enum(["opted_in", "opted_out"]), updatedAt: z.string() })),
+});
+export type CustomerView = z.infer<typeof CustomerView>;
+
+export const ConversationView = z.object({
+  id: z.string(),
+  channel: Channel,
+  status: ConversationStatus,
+  assignedAgentId: z.string().nullable(),
+  customerAddress: z.string(),
+  businessAddress: z.string().nullable(),
+  subject: z.string().nullable(),
+  lastMessageAt: z.string(),
+  createdAt: z.string(),
+  customer: CustomerSummary,
+});
+export type ConversationView = z.infer<typeof ConversationView>;
+
+export const MessageView = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  customerId: z.string(),
+  channel: Channel,
+  direction: MessageDirection,
+  kind: MessageKind,
+  body: z.string(),
+  media: z.array(MediaItem),
+  status: MessageStatus,
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  authorAgentId: z.string().nullable(),
+  authorName: z.string().nullable(),
+  createdAt: z.string(),
+  /** Cursor for catch-up: increases on every insert and status change. A decimal string (bigint). */
+  changeSeq: z.string(),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+export const OfferView = z.object({
+  id: z.string(),
+  agentId: z.string(),
+  channel: Channel,
+  status: OfferStatus,
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  conversation: ConversationView,
+});
+export type OfferView = z.infer<typeof OfferView>;
+
+export const ChannelState = z.object({ channel: Channel, enabled: z.boolean(), reason: z.string().nullable() });
+export type ChannelState = z.infer<typeof ChannelState>;
+
+// ---- requests and responses ----
+export const LoginBody = z.object({
+  email: z.string().trim().toLowerCase().email().max(320),
+  password: z.string().min(1).max(1000),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const MeResponse = z.object({ agent: AgentView, channels: z.array(ChannelState) });
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const SetPresenceBody = z.object({ presence: SettablePresence });
+export type SetPresenceBody = z.infer<typeof SetPresenceBody>;
+
+/** The agent's live work: a full snapshot, fetched at start and after every reconnect. */
+export const MyWorkResponse = z.object({ offers: z.array(OfferView), conversations: z.array(ConversationView) });
+export type MyWorkResponse = z.infer<typeof MyWorkResponse>;
+
+export const ConversationResponse = z.object({
+  conversation: ConversationView,
+  customer: CustomerView,
+  /** The customer's other open conversations (any channel), so nobody answers twice. */
+  otherOpenConversations: z.array(ConversationView),
+});
+export type ConversationResponse = z.infer<typeof ConversationResponse>;
+
+export const TimelineQuery = z.object({
+  /** Opaque cursor from a previous page's `olderCursor`; absent for the newest page. */
+  before: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type TimelineQuery = z.infer<typeof TimelineQuery>;
+
+export const TimelinePage = z.object({
+  /** Oldest first within the page, so the newest is at the bottom. */
+  messages: z.array(MessageView),
+  /** Pass as `before` to load the page older than this one; null at the start of history. */
+  olderCursor: z.string().nullable(),
+  /** The highest changeSeq the server knew when it answered: the start point for catch-up. */
+  changeCursor: z.string(),
+});
+export type TimelinePage = z.infer<typeof TimelinePage>;
+
+export const TimelineChangesQuery = z.object({ since: z.string().regex(/^\d{1,19}$/, "since must be a changeSeq") });
+export const TimelineChanges = z.object({ messages: z.array(MessageView), changeCursor: z.string() });
+export type TimelineChanges = z.infer<typeof TimelineChanges>;
+
+export const SendReplyBody = z.object({
+  body: z.string().trim().min(1, "A reply cannot be empty").max(1600, "An SMS reply is at most 1600 characters"),
+  /** A client-made key: sending the same key twice stores and sends one message. */
+  idempotencyKey: z.string().min(8).max(100).optional(),
+});
+export type SendReplyBody = z.infer<typeof SendReplyBody>;
+
+export const SendReplyResponse = z.object({ message: MessageView });
+export type SendReplyResponse = z.infer<typeof SendReplyResponse>;

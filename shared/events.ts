@@ -1,0 +1,30 @@
+// Socket.io events of the /agent namespace: one typed map for the server's emits and the client's listeners.
+import { z } from "zod";
+import { Channel, SettablePresence } from "./domain.ts";
+import type { AgentView, ConversationView, ErrorCode, MessageView, OfferView } from "./api.ts";
+
+export const AGENT_NAMESPACE = "/agent";
+
+export const SetPresenceEvent = z.object({ presence: SettablePresence });
+export const WatchCustomerEvent = z.object({ customerId: z.string().uuid() });
+
+export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+export interface AgentServerToClient {
+  "offer:new": (offer: OfferView) => void;
+  /** The offer was accepted, rejected, timed out or withdrawn. */
+  "offer:closed": (event: { offerId: string; conversationId: string; status: OfferView["status"] }) => void;
+  "conversation:updated": (conversation: ConversationView) => void;
+  "message:new": (message: MessageView) => void;
+  "message:updated": (message: MessageView) => void;
+  "agent:updated": (agent: AgentView) => void;
+}
+
+export interface AgentClientToServer {
+  "presence:set": (event: z.input<typeof SetPresenceEvent>, ack: (result: Ack<AgentView>) => void) => void;
+  /** Join a customer's room to get their timeline live (any agent may: no department an island). */
+  "customer:watch": (event: z.input<typeof WatchCustomerEvent>, ack: (result: Ack<null>) => void) => void;
+  "customer:unwatch": (event: z.input<typeof WatchCustomerEvent>, ack: (result: Ack<null>) => void) => void;
+}
+
+export const channelLabel: Record<Channel, string> = { sms: "SMS", voice: "Voice", email: "Email", chat: "Chat" };

@@ -1,0 +1,426 @@
+// A loopback stand-in for Twilio's REST API (2010-04-01 Messages and Calls), for tests.
+// Point the real twilio client at it with createTwilioRestClient({ apiBaseUrl: fake.url }).
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { randomBytes } from "node:crypto";
+
+export const DEFAULT_TEST_ACCOUNT_SID = "AC" + "0123456789abcdef".repeat(2);
+export const DEFAULT_TEST_AUTH_TOKEN = "test-auth-token-" + "f".repeat(16);
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string, e.g. /2010-04-01/Accounts/AC…/Messages.json */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  auth: { username: string; password: string } | null;
+  /** Form fields; for a repeated key (MediaUrl, StatusCallbackEvent) the last value. */
+  form: Record<string, string>;
+  /** Every form field in order, repeated keys included. */
+  formAll: [string, string][];
+  rawBody: string;
+  receivedAt: Date;
+  /** What the fake answered; null when the socket was dropped (dropNext). */
+  response: { status: number; body: Record<string, unknown> } | null;
+}
+
+export interface FakeTwilioFailure {
+  status: number;
+  code?: number;
+  message?: string;
+}
+
+export interface FakeTwilio {
+  url: string;
+  accountSid: string;
+  authToken: string;
+  requests: RecordedRequest[];
+  messages(): RecordedRequest[];
+  calls(): RecordedRequest[];
+  callUpdates(): RecordedRequest[];
+  failNext(n: number, failure: FakeTwilioFailure): void;
+  dropNext(n: number): void;
+  waitFor(predicate: (req: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const API = "/2010-04-01";
+const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
+const CALLS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
+const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
+
+// Twilio's error codes for plain HTTP failures, used when failNext() names no code.
+const DEFAULT_ERROR_CODES: Record<number, number> = {
+  401: 20003,
+  403: 20403,
+  404: 20404,
+  405: 20004,
+  429: 20429,
+  500: 20500,
+  503: 20503,
+};
+
+const DEFAULT_ERROR_MESSAGES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Authenticate",
+  403: "Forbidden",
+  404: "The requested resource was not found",
+  405: "Method not allowed",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+};
+
+export function newSid(prefix: string): string {
+  return prefix + randomBytes(16).toString("hex");
+}
+
+/** Twilio's date format: "Thu, 30 Jul 2015 20:12:31 +0000". */
+function twilioDate(d: Date): string {
+  return d.toUTCString().replace("GMT", "+0000");
+}
+
+function twilioError(status: number, code: number | null, message: string) {
+  return {
+    code,
+    message,
+    more_info: code === null ? null : `https://www.twilio.com/docs/errors/${code}`,
+    status,
+  };
+}
+
+// GSM 03.38 basic set plus the extension table (each extension char takes two septets).
+const GSM_BASIC =
+  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+const GSM_EXTENDED = "^{}\\[~]|€\f";
+
+function countSegments(body: string): number {
+  if (body.length === 0) return 1;
+  let septets = 0;
+  let gsm = true;
+  for (const ch of body) {
+    if (GSM_BASIC.includes(ch)) septets += 1;
+    else if (GSM_EXTENDED.includes(ch)) septets += 2;
+    else {
+      gsm = false;
+      break;
+    }
+  }
+  if (gsm) return septets <= 160 ? 1 : Math.ceil(septets / 153);
+  const units = body.length; // UCS-2 counts UTF-16 code units
+  return units <= 70 ? 1 : Math.ceil(units / 67);
+}
+
+function parseBasicAuth(header: string | undefined): { username: string; password: string } | null {
+  if (!header) return null;
+  const m = /^Basic\s+(.+)$/i.exec(header.trim());
+  if (!m?.[1]) return null;
+  const decoded = Buffer.from(m[1], "base64").toString("utf8");
+  const i = decoded.indexOf(":");
+  if (i < 0) return null;
+  return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+export async function startFakeTwilio(
+  opts: { accountSid?: string; authToken?: string } = {},
+): Promise<FakeTwilio> {
+  const accountSid = opts.accountSid ?? DEFAULT_TEST_ACCOUNT_SID;
+  const authToken = opts.authToken ?? DEFAULT_TEST_AUTH_TOKEN;
+
+  const requests: RecordedRequest[] = [];
+  let pendingFailures: FakeTwilioFailure[] = [];
+  let pendingDrops = 0;
+  const messagesBySid = new Map<string, Record<string, unknown>>();
+  const callsBySid = new Map<string, Record<string, unknown>>();
+  const waiters = new Set<{ predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
+  const sockets = new Set<Socket>();
+
+  function notify(rec: RecordedRequest) {
+    for (const w of waiters) {
+      if (w.predicate(rec)) {
+        waiters.delete(w);
+        w.resolve(rec);
+      }
+    }
+  }
+
+  function messageResource(form: Record<string, string>, formAll: [string, string][], now: Date) {
+    const sid = newSid("SM");
+    const body = form.Body ?? "";
+    const numMedia = formAll.filter(([k]) => k === "MediaUrl").length;
+    const viaService = !form.From && !!form.MessagingServiceSid;
+    const uri = `${API}/Accounts/${accountSid}/Messages/${sid}.json`;
+    return {
+      account_sid: accountSid,
+      api_version: "2010-04-01",
+      body,
+      date_created: twilioDate(now),
+      date_sent: null,
+      date_updated: twilioDate(now),
+      direction: "outbound-api",
+      error_code: null,
+      error_message: null,
+      from: form.From ?? null,
+      messaging_service_sid: form.MessagingServiceSid ?? null,
+      num_media: String(numMedia),
+      num_segments: String(countSegments(body)),
+      price: null,
+      price_unit: "USD",
+      sid,
+      // A send through a Messaging Service without From starts as "accepted".
+      status: viaService ? "accepted" : "queued",
+      subresource_uris: { media: `${API}/Accounts/${accountSid}/Messages/${sid}/Media.json` },
+      to: form.To,
+      uri,
+    };
+  }
+
+  function callResource(sid: string, fields: { to: string | null; from: string | null; status: string }, now: Date) {
+    return {
+      account_sid: accountSid,
+      annotation: null,
+      answered_by: null,
+      api_version: "2010-04-01",
+      caller_name: null,
+      date_created: twilioDate(now),
+      date_updated: twilioDate(now),
+      direction: "outbound-api",
+      duration: null,
+      end_time: null,
+      forwarded_from: null,
+      from: fields.from,
+      from_formatted: fields.from,
+      group_sid: null,
+      parent_call_sid: null,
+      phone_number_sid: null,
+      price: null,
+      price_unit: "USD",
+      queue_time: "0",
+      sid,
+      start_time: null,
+      status: fields.status,
+      subresource_uris: {
+        notifications: `${API}/Accounts/${accountSid}/Calls/${sid}/Notifications.json`,
+        recordings: `${API}/Accounts/${accountSid}/Calls/${sid}/Recordings.json`,
+      },
+      to: fields.to,
+      to_formatted: fields.to,
+      trunk_sid: null,
+      uri: `${API}/Accounts/${accountSid}/Calls/${sid}.json`,
+    };
+  }
+
+  /** Decides Twilio's answer to an authenticated request. */
+  function route(rec: RecordedRequest): { status: number; body: Record<string, unknown> } {
+    const { method, path, form, formAll } = rec;
+    const now = rec.receivedAt;
+    const notFound = () => ({
+      status: 404,
+      body: twilioError(404, 20404, `The requested resource ${path} was not found`),
+    });
+
+    const accountInPath = /^\/2010-04-01\/Accounts\/([^/.]+)/.exec(path)?.[1];
+    // Another account's resources: Twilio answers 404 rather than revealing them.
+    if (accountInPath !== undefined && accountInPath !== accountSid) return notFound();
+
+    if (MESSAGES_PATH.test(path) && method === "POST") {
+      if (!form.To) return { status: 400, body: twilioError(400, 21604, "A 'To' phone number is required.") };
+      if (!form.From && !form.MessagingServiceSid) {
+        return { status: 400, body: twilioError(400, 21603, "A 'From' phone number is required.") };
+      }
+      const hasMedia = formAll.some(([k]) => k === "MediaUrl");
+      if (!form.Body && !hasMedia && !form.ContentSid) {
+        return { status: 400, body: twilioError(400, 21602, "Message body is required.") };
+      }
+      if ((form.Body ?? "").length > 1600) {
+        return {
+          status: 400,
+          body: twilioError(400, 21617, "The concatenated message body exceeds the 1600 character limit."),
+        };
+      }
+      const msg = messageResource(form, formAll, now);
+      messagesBySid.set(msg.sid, msg);
+      return { status: 201, body: msg };
+    }
+
+    const messageMatch = MESSAGE_PATH.exec(path);
+    if (messageMatch && method === "GET") {
+      const msg = messagesBySid.get(messageMatch[2] ?? "");
+      return msg ? { status: 200, body: msg } : notFound();
+    }
+
+    if (CALLS_PATH.test(path) && method === "POST") {
+      if (!form.To) return { status: 400, body: twilioError(400, 21201, "No 'To' number is specified") };
+      if (!form.From) return { status: 400, body: twilioError(400, 21213, "No 'From' number is specified") };
+      if (!form.Url && !form.Twiml && !form.ApplicationSid) {
+        return { status: 400, body: twilioError(400, 21205, "Url parameter is required.") };
+      }
+      const sid = newSid("CA");
+      const call = callResource(sid, { to: form.To, from: form.From, status: "queued" }, now);
+      callsBySid.set(sid, call);
+      return { status: 201, body: call };
+    }
+
+    const callMatch = CALL_PATH.exec(path);
+    if (callMatch && (method === "POST" || method === "GET")) {
+      const sid = callMatch[2] ?? "";
+      if (!/^CA\w+$/.test(sid)) return notFound();
+      // Calls that arrived by webhook were never created here; treat any CA sid as a live call.
+      const call = callsBySid.get(sid) ?? callResource(sid, { to: null, from: null, status: "in-progress" }, now);
+      if (method === "POST") {
+        if (form.Status === "completed" || form.Status === "canceled") call.status = form.Status;
+        call.date_updated = twilioDate(now);
+      }
+      callsBySid.set(sid, call);
+      return { status: 200, body: call };
+    }
+
+    return notFound();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const rawBody = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://fake-twilio.invalid");
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = v;
+
+    const formAll: [string, string][] = [];
+    const contentType = String(req.headers["content-type"] ?? "");
+    if (contentType.startsWith("application/x-www-form-urlencoded")) {
+      for (const [k, v] of new URLSearchParams(rawBody)) formAll.push([k, v]);
+    }
+    const form: Record<string, string> = {};
+    for (const [k, v] of formAll) form[k] = v;
+
+    const rec: RecordedRequest = {
+      method: (req.method ?? "GET").toUpperCase(),
+      path: url.pathname,
+      query,
+      headers: { ...req.headers },
+      auth: parseBasicAuth(req.headers.authorization),
+      form,
+      formAll,
+      rawBody,
+      receivedAt: new Date(),
+      response: null,
+    };
+    requests.push(rec);
+
+    if (pendingDrops > 0) {
+      pendingDrops -= 1;
+      notify(rec);
+      req.socket.destroy();
+      return;
+    }
+
+    let answer: { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
+    const failure = pendingFailures.shift();
+    if (failure) {
+      const code = failure.code ?? DEFAULT_ERROR_CODES[failure.status] ?? null;
+      const message = failure.message ?? DEFAULT_ERROR_MESSAGES[failure.status] ?? `HTTP ${failure.status}`;
+      answer = { status: failure.status, body: twilioError(failure.status, code, message) };
+    } else if (rec.auth?.username !== accountSid || rec.auth.password !== authToken) {
+      answer = {
+        status: 401,
+        body: twilioError(401, 20003, "Authenticate"),
+        headers: { "WWW-Authenticate": 'Basic realm="Twilio API"' },
+      };
+    } else {
+      answer = route(rec);
+    }
+
+    rec.response = { status: answer.status, body: answer.body };
+    notify(rec);
+    const payload = JSON.stringify(answer.body);
+    res.writeHead(answer.status, {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Length": Buffer.byteLength(payload),
+      "Twilio-Request-Id": newSid("RQ"),
+      ...answer.headers,
+    });
+    res.end(payload);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { "Content-Type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify(twilioError(500, 20500, `fake-twilio: ${String(err)}`)));
+      }
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const byPath = (pattern: RegExp) => () =>
+    requests.filter((r) => r.method === "POST" && pattern.test(r.path));
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accountSid,
+    authToken,
+    requests,
+    messages: byPath(MESSAGES_PATH),
+    calls: byPath(CALLS_PATH),
+    callUpdates: byPath(CALL_PATH),
+    failNext(n, failure) {
+      for (let i = 0; i < n; i++) pendingFailures.push({ ...failure });
+    },
+    dropNext(n) {
+      pendingDrops += n;
+    },
+    waitFor(predicate, timeoutMs = 5000) {
+      const seen = requests.find(predicate);
+      if (seen) return Promise.resolve(seen);
+      return new Promise<RecordedRequest>((resolve, reject) => {
+        const waiter = {
+          predicate,
+          resolve: (r: RecordedRequest) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          const seenPaths = requests.map((r) => `${r.method} ${r.path}`).join(", ") || "none";
+          reject(new Error(`fake-twilio: no matching request within ${timeoutMs} ms (received: ${seenPaths})`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    reset() {
+      // Same array object, so references held by tests stay live.
+      requests.length = 0;
+      pendingFailures = [];
+      pendingDrops = 0;
+      messagesBySid.clear();
+      callsBySid.clear();
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Keep-alive sockets from the twilio client would hold close() open.
+        for (const s of sockets) s.destroy();
+      });
+    },
+  };
+}

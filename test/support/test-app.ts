@@ -1,0 +1,184 @@
+// Starts the whole product for a test file: its own database and Redis prefix, the fake Twilio API,
+// and helpers to sign webhooks, sign in and connect agent sockets.
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { Redis } from "ioredis";
+import { io as connectSocket, type Socket } from "socket.io-client";
+import type { AgentClientToServer, AgentServerToClient } from "../../shared/events.ts";
+import { AGENT_NAMESPACE } from "../../shared/events.ts";
+import { loadConfig, type Config } from "../../server/config.ts";
+import { createLogger } from "../../server/log.ts";
+import { startSwitchboard, type StartOptions, type Switchboard } from "../../server/switchboard.ts";
+import { createTestDatabase } from "./database.ts";
+import { TEST_REDIS_URL } from "./env.ts";
+import { startFakeTwilio, type FakeTwilio } from "./fake-twilio.ts";
+import { TEST_PASSWORD } from "./factories.ts";
+import { postSignedForm, smsStatusParams, smsWebhookParams } from "./twilio-webhooks.ts";
+
+export const BUSINESS_NUMBER = "+14155550100";
+
+export interface TestApp {
+  sb: Switchboard;
+  config: Config;
+  url: string;
+  fake: FakeTwilio;
+  pool: Switchboard["db"]["pool"];
+  /** POSTs a signed inbound SMS webhook; params override a realistic default set. */
+  sendSms(overrides?: Record<string, string | undefined>): Promise<{ status: number; body: string; messageSid: string }>;
+  sendStatus(messageSid: string, status: string, opts?: { messageId?: string; errorCode?: string }): Promise<{ status: number }>;
+  login(email: string, password?: string): Promise<string>;
+  api<T = unknown>(cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  connectAgent(cookie: string): Promise<Socket<AgentServerToClient, AgentClientToServer>>;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTestApp(
+  opts: { publicUrl?: string; env?: Record<string, string>; start?: Partial<Omit<StartOptions, "config">>; configure?: (c: Config) => void } = {},
+): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const fake = await startFakeTwilio();
+  const port = await freePort();
+  // By default Twilio "calls" a public https URL, as behind a proxy: the signature covers that URL, not ours.
+  const publicUrl = opts.publicUrl ?? "https://switchboard.example.test";
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: publicUrl,
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    SESSION_SECRET: randomBytes(32).toString("hex"),
+    TWILIO_ACCOUNT_SID: fake.accountSid,
+    TWILIO_AUTH_TOKEN: fake.authToken,
+    TWILIO_PHONE_NUMBER: BUSINESS_NUMBER,
+    TWILIO_API_BASE_URL: fake.url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "error",
+    ...opts.env,
+  });
+  config.redisPrefix = `sbtest-${randomBytes(4).toString("hex")}`;
+  opts.configure?.(config);
+  const sb = await startSwitchboard({
+    config,
+    log: createLogger(config.logLevel),
+    sweepEveryMs: 60_000,
+    disconnectGraceMs: 60_000,
+    outboundBackoffMs: 50,
+    ...opts.start,
+  });
+  const url = sb.url;
+  const sockets: Socket[] = [];
+
+  const app: TestApp = {
+    sb,
+    config,
+    url,
+    fake,
+    pool: sb.db.pool,
+    async sendSms(overrides = {}) {
+      const params = smsWebhookParams({ AccountSid: fake.accountSid, ...overrides });
+      const res = await postSignedForm({
+        url: `${url}/webhooks/twilio/sms`,
+        signatureUrl: `${publicUrl}/webhooks/twilio/sms`,
+        authToken: fake.authToken,
+        params,
+      });
+      return { status: res.status, body: res.body, messageSid: params.MessageSid! };
+    },
+    async sendStatus(messageSid, status, o = {}) {
+      const path = `/webhooks/twilio/sms/status${o.messageId ? `?messageId=${o.messageId}` : ""}`;
+      const params = smsStatusParams({ MessageSid: messageSid, MessageStatus: status, AccountSid: fake.accountSid, ...(o.errorCode ? { ErrorCode: o.errorCode } : {}) });
+      const res = await postSignedForm({ url: url + path, signatureUrl: publicUrl + path, authToken: fake.authToken, params });
+      return { status: res.status };
+    },
+    async login(email, password = TEST_PASSWORD) {
+      const res = await fetch(`${url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password }),
+      });
+      if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+      const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+      return cookie;
+    },
+    async api(cookie, method, path, body) {
+      const res = await fetch(url + path, {
+        method,
+        headers: { cookie, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
+    },
+    async connectAgent(cookie) {
+      const socket = connectSocket(url + AGENT_NAMESPACE, { extraHeaders: { cookie }, transports: ["websocket"], reconnection: false });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once("connect", () => resolve());
+        socket.once("connect_error", reject);
+      });
+      return socket as Socket<AgentServerToClient, AgentClientToServer>;
+    },
+    async close() {
+      for (const s of sockets) s.disconnect();
+      await sb.close();
+      await fake.close();
+      await deleteKeys(config.redisPrefix);
+      await db.drop();
+    },
+  };
+  return app;
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== "0");
+  redis.disconnect();
+}
+
+/** Polls until fn returns a truthy value (for state that settles asynchronously, e.g. after a job). */
+export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 5000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met in time${last ? `: ${(last as Error).message}` : ""}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
+  }
+}
+
+/** Resolves with the next event of that name on the socket (rejects after a timeout). */
+export function nextEvent<T>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, handler);
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const handler = (payload: T) => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, handler);
+      resolve(payload);
+    };
+    socket.on(event, handler);
+  });
+}
