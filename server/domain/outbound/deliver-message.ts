@@ -14,8 +14,8 @@ export interface DeliverDeps {
 
 export type DeliverOutcome = "sent" | "failed" | "skipped" | "retry";
 
-/** SQL: a status may only move forward (queued < sent < delivered; failed is final). */
-const RANK_SQL = (s: string) => `(CASE ${s} WHEN 'received' THEN 0 WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'failed' THEN 4 END)`;
+/** SQL: a status may only move forward (queued < sent < delivered | failed; both of the last are final). */
+const RANK_SQL = (s: string) => `(CASE ${s} WHEN 'received' THEN 0 WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 ELSE 3 END)`;
 
 export async function deliverMessage(deps: DeliverDeps, opts: { messageId: string; finalAttempt: boolean }): Promise<DeliverOutcome> {
   const { rows } = await deps.pool.query<{ status: MessageStatus; channel: Channel; body: string; to: string; from: string | null }>(
