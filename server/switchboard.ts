@@ -58,7 +58,10 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   const log = opts.log ?? createLogger(config.logLevel);
   const db = createDb(config.databaseUrl, { max: opts.dbPoolSize ?? 20 });
   const redis = redisConnection(config.redisUrl);
-  const queues = createQueues(redis, config.redisPrefix, { outboundBackoffMs: opts.outboundBackoffMs });
+  const queues = createQueues(redis, config.redisPrefix, {
+    outboundBackoffMs: opts.outboundBackoffMs,
+    onError: (err) => log.warn("job queue cannot reach Redis", { err: err.message }),
+  });
   const events = createEventPublisher(redis, config.redisPrefix);
   const { sms, adapters } = buildAdapters(config);
   const channelState = (channel: Channel) => config.channels[channel];
@@ -101,13 +104,16 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     queues,
     httpServer,
     async close() {
-      await io?.close();
-      if (httpServer?.listening) await new Promise<void>((r) => httpServer!.close(() => r()));
-      await subscription?.close();
-      await workers?.close();
-      await queues.close();
+      // Each step is bounded: shutting down must not hang on an engine that is already gone.
+      const bounded = (p: Promise<unknown> | undefined) =>
+        Promise.race([p?.catch(() => {}), new Promise((r) => setTimeout(r, 3000).unref())]);
+      await bounded(io?.close());
+      if (httpServer?.listening) await bounded(new Promise<void>((r) => httpServer!.close(() => r())));
+      await bounded(subscription?.close());
+      await bounded(workers?.close());
+      await bounded(queues.close());
       redis.disconnect();
-      await db.close();
+      await bounded(db.close());
     },
   };
 }

@@ -161,3 +161,20 @@ export type SendReplyBody = z.infer<typeof SendReplyBody>;
 
 export const SendReplyResponse = z.object({ message: MessageView });
 export type SendReplyResponse = z.infer<typeof SendReplyResponse>;
+
+export const CreateAgentBody = z.object({
+  email: z.string().trim().toLowerCase().email().max(320),
+  name: z.string().trim().min(1).max(200),
+  password: z.string().min(12, "A password needs at least 12 characters").max(1000),
+  role: AgentRole.default("agent"),
+  skills: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
+  capacity: z
+    .object({
+      voice: z.number().int().min(0).max(1).default(1),
+      chat: z.number().int().min(0).max(20).default(3),
+      sms: z.number().int().min(0).max(50).default(5),
+      email: z.number().int().min(0).max(100).default(8),
+    })
+    .default({ voice: 1, chat: 3, sms: 5, email: 8 }),
+});
+export type CreateAgentBody = z.infer<typeof CreateAgentBody>;

@@ -1,13 +1,14 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
-import { SendReplyBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { CreateAgentBody, SendReplyBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
 import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
+import { createAgent, listAgents } from "../domain/workspace/manage-agents.ts";
 import { resolveConversation } from "../domain/workspace/resolve-conversation.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { requireRole, signedInAgent } from "./auth-routes.ts";
@@ -66,6 +67,13 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
     const body = parseInput(SendReplyBody, req.body);
     const message = await sendReply(deps, { conversationId: id, agentId: signedInAgent(req).id, ...body });
     res.status(201).json({ message });
+  });
+
+  router.get("/agents", requireRole("supervisor", "admin"), async (_req, res) => {
+    res.json({ agents: await listAgents(deps) });
+  });
+  router.post("/agents", requireRole("admin"), async (req, res) => {
+    res.status(201).json({ agent: await createAgent(deps, parseInput(CreateAgentBody, req.body)) });
   });
 
   router.get("/customers/:id/timeline", async (req, res) => {

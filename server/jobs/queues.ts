@@ -22,7 +22,11 @@ export interface Queues extends WorkQueues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string, opts: { outboundBackoffMs?: number } = {}): Queues {
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  opts: { outboundBackoffMs?: number; onError?: (err: Error) => void } = {},
+): Queues {
   const common = { connection, prefix: `${prefix}:bull` };
   const routing = new Queue<RoutingJob>(QUEUE_NAMES.routing, {
     ...common,
@@ -42,6 +46,8 @@ export function createQueues(connection: Redis, prefix: string, opts: { outbound
     },
   });
   const maintenance = new Queue(QUEUE_NAMES.maintenance, { ...common, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
+  // Without a listener BullMQ prints every Redis connection error; the caller decides what to log.
+  for (const q of [routing, offerTimeouts, outbound, maintenance] as Queue[]) q.on("error", opts.onError ?? (() => {}));
 
   return {
     routing,

@@ -1,0 +1,257 @@
+// The app under load, in its own process: starts Switchboard exactly as production does (HTTP,
+// socket.io and the BullMQ workers in one process, pool of 20) against the benchmark's database and
+// Redis prefix, with the fake Twilio API standing in for Twilio's REST side (inbound SMS never calls it).
+// Talks to bench/run.ts over IPC: reports its URL, measures its own CPU, event-loop delay and pg pool
+// queueing per window, and on request times every SQL query (profile mode, off during measured steps).
+import { randomBytes } from "node:crypto";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { loadConfig } from "../server/config.ts";
+import { createLogger } from "../server/log.ts";
+import { startSwitchboard, type Switchboard } from "../server/switchboard.ts";
+import { startFakeTwilio, type FakeTwilio } from "../test/support/fake-twilio.ts";
+import { BUSINESS_NUMBER, freePort } from "../test/support/test-app.ts";
+import type { ChildReply, ChildRequest, ProfileReport, QueryTiming, WindowStats } from "./protocol.ts";
+import { summarize } from "./stats.ts";
+
+const DB_POOL_SIZE = 20;
+
+function send(msg: ChildReply): void {
+  process.send?.(msg);
+}
+
+// ---------- per-window measurement ----------
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+let windowT0 = 0;
+let windowCpu0 = process.cpuUsage();
+let poolSamples = 0;
+let poolWaitingSum = 0;
+let poolWaitingMax = 0;
+let poolTotalMax = 0;
+let sampler: NodeJS.Timeout | null = null;
+
+function windowStart(pool: pg.Pool): void {
+  loopDelay.reset();
+  loopDelay.enable();
+  windowT0 = performance.now();
+  windowCpu0 = process.cpuUsage();
+  poolSamples = poolWaitingSum = poolWaitingMax = poolTotalMax = 0;
+  if (sampler) clearInterval(sampler);
+  sampler = setInterval(() => {
+    poolSamples++;
+    poolWaitingSum += pool.waitingCount;
+    poolWaitingMax = Math.max(poolWaitingMax, pool.waitingCount);
+    poolTotalMax = Math.max(poolTotalMax, pool.totalCount);
+  }, 5);
+}
+
+function windowEnd(): WindowStats {
+  if (sampler) clearInterval(sampler);
+  sampler = null;
+  loopDelay.disable();
+  const cpu = process.cpuUsage(windowCpu0);
+  const ms = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
+  return {
+    wallMs: performance.now() - windowT0,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+    poolWaiting: { mean: poolSamples ? poolWaitingSum / poolSamples : 0, max: poolWaitingMax },
+    poolTotalMax,
+  };
+}
+
+// ---------- profile mode: times every SQL query, pool checkout, transaction and Redis command ----------
+type AnyFn = (...args: unknown[]) => unknown;
+const queryTimes = new Map<string, number[]>();
+const connectTimes: number[] = [];
+const txTimes: number[] = [];
+const redisTimes: number[] = [];
+const txStart = new WeakMap<object, number>();
+let restore: (() => void) | null = null;
+
+/** A short stable name for a SQL text: its first 90 characters, whitespace collapsed. */
+function label(text: string): string {
+  return text.replace(/\s+/g, " ").trim().slice(0, 90);
+}
+
+function record(map: Map<string, number[]>, key: string, ms: number): void {
+  let a = map.get(key);
+  if (!a) map.set(key, (a = []));
+  a.push(ms);
+}
+
+function profileOn(): void {
+  if (restore) return;
+  queryTimes.clear();
+  connectTimes.length = txTimes.length = redisTimes.length = 0;
+  const clientProto = pg.Client.prototype as unknown as Record<string, AnyFn>;
+  const poolProto = pg.Pool.prototype as unknown as Record<string, AnyFn>;
+  const redisProto = Redis.prototype as unknown as Record<string, AnyFn>;
+  const origQuery = clientProto.query!;
+  const hadOwnConnect = Object.prototype.hasOwnProperty.call(poolProto, "connect");
+  const origConnect = poolProto.connect!;
+  const origSend = redisProto.sendCommand!;
+
+  clientProto.query = function (this: object, ...args: unknown[]) {
+    const cfg = args[0] as string | { text?: string } | undefined;
+    const text = typeof cfg === "string" ? cfg : typeof cfg?.text === "string" ? cfg.text : null;
+    if (text === null) return origQuery.apply(this, args);
+    const t0 = performance.now();
+    const verb = text.trim().toUpperCase();
+    if (verb === "BEGIN") txStart.set(this, t0);
+    const done = () => {
+      const t1 = performance.now();
+      record(queryTimes, label(text), t1 - t0);
+      if (verb === "COMMIT" || verb === "ROLLBACK") {
+        const s = txStart.get(this);
+        if (s !== undefined) txTimes.push(t1 - s);
+        txStart.delete(this);
+      }
+    };
+    const last = args[args.length - 1];
+    if (typeof last === "function") {
+      args[args.length - 1] = function (this: unknown, ...cbArgs: unknown[]) {
+        done();
+        return (last as AnyFn).apply(this, cbArgs);
+      };
+      return origQuery.apply(this, args);
+    }
+    const result = origQuery.apply(this, args) as { then?: (a: () => void, b: () => void) => unknown } | undefined;
+    if (result && typeof result.then === "function") result.then(done, done);
+    return result;
+  };
+
+  poolProto.connect = function (this: object, ...args: unknown[]) {
+    const t0 = performance.now();
+    const cb = args[0];
+    if (typeof cb === "function") {
+      return origConnect.call(this, function (this: unknown, ...cbArgs: unknown[]) {
+        connectTimes.push(performance.now() - t0);
+        return (cb as AnyFn).apply(this, cbArgs);
+      });
+    }
+    const result = origConnect.apply(this, args) as Promise<unknown>;
+    result.then(
+      () => connectTimes.push(performance.now() - t0),
+      () => {},
+    );
+    return result;
+  };
+
+  const BLOCKING = new Set(["bzpopmin", "bzpopmax", "brpoplpush", "blmove", "brpop", "blpop", "xread", "xreadgroup", "subscribe", "psubscribe"]);
+  redisProto.sendCommand = function (this: object, ...args: unknown[]) {
+    const cmd = args[0] as { name?: string; promise?: Promise<unknown> } | undefined;
+    const name = String(cmd?.name ?? "").toLowerCase();
+    if (cmd?.promise && !BLOCKING.has(name)) {
+      const t0 = performance.now();
+      cmd.promise.then(
+        () => redisTimes.push(performance.now() - t0),
+        () => {},
+      );
+    }
+    return origSend.apply(this, args);
+  };
+
+  restore = () => {
+    clientProto.query = origQuery;
+    if (hadOwnConnect) poolProto.connect = origConnect;
+    else delete poolProto.connect;
+    redisProto.sendCommand = origSend;
+  };
+}
+
+function profileOff(): ProfileReport {
+  restore?.();
+  restore = null;
+  const timing = (values: number[]) => {
+    const s = summarize(values);
+    return { calls: values.length, meanMs: s.mean, p99Ms: s.p99 };
+  };
+  const queries: QueryTiming[] = [...queryTimes.entries()].map(([l, v]) => ({ label: l, ...timing(v) }));
+  queries.sort((a, b) => b.calls * b.meanMs - a.calls * a.meanMs);
+  return { messages: 0, queries, poolConnect: timing(connectTimes), transaction: timing(txTimes), redis: timing(redisTimes) };
+}
+
+// ---------- start ----------
+async function main(): Promise<void> {
+  const databaseUrl = process.env.BENCH_APP_DATABASE_URL;
+  const redisUrl = process.env.BENCH_APP_REDIS_URL;
+  const prefix = process.env.BENCH_APP_REDIS_PREFIX;
+  const publicUrl = process.env.BENCH_APP_PUBLIC_URL ?? "https://switchboard.bench.example";
+  if (!databaseUrl || !redisUrl || !prefix) throw new Error("bench/app-server.ts is started by bench/run.ts (BENCH_APP_* variables)");
+
+  const fake: FakeTwilio = await startFakeTwilio();
+  const port = await freePort();
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: publicUrl,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    SESSION_SECRET: randomBytes(32).toString("hex"),
+    TWILIO_ACCOUNT_SID: fake.accountSid,
+    TWILIO_AUTH_TOKEN: fake.authToken,
+    TWILIO_PHONE_NUMBER: BUSINESS_NUMBER,
+    TWILIO_API_BASE_URL: fake.url,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
+  });
+  config.redisPrefix = prefix;
+  const sb: Switchboard = await startSwitchboard({ config, log: createLogger(config.logLevel), dbPoolSize: DB_POOL_SIZE });
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      const hard = setTimeout(() => process.exit(1), 10_000);
+      hard.unref();
+      try {
+        await sb.close();
+        await fake.close();
+      } finally {
+        send({ type: "closed" });
+        process.exit(0);
+      }
+    })());
+  // The parent went away (crash, Ctrl-C): never outlive it.
+  process.on("disconnect", () => void close());
+  process.on("SIGTERM", () => void close());
+  process.on("SIGINT", () => void close());
+
+  process.on("message", (msg: ChildRequest) => {
+    switch (msg.type) {
+      case "window:start":
+        windowStart(sb.db.pool);
+        send({ type: "window:started" });
+        break;
+      case "window:end":
+        send({ type: "window:stats", stats: windowEnd() });
+        break;
+      case "profile:on":
+        profileOn();
+        send({ type: "profile:started" });
+        break;
+      case "profile:off":
+        send({ type: "profile:report", report: profileOff() });
+        break;
+      case "close":
+        void close();
+        break;
+    }
+  });
+
+  send({
+    type: "ready",
+    url: sb.url,
+    port: sb.port,
+    publicUrl: config.publicUrl,
+    accountSid: fake.accountSid,
+    authToken: fake.authToken,
+    businessNumber: BUSINESS_NUMBER,
+    dbPoolSize: DB_POOL_SIZE,
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench app-server failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

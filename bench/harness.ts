@@ -1,0 +1,148 @@
+// What every benchmark needs around the product: its own fresh database, its own Redis prefix,
+// the app in a child process (so the load generator does not steal the server's event loop), and a
+// cleanup that leaves no process, database or Redis key behind.
+import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { runMigrations } from "../server/db/migrate.ts";
+import type { ChildReply, ChildRequest, ChildReady, WindowStats, ProfileReport } from "./protocol.ts";
+
+export const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const BENCH_DATABASE = "sb_bench";
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Drops any leftover sb_bench, creates it fresh and migrates it. */
+export async function createBenchDatabase(): Promise<string> {
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${BENCH_DATABASE}`);
+  });
+  const url = databaseUrl(BENCH_DATABASE);
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await runMigrations(pool);
+  } finally {
+    await pool.end();
+  }
+  return url;
+}
+
+export async function dropBenchDatabase(): Promise<void> {
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`));
+}
+
+export async function benchDatabaseExists(): Promise<boolean> {
+  return admin(async (c) => (await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [BENCH_DATABASE])).rowCount === 1);
+}
+
+export function newRedisPrefix(): string {
+  return `sbbench-${randomBytes(4).toString("hex")}`;
+}
+
+/** Deletes every key under `${prefix}:`; returns how many were left after (0 when clean). */
+export async function deleteRedisKeys(prefix: string): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  try {
+    const scan = async (del: boolean): Promise<number> => {
+      let cursor = "0";
+      let n = 0;
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+        cursor = next;
+        n += keys.length;
+        if (del && keys.length) await redis.del(...keys);
+      } while (cursor !== "0");
+      return n;
+    };
+    await scan(true);
+    return await scan(false);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface AppChild {
+  pid: number;
+  ready: ChildReady;
+  request<T extends ChildReply["type"]>(req: ChildRequest, expect: T): Promise<Extract<ChildReply, { type: T }>>;
+  windowStart(): Promise<void>;
+  windowEnd(): Promise<WindowStats>;
+  profileOn(): Promise<void>;
+  profileOff(): Promise<ProfileReport>;
+  /** Asks the app to close; kills this one child by pid if it has not exited within the timeout. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts bench/app-server.ts under tsx in a child process and waits for its URL. */
+export async function startAppChild(env: Record<string, string>): Promise<AppChild> {
+  const child: ChildProcess = fork(fileURLToPath(new URL("./app-server.ts", import.meta.url)), [], {
+    cwd: REPO_ROOT,
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  const waiters: { type: string; resolve: (r: ChildReply) => void; reject: (e: Error) => void }[] = [];
+  child.on("message", (msg: ChildReply) => {
+    const i = waiters.findIndex((w) => w.type === msg.type);
+    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(msg);
+  });
+  void exitPromise.then(() => {
+    for (const w of waiters.splice(0)) w.reject(new Error(`app child exited while waiting for ${w.type}`));
+  });
+  const waitFor = <T extends ChildReply["type"]>(type: T, timeoutMs = 60_000) =>
+    new Promise<Extract<ChildReply, { type: T }>>((resolve, reject) => {
+      if (exited) return reject(new Error(`app child has exited (waiting for ${type})`));
+      const timer = setTimeout(() => reject(new Error(`app child did not answer ${type} within ${timeoutMs} ms`)), timeoutMs);
+      waiters.push({
+        type,
+        resolve: (r) => (clearTimeout(timer), resolve(r as Extract<ChildReply, { type: T }>)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+    });
+
+  const ready = await waitFor("ready");
+  const request = <T extends ChildReply["type"]>(req: ChildRequest, expect: T) => {
+    const p = waitFor(expect);
+    child.send(req);
+    return p;
+  };
+  return {
+    pid: child.pid!,
+    ready,
+    request,
+    windowStart: async () => void (await request({ type: "window:start" }, "window:started")),
+    windowEnd: async () => (await request({ type: "window:end" }, "window:stats")).stats,
+    profileOn: async () => void (await request({ type: "profile:on" }, "profile:started")),
+    profileOff: async () => (await request({ type: "profile:off" }, "profile:report")).report,
+    async stop(timeoutMs = 15_000) {
+      if (exited) return;
+      if (child.connected) child.send({ type: "close" } satisfies ChildRequest);
+      const timer = setTimeout(() => {
+        if (!exited) child.kill("SIGKILL");
+      }, timeoutMs);
+      await exitPromise;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,150 @@
+// The machine a figure was measured on, and CPU accounting from /proc (Linux) for the processes
+// that share it during a benchmark: the app child, PostgreSQL, Redis, the load generator, everything.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import { Redis } from "ioredis";
+import pg from "pg";
+
+export interface MachineInfo {
+  date: string;
+  nproc: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  postgres: string;
+  redis: string;
+  os: string;
+}
+
+export async function machineInfo(databaseUrl: string, redisUrl: string): Promise<MachineInfo> {
+  let nproc = os.availableParallelism();
+  try {
+    nproc = Number(execFileSync("nproc", { encoding: "utf8" }).trim()) || nproc;
+  } catch {
+    // nproc missing: os.availableParallelism() is the same figure
+  }
+  let cpuModel = os.cpus()[0]?.model ?? "unknown";
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    if (line) cpuModel = line.split(":").slice(1).join(":").trim();
+  } catch {
+    // not Linux
+  }
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  const postgres = (await c.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
+  await c.end();
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  const info = await redis.info("server");
+  redis.disconnect();
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    nproc,
+    cpuModel,
+    memoryGiB: os.totalmem() / 1024 ** 3,
+    node: process.version,
+    postgres,
+    redis: /redis_version:(\S+)/.exec(info)?.[1] ?? "unknown",
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+let clkTck = 100;
+try {
+  clkTck = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+} catch {
+  // the usual Linux value
+}
+
+/** CPU seconds so far of every process whose command name is `comm` (e.g. postgres, redis-server). */
+function cpuSecondsByComm(): Map<string, number> {
+  const out = new Map<string, number>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    const open = stat.indexOf("(");
+    const close = stat.lastIndexOf(")");
+    const comm = stat.slice(open + 1, close);
+    const fields = stat.slice(close + 2).split(" ");
+    // After "(comm) ": state is [0]; utime [11], stime [12] (fields 14 and 15 of proc(5)).
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    out.set(comm, (out.get(comm) ?? 0) + ticks / clkTck);
+  }
+  return out;
+}
+
+function cpuSecondsOfPid(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / clkTck;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineSeconds(): { busy: number; total: number } {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.reduce((a, b) => a + b, 0);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    return { busy: (total - idle) / clkTck, total: total / clkTck };
+  } catch {
+    return { busy: Number.NaN, total: Number.NaN };
+  }
+}
+
+/** CPU used during a window, as a percentage of one core (200% = both cores of a 2-core machine). */
+export interface CpuShare {
+  wallMs: number;
+  appPct: number;
+  postgresPct: number;
+  redisPct: number;
+  loadGeneratorPct: number;
+  /** Busy share of the whole machine, 0–100% of all cores together. */
+  machineBusyPct: number;
+}
+
+export interface CpuProbe {
+  stop(): CpuShare;
+}
+
+export function startCpuProbe(appPid: number): CpuProbe {
+  const t0 = performance.now();
+  const comm0 = cpuSecondsByComm();
+  const app0 = cpuSecondsOfPid(appPid);
+  const self0 = process.cpuUsage();
+  const m0 = machineSeconds();
+  return {
+    stop() {
+      const wall = performance.now() - t0;
+      const comm1 = cpuSecondsByComm();
+      const app1 = cpuSecondsOfPid(appPid);
+      const self = process.cpuUsage(self0);
+      const m1 = machineSeconds();
+      const pct = (seconds: number) => (100 * seconds * 1000) / wall;
+      const delta = (name: string) => (comm1.get(name) ?? 0) - (comm0.get(name) ?? 0);
+      return {
+        wallMs: wall,
+        appPct: pct(app1 - app0),
+        postgresPct: pct(delta("postgres")),
+        redisPct: pct(delta("redis-server")),
+        loadGeneratorPct: pct((self.user + self.system) / 1e6),
+        machineBusyPct: (100 * (m1.busy - m0.busy)) / (m1.total - m0.total),
+      };
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// The workspace's REST client: JSON in and out, the session cookie, and every response checked
+// against the shared zod schemas so a contract drift fails loudly here rather than deep in a component.
+import { z } from "zod";
+import {
+  AgentView,
+  ConversationResponse,
+  ConversationView,
+  ErrorBody,
+  MeResponse,
+  MyWorkResponse,
+  SendReplyResponse,
+  TimelineChanges,
+  TimelinePage,
+  type ErrorCode,
+  type LoginBody,
+  type SendReplyBody,
+  type SetPresenceBody,
+} from "../../shared/api.ts";
+
+/** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
+export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
+
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    /** HTTP status; 0 when the request never got an answer. */
+    readonly status: number,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+type UnauthenticatedListener = () => void;
+const unauthenticatedListeners = new Set<UnauthenticatedListener>();
+
+/** Called when any request (other than login) answers 401: the session has ended. */
+export function onUnauthenticated(listener: UnauthenticatedListener): () => void {
+  unauthenticatedListeners.add(listener);
+  return () => unauthenticatedListeners.delete(listener);
+}
+
+const fallbackMessages: Partial<Record<ApiErrorCode, string>> = {
+  UNAUTHENTICATED: "You are not signed in.",
+  RATE_LIMITED: "Too many attempts. Wait a moment and try again.",
+  INTERNAL: "Something went wrong on the server.",
+};
+
+interface RequestOptions<T> {
+  method?: "GET" | "POST" | "PUT" | "DELETE";
+  body?: unknown;
+  /** Schema of a 2xx body; absent for 204 answers. */
+  schema?: z.ZodType<T>;
+  /** Login answers 401 for bad credentials: that is not a lost session. */
+  notifyUnauthenticated?: boolean;
+}
+
+async function request<T = void>(path: string, options: RequestOptions<T> = {}): Promise<T> {
+  const { method = "GET", body, schema, notifyUnauthenticated = true } = options;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError("NETWORK", "Cannot reach the server. Check your connection and try again.", 0);
+  }
+
+  if (!response.ok) throw await toApiError(response, notifyUnauthenticated);
+  if (!schema) return undefined as T;
+
+  const json: unknown = await response.json().catch(() => undefined);
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    console.error(`Unexpected answer from ${method} ${path}`, parsed.error);
+    throw new ApiError("BAD_RESPONSE", "The server sent an answer this page does not understand. Reload the page.", response.status);
+  }
+  return parsed.data;
+}
+
+async function toApiError(response: Response, notifyUnauthenticated: boolean): Promise<ApiError> {
+  if (response.status === 401 && notifyUnauthenticated) unauthenticatedListeners.forEach((listener) => listener());
+  const parsed = ErrorBody.safeParse(await response.json().catch(() => undefined));
+  if (parsed.success) {
+    const { code, message, details } = parsed.data.error;
+    return new ApiError(code, message || fallbackMessages[code] || code, response.status, details);
+  }
+  // No error body: a proxy or gateway answered (502/503/504 while the server restarts), not our server.
+  const code: ApiErrorCode = response.status === 401 ? "UNAUTHENTICATED" : response.status === 429 ? "RATE_LIMITED" : "INTERNAL";
+  const message = response.status >= 502 && response.status <= 504
+    ? `The server is not answering (${response.status}).`
+    : (fallbackMessages[code] ?? `Request failed (${response.status}).`);
+  return new ApiError(code, message, response.status);
+}
+
+const AgentEnvelope = z.object({ agent: AgentView });
+const ConversationEnvelope = z.object({ conversation: ConversationView });
+const id = (value: string) => encodeURIComponent(value);
+
+export const api = {
+  login: (body: LoginBody) =>
+    request("/api/auth/login", { method: "POST", body, schema: AgentEnvelope, notifyUnauthenticated: false }),
+  logout: () => request("/api/auth/logout", { method: "POST" }),
+  me: () => request("/api/me", { schema: MeResponse }),
+  setPresence: (body: SetPresenceBody) => request("/api/me/presence", { method: "PUT", body, schema: AgentEnvelope }),
+  myWork: () => request("/api/me/work", { schema: MyWorkResponse }),
+
+  acceptOffer: (offerId: string) =>
+    request(`/api/offers/${id(offerId)}/accept`, { method: "POST", schema: ConversationEnvelope }),
+  rejectOffer: (offerId: string) => request(`/api/offers/${id(offerId)}/reject`, { method: "POST" }),
+
+  conversation: (conversationId: string) =>
+    request(`/api/conversations/${id(conversationId)}`, { schema: ConversationResponse }),
+  resolveConversation: (conversationId: string) =>
+    request(`/api/conversations/${id(conversationId)}/resolve`, { method: "POST", schema: ConversationEnvelope }),
+  sendReply: (conversationId: string, body: SendReplyBody) =>
+    request(`/api/conversations/${id(conversationId)}/messages`, { method: "POST", body, schema: SendReplyResponse }),
+
+  timeline: (customerId: string, page: { before?: string; limit?: number } = {}) => {
+    const query = new URLSearchParams({ limit: String(page.limit ?? 50) });
+    if (page.before) query.set("before", page.before);
+    return request(`/api/customers/${id(customerId)}/timeline?${query}`, { schema: TimelinePage });
+  },
+  timelineChanges: (customerId: string, since: string) =>
+    request(`/api/customers/${id(customerId)}/timeline/changes?${new URLSearchParams({ since })}`, {
+      schema: TimelineChanges,
+    }),
+};
+
+/** A message fit to show a person, whatever was thrown. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return error.message;
+  return "Something went wrong.";
+}

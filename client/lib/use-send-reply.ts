@@ -1,0 +1,55 @@
+// Sends an agent's reply on a conversation, once, with a clear error when it cannot go.
+import { useCallback, useRef, useState } from "react";
+import type { MessageView } from "../../shared/api.ts";
+import { SendReplyBody } from "../../shared/api.ts";
+import { ApiError, api, errorMessage } from "./api.ts";
+import { newIdempotencyKey } from "./idempotency-key.ts";
+
+export interface ReplySender {
+  /** Resolves with the stored message (status "queued"); on failure sets `error` and resolves null. */
+  send(body: string): Promise<MessageView | null>;
+  sending: boolean;
+  error: string | null;
+}
+
+export function useSendReply(conversationId: string, onSent: (message: MessageView) => void): ReplySender {
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  // A retry of the same text after a failure keeps its key: if the first attempt did reach the
+  // server (and only its answer was lost), the server stores the reply once, not twice.
+  const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  const inFlight = useRef(false);
+
+  const send = useCallback(
+    async (text: string) => {
+      if (inFlight.current) return null;
+      const key = lastAttempt.current?.body === text ? lastAttempt.current.key : newIdempotencyKey();
+      const parsed = SendReplyBody.safeParse({ body: text, idempotencyKey: key });
+      if (!parsed.success) {
+        setError(parsed.error.issues[0]?.message ?? "This reply cannot be sent.");
+        return null;
+      }
+      lastAttempt.current = { body: text, key };
+      inFlight.current = true;
+      setSending(true);
+      setError(null);
+      try {
+        const { message } = await api.sendReply(conversationId, parsed.data);
+        lastAttempt.current = null;
+        onSent(message);
+        return message;
+      } catch (failure) {
+        // A refused reply (consent, validation, channel off) was not stored: a new try may use a new key.
+        if (failure instanceof ApiError && failure.status >= 400 && failure.status < 500) lastAttempt.current = null;
+        setError(errorMessage(failure));
+        return null;
+      } finally {
+        inFlight.current = false;
+        setSending(false);
+      }
+    },
+    [conversationId, onSent],
+  );
+
+  return { send, sending, error };
+}

@@ -1,0 +1,11 @@
+import { useEffect, useState } from "react";
+
+/** The current time in ms, re-rendering every `intervalMs` (for countdowns). */
+export function useNow(intervalMs = 1_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}

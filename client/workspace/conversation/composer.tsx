@@ -1,0 +1,71 @@
+import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import type { MessageView } from "../../../shared/api.ts";
+import type { Channel } from "../../../shared/domain.ts";
+import { channelLabel } from "../../../shared/events.ts";
+import { useSendReply } from "../../lib/use-send-reply.ts";
+
+export type Props = {
+  conversationId: string;
+  channel: Channel;
+  /** Called with the stored message, so it shows before its live event arrives. */
+  onSent: (message: MessageView) => void;
+};
+
+export function Composer({ conversationId, channel, onSent }: Props) {
+  const [text, setText] = useState("");
+  const { send, sending, error } = useSendReply(conversationId, onSent);
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  async function submit() {
+    if (sending || text.trim() === "") return;
+    const sent = await send(text);
+    // On failure the text stays, so the agent can fix or retry it.
+    if (sent) setText("");
+    input.current?.focus();
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    // Enter sends, Shift+Enter is a new line; never while an IME is composing a character.
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void submit();
+    }
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    void submit();
+  }
+
+  return (
+    <form className="composer" onSubmit={onSubmit}>
+      {error && (
+        <p className="composer__error" role="alert" data-testid="composer-error">
+          {error}
+        </p>
+      )}
+      <div className="composer__row">
+        <textarea
+          ref={input}
+          className="composer__input"
+          rows={3}
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          onKeyDown={onKeyDown}
+          placeholder={`Reply by ${channelLabel[channel]}… (Enter to send, Shift+Enter for a new line)`}
+          aria-label="Reply"
+          aria-invalid={error ? true : undefined}
+          data-testid="composer-input"
+        />
+        <button
+          className="button button--primary composer__send"
+          type="submit"
+          disabled={sending || text.trim() === ""}
+          data-testid="composer-send"
+        >
+          {sending ? "Sending…" : "Send"}
+        </button>
+      </div>
+    </form>
+  );
+}

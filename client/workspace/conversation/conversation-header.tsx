@@ -1,0 +1,62 @@
+import { useState } from "react";
+import type { ConversationView, CustomerView } from "../../../shared/api.ts";
+import { errorMessage } from "../../lib/api.ts";
+import { ChannelBadge } from "../common/channel-badge.tsx";
+import { conversationStatusLabel, tierLabel } from "../common/format.ts";
+
+export type Props = {
+  conversation: ConversationView;
+  customer: CustomerView;
+  onResolve: () => Promise<void>;
+};
+
+export function ConversationHeader({ conversation, customer, onResolve }: Props) {
+  const [resolving, setResolving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const resolved = conversation.status === "resolved";
+
+  async function resolve() {
+    setResolving(true);
+    setError(null);
+    try {
+      await onResolve();
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setResolving(false);
+    }
+  }
+
+  return (
+    <header className="conversation-header">
+      <div className="conversation-header__who">
+        <h1 className="conversation-header__name">{customer.displayName ?? conversation.customerAddress}</h1>
+        <div className="conversation-header__facts">
+          {customer.displayName && <span className="conversation-header__address">{conversation.customerAddress}</span>}
+          <span className={`tier tier--${customer.tier}`}>{tierLabel[customer.tier]}</span>
+          <ChannelBadge channel={conversation.channel} />
+          <span className={`status-pill status-pill--${conversation.status}`} data-testid="conversation-status">
+            {conversationStatusLabel[conversation.status]}
+          </span>
+          {conversation.subject && <span className="conversation-header__subject">{conversation.subject}</span>}
+        </div>
+      </div>
+      <div className="conversation-header__actions">
+        {error && (
+          <span className="inline-error" role="alert">
+            {error}
+          </span>
+        )}
+        <button
+          className="button"
+          type="button"
+          onClick={resolve}
+          disabled={resolved || resolving}
+          data-testid="resolve-button"
+        >
+          {resolved ? "Resolved" : resolving ? "Resolving…" : "Resolve"}
+        </button>
+      </div>
+    </header>
+  );
+}

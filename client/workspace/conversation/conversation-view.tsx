@@ -1,0 +1,48 @@
+import type { ConversationView as Conversation } from "../../../shared/api.ts";
+import { useConversation } from "../../lib/use-conversation.ts";
+import { useTimeline } from "../../lib/use-timeline.ts";
+import { Composer } from "./composer.tsx";
+import { ConversationHeader } from "./conversation-header.tsx";
+import { CustomerTimeline } from "./customer-timeline.tsx";
+import { OtherConversationsNotice } from "./other-conversations-notice.tsx";
+
+export type Props = {
+  conversationId: string;
+  agentId: string;
+  onOpenConversation: (conversationId: string) => void;
+  /** Told when this view changed the conversation (resolved it), so lists update at once. */
+  onConversationChanged: (conversation: Conversation) => void;
+};
+
+/** One conversation, shown with the customer's whole history across every conversation and channel. */
+export function ConversationView({ conversationId, agentId, onOpenConversation, onConversationChanged }: Props) {
+  const { data, status, error, resolve } = useConversation(conversationId);
+  const resolveAndTell = async () => onConversationChanged(await resolve());
+  const timeline = useTimeline(data?.customer.id ?? null);
+
+  if (!data) {
+    return (
+      <section className="conversation conversation--placeholder" data-testid="conversation-view" data-conversation-id={conversationId}>
+        <p role={status === "error" ? "alert" : "status"}>{status === "error" ? error : "Loading conversation…"}</p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="conversation" data-testid="conversation-view" data-conversation-id={conversationId}>
+      <ConversationHeader conversation={data.conversation} customer={data.customer} onResolve={resolveAndTell} />
+      <OtherConversationsNotice conversations={data.otherOpenConversations} agentId={agentId} onOpen={onOpenConversation} />
+      <CustomerTimeline
+        messages={timeline.messages}
+        status={timeline.status}
+        error={timeline.error}
+        hasOlder={timeline.hasOlder}
+        loadingOlder={timeline.loadingOlder}
+        onLoadOlder={timeline.loadOlder}
+        currentConversationId={conversationId}
+        agentId={agentId}
+      />
+      <Composer conversationId={conversationId} channel={data.conversation.channel} onSent={timeline.merge} />
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+import type { MessageView } from "../../../shared/api.ts";
+import type { Timeline } from "../../lib/use-timeline.ts";
+import { MessageItem } from "./message-item.tsx";
+import { useTimelineScroll } from "./use-timeline-scroll.ts";
+
+export type Props = {
+  messages: MessageView[];
+  status: Timeline["status"];
+  error: string | null;
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  /** Messages of other conversations are marked, since the timeline spans them all. */
+  currentConversationId: string;
+  agentId: string;
+};
+
+export function CustomerTimeline(props: Props) {
+  const { messages, status, error, hasOlder, loadingOlder, onLoadOlder, currentConversationId, agentId } = props;
+  const { ref, onScroll } = useTimelineScroll({ messages, hasOlder, loadingOlder, onLoadOlder, agentId });
+
+  return (
+    <div className="timeline" ref={ref} onScroll={onScroll} data-testid="timeline" aria-busy={status === "loading"}>
+      <div className="timeline__edge">
+        {loadingOlder
+          ? "Loading earlier messages…"
+          : hasOlder
+            ? "Scroll up for earlier messages"
+            : status === "ready"
+              ? "Start of this customer's history"
+              : null}
+      </div>
+      {status === "loading" && messages.length === 0 && <p className="timeline__state">Loading history…</p>}
+      {error && (
+        <p className="timeline__state timeline__state--error" role="alert">
+          {error}
+        </p>
+      )}
+      {status === "ready" && messages.length === 0 && <p className="timeline__state">No messages yet.</p>}
+      <ol className="timeline__list">
+        {messages.map((message) => (
+          <MessageItem
+            key={message.id}
+            message={message}
+            otherConversation={message.conversationId !== currentConversationId}
+          />
+        ))}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import { useState } from "react";
+import type { AgentView } from "../../../shared/api.ts";
+import type { SettablePresence } from "../../../shared/domain.ts";
+import { PresenceSelect } from "../presence/presence-select.tsx";
+import { ConnectionIndicator } from "./connection-indicator.tsx";
+
+export type Props = {
+  agent: AgentView;
+  onSetPresence: (presence: SettablePresence) => Promise<void>;
+  onSignOut: () => Promise<void>;
+};
+
+export function WorkspaceHeader({ agent, onSetPresence, onSignOut }: Props) {
+  const [signingOut, setSigningOut] = useState(false);
+
+  async function signOut() {
+    setSigningOut(true);
+    try {
+      await onSignOut();
+    } catch {
+      setSigningOut(false);
+    }
+  }
+
+  return (
+    <header className="topbar">
+      <div className="topbar__brand">Switchboard</div>
+      <ConnectionIndicator />
+      <div className="topbar__spacer" />
+      <div className="topbar__agent">
+        <span className="topbar__name">{agent.name}</span>
+        <span className="topbar__role">{agent.role}</span>
+      </div>
+      <PresenceSelect presence={agent.presence} onChange={onSetPresence} />
+      <button className="button button--quiet" type="button" onClick={signOut} disabled={signingOut} data-testid="signout">
+        Sign out
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,50 @@
+import { useState } from "react";
+import type { OfferView } from "../../../shared/api.ts";
+import { ChannelBadge } from "../common/channel-badge.tsx";
+import { tierLabel } from "../common/format.ts";
+import { OfferCountdown } from "./offer-countdown.tsx";
+
+export type Props = {
+  offer: OfferView;
+  onAccept: (offerId: string) => Promise<void>;
+  onReject: (offerId: string) => Promise<void>;
+};
+
+export function OfferItem({ offer, onAccept, onReject }: Props) {
+  const [busy, setBusy] = useState(false);
+  const { conversation } = offer;
+  const who = conversation.customer.displayName ?? conversation.customerAddress;
+
+  async function act(action: (offerId: string) => Promise<void>) {
+    setBusy(true);
+    try {
+      await action(offer.id);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <li className="offer" data-testid="offer-item" data-conversation-id={conversation.id}>
+      <div className="offer__top">
+        <ChannelBadge channel={offer.channel} />
+        <span className="offer__who" title={conversation.customerAddress}>
+          {who}
+        </span>
+        <OfferCountdown expiresAt={offer.expiresAt} />
+      </div>
+      <div className="offer__meta">
+        <span className={`tier tier--${conversation.customer.tier}`}>{tierLabel[conversation.customer.tier]}</span>
+        {conversation.subject && <span className="offer__subject">{conversation.subject}</span>}
+      </div>
+      <div className="offer__actions">
+        <button className="button button--primary" type="button" disabled={busy} onClick={() => act(onAccept)} data-testid="offer-accept">
+          Accept
+        </button>
+        <button className="button" type="button" disabled={busy} onClick={() => act(onReject)} data-testid="offer-reject">
+          Reject
+        </button>
+      </div>
+    </li>
+  );
+}

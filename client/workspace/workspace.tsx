@@ -1,0 +1,77 @@
+import { useState } from "react";
+import type { AgentView, ChannelState } from "../../shared/api.ts";
+import type { SettablePresence } from "../../shared/domain.ts";
+import { errorMessage } from "../lib/api.ts";
+import { useMyWork } from "../lib/use-my-work.ts";
+import { ConversationView } from "./conversation/conversation-view.tsx";
+import { ChannelBanner } from "./header/channel-banner.tsx";
+import { WorkspaceHeader } from "./header/workspace-header.tsx";
+import { WorkList } from "./work-list/work-list.tsx";
+
+export type Props = {
+  agent: AgentView;
+  channels: ChannelState[];
+  onSetPresence: (presence: SettablePresence) => Promise<void>;
+  onSignOut: () => Promise<void>;
+};
+
+export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) {
+  const work = useMyWork(agent.id);
+  const [openConversationId, setOpenConversationId] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  async function accept(offerId: string) {
+    setNotice(null);
+    try {
+      const conversation = await work.accept(offerId);
+      setOpenConversationId(conversation.id);
+    } catch (failure) {
+      setNotice(errorMessage(failure));
+    }
+  }
+
+  async function reject(offerId: string) {
+    setNotice(null);
+    try {
+      await work.reject(offerId);
+    } catch (failure) {
+      setNotice(errorMessage(failure));
+    }
+  }
+
+  return (
+    <div className="workspace">
+      <WorkspaceHeader agent={agent} onSetPresence={onSetPresence} onSignOut={onSignOut} />
+      <ChannelBanner channels={channels} />
+      <div className="workspace__body">
+        <WorkList
+          offers={work.offers}
+          conversations={work.conversations}
+          loadError={work.status === "error" ? work.error : null}
+          notice={notice}
+          openConversationId={openConversationId}
+          onAccept={accept}
+          onReject={reject}
+          onOpen={setOpenConversationId}
+          onDismissNotice={() => setNotice(null)}
+        />
+        <main className="workspace__main">
+          {openConversationId ? (
+            <ConversationView
+              key={openConversationId}
+              conversationId={openConversationId}
+              agentId={agent.id}
+              onOpenConversation={setOpenConversationId}
+              onConversationChanged={work.noteConversation}
+            />
+          ) : (
+            <div className="empty-state">
+              <p className="empty-state__title">No conversation open</p>
+              <p>Accept an offer or pick one of your conversations on the left.</p>
+            </div>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}
