@@ -122,17 +122,18 @@ export interface CpuProbe {
   stop(): CpuShare;
 }
 
-export function startCpuProbe(appPid: number): CpuProbe {
+/** appPid: the app child to account for separately (null when no app is running). */
+export function startCpuProbe(appPid: number | null): CpuProbe {
   const t0 = performance.now();
   const comm0 = cpuSecondsByComm();
-  const app0 = cpuSecondsOfPid(appPid);
+  const app0 = appPid === null ? 0 : cpuSecondsOfPid(appPid);
   const self0 = process.cpuUsage();
   const m0 = machineSeconds();
   return {
     stop() {
       const wall = performance.now() - t0;
       const comm1 = cpuSecondsByComm();
-      const app1 = cpuSecondsOfPid(appPid);
+      const app1 = appPid === null ? 0 : cpuSecondsOfPid(appPid);
       const self = process.cpuUsage(self0);
       const m1 = machineSeconds();
       const pct = (seconds: number) => (100 * seconds * 1000) / wall;

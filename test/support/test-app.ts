@@ -44,13 +44,14 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startTestApp(
-  opts: { publicUrl?: string; env?: Record<string, string>; start?: Partial<Omit<StartOptions, "config">>; configure?: (c: Config) => void } = {},
+  opts: { publicUrl?: string | "local"; env?: Record<string, string>; start?: Partial<Omit<StartOptions, "config">>; configure?: (c: Config) => void } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const fake = await startFakeTwilio();
   const port = await freePort();
   // By default Twilio "calls" a public https URL, as behind a proxy: the signature covers that URL, not ours.
-  const publicUrl = opts.publicUrl ?? "https://switchboard.example.test";
+  // "local": the browser's own origin (a browser test needs non-Secure cookies over plain http).
+  const publicUrl = opts.publicUrl === "local" ? `http://127.0.0.1:${port}` : (opts.publicUrl ?? "https://switchboard.example.test");
   const config = loadConfig({
     PORT: String(port),
     HOST: "127.0.0.1",

@@ -1,0 +1,91 @@
+// `npm start`: a working Switchboard on a machine with Node and Redis (or redis-server) installed.
+// Fills in what is not configured (embedded PostgreSQL, local Redis, a session secret), applies
+// migrations, seeds a demo workspace on first run, builds the client if needed, and starts everything.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { ConfigError, loadConfig } from "../server/config.ts";
+import { runMigrations } from "../server/db/migrate.ts";
+import { seedDemoWorkspace } from "../server/domain/seed/seed-demo.ts";
+import { createLogger } from "../server/log.ts";
+import { startSwitchboard } from "../server/switchboard.ts";
+import { ensureRedis, startEmbeddedPostgres, StartError, type LocalPostgres, type LocalRedis } from "./local-services.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dataDir = join(root, ".data");
+const say = (line: string) => process.stdout.write(line + "\n");
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const env = { ...process.env };
+  const stops: (() => Promise<void>)[] = [];
+
+  if (!env.SESSION_SECRET) {
+    const file = join(dataDir, "session-secret");
+    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+    env.SESSION_SECRET = readFileSync(file, "utf8").trim();
+  }
+  if (!env.DATABASE_URL) {
+    say("DATABASE_URL is not set: starting an embedded PostgreSQL under .data/postgres …");
+    const local: LocalPostgres = await startEmbeddedPostgres(dataDir);
+    env.DATABASE_URL = local.url;
+    stops.push(local.stop);
+  }
+  if (!env.REDIS_URL) {
+    const local: LocalRedis = await ensureRedis(dataDir);
+    env.REDIS_URL = local.url;
+    stops.push(local.stop);
+  }
+
+  const config = loadConfig(env);
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  try {
+    const migrations = await runMigrations(pool);
+    if (migrations.applied.length) say(`Applied migrations: ${migrations.applied.join(", ")}`);
+    const seeded = await seedDemoWorkspace(pool);
+    if (seeded) {
+      say("\nFirst run: a demo workspace was created. These passwords are shown only this once:");
+      for (const l of seeded) say(`  ${l.role.padEnd(10)} ${l.email.padEnd(30)} ${l.password}`);
+      say("");
+    }
+  } finally {
+    await pool.end();
+  }
+
+  if (!existsSync(join(root, "dist/client/index.html"))) {
+    say("Building the workspace client (first start only) …");
+    const { build } = await import("vite");
+    await build({ configFile: join(root, "vite.config.ts"), logLevel: "warn" });
+  }
+
+  const log = createLogger(config.logLevel);
+  const app = await startSwitchboard({ config, log });
+  for (const [channel, state] of Object.entries(config.channels)) {
+    say(`  ${channel.padEnd(6)} ${state.enabled ? "on" : `off — ${state.reason}`}`);
+  }
+  say(`\nSwitchboard is running: ${config.publicUrl} (listening on ${config.host}:${app.port})`);
+  if (config.sms) {
+    say(`Twilio webhooks: ${config.publicUrl}/webhooks/twilio/sms (A MESSAGE COMES IN, HTTP POST)`);
+  }
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    say("Stopping …");
+    await app.close();
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+main().catch((err) => {
+  // One line for what a newcomer can fix; a stack only for what they cannot.
+  if (err instanceof ConfigError || err instanceof StartError) console.error(err.message);
+  else console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+// Debian's Chromium driven by playwright-core (never a downloaded browser).
+import { existsSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+
+const CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = CANDIDATES.find((p) => existsSync(p));
+  if (!executablePath) throw new Error("Chromium is not installed: apt-get install -y chromium (.ci/run does this)");
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    // Without the background-networking flags Chromium keeps dialling Google on this offline machine.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+}
