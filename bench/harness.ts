@@ -96,7 +96,8 @@ export interface AppChild {
 export async function startAppChild(env: Record<string, string>): Promise<AppChild> {
   const child: ChildProcess = fork(fileURLToPath(new URL("./app-server.ts", import.meta.url)), [], {
     cwd: REPO_ROOT,
-    execArgv: ["--import", "tsx"],
+    // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the app, written there when it exits (diagnosis only).
+    execArgv: ["--import", "tsx", ...(process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [])],
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

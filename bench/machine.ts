@@ -114,18 +114,26 @@ export interface CpuShare {
   postgresPct: number;
   redisPct: number;
   loadGeneratorPct: number;
+  /** Of postgresPct: the backends serving the benchmark's database (the rest is other databases and Postgres's own workers). */
+  postgresBenchPct: number;
   /** Busy share of the whole machine, 0–100% of all cores together. */
   machineBusyPct: number;
+  /** Everything else that ran meanwhile (other people's tests, editors…), % of one core. */
+  otherPct: number;
 }
 
 export interface CpuProbe {
   stop(): CpuShare;
 }
 
-/** appPid: the app child to account for separately (null when no app is running). */
-export function startCpuProbe(appPid: number | null): CpuProbe {
+/**
+ * appPid: the app child to account for separately (null when no app is running);
+ * postgresPids: the backends of the benchmark's database (from pg_stat_activity).
+ */
+export function startCpuProbe(appPid: number | null, postgresPids: number[] = []): CpuProbe {
   const t0 = performance.now();
   const comm0 = cpuSecondsByComm();
+  const pg0 = postgresPids.map(cpuSecondsOfPid);
   const app0 = appPid === null ? 0 : cpuSecondsOfPid(appPid);
   const self0 = process.cpuUsage();
   const m0 = machineSeconds();
@@ -136,16 +144,38 @@ export function startCpuProbe(appPid: number | null): CpuProbe {
       const app1 = appPid === null ? 0 : cpuSecondsOfPid(appPid);
       const self = process.cpuUsage(self0);
       const m1 = machineSeconds();
+      const pg1 = postgresPids.map(cpuSecondsOfPid);
       const pct = (seconds: number) => (100 * seconds * 1000) / wall;
       const delta = (name: string) => (comm1.get(name) ?? 0) - (comm0.get(name) ?? 0);
-      return {
+      const share: Omit<CpuShare, "otherPct"> = {
         wallMs: wall,
         appPct: pct(app1 - app0),
         postgresPct: pct(delta("postgres")),
         redisPct: pct(delta("redis-server")),
         loadGeneratorPct: pct((self.user + self.system) / 1e6),
+        // A backend that exited during the window drops out (NaN) rather than counting wrong.
+        postgresBenchPct: pct(pg1.reduce((a, v, i) => a + (Number.isFinite(v) && Number.isFinite(pg0[i]!) ? v - pg0[i]! : 0), 0)),
         machineBusyPct: (100 * (m1.busy - m0.busy)) / (m1.total - m0.total),
       };
+      const ours = share.appPct + share.postgresPct + share.redisPct + share.loadGeneratorPct;
+      return { ...share, otherPct: Math.max(0, (share.machineBusyPct * os.availableParallelism()) - ours) };
     },
   };
+}
+
+/**
+ * Waits (bounded) until the machine is quiet enough to measure: samples its busy share for 1 s at a
+ * time until it is below thresholdPct, or maxWaitMs has passed. Returns the last sample.
+ */
+export async function waitForQuietMachine(thresholdPct: number, maxWaitMs: number, log: (l: string) => void): Promise<{ busyPct: number; waitedMs: number }> {
+  const t0 = performance.now();
+  for (;;) {
+    const a = machineSeconds();
+    await new Promise((r) => setTimeout(r, 1000));
+    const b = machineSeconds();
+    const busyPct = (100 * (b.busy - a.busy)) / (b.total - a.total);
+    const waitedMs = performance.now() - t0;
+    if (!(busyPct > thresholdPct) || waitedMs >= maxWaitMs) return { busyPct, waitedMs };
+    log(`machine ${busyPct.toFixed(0)}% busy with other work; waiting for it to settle (${(waitedMs / 1000).toFixed(0)} s of at most ${maxWaitMs / 1000} s)`);
+  }
 }

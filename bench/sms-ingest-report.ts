@@ -52,7 +52,7 @@ function stepRow(s: StepResult, label?: string): string {
 
 function cpuRow(s: StepResult, label?: string): string {
   const c = s.cpu;
-  return `| ${label ?? fmt(s.offered)} | ${fmt(c.appPct)}% | ${fmt(c.postgresPct)}% | ${fmt(c.redisPct)}% | ${fmt(c.loadGeneratorPct)}% | ${fmt(c.machineBusyPct)}% | ${ms(s.app.eventLoopDelayMs.p50, s.app.eventLoopDelayMs.p99)} | ${fmt(s.app.poolWaiting.mean, 1)} / ${fmt(s.app.poolWaiting.max)} | ${fmt(s.generatorLoopDelayP99Ms, 1)} |`;
+  return `| ${label ?? fmt(s.offered)} | ${fmt(c.appPct)}% | ${fmt(c.postgresPct)}% (${fmt(c.postgresBenchPct)}%) | ${fmt(c.redisPct)}% | ${fmt(c.loadGeneratorPct)}% | ${fmt(c.otherPct)}% | ${fmt(c.machineBusyPct)}% | ${ms(s.app.eventLoopDelayMs.p50, s.app.eventLoopDelayMs.p99)} | ${fmt(s.app.poolWaiting.mean, 1)} / ${fmt(s.app.poolWaiting.max)} | ${fmt(s.generatorLoopDelayP99Ms, 1)} |`;
 }
 
 function limits(r: SmsIngestResult): string[] {
@@ -63,7 +63,7 @@ function limits(r: SmsIngestResult): string[] {
   const where = top.passed ? `At ${fmt(top.offered)} msg/s (the highest step, sustained)` : `At ${fmt(top.offered)} msg/s (the first step not sustained: ${fmt(top.achieved)} msg/s achieved)`;
   out.push(
     `${where} the app process used ${fmt(c.appPct)}% of one core, PostgreSQL ${fmt(c.postgresPct)}% (all its processes), Redis ${fmt(c.redisPct)}% and the load generator ${fmt(c.loadGeneratorPct)}%; ` +
-      `the machine was ${fmt(c.machineBusyPct)}% busy (100% = all ${"cores"}). The app's event loop was late by ${fmt(top.app.eventLoopDelayMs.p99, 1)} ms at p99, ` +
+      `other processes ${fmt(c.otherPct)}%; the machine was ${fmt(c.machineBusyPct)}% busy (100% = all cores). The app's event loop was late by ${fmt(top.app.eventLoopDelayMs.p99, 1)} ms at p99, ` +
       `and on average ${fmt(top.app.poolWaiting.mean, 1)} requests (max ${fmt(top.app.poolWaiting.max)}) waited for one of its ${r.app.dbPoolSize} pg connections.`,
   );
   const verdicts: string[] = [];
@@ -102,7 +102,7 @@ function profileTable(r: SmsIngestResult): string[] {
   return lines;
 }
 
-export function renderSmsIngestSection(r: SmsIngestResult, m: MachineInfo): string {
+export function renderSmsIngestSection(r: SmsIngestResult, m: MachineInfo, quiet: { busyPct: number; waitedMs: number }): string {
   const o = r.options;
   const s = r.sustained;
   const targets = checkTargets(r);
@@ -112,7 +112,9 @@ export function renderSmsIngestSection(r: SmsIngestResult, m: MachineInfo): stri
   lines.push(`## Inbound SMS: signed webhook → Postgres → agent socket`);
   lines.push("");
   lines.push(
-    `Measured ${m.date} on ${m.nproc} × ${m.cpuModel}, ${fmt(m.memoryGiB, 1)} GiB, Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}.`,
+    `Measured ${m.date} on ${m.nproc} × ${m.cpuModel}, ${fmt(m.memoryGiB, 1)} GiB, Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}. ` +
+      `The machine was ${fmt(quiet.busyPct)}% busy with other work just before the run${quiet.waitedMs > 1500 ? ` (after waiting ${fmt(quiet.waitedMs / 1000)} s for it to settle)` : ""}; ` +
+      `the "other processes" column below shows what else ran during each step.`,
   );
   lines.push("");
   lines.push(
@@ -140,7 +142,9 @@ export function renderSmsIngestSection(r: SmsIngestResult, m: MachineInfo): stri
   if (s) {
     lines.push(`| latency p50 / p99 at the sustained step | HTTP ${ms(s.http.p50, s.http.p99)} ms; socket ${ms(s.socket.p50, s.socket.p99)} ms | INSERT ${ms(f.insert.p50, f.insert.p99)} ms | |`);
   }
-  lines.push(`| CPU while running | app ${fmt(s?.cpu.appPct ?? Number.NaN)}%, Postgres ${fmt(s?.cpu.postgresPct ?? Number.NaN)}% (at the sustained step) | Postgres ${fmt(f.cpu.postgresPct)}%, client ${fmt(f.cpu.loadGeneratorPct)}%, machine ${fmt(f.cpu.machineBusyPct)}% busy | |`);
+  lines.push(
+    `| CPU while running (100% = one core) | app ${fmt(s?.cpu.appPct ?? Number.NaN)}%, Postgres ${fmt(s?.cpu.postgresPct ?? Number.NaN)}%, machine ${fmt(s?.cpu.machineBusyPct ?? Number.NaN)}% busy (at the sustained step) | Postgres ${fmt(f.cpu.postgresPct)}%, client ${fmt(f.cpu.loadGeneratorPct)}%, other ${fmt(f.cpu.otherPct)}%, machine ${fmt(f.cpu.machineBusyPct)}% busy | |`,
+  );
   lines.push("");
   lines.push(`### Targets (this ${m.nproc}-core machine)`);
   lines.push("");
@@ -164,8 +168,10 @@ export function renderSmsIngestSection(r: SmsIngestResult, m: MachineInfo): stri
   lines.push("");
   lines.push(`### Where the CPU went (per step; 100% = one core)`);
   lines.push("");
-  lines.push(`| offered msg/s | app process | PostgreSQL | Redis | load generator | machine busy (all cores) | app event-loop delay p50 / p99 ms | pg pool waiting mean / max | generator loop delay p99 ms |`);
-  lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+  lines.push(
+    `| offered msg/s | app process | PostgreSQL all (sb_bench backends) | Redis | load generator | other processes | machine busy (all cores) | app event-loop delay p50 / p99 ms | pg pool waiting mean / max | generator loop delay p99 ms |`,
+  );
+  lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
   lines.push(cpuRow(r.warmup, "warm-up"));
   for (const st of r.steps) lines.push(cpuRow(st));
   lines.push("");

@@ -166,11 +166,14 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
   const senders = senderPool(options.senders, random);
   const tag = `BM${randomUUID().slice(0, 6)}`;
   const checkPool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.connections, maxFreeSockets: options.connections });
+  // timeout: an idle keep-alive socket is closed by us before the server's 5 s keepAliveTimeout can close it
+  // under a request just being sent (that race shows up as ECONNRESET and is the generator's fault, not the app's).
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.connections, maxFreeSockets: options.connections, timeout: 3000 });
   const byMarker = new Map<string, Sent>();
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   let socket: Socket<AgentServerToClient, AgentClientToServer> | null = null;
   let socketDisconnects = 0;
+  let closingSocket = false;
   let unknownSocketArrivals = 0;
 
   try {
@@ -195,7 +198,9 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
       s.once("connect", () => resolve());
       s.once("connect_error", reject);
     });
-    s.on("disconnect", () => socketDisconnects++);
+    s.on("disconnect", () => {
+      if (!closingSocket) socketDisconnects++;
+    });
     s.on("message:new", (m) => {
       const now = performance.now();
       const space = m.body.indexOf(" ");
@@ -271,8 +276,9 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
       let shed = 0;
       let inFlight = 0;
 
+      const backends = await benchBackends(checkPool);
       await child.windowStart();
-      const cpuProbe = startCpuProbe(child.pid);
+      const cpuProbe = startCpuProbe(child.pid, backends);
       loopDelay.reset();
       loopDelay.enable();
       const start = performance.now();
@@ -411,6 +417,7 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
       profile = { rate, step, report };
     }
 
+    closingSocket = true;
     s.disconnect();
     socket = null;
     // The floor gets the machine the app had: the app is stopped first (its rows stay for the floor to reuse).
@@ -450,6 +457,12 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
   }
 }
 
+/** Process ids of the Postgres backends serving the benchmark's database, for CPU accounting. */
+async function benchBackends(pool: pg.Pool): Promise<number[]> {
+  const { rows } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  return rows.map((r) => r.pid);
+}
+
 function withoutLog(o: SmsIngestOptions): Omit<SmsIngestOptions, "log"> {
   const { log: _log, ...rest } = o;
   return rest;
@@ -478,11 +491,12 @@ async function runFloor(
     // Open every connection first, as the app's pool was open and warm during its steps.
     const clients = await Promise.all(Array.from({ length: o.pool }, () => pool.connect()));
     for (const c of clients) c.release();
+    const backends = await benchBackends(checkPool);
     const sql = `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, media, external_id, status, metadata, created_at)
                  VALUES ($1, $2, 'sms', 'inbound', 'text', $3, $4, $5, 'received', $6, $7)`;
     const latencies: number[] = new Array<number>(o.count);
     let next = 0;
-    const cpuProbe = startCpuProbe(null);
+    const cpuProbe = startCpuProbe(null, backends);
     const start = performance.now();
     await Promise.all(
       Array.from({ length: o.concurrency }, async () => {

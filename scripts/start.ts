@@ -14,7 +14,8 @@ import { startSwitchboard } from "../server/switchboard.ts";
 import { ensureRedis, startEmbeddedPostgres, StartError, type LocalPostgres, type LocalRedis } from "./local-services.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const dataDir = join(root, ".data");
+// Where npm start keeps its embedded database, Redis data and generated secret.
+const dataDir = process.env.SWITCHBOARD_DATA_DIR ?? join(root, ".data");
 const say = (line: string) => process.stdout.write(line + "\n");
 
 async function main(): Promise<void> {

@@ -160,3 +160,27 @@ describe("routing", () => {
     expect(withdrawn.rows).toEqual([{ status: "withdrawn" }]);
   });
 });
+
+describe("when Redis loses the routing jobs", () => {
+  it("the sweep re-creates them from Postgres and expires lapsed offers", async () => {
+    const { sweepRouting } = await import("../server/domain/routing/sweep.ts");
+    const res = await t.sendSms({ From: nextPhone(), Body: "lost job" });
+    const conversation = await conversationOf(res.messageSid);
+    // Redis forgot everything (a restart without persistence): no job is waiting for this conversation.
+    await t.sb.queues.routing.obliterate({ force: true });
+    const agent = await createAgent(t.pool);
+    await t.pool.query(`UPDATE agents SET presence = 'available' WHERE id = $1`, [agent.id]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await pendingOffers(agent.id)).toEqual([]);
+    const deps = { pool: t.pool, events: { publish: async () => {} }, queues: t.sb.queues, offerTimeoutMs: 60_000 };
+    const swept = await sweepRouting(deps);
+    expect(swept.requeued).toBeGreaterThanOrEqual(1);
+    await eventually(async () => (await pendingOffers(agent.id)).some((o) => o.conversation_id === conversation));
+    // An offer whose timeout job was lost is expired by the sweep and the work offered again.
+    await t.pool.query(`UPDATE offers SET expires_at = now() - interval '1 minute' WHERE agent_id = $1 AND status = 'pending'`, [agent.id]);
+    await t.sb.queues.offerTimeouts.obliterate({ force: true });
+    expect((await sweepRouting(deps)).expiredOffers).toBe(1);
+    const statuses = await t.pool.query(`SELECT status FROM offers WHERE agent_id = $1 AND conversation_id = $2 ORDER BY created_at`, [agent.id, conversation]);
+    expect(statuses.rows[0].status).toBe("timed_out");
+  });
+});
