@@ -50,9 +50,14 @@ function stepRow(s: StepResult, label?: string): string {
   return `| ${label ?? fmt(s.offered)} | ${fmt(s.sent)} | ${fmt(s.shed)} | ${fmt(s.achieved)} | ${ms(s.http.p50, s.http.p99)} | ${ms(s.socket.p50, s.socket.p99)} | ${errors} | ${once(v.rows - v.rowsForFailedRequests, s.ok, v.missingRows, v.duplicateRows)} | ${once(v.socketArrivals - v.duplicateOnSocket, s.ok, v.missingOnSocket, v.duplicateOnSocket)} | ${s.passed ? "pass" : `fail: ${s.failReasons.join("; ")}`} |`;
 }
 
+/** CPU milliseconds per stored message (or row) of a process given its share of one core over a window. */
+export function cpuMsPer(pct: number, wallMs: number, n: number): number {
+  return n > 0 ? ((pct / 100) * wallMs) / n : Number.NaN;
+}
+
 function cpuRow(s: StepResult, label?: string): string {
   const c = s.cpu;
-  return `| ${label ?? fmt(s.offered)} | ${fmt(c.appPct)}% | ${fmt(c.postgresPct)}% (${fmt(c.postgresBenchPct)}%) | ${fmt(c.redisPct)}% | ${fmt(c.loadGeneratorPct)}% | ${fmt(c.otherPct)}% | ${fmt(c.machineBusyPct)}% | ${ms(s.app.eventLoopDelayMs.p50, s.app.eventLoopDelayMs.p99)} | ${fmt(s.app.poolWaiting.mean, 1)} / ${fmt(s.app.poolWaiting.max)} | ${fmt(s.generatorLoopDelayP99Ms, 1)} |`;
+  return `| ${label ?? fmt(s.offered)} | ${fmt(cpuMsPer(c.appPct, c.wallMs, s.ok), 2)} / ${fmt(cpuMsPer(c.postgresBenchPct, c.wallMs, s.ok), 2)} | ${fmt(c.appPct)}% | ${fmt(c.postgresPct)}% (${fmt(c.postgresBenchPct)}%) | ${fmt(c.redisPct)}% | ${fmt(c.loadGeneratorPct)}% | ${fmt(c.otherPct)}% | ${fmt(c.machineBusyPct)}% | ${ms(s.app.eventLoopDelayMs.p50, s.app.eventLoopDelayMs.p99)} | ${fmt(s.app.poolWaiting.mean, 1)} / ${fmt(s.app.poolWaiting.max)} | ${fmt(s.generatorLoopDelayP99Ms, 1)} |`;
 }
 
 function limits(r: SmsIngestResult): string[] {
@@ -65,6 +70,14 @@ function limits(r: SmsIngestResult): string[] {
     `${where} the app process used ${fmt(c.appPct)}% of one core, PostgreSQL ${fmt(c.postgresPct)}% (all its processes), Redis ${fmt(c.redisPct)}% and the load generator ${fmt(c.loadGeneratorPct)}%; ` +
       `other processes ${fmt(c.otherPct)}%; the machine was ${fmt(c.machineBusyPct)}% busy (100% = all cores). The app's event loop was late by ${fmt(top.app.eventLoopDelayMs.p99, 1)} ms at p99, ` +
       `and on average ${fmt(top.app.poolWaiting.mean, 1)} requests (max ${fmt(top.app.poolWaiting.max)}) waited for one of its ${r.app.dbPoolSize} pg connections.`,
+  );
+  const perMsg = (pct: number) => cpuMsPer(pct, c.wallMs, top.ok);
+  const ours = perMsg(c.appPct) + perMsg(c.postgresPct) + perMsg(c.redisPct) + perMsg(c.loadGeneratorPct);
+  out.push(
+    `Per stored message that is ${fmt(perMsg(c.appPct), 2)} ms of app CPU, ${fmt(perMsg(c.postgresPct), 2)} ms of Postgres (${fmt(perMsg(c.postgresBenchPct), 2)} ms in the app's own backends), ` +
+      `${fmt(perMsg(c.redisPct), 2)} ms of Redis and ${fmt(perMsg(c.loadGeneratorPct), 2)} ms of load generator: ${fmt(ours, 2)} ms of CPU in all, so ${r.cores} cores top out near ` +
+      `${fmt((r.cores * 1000) / ours)} msg/s even with nothing else running. The floor needs ${fmt(cpuMsPer(r.floor.cpu.postgresBenchPct, r.floor.cpu.wallMs, r.floor.rows), 2)} ms of Postgres backend CPU ` +
+      `and ${fmt(cpuMsPer(r.floor.cpu.loadGeneratorPct, r.floor.cpu.wallMs, r.floor.rows), 2)} ms of client CPU per row.`,
   );
   const verdicts: string[] = [];
   if (c.machineBusyPct >= 85) verdicts.push("the machine's cores are saturated, so every process competes for CPU");
@@ -142,6 +155,11 @@ export function renderSmsIngestSection(r: SmsIngestResult, m: MachineInfo, quiet
   if (s) {
     lines.push(`| latency p50 / p99 at the sustained step | HTTP ${ms(s.http.p50, s.http.p99)} ms; socket ${ms(s.socket.p50, s.socket.p99)} ms | INSERT ${ms(f.insert.p50, f.insert.p99)} ms | |`);
   }
+  if (s) {
+    lines.push(
+      `| CPU ms per message (row) | app ${fmt(cpuMsPer(s.cpu.appPct, s.cpu.wallMs, s.ok), 2)} + its Postgres backends ${fmt(cpuMsPer(s.cpu.postgresBenchPct, s.cpu.wallMs, s.ok), 2)} (at the sustained step) | client ${fmt(cpuMsPer(f.cpu.loadGeneratorPct, f.cpu.wallMs, f.rows), 2)} + Postgres backends ${fmt(cpuMsPer(f.cpu.postgresBenchPct, f.cpu.wallMs, f.rows), 2)} | ${fmt((cpuMsPer(s.cpu.appPct, s.cpu.wallMs, s.ok) + cpuMsPer(s.cpu.postgresBenchPct, s.cpu.wallMs, s.ok)) / (cpuMsPer(f.cpu.loadGeneratorPct, f.cpu.wallMs, f.rows) + cpuMsPer(f.cpu.postgresBenchPct, f.cpu.wallMs, f.rows)), 1)}× the floor's CPU |`,
+    );
+  }
   lines.push(
     `| CPU while running (100% = one core) | app ${fmt(s?.cpu.appPct ?? Number.NaN)}%, Postgres ${fmt(s?.cpu.postgresPct ?? Number.NaN)}%, machine ${fmt(s?.cpu.machineBusyPct ?? Number.NaN)}% busy (at the sustained step) | Postgres ${fmt(f.cpu.postgresPct)}%, client ${fmt(f.cpu.loadGeneratorPct)}%, other ${fmt(f.cpu.otherPct)}%, machine ${fmt(f.cpu.machineBusyPct)}% busy | |`,
   );
@@ -169,9 +187,9 @@ export function renderSmsIngestSection(r: SmsIngestResult, m: MachineInfo, quiet
   lines.push(`### Where the CPU went (per step; 100% = one core)`);
   lines.push("");
   lines.push(
-    `| offered msg/s | app process | PostgreSQL all (sb_bench backends) | Redis | load generator | other processes | machine busy (all cores) | app event-loop delay p50 / p99 ms | pg pool waiting mean / max | generator loop delay p99 ms |`,
+    `| offered msg/s | CPU ms per message: app / its Postgres backends | app process | PostgreSQL all (sb_bench backends) | Redis | load generator | other processes | machine busy (all cores) | app event-loop delay p50 / p99 ms | pg pool waiting mean / max | generator loop delay p99 ms |`,
   );
-  lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+  lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
   lines.push(cpuRow(r.warmup, "warm-up"));
   for (const st of r.steps) lines.push(cpuRow(st));
   lines.push("");

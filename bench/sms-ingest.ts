@@ -4,6 +4,7 @@
 // and concurrency. See bench/run.ts for how it is started and BENCHMARKS.md for the figures.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import os from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import pg from "pg";
@@ -38,7 +39,7 @@ export interface SmsIngestOptions {
 }
 
 export const DEFAULT_OPTIONS: Omit<SmsIngestOptions, "log"> = {
-  rates: [250, 500, 1000, 1500, 2000],
+  rates: [250, 375, 500, 1000, 1500, 2000],
   stepSeconds: 4,
   connections: 64,
   maxInFlight: 512,
@@ -107,6 +108,7 @@ export interface SmsIngestResult {
   floor: FloorResult;
   socketDisconnects: number;
   unknownSocketArrivals: number;
+  cores: number;
 }
 
 const PHRASES = [
@@ -449,6 +451,7 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
       floor,
       socketDisconnects,
       unknownSocketArrivals,
+      cores: os.availableParallelism(),
     };
   } finally {
     socket?.disconnect();

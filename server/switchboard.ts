@@ -36,6 +36,7 @@ export interface Switchboard {
   redis: Redis;
   queues: Queues;
   httpServer: HttpServer | null;
+  io: SocketServer | null;
   close(): Promise<void>;
 }
 
@@ -103,6 +104,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     redis,
     queues,
     httpServer,
+    io,
     async close() {
       // Each step is bounded: shutting down must not hang on an engine that is already gone.
       const bounded = (p: Promise<unknown> | undefined) =>

@@ -116,6 +116,14 @@ export type LoginBody = z.infer<typeof LoginBody>;
 export const MeResponse = z.object({ agent: AgentView, channels: z.array(ChannelState) });
 export type MeResponse = z.infer<typeof MeResponse>;
 
+/** The answer of login, presence changes and agent creation. */
+export const AgentResponse = z.object({ agent: AgentView });
+export type AgentResponse = z.infer<typeof AgentResponse>;
+
+/** The answer of accepting an offer and resolving a conversation. */
+export const ConversationResult = z.object({ conversation: ConversationView });
+export type ConversationResult = z.infer<typeof ConversationResult>;
+
 export const SetPresenceBody = z.object({ presence: SettablePresence });
 export type SetPresenceBody = z.infer<typeof SetPresenceBody>;
 

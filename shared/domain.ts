@@ -34,12 +34,3 @@ export type SettablePresence = z.infer<typeof SettablePresence>;
 
 export const OfferStatus = z.enum(["pending", "accepted", "rejected", "timed_out", "withdrawn"]);
 export type OfferStatus = z.infer<typeof OfferStatus>;
-
-/** Outbound statuses only move forward; delivered and failed are both final. */
-export const MESSAGE_STATUS_RANK: Record<MessageStatus, number> = {
-  received: 0,
-  queued: 1,
-  sent: 2,
-  delivered: 3,
-  failed: 3,
-};

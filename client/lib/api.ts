@@ -2,9 +2,9 @@
 // against the shared zod schemas so a contract drift fails loudly here rather than deep in a component.
 import { z } from "zod";
 import {
-  AgentView,
+  AgentResponse,
   ConversationResponse,
-  ConversationView,
+  ConversationResult,
   ErrorBody,
   MeResponse,
   MyWorkResponse,
@@ -98,26 +98,24 @@ async function toApiError(response: Response, notifyUnauthenticated: boolean): P
   return new ApiError(code, message, response.status);
 }
 
-const AgentEnvelope = z.object({ agent: AgentView });
-const ConversationEnvelope = z.object({ conversation: ConversationView });
 const id = (value: string) => encodeURIComponent(value);
 
 export const api = {
   login: (body: LoginBody) =>
-    request("/api/auth/login", { method: "POST", body, schema: AgentEnvelope, notifyUnauthenticated: false }),
+    request("/api/auth/login", { method: "POST", body, schema: AgentResponse, notifyUnauthenticated: false }),
   logout: () => request("/api/auth/logout", { method: "POST" }),
   me: () => request("/api/me", { schema: MeResponse }),
-  setPresence: (body: SetPresenceBody) => request("/api/me/presence", { method: "PUT", body, schema: AgentEnvelope }),
+  setPresence: (body: SetPresenceBody) => request("/api/me/presence", { method: "PUT", body, schema: AgentResponse }),
   myWork: () => request("/api/me/work", { schema: MyWorkResponse }),
 
   acceptOffer: (offerId: string) =>
-    request(`/api/offers/${id(offerId)}/accept`, { method: "POST", schema: ConversationEnvelope }),
+    request(`/api/offers/${id(offerId)}/accept`, { method: "POST", schema: ConversationResult }),
   rejectOffer: (offerId: string) => request(`/api/offers/${id(offerId)}/reject`, { method: "POST" }),
 
   conversation: (conversationId: string) =>
     request(`/api/conversations/${id(conversationId)}`, { schema: ConversationResponse }),
   resolveConversation: (conversationId: string) =>
-    request(`/api/conversations/${id(conversationId)}/resolve`, { method: "POST", schema: ConversationEnvelope }),
+    request(`/api/conversations/${id(conversationId)}/resolve`, { method: "POST", schema: ConversationResult }),
   sendReply: (conversationId: string, body: SendReplyBody) =>
     request(`/api/conversations/${id(conversationId)}/messages`, { method: "POST", body, schema: SendReplyResponse }),
 

@@ -63,3 +63,34 @@ describe("the agent workspace, SMS end to end", () => {
     await page.screenshot({ path: "/tmp/switchboard-workspace.png" });
   });
 });
+
+describe("the agent workspace after a dropped connection", () => {
+  it("shows reconnecting, then catches up with what arrived meanwhile, once", async () => {
+    const agent = await createAgent(t.pool, { presence: "available", email: "casey@example.test" });
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.goto(t.url);
+    await p.getByTestId("signin-email").fill(agent.email);
+    await p.getByTestId("signin-password").fill(TEST_PASSWORD);
+    await p.getByTestId("signin-submit").click();
+    await p.getByTestId("connection-state").filter({ hasText: "connected" }).waitFor();
+
+    const customer = "+14155550198";
+    await t.sendSms({ From: customer, Body: "First question" });
+    const offer = p.getByTestId("offer-item");
+    await offer.waitFor();
+    await offer.getByTestId("offer-accept").click();
+    await expect.poll(() => p.getByTestId("timeline").textContent()).toContain("First question");
+
+    // Cut the agent's connection from the server side; the browser must notice and come back by itself.
+    for (const s of t.sb.io!.of("/agent").sockets.values()) if (s.data.agent.id === agent.id) s.conn.close();
+    await p.getByTestId("connection-state").filter({ hasText: "reconnecting" }).waitFor();
+    await t.sendSms({ From: customer, Body: "Second question, while you were away" });
+    await p.getByTestId("connection-state").filter({ hasText: "connected" }).waitFor();
+    const arrivals = p.locator('[data-testid="message-item"]').filter({ hasText: "Second question, while you were away" });
+    await expect.poll(() => arrivals.count()).toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await arrivals.count()).toBe(1);
+    await context.close();
+  });
+});

@@ -1,7 +1,8 @@
-// A fresh database per test file, cloned from the migrated template (fast, and files run in parallel).
+// A fresh database per test file, cloned from the run's migrated template (fast, and files run in parallel).
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { ADMIN_DATABASE_URL, TEMPLATE_DATABASE, databaseUrl } from "./env.ts";
+import { inject } from "vitest";
+import { ADMIN_DATABASE_URL, databaseUrl } from "./env.ts";
 
 export interface TestDatabase {
   url: string;
@@ -9,11 +10,12 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `sb_test_file_${randomBytes(6).toString("hex")}`;
+  // The time in the name lets a later run sweep what a killed run left behind (global-setup.ts).
+  const name = `sb_test_file_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject("templateDatabase")}`);
   } finally {
     await admin.end();
   }
