@@ -1,7 +1,6 @@
 // Starts the whole product for a test file: its own database and Redis prefix, the fake Twilio API,
 // and helpers to sign webhooks, sign in and connect agent sockets.
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { io as connectSocket, type Socket } from "socket.io-client";
 import type { AgentClientToServer, AgentServerToClient } from "../../shared/events.ts";
@@ -9,11 +8,14 @@ import { AGENT_NAMESPACE } from "../../shared/events.ts";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { createLogger } from "../../server/log.ts";
 import { startSwitchboard, type StartOptions, type Switchboard } from "../../server/switchboard.ts";
+import { freePort } from "../../scripts/local-services.ts";
 import { createTestDatabase } from "./database.ts";
 import { TEST_REDIS_URL } from "./env.ts";
 import { startFakeTwilio, type FakeTwilio } from "./fake-twilio.ts";
 import { TEST_PASSWORD } from "./factories.ts";
 import { postSignedForm, smsStatusParams, smsWebhookParams } from "./twilio-webhooks.ts";
+
+export { freePort };
 
 export const BUSINESS_NUMBER = "+14155550100";
 
@@ -30,17 +32,6 @@ export interface TestApp {
   api<T = unknown>(cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   connectAgent(cookie: string): Promise<Socket<AgentServerToClient, AgentClientToServer>>;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startTestApp(
