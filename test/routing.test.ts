@@ -166,7 +166,12 @@ describe("when Redis loses the routing jobs", () => {
     const { sweepRouting } = await import("../server/domain/routing/sweep.ts");
     const res = await t.sendSms({ From: nextPhone(), Body: "lost job" });
     const conversation = await conversationOf(res.messageSid);
-    // Redis forgot everything (a restart without persistence): no job is waiting for this conversation.
+    // Let the routing attempt for it finish (nobody is available), then Redis forgets everything
+    // (a restart without persistence): no job is left that would route this conversation.
+    await eventually(async () => {
+      const c = await t.sb.queues.routing.getJobCounts("active", "waiting", "prioritized", "delayed");
+      return Object.values(c).every((n) => n === 0);
+    });
     await t.sb.queues.routing.obliterate({ force: true });
     const agent = await createAgent(t.pool);
     await t.pool.query(`UPDATE agents SET presence = 'available' WHERE id = $1`, [agent.id]);

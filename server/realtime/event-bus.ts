@@ -14,6 +14,11 @@ export function createEventPublisher(redis: Redis, prefix: string): EventPublish
   return {
     async publish(...events) {
       if (events.length === 0) return;
+      // One event (the hot path) skips the pipeline object, which copies every Lua script BullMQ loaded.
+      if (events.length === 1) {
+        await redis.xadd(key, "MAXLEN", "~", MAX_LEN, "*", "e", JSON.stringify(events[0]));
+        return;
+      }
       const pipeline = redis.pipeline();
       for (const e of events) pipeline.xadd(key, "MAXLEN", "~", MAX_LEN, "*", "e", JSON.stringify(e));
       await pipeline.exec();
