@@ -13,9 +13,12 @@ import { startSwitchboard, type Switchboard } from "../server/switchboard.ts";
 import { startFakeTwilio, type FakeTwilio } from "../test/support/fake-twilio.ts";
 import { BUSINESS_NUMBER, freePort } from "../test/support/test-app.ts";
 import type { ChildReply, ChildRequest, ProfileReport, QueryTiming, WindowStats } from "./protocol.ts";
+import { startCpuProfile, type CpuBreakdown } from "./cpu-profile.ts";
 import { summarize } from "./stats.ts";
 
-const DB_POOL_SIZE = 20;
+// The product's default pool (startSwitchboard's dbPoolSize). BENCH_DB_POOL_SIZE overrides it for a what-if
+// diagnosis; BENCHMARKS.md states the size each run used, and the floor uses the same size.
+const DB_POOL_SIZE = Number(process.env.BENCH_DB_POOL_SIZE ?? 20);
 
 function send(msg: ChildReply): void {
   process.send?.(msg);
@@ -69,6 +72,7 @@ const txTimes: number[] = [];
 const redisTimes: number[] = [];
 const txStart = new WeakMap<object, number>();
 let restore: (() => void) | null = null;
+let stopCpuProfile: (() => Promise<CpuBreakdown>) | null = null;
 
 /** A short stable name for a SQL text: its first 90 characters, whitespace collapsed. */
 function label(text: string): string {
@@ -83,6 +87,7 @@ function record(map: Map<string, number[]>, key: string, ms: number): void {
 
 function profileOn(): void {
   if (restore) return;
+  stopCpuProfile = startCpuProfile();
   queryTimes.clear();
   connectTimes.length = txTimes.length = redisTimes.length = 0;
   const clientProto = pg.Client.prototype as unknown as Record<string, AnyFn>;
@@ -161,16 +166,18 @@ function profileOn(): void {
   };
 }
 
-function profileOff(): ProfileReport {
+async function profileOff(): Promise<ProfileReport> {
   restore?.();
   restore = null;
+  const cpu = stopCpuProfile ? await stopCpuProfile().catch(() => null) : null;
+  stopCpuProfile = null;
   const timing = (values: number[]) => {
     const s = summarize(values);
     return { calls: values.length, meanMs: s.mean, p99Ms: s.p99 };
   };
   const queries: QueryTiming[] = [...queryTimes.entries()].map(([l, v]) => ({ label: l, ...timing(v) }));
   queries.sort((a, b) => b.calls * b.meanMs - a.calls * a.meanMs);
-  return { messages: 0, queries, poolConnect: timing(connectTimes), transaction: timing(txTimes), redis: timing(redisTimes) };
+  return { messages: 0, queries, poolConnect: timing(connectTimes), transaction: timing(txTimes), redis: timing(redisTimes), cpu };
 }
 
 // ---------- start ----------
@@ -231,7 +238,7 @@ async function main(): Promise<void> {
         send({ type: "profile:started" });
         break;
       case "profile:off":
-        send({ type: "profile:report", report: profileOff() });
+        void profileOff().then((report) => send({ type: "profile:report", report }));
         break;
       case "close":
         void close();

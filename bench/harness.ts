@@ -22,6 +22,7 @@ export function databaseUrl(name: string): string {
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  c.on("error", () => {});
   await c.connect();
   try {
     return await fn(c);
@@ -38,6 +39,7 @@ export async function createBenchDatabase(): Promise<string> {
   });
   const url = databaseUrl(BENCH_DATABASE);
   const pool = new pg.Pool({ connectionString: url, max: 1 });
+  pool.on("error", () => {});
   try {
     await runMigrations(pool);
   } finally {
@@ -52,6 +54,53 @@ export async function dropBenchDatabase(): Promise<void> {
 
 export async function benchDatabaseExists(): Promise<boolean> {
   return admin(async (c) => (await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [BENCH_DATABASE])).rowCount === 1);
+}
+
+const RUN_LOCK = 727_400; // pg advisory lock key: one benchmark run at a time on this PostgreSQL
+
+export interface RunLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the machine-wide benchmark lock (a session advisory lock on the admin database), waiting at most
+ * maxWaitMs for a run already going: two runs would drop each other's sb_bench and fight for the 2 cores.
+ * The lock dies with its connection, so a crashed run never leaves it held.
+ */
+export async function acquireRunLock(maxWaitMs: number, log: (l: string) => void): Promise<RunLock> {
+  const c = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  c.on("error", () => {});
+  await c.connect();
+  const t0 = performance.now();
+  for (;;) {
+    const { rows } = await c.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [RUN_LOCK]);
+    if (rows[0]?.ok) break;
+    if (performance.now() - t0 > maxWaitMs) {
+      await c.end();
+      throw new Error(`another benchmark run holds the lock (pg advisory lock ${RUN_LOCK}) for more than ${maxWaitMs / 1000} s`);
+    }
+    log("another benchmark run is going; waiting for it to finish");
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+  return { release: () => c.end().catch(() => {}) };
+}
+
+/** Keys of earlier runs that crashed before their cleanup (only call while holding the run lock). */
+export async function deleteStaleBenchKeys(): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  let n = 0;
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", "sbbench-*:*", "COUNT", 1000);
+      cursor = next;
+      n += keys.length;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+  return n;
 }
 
 export function newRedisPrefix(): string {

@@ -123,7 +123,8 @@ export interface CpuShare {
 }
 
 export interface CpuProbe {
-  stop(): CpuShare;
+  /** postgresPidsNow: the backends at the end; one not there at the start began during the window (counted from 0). */
+  stop(postgresPidsNow?: number[]): CpuShare;
 }
 
 /**
@@ -138,8 +139,9 @@ export function startCpuProbe(appPid: number | null, postgresPids: number[] = []
   const self0 = process.cpuUsage();
   const m0 = machineSeconds();
   return {
-    stop() {
+    stop(postgresPidsNow = []) {
       const wall = performance.now() - t0;
+      const started = postgresPidsNow.filter((pid) => !postgresPids.includes(pid));
       const comm1 = cpuSecondsByComm();
       const app1 = appPid === null ? 0 : cpuSecondsOfPid(appPid);
       const self = process.cpuUsage(self0);
@@ -154,7 +156,10 @@ export function startCpuProbe(appPid: number | null, postgresPids: number[] = []
         redisPct: pct(delta("redis-server")),
         loadGeneratorPct: pct((self.user + self.system) / 1e6),
         // A backend that exited during the window drops out (NaN) rather than counting wrong.
-        postgresBenchPct: pct(pg1.reduce((a, v, i) => a + (Number.isFinite(v) && Number.isFinite(pg0[i]!) ? v - pg0[i]! : 0), 0)),
+        postgresBenchPct: pct(
+          pg1.reduce((a, v, i) => a + (Number.isFinite(v) && Number.isFinite(pg0[i]!) ? v - pg0[i]! : 0), 0) +
+            started.map(cpuSecondsOfPid).reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0),
+        ),
         machineBusyPct: (100 * (m1.busy - m0.busy)) / (m1.total - m0.total),
       };
       const ours = share.appPct + share.postgresPct + share.redisPct + share.loadGeneratorPct;

@@ -1,3 +1,5 @@
+import type { CpuBreakdown } from "./cpu-profile.ts";
+
 // Messages between the load generator (bench/run.ts) and the app child (bench/app-server.ts) over IPC.
 
 export interface ChildReady {
@@ -38,6 +40,8 @@ export interface ProfileReport {
   transaction: { calls: number; meanMs: number; p99Ms: number };
   /** Redis pipelines (the event stream XADD) and single commands sent by the app, exec → answer. */
   redis: { calls: number; meanMs: number; p99Ms: number };
+  /** The app's V8 CPU profile over the step, boiled down. */
+  cpu: CpuBreakdown | null;
 }
 
 export type ChildRequest =

@@ -4,13 +4,16 @@
 import {
   ADMIN_DATABASE_URL,
   REDIS_URL,
+  acquireRunLock,
   benchDatabaseExists,
+  deleteStaleBenchKeys,
   createBenchDatabase,
   deleteRedisKeys,
   dropBenchDatabase,
   newRedisPrefix,
   startAppChild,
   type AppChild,
+  type RunLock,
 } from "./harness.ts";
 import { machineInfo, waitForQuietMachine } from "./machine.ts";
 import { writeBenchmarkSection } from "./report.ts";
@@ -23,15 +26,18 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const prefix = newRedisPrefix();
   let child: AppChild | null = null;
+  let lock: RunLock | null = null;
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
+    if (!lock) return; // never got the lock: sb_bench and the keys belong to the run that holds it
     await child?.stop().catch((err) => log(`cleanup: stopping the app failed: ${(err as Error).message}`));
     await dropBenchDatabase().catch((err) => log(`cleanup: dropping sb_bench failed: ${(err as Error).message}`));
     const left = await deleteRedisKeys(prefix).catch((err) => (log(`cleanup: Redis failed: ${(err as Error).message}`), -1));
     const dbLeft = await benchDatabaseExists().catch(() => true);
     log(`cleanup: app stopped, sb_bench ${dbLeft ? "STILL PRESENT" : "dropped"}, Redis keys ${prefix}:* left: ${left}`);
+    await lock.release();
   };
   const onSignal = (sig: NodeJS.Signals) => {
     log(`${sig}: stopping and cleaning up`);
@@ -39,10 +45,20 @@ async function main(): Promise<number> {
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  const onCrash = (err: unknown) => {
+    log(`benchmark crashed: ${(err as Error)?.stack ?? String(err)}`);
+    void cleanup().finally(() => process.exit(1));
+  };
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
 
   try {
+    // One run at a time: a second one would drop this one's sb_bench and share its cores.
+    lock = await acquireRunLock(60_000, log);
+    const stale = await deleteStaleBenchKeys();
+    if (stale) log(`deleted ${stale} Redis keys left by an earlier run that crashed (sbbench-*)`);
     // Other people's tests on a 2-core machine would be measured as the app's slowness: wait (bounded) for quiet.
-    const quiet = await waitForQuietMachine(25, 45_000, log);
+    const quiet = await waitForQuietMachine(25, 30_000, log);
     log(`machine ${quiet.busyPct.toFixed(0)}% busy before the run`);
     log("sms-ingest: creating sb_bench and starting the app in a child process");
     const databaseUrl = await createBenchDatabase();

@@ -19,6 +19,81 @@ import type { ChildReady, ProfileReport, WindowStats } from "./protocol.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 export const SMS_PATH = "/webhooks/twilio/sms";
+const CHECK_APP_NAME = "sb-bench-check";
+
+/** What the app's Postgres backends were doing, sampled from pg_stat_activity every 20 ms: share of samples. */
+export interface BackendStates {
+  samples: number;
+  /** Mean number of the app's backends seen per sample. */
+  backends: number;
+  running: number;
+  /** idle in transaction: the backend waits for the app to send the next statement of an open transaction. */
+  waitingForAppInTransaction: number;
+  lockWait: number;
+  /** LWLock and IO waits (WAL writes and flushes, buffers). */
+  walOrIo: number;
+  idle: number;
+  other: number;
+  /** The most frequent wait events, e.g. "Lock:advisory", with their share of samples. */
+  topWaits: { event: string; share: number }[];
+}
+
+function startBackendSampler(pool: pg.Pool): { stop(): Promise<BackendStates> } {
+  const counts = { running: 0, waitingForAppInTransaction: 0, lockWait: 0, walOrIo: 0, idle: 0, other: 0 };
+  const waits = new Map<string, number>();
+  let samples = 0;
+  let seen = 0;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    pool
+      .query<{ state: string | null; wait_event_type: string | null; wait_event: string | null }>(
+        `SELECT state, wait_event_type, wait_event FROM pg_stat_activity
+          WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> $1`,
+        [CHECK_APP_NAME],
+      )
+      .then(({ rows }) => {
+        samples++;
+        for (const r of rows) {
+          seen++;
+          if (r.wait_event_type && r.state === "active") waits.set(`${r.wait_event_type}:${r.wait_event}`, (waits.get(`${r.wait_event_type}:${r.wait_event}`) ?? 0) + 1);
+          if (r.state === "idle") counts.idle++;
+          else if (r.state === "idle in transaction") counts.waitingForAppInTransaction++;
+          else if (r.state !== "active") counts.other++;
+          else if (!r.wait_event_type) counts.running++;
+          else if (r.wait_event_type === "Lock") counts.lockWait++;
+          else if (r.wait_event_type === "LWLock" || r.wait_event_type === "IO") counts.walOrIo++;
+          else counts.other++;
+        }
+      })
+      .catch(() => {})
+      .finally(() => {
+        busy = false;
+      });
+  }, 20);
+  return {
+    async stop() {
+      clearInterval(timer);
+      while (busy) await new Promise((r) => setTimeout(r, 5));
+      const share = (n: number) => (seen ? n / seen : Number.NaN);
+      return {
+        samples,
+        backends: samples ? seen / samples : 0,
+        running: share(counts.running),
+        waitingForAppInTransaction: share(counts.waitingForAppInTransaction),
+        lockWait: share(counts.lockWait),
+        walOrIo: share(counts.walOrIo),
+        idle: share(counts.idle),
+        other: share(counts.other),
+        topWaits: [...waits.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3)
+          .map(([event, n]) => ({ event, share: share(n) })),
+      };
+    },
+  };
+}
 
 export interface SmsIngestOptions {
   /** Offered rates, msg/s, in order. */
@@ -35,12 +110,14 @@ export interface SmsIngestOptions {
   giveUpBelow: number;
   /** Stop starting new steps after this much time (the whole run must stay bounded). */
   budgetMs: number;
+  /** Repeat a step (once) that fell short while other processes used more than this share of one core. */
+  retryIfOtherAbovePct: number;
   log: (line: string) => void;
 }
 
 export const DEFAULT_OPTIONS: Omit<SmsIngestOptions, "log"> = {
-  rates: [250, 375, 500, 1000, 1500, 2000],
-  stepSeconds: 4,
+  rates: [250, 500, 750, 1000, 1250, 1500, 2000],
+  stepSeconds: 6,
   connections: 64,
   maxInFlight: 512,
   senders: 300,
@@ -48,6 +125,7 @@ export const DEFAULT_OPTIONS: Omit<SmsIngestOptions, "log"> = {
   profileSeconds: 3,
   giveUpBelow: 0.6,
   budgetMs: 120_000,
+  retryIfOtherAbovePct: 25,
 };
 
 export interface Verification {
@@ -82,9 +160,17 @@ export interface StepResult {
   verification: Verification;
   app: WindowStats;
   cpu: CpuShare;
+  backends: BackendStates;
   generatorLoopDelayP99Ms: number;
   passed: boolean;
   failReasons: string[];
+  /** Set when this is the repeat of a step disturbed by other work: what the first try achieved. */
+  firstTry?: { achieved: number; otherPct: number };
+}
+
+function lossOrDuplicates(s: StepResult): boolean {
+  const v = s.verification;
+  return v.missingRows + v.duplicateRows + v.missingOnSocket + v.duplicateOnSocket > 0 || v.rows !== s.ok + v.rowsForFailedRequests;
 }
 
 export interface FloorResult {
@@ -167,7 +253,9 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
   const random = prng(20240501);
   const senders = senderPool(options.senders, random);
   const tag = `BM${randomUUID().slice(0, 6)}`;
-  const checkPool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const checkPool = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: CHECK_APP_NAME });
+  // An idle connection that breaks must fail the query that next uses it, not crash the run before its cleanup.
+  checkPool.on("error", () => {});
   // timeout: an idle keep-alive socket is closed by us before the server's 5 s keepAliveTimeout can close it
   // under a request just being sent (that race shows up as ECONNRESET and is the generator's fault, not the app's).
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.connections, maxFreeSockets: options.connections, timeout: 3000 });
@@ -281,6 +369,7 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
       const backends = await benchBackends(checkPool);
       await child.windowStart();
       const cpuProbe = startCpuProbe(child.pid, backends);
+      const sampler = startBackendSampler(checkPool);
       loopDelay.reset();
       loopDelay.enable();
       const start = performance.now();
@@ -320,7 +409,8 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
         await new Promise((r) => setTimeout(r, 10));
       }
       loopDelay.disable();
-      const cpu = cpuProbe.stop();
+      const backendStates = await sampler.stop();
+      const cpu = cpuProbe.stop(await benchBackends(checkPool));
       const appStats = await child.windowEnd();
       // A little longer for late duplicates to show themselves before counting them.
       await new Promise((r) => setTimeout(r, 200));
@@ -373,6 +463,7 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
         verification,
         app: appStats,
         cpu,
+        backends: backendStates,
         generatorLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
         passed: failReasons.length === 0,
         failReasons,
@@ -400,7 +491,19 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
         skippedRates.push(rate);
         continue;
       }
-      steps.push(await runStep(`s${i}`, rate, options.stepSeconds, () => senders[Math.floor(random() * senders.length)]!));
+      const pick = () => senders[Math.floor(random() * senders.length)]!;
+      let step = await runStep(`s${i}`, rate, options.stepSeconds, pick);
+      // A step that kept up with nothing lost or doubled, but fell short of its rate while other work on this
+      // shared machine took a real share of the CPU, is run once more; the table says so. Loss is never retried.
+      const onlySlow = !step.passed && step.errors === 0 && !lossOrDuplicates(step);
+      if (onlySlow && step.cpu.otherPct > options.retryIfOtherAbovePct && performance.now() - t0Run < options.budgetMs) {
+        log(`  ${step.name}: other processes took ${step.cpu.otherPct.toFixed(0)}% of a core meanwhile; running it once more`);
+        await new Promise((r) => setTimeout(r, 1000));
+        const again = await runStep(`s${i}r`, rate, options.stepSeconds, pick);
+        again.firstTry = { achieved: step.achieved, otherPct: step.cpu.otherPct };
+        step = again;
+      }
+      steps.push(step);
       await new Promise((r) => setTimeout(r, 500));
     }
     const passing = steps.filter((st) => st.passed);
@@ -409,8 +512,8 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
     // ----- where the time goes: one more step with every SQL query, pool checkout and Redis command timed -----
     let profile: SmsIngestResult["profile"] = null;
     if (options.profileSeconds > 0) {
-      const firstFailing = steps.find((st) => !st.passed && (!sustained || st.offered > sustained.offered));
-      const rate = firstFailing?.offered ?? sustained?.offered ?? options.rates[0]!;
+      // Below saturation, so the timings are service times rather than queueing behind a full CPU.
+      const rate = steps.find((st) => st.passed)?.offered ?? options.rates[0]!;
       log(`profile: ${rate}/s for ${options.profileSeconds} s with SQL and Redis timing on (not part of the figures above)`);
       await child.profileOn();
       const step = await runStep("p", rate, options.profileSeconds, () => senders[Math.floor(random() * senders.length)]!);
@@ -490,6 +593,7 @@ async function runFloor(
     return [t.conversation_id, t.customer_id, `${o.tag}n${i} ${PHRASES[i % PHRASES.length]}`, "[]", newSid("SM"), metadata, new Date()];
   });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: o.pool });
+  pool.on("error", () => {});
   try {
     // Open every connection first, as the app's pool was open and warm during its steps.
     const clients = await Promise.all(Array.from({ length: o.pool }, () => pool.connect()));

@@ -39,9 +39,7 @@ export function createSmsAdapter(settings: SmsAdapterSettings): SmsAdapter {
     channel: "sms",
     verifySignature(pathAndQuery, params, signature) {
       if (!signature) return false;
-      const stringParams: Record<string, string> = {};
-      for (const [k, v] of Object.entries(params)) stringParams[k] = String(v);
-      return twilio.validateRequest(settings.authToken, signature, settings.publicUrl + pathAndQuery, stringParams);
+      return twilio.validateRequest(settings.authToken, signature, settings.publicUrl + pathAndQuery, params);
     },
     parseInbound: (params) => parseInboundSms(params, settings.defaultCountry),
     parseStatus: parseSmsStatus,

@@ -22,11 +22,13 @@ export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps {
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
+  // No ETag hashing of every answer: webhook replies and API JSON are never revalidated by clients.
+  app.set("etag", false);
   // Behind a local reverse proxy req.ip is the client's address (login limits are per address).
   app.set("trust proxy", "loopback, linklocal, uniquelocal");
 
-  app.use(healthRouter(deps));
   app.use("/webhooks/twilio", twilioWebhookRouter(deps));
+  app.use(healthRouter(deps));
 
   const api = express.Router();
   api.use(express.json({ limit: "100kb" }));

@@ -13,11 +13,26 @@ export interface TwilioWebhookDeps extends IngestDeps {
   log: Logger;
 }
 
+/** A repeated key becomes an array, as Twilio's signature check expects. */
+function parseForm(text: string): Record<string, string | string[]> {
+  const params: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const seen = params[key];
+    params[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return params;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
   const router = Router();
-  router.use(express.urlencoded({ extended: false, limit: "64kb", parameterLimit: 200 }));
+  // Twilio posts flat form fields; URLSearchParams reads them at a fraction of qs's cost (hot path).
+  router.use(express.text({ type: "application/x-www-form-urlencoded", limit: "64kb" }));
+  router.use((req, _res, next) => {
+    req.body = parseForm(typeof req.body === "string" ? req.body : "");
+    next();
+  });
 
   const reject = (res: Response, status: number, message: string) => res.status(status).type("text/plain").send(message);
 
