@@ -45,20 +45,21 @@ async function main(): Promise<void> {
   try {
     const migrations = await runMigrations(pool);
     if (migrations.applied.length) say(`Applied migrations: ${migrations.applied.join(", ")}`);
-    const seeded = await seedDemoWorkspace(pool);
+    const seeded = await seedDemoWorkspace(pool, { publicUrl: config.publicUrl });
     if (seeded) {
       say("\nFirst run: a demo workspace was created. These passwords are shown only this once:");
-      for (const l of seeded) say(`  ${l.role.padEnd(10)} ${l.email.padEnd(30)} ${l.password}`);
-      say("");
+      for (const l of seeded.logins) say(`  ${l.role.padEnd(10)} ${l.email.padEnd(30)} ${l.password}`);
+      say(`\nChat widget for pages served from ${new URL(config.publicUrl).origin}:\n  ${seeded.embedSnippet}\n`);
     }
   } finally {
     await pool.end();
   }
 
-  if (!existsSync(join(root, "dist/client/index.html"))) {
-    say("Building the workspace client (first start only) …");
+  if (!existsSync(join(root, "dist/client/index.html")) || !existsSync(join(root, "dist/widget/widget.js"))) {
+    say("Building the workspace and the chat widget (first start only) …");
     const { build } = await import("vite");
     await build({ configFile: join(root, "vite.config.ts"), logLevel: "warn" });
+    await build({ configFile: join(root, "vite.config.ts"), logLevel: "warn", mode: "widget" });
   }
 
   const log = createLogger(config.logLevel);

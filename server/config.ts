@@ -97,7 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sms: sms ? { enabled: true } : off("SMS is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER"),
       voice: off("Voice is not available yet"),
       email: off("Email is not available yet"),
-      chat: off("Web chat is not available yet"),
+      // Chat needs no provider: it is on wherever a widget key is configured (POST /api/widgets).
+      chat: { enabled: true },
     },
     redisPrefix: "sb",
   };

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { Server as SocketServer } from "socket.io";
 import type { ChannelAdapter } from "../channels/channel.ts";
+import { createChatAdapter } from "../channels/chat/chat-adapter.ts";
 import { createSmsAdapter, type SmsAdapter } from "../channels/sms/sms-adapter.ts";
 import type { Channel } from "../shared/domain.ts";
 import type { Config } from "./config.ts";
@@ -13,6 +14,9 @@ import { createQueues, type Queues } from "./jobs/queues.ts";
 import { startWorkers, type Workers } from "./jobs/workers.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { attachAgentNamespace, deliverToAgents } from "./realtime/agent-namespace.ts";
+import { attachChatNamespace, deliverToVisitors } from "./realtime/chat-namespace.ts";
+import { loadChatMessage } from "./domain/chat/chat-visitor.ts";
+import type { EventPublisher } from "./domain/events.ts";
 import { createEventPublisher, subscribeToEvents, type EventSubscription } from "./realtime/event-bus.ts";
 import { createRateLimiter } from "./redis/rate-limiter.ts";
 
@@ -47,11 +51,20 @@ export function redisConnection(url: string): Redis {
   return redis;
 }
 
-export function buildAdapters(config: Config): { sms: SmsAdapter | null; adapters: Partial<Record<Channel, ChannelAdapter>> } {
+export function buildAdapters(
+  config: Config,
+  deps: { pool: Db["pool"]; events: EventPublisher },
+): { sms: SmsAdapter | null; adapters: Partial<Record<Channel, ChannelAdapter>> } {
   const sms = config.sms
     ? createSmsAdapter({ ...config.sms, publicUrl: config.publicUrl, defaultCountry: config.smsDefaultCountry })
     : null;
-  return { sms, adapters: sms ? { sms } : {} };
+  const chat = createChatAdapter({
+    async deliverToVisitor(visitorId, messageId) {
+      const loaded = await loadChatMessage(deps.pool, messageId);
+      if (loaded && loaded.visitorId === visitorId) await deps.events.publish({ type: "chat.message", visitorId, message: loaded.message });
+    },
+  });
+  return { sms, adapters: sms ? { sms, chat } : { chat } };
 }
 
 export async function startSwitchboard(opts: StartOptions): Promise<Switchboard> {
@@ -64,9 +77,9 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     onError: (err) => log.warn("job queue cannot reach Redis", { err: err.message }),
   });
   const events = createEventPublisher(redis, config.redisPrefix);
-  const { sms, adapters } = buildAdapters(config);
+  const { sms, adapters } = buildAdapters(config, { pool: db.pool, events });
   const channelState = (channel: Channel) => config.channels[channel];
-  const deps = { pool: db.pool, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log };
+  const deps = { pool: db.pool, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl };
 
   let workers: Workers | null = null;
   if (opts.runWorkers ?? true) {
@@ -88,7 +101,16 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     httpServer = createServer(app);
     io = new SocketServer(httpServer, { serveClient: false, connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 } });
     const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000 });
-    subscription = subscribeToEvents(config.redisUrl, config.redisPrefix, (event) => deliverToAgents(agents, event), log);
+    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret });
+    subscription = subscribeToEvents(
+      config.redisUrl,
+      config.redisPrefix,
+      (event) => {
+        deliverToAgents(agents, event);
+        deliverToVisitors(visitors, event);
+      },
+      log,
+    );
     const server = httpServer;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

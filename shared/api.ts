@@ -186,3 +186,28 @@ export const CreateAgentBody = z.object({
     .default({ voice: 1, chat: 3, sms: 5, email: 8 }),
 });
 export type CreateAgentBody = z.infer<typeof CreateAgentBody>;
+
+/** A site origin: scheme, host and port only, e.g. https://www.example.com */
+const Origin = z
+  .string()
+  .trim()
+  .url()
+  .refine((v) => new URL(v).origin === v.replace(/\/$/, ""), "must be an origin such as https://www.example.com (no path)")
+  .transform((v) => new URL(v).origin);
+
+export const CreateWidgetBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  allowedOrigins: z.array(Origin).min(1, "At least one allowed origin is needed").max(50),
+});
+export type CreateWidgetBody = z.infer<typeof CreateWidgetBody>;
+
+export const WidgetView = z.object({
+  publicKey: z.string(),
+  name: z.string(),
+  allowedOrigins: z.array(z.string()),
+  /** Signs a signed-in user's email on the business's site (verified identity in chat). Keep it server-side. */
+  identitySecret: z.string(),
+  /** The one line to paste into the site. */
+  embedSnippet: z.string(),
+});
+export type WidgetView = z.infer<typeof WidgetView>;

@@ -6,6 +6,7 @@ import type { AgentView, ConversationView, ErrorCode, MessageView, OfferView } f
 export const AGENT_NAMESPACE = "/agent";
 
 export const SetPresenceEvent = z.object({ presence: SettablePresence });
+export const TypingEvent = z.object({ conversationId: z.string().uuid(), typing: z.boolean() });
 export const WatchCustomerEvent = z.object({ customerId: z.string().uuid() });
 
 export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -18,6 +19,8 @@ export interface AgentServerToClient {
   "message:new": (message: MessageView) => void;
   "message:updated": (message: MessageView) => void;
   "agent:updated": (agent: AgentView) => void;
+  /** Someone is typing in a conversation of a customer this socket watches (or is assigned). */
+  "conversation:typing": (event: { conversationId: string; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }) => void;
 }
 
 export interface AgentClientToServer {
@@ -25,6 +28,8 @@ export interface AgentClientToServer {
   /** Join a customer's room to get their timeline live (any agent may: no department an island). */
   "customer:watch": (event: z.input<typeof WatchCustomerEvent>, ack: (result: Ack<null>) => void) => void;
   "customer:unwatch": (event: z.input<typeof WatchCustomerEvent>, ack: (result: Ack<null>) => void) => void;
+  /** The agent is typing a reply: shown to the chat visitor and to other agents watching the customer. */
+  "conversation:typing": (event: z.input<typeof TypingEvent>) => void;
 }
 
 export const channelLabel: Record<Channel, string> = { sms: "SMS", voice: "Voice", email: "Email", chat: "Chat" };

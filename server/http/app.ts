@@ -12,6 +12,7 @@ import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.t
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
 
 export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client", import.meta.url));
+export const WIDGET_BUNDLE = fileURLToPath(new URL("../../dist/widget/widget.js", import.meta.url));
 
 export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps {
   redis: Redis;
@@ -44,6 +45,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     throw new AppError("NOT_FOUND", "No such API route");
   });
   app.use("/api", api);
+
+  // The chat widget a business embeds in its own site: any page may load the script; the socket
+  // then refuses origins its widget key does not allow.
+  app.get("/widget.js", (_req, res) => {
+    if (!existsSync(WIDGET_BUNDLE)) throw new AppError("NOT_FOUND", "The chat widget is not built yet: run npm run build");
+    res.sendFile(WIDGET_BUNDLE, { maxAge: "5m", headers: { "Content-Type": "text/javascript; charset=utf-8" } });
+  });
 
   if (existsSync(CLIENT_DIST)) {
     app.use(express.static(CLIENT_DIST, { index: false, maxAge: "1h" }));

@@ -1,20 +1,23 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
-import { CreateAgentBody, SendReplyBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { CreateAgentBody, CreateWidgetBody, SendReplyBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
 import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
+import { createWidget, listWidgets } from "../domain/chat/manage-widgets.ts";
 import { createAgent, listAgents } from "../domain/workspace/manage-agents.ts";
 import { resolveConversation } from "../domain/workspace/resolve-conversation.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { requireRole, signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
 
-export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {}
+export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {
+  publicUrl: string;
+}
 
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
 const ANY_ROLE = requireRole("agent", "supervisor", "admin");
@@ -74,6 +77,13 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   });
   router.post("/agents", requireRole("admin"), async (req, res) => {
     res.status(201).json({ agent: await createAgent(deps, parseInput(CreateAgentBody, req.body)) });
+  });
+
+  router.get("/widgets", requireRole("admin"), async (_req, res) => {
+    res.json({ widgets: await listWidgets(deps) });
+  });
+  router.post("/widgets", requireRole("admin"), async (req, res) => {
+    res.status(201).json({ widget: await createWidget(deps, parseInput(CreateWidgetBody, req.body)) });
   });
 
   router.get("/customers/:id/timeline", async (req, res) => {

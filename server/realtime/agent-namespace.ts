@@ -2,11 +2,12 @@
 // Sockets join agent:<id> (their work), supervisors (by role) and customer:<id> rooms they watch.
 import type { Namespace, Server, Socket } from "socket.io";
 import type { AgentView } from "../../shared/api.ts";
-import { AGENT_NAMESPACE, SetPresenceEvent, WatchCustomerEvent, type Ack, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
+import { AGENT_NAMESPACE, SetPresenceEvent, TypingEvent, WatchCustomerEvent, type Ack, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
 import { AppError, toErrorBody } from "../errors.ts";
 import { authenticate } from "../domain/auth/sessions.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
+import { announceAgentTyping } from "../domain/workspace/announce-typing.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { SESSION_COOKIE, readCookie } from "../http/cookies.ts";
 import type { Logger } from "../log.ts";
@@ -65,6 +66,13 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
         return null;
       }),
     );
+    socket.on("conversation:typing", (raw) => {
+      const event = TypingEvent.safeParse(raw);
+      if (!event.success) return; // typing is best effort: a bad event is dropped, not answered
+      void announceAgentTyping(deps, { agent, conversationId: event.data.conversationId, typing: event.data.typing }).catch((err) =>
+        deps.log.error("typing announcement failed", { err }),
+      );
+    });
     socket.on("disconnect", () => {
       setTimeout(() => {
         void (async () => {
@@ -129,6 +137,11 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     case "offer.closed":
       to([rooms.agent(event.agentId)]).emit("offer:closed", { offerId: event.offerId, conversationId: event.conversationId, status: event.status });
       break;
+    case "conversation.typing": {
+      const { type: _type, customerId, assignedAgentId, ...typing } = event;
+      to([rooms.customer(customerId), assignedAgentId && rooms.agent(assignedAgentId)]).emit("conversation:typing", typing);
+      break;
+    }
     case "agent.updated":
       to([rooms.agent(event.agent.id), rooms.supervisors]).emit("agent:updated", event.agent);
       break;

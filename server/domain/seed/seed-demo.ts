@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { withTransaction } from "../../db/client.ts";
 import { hashPassword } from "../auth/sessions.ts";
+import { createWidget } from "../chat/manage-widgets.ts";
 
 export interface SeededLogin {
   role: string;
@@ -19,7 +20,13 @@ const DEMO_PEOPLE = [
 ] as const;
 
 /** Seeds only an empty database; returns the logins to print once, or null when people already exist. */
-export async function seedDemoWorkspace(pool: pg.Pool): Promise<SeededLogin[] | null> {
+export interface SeededWorkspace {
+  logins: SeededLogin[];
+  /** The line to paste into a site (the demo widget allows the workspace's own origin). */
+  embedSnippet: string;
+}
+
+export async function seedDemoWorkspace(pool: pg.Pool, opts: { publicUrl: string }): Promise<SeededWorkspace | null> {
   const logins: SeededLogin[] = [];
   for (const p of DEMO_PEOPLE) logins.push({ ...p, password: randomBytes(9).toString("base64url") });
   const hashes = await Promise.all(logins.map((l) => hashPassword(l.password)));
@@ -32,6 +39,7 @@ export async function seedDemoWorkspace(pool: pg.Pool): Promise<SeededLogin[] | 
     for (const [i, l] of logins.entries()) {
       await tx.query(`INSERT INTO agents (email, name, password_hash, role) VALUES ($1, $2, $3, $4)`, [l.email, l.name, hashes[i], l.role]);
     }
-    return logins;
+    const widget = await createWidget({ pool: tx, publicUrl: opts.publicUrl }, { name: "Demo site", allowedOrigins: [new URL(opts.publicUrl).origin] });
+    return { logins, embedSnippet: widget.embedSnippet };
   });
 }

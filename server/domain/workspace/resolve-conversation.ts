@@ -6,9 +6,9 @@ import type { RoutingDeps } from "../routing/match.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 
 export async function resolveConversation(deps: RoutingDeps, opts: { conversationId: string; agentId: string }): Promise<ConversationView> {
-  const eventId = await withTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<{ status: string; customer_id: string; channel: string; name: string }>(
-      `SELECT cv.status, cv.customer_id, cv.channel, a.name FROM conversations cv, agents a
+  const resolved = await withTransaction(deps.pool, async (tx) => {
+    const { rows } = await tx.query<{ status: string; customer_id: string; channel: string; name: string; customer_address: string }>(
+      `SELECT cv.status, cv.customer_id, cv.channel, cv.customer_address, a.name FROM conversations cv, agents a
         WHERE cv.id = $1 AND a.id = $2 FOR UPDATE OF cv`,
       [opts.conversationId, opts.agentId],
     );
@@ -28,12 +28,17 @@ export async function resolveConversation(deps: RoutingDeps, opts: { conversatio
        VALUES ($1, $2, $3, 'internal', 'event', $4, 'received', $5, '{"event":"resolved"}') RETURNING id`,
       [opts.conversationId, c.customer_id, c.channel, `${c.name} resolved the conversation`, opts.agentId],
     );
-    return ev.rows[0]!.id;
+    return { id: ev.rows[0]!.id, agentName: c.name };
   });
   const conversation = (await loadConversation(deps.pool, opts.conversationId))!;
-  if (eventId) {
-    const message = await loadMessage(deps.pool, eventId);
-    await deps.events.publish({ type: "conversation.updated", conversation }, ...(message ? [{ type: "message.created" as const, ...message }] : []));
+  if (resolved) {
+    const message = await loadMessage(deps.pool, resolved.id);
+    await deps.events.publish(
+      { type: "conversation.updated", conversation },
+      ...(message ? [{ type: "message.created" as const, ...message }] : []),
+      // A chat visitor sees the chat end and may start again (a chat's customer address is the visitor id).
+      ...(conversation.channel === "chat" ? [{ type: "chat.ended" as const, visitorId: conversation.customerAddress, by: resolved.agentName }] : []),
+    );
     if (conversation.assignedAgentId) await deps.queues.agentMayTakeWork(conversation.assignedAgentId);
   }
   return conversation;

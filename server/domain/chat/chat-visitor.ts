@@ -1,0 +1,106 @@
+// What a chat visitor may do: send into their own conversation and read their own chat history.
+// A visitor is reached only through their signed visitor id; no id they send can name another's data.
+import type pg from "pg";
+import type { ChatMessageView, ChatSession } from "../../../shared/chat.ts";
+import { AppError } from "../../errors.ts";
+import type { EventPublisher } from "../events.ts";
+import { ingestInbound, type IngestDeps } from "../ingest/ingest-inbound.ts";
+
+export interface ChatWidgetRow {
+  id: string;
+  public_key: string;
+  name: string;
+  allowed_origins: string[];
+  identity_secret: string;
+}
+
+export async function findWidget(pool: pg.Pool, publicKey: string): Promise<ChatWidgetRow | null> {
+  const { rows } = await pool.query<ChatWidgetRow>(
+    `SELECT id, public_key, name, allowed_origins, identity_secret FROM chat_widgets WHERE public_key = $1`,
+    [publicKey],
+  );
+  return rows[0] ?? null;
+}
+
+interface ChatMessageRow {
+  id: string;
+  direction: "inbound" | "outbound" | "internal";
+  external_id: string | null;
+  author_name: string | null;
+  body: string;
+  created_at: Date;
+  change_seq: string;
+  visitor_id: string;
+}
+
+const CHAT_MESSAGE_COLUMNS = `m.id, m.direction, m.external_id, au.name AS author_name, m.body, m.created_at, m.change_seq, cv.customer_address AS visitor_id`;
+
+function chatMessageView(r: ChatMessageRow): ChatMessageView {
+  return {
+    id: r.id,
+    // Inbound chat messages are stored with external id "<visitorId>:<clientId>".
+    clientId: r.direction === "inbound" && r.external_id ? (r.external_id.split(":")[1] ?? null) : null,
+    from: r.direction === "inbound" ? "visitor" : r.direction === "outbound" ? "agent" : "system",
+    authorName: r.direction === "outbound" ? r.author_name : null,
+    body: r.body,
+    createdAt: new Date(r.created_at).toISOString(),
+    seq: String(r.change_seq),
+  };
+}
+
+/** Loads one message as the visitor sees it, with the visitor it belongs to. */
+export async function loadChatMessage(pool: pg.Pool, messageId: string): Promise<{ visitorId: string; message: ChatMessageView } | null> {
+  const { rows } = await pool.query<ChatMessageRow>(
+    `SELECT ${CHAT_MESSAGE_COLUMNS} FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
+       LEFT JOIN agents au ON au.id = m.author_agent_id
+      WHERE m.id = $1 AND cv.channel = 'chat'`,
+    [messageId],
+  );
+  return rows[0] ? { visitorId: rows[0].visitor_id, message: chatMessageView(rows[0]) } : null;
+}
+
+/** The visitor's chat state: new (never wrote), open, or ended (their last conversation was resolved). */
+export async function chatState(pool: pg.Pool, visitorId: string): Promise<ChatSession["state"]> {
+  const { rows } = await pool.query<{ status: string }>(
+    `SELECT status FROM conversations WHERE channel = 'chat' AND customer_address = $1 ORDER BY created_at DESC LIMIT 1`,
+    [visitorId],
+  );
+  if (!rows[0]) return "new";
+  return rows[0].status === "resolved" ? "ended" : "open";
+}
+
+/**
+ * The visitor's own chat messages (never other channels, never internal notes), oldest first.
+ * With afterSeq: what was added or changed since, for the catch-up after a reconnect.
+ */
+export async function visitorHistory(pool: pg.Pool, opts: { visitorId: string; afterSeq?: string | undefined }): Promise<ChatMessageView[]> {
+  const { rows } = await pool.query<ChatMessageRow>(
+    `SELECT * FROM (
+       SELECT ${CHAT_MESSAGE_COLUMNS} FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
+         LEFT JOIN agents au ON au.id = m.author_agent_id
+        WHERE cv.channel = 'chat' AND cv.customer_address = $1 AND m.direction IN ('inbound', 'outbound')
+          AND ($2::bigint IS NULL OR m.change_seq > $2::bigint)
+        ORDER BY m.created_at DESC, m.id DESC LIMIT 200) recent
+     ORDER BY created_at, id`,
+    [opts.visitorId, opts.afterSeq ?? null],
+  );
+  return rows.map(chatMessageView);
+}
+
+/** A visitor's message: ingested like any inbound (idempotent on its client id), echoed to their tabs. */
+export async function visitorSends(
+  deps: IngestDeps & { events: EventPublisher },
+  opts: { visitorId: string; widgetKey: string; clientId: string; body: string },
+): Promise<ChatMessageView> {
+  const result = await ingestInbound(deps, {
+    channel: "chat",
+    externalId: `${opts.visitorId}:${opts.clientId}`,
+    from: { kind: "chat_visitor", value: opts.visitorId, verified: true },
+    to: opts.widgetKey,
+    body: opts.body,
+  });
+  const loaded = await loadChatMessage(deps.pool, result.messageId);
+  if (!loaded || loaded.visitorId !== opts.visitorId) throw new AppError("CONFLICT", "This message id was already used");
+  if (result.created) await deps.events.publish({ type: "chat.message", visitorId: opts.visitorId, message: loaded.message });
+  return loaded.message;
+}

@@ -1,0 +1,149 @@
+// Socket.io namespace /chat: the widget's connection. Refused unless the widget key exists and the
+// page's origin is one the widget allows; each socket is one visitor, known only by a signed token.
+import type { Namespace, Server, Socket } from "socket.io";
+import {
+  CHAT_NAMESPACE,
+  ChatHandshake,
+  ChatHistoryEvent,
+  ChatSendEvent,
+  ChatTypingEvent,
+  type ChatAck,
+  type ChatServerToVisitor,
+  type ChatVisitorToServer,
+} from "../../shared/chat.ts";
+import { AppError, toErrorBody } from "../errors.ts";
+import { chatState, findWidget, visitorHistory, visitorSends } from "../domain/chat/chat-visitor.ts";
+import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-token.ts";
+import type { DomainEvent } from "../domain/events.ts";
+import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
+import type { Logger } from "../log.ts";
+
+interface VisitorData {
+  visitorId: string;
+  widgetKey: string;
+}
+type VisitorSocket = Socket<ChatVisitorToServer, ChatServerToVisitor, Record<string, never>, VisitorData>;
+export type ChatNamespace = Namespace<ChatVisitorToServer, ChatServerToVisitor, Record<string, never>, VisitorData>;
+
+export interface ChatRealtimeDeps extends IngestDeps {
+  log: Logger;
+  sessionSecret: string;
+}
+
+const visitorRoom = (visitorId: string) => `visitor:${visitorId}`;
+
+/** A connect refusal the widget can show: "CODE: message". */
+function refuse(code: string, message: string): Error & { data?: unknown } {
+  const err: Error & { data?: unknown } = new Error(`${code}: ${message}`);
+  err.data = { code, message };
+  return err;
+}
+
+export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNamespace {
+  const nsp = io.of(CHAT_NAMESPACE) as ChatNamespace;
+
+  nsp.use(async (socket, next) => {
+    try {
+      const handshake = ChatHandshake.safeParse(socket.handshake.auth);
+      if (!handshake.success) return next(refuse("VALIDATION", "The widget must connect with a widgetKey"));
+      const widget = await findWidget(deps.pool, handshake.data.widgetKey);
+      if (!widget) return next(refuse("UNKNOWN_WIDGET", "This widget key is not known to this Switchboard"));
+      const origin = socket.handshake.headers.origin;
+      if (!origin || !widget.allowed_origins.includes(origin)) {
+        return next(refuse("ORIGIN_NOT_ALLOWED", `The site ${origin ?? "(no origin)"} may not use this widget`));
+      }
+      const known = handshake.data.visitorToken
+        ? verifyVisitorToken(deps.sessionSecret, widget.public_key, handshake.data.visitorToken)
+        : null;
+      // A missing or forged token gets a new visitor: it never reaches anybody else's conversation.
+      const { visitorId, token } = issueVisitorToken(deps.sessionSecret, widget.public_key, known ?? undefined);
+      socket.data = { visitorId, widgetKey: widget.public_key };
+      (socket as unknown as { visitorToken: string }).visitorToken = token;
+      next();
+    } catch (err) {
+      deps.log.error("chat handshake failed", { err });
+      next(refuse("INTERNAL", "Chat is unavailable right now"));
+    }
+  });
+
+  nsp.on("connection", async (socket: VisitorSocket) => {
+    const { visitorId, widgetKey } = socket.data;
+    await socket.join(visitorRoom(visitorId));
+    const visitorToken = (socket as unknown as { visitorToken: string }).visitorToken;
+    socket.emit("chat:session", { visitorId, visitorToken, state: await chatState(deps.pool, visitorId).catch(() => "new" as const) });
+
+    socket.on("chat:send", (raw, ack) =>
+      handle(ack, async () => {
+        const event = parse(ChatSendEvent, raw);
+        return visitorSends(deps, { visitorId, widgetKey, clientId: event.clientId, body: event.body });
+      }),
+    );
+    socket.on("chat:history", (raw, ack) =>
+      handle(ack, async () => {
+        const event = parse(ChatHistoryEvent, raw ?? {});
+        const [messages, state] = await Promise.all([visitorHistory(deps.pool, { visitorId, afterSeq: event.afterSeq }), chatState(deps.pool, visitorId)]);
+        return { messages, state };
+      }),
+    );
+    socket.on("chat:typing", (raw) => {
+      const event = ChatTypingEvent.safeParse(raw);
+      if (!event.success) return;
+      void visitorTyping(deps, visitorId, event.data.typing).catch((err) => deps.log.error("chat typing failed", { err }));
+    });
+  });
+
+  function handle<T>(ack: unknown, fn: () => Promise<T>): void {
+    const reply = typeof ack === "function" ? (ack as (r: ChatAck<T>) => void) : () => {};
+    fn().then(
+      (data) => reply({ ok: true, data }),
+      (err) => {
+        const { body, status } = toErrorBody(err);
+        if (status >= 500) deps.log.error("chat handler failed", { err });
+        reply({ ok: false, error: { code: body.error.code, message: body.error.message } });
+      },
+    );
+  }
+  return nsp;
+}
+
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AppError("VALIDATION", result.error.issues[0]!.message);
+  return result.data;
+}
+
+/** Tells the agents on the visitor's open chat that the customer is typing. */
+async function visitorTyping(deps: ChatRealtimeDeps, visitorId: string, typing: boolean): Promise<void> {
+  const { rows } = await deps.pool.query<{ id: string; customer_id: string; assigned_agent_id: string | null }>(
+    `SELECT id, customer_id, assigned_agent_id FROM conversations
+      WHERE channel = 'chat' AND customer_address = $1 AND status <> 'resolved' ORDER BY created_at DESC LIMIT 1`,
+    [visitorId],
+  );
+  const c = rows[0];
+  if (!c) return;
+  await deps.events.publish({
+    type: "conversation.typing",
+    conversationId: c.id,
+    customerId: c.customer_id,
+    assignedAgentId: c.assigned_agent_id,
+    who: "customer",
+    agentId: null,
+    name: null,
+    typing,
+  });
+}
+
+/** Delivers one domain event to the visitor sockets of this process that should see it. */
+export function deliverToVisitors(nsp: ChatNamespace, event: DomainEvent): void {
+  switch (event.type) {
+    case "chat.message":
+      nsp.local.to(visitorRoom(event.visitorId)).emit("chat:message", event.message);
+      break;
+    case "chat.typing":
+      nsp.local.to(visitorRoom(event.visitorId)).emit("chat:typing", { typing: event.typing, name: event.name });
+      break;
+    case "chat.ended":
+      nsp.local.to(visitorRoom(event.visitorId)).emit("chat:ended", { by: event.by });
+      break;
+  }
+}

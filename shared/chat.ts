@@ -1,0 +1,64 @@
+// The web chat wire contract: socket.io namespace /chat between the widget and the server.
+// The widget is its own small bundle, so this file imports only zod.
+import { z } from "zod";
+
+export const CHAT_NAMESPACE = "/chat";
+
+/** Sent in the socket.io handshake (`auth`). */
+export const ChatHandshake = z.object({
+  widgetKey: z.string().min(8).max(100),
+  /** The signed visitor token the server gave on a first visit; absent on a first visit. */
+  visitorToken: z.string().max(500).optional(),
+});
+export type ChatHandshake = z.infer<typeof ChatHandshake>;
+
+export const ChatMessageView = z.object({
+  id: z.string(),
+  /** The widget's own id for a message it sent: lets it match the echo and never show a resend twice. */
+  clientId: z.string().nullable(),
+  from: z.enum(["visitor", "agent", "system"]),
+  authorName: z.string().nullable(),
+  body: z.string(),
+  createdAt: z.string(),
+  /** Increases with every message of this visitor: the catch-up cursor after a reconnect. */
+  seq: z.string(),
+});
+export type ChatMessageView = z.infer<typeof ChatMessageView>;
+
+export const ChatSession = z.object({
+  visitorId: z.string(),
+  visitorToken: z.string(),
+  /** open: an agent may answer; ended: the agent ended the chat (a new message starts a new one). */
+  state: z.enum(["new", "open", "ended"]),
+});
+export type ChatSession = z.infer<typeof ChatSession>;
+
+export const ChatSendEvent = z.object({
+  clientId: z.string().uuid("clientId must be a UUID"),
+  body: z.string().trim().min(1, "A message cannot be empty").max(2000, "A message is at most 2000 characters"),
+});
+export type ChatSendEvent = z.infer<typeof ChatSendEvent>;
+
+export const ChatHistoryEvent = z.object({
+  /** Only messages after this seq (a catch-up); absent for the whole current history. */
+  afterSeq: z.string().regex(/^\d{1,19}$/).optional(),
+});
+export type ChatHistoryEvent = z.infer<typeof ChatHistoryEvent>;
+
+export const ChatTypingEvent = z.object({ typing: z.boolean() });
+export type ChatTypingEvent = z.infer<typeof ChatTypingEvent>;
+
+export type ChatAck<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+export interface ChatServerToVisitor {
+  "chat:session": (session: ChatSession) => void;
+  "chat:message": (message: ChatMessageView) => void;
+  "chat:typing": (event: { typing: boolean; name: string | null }) => void;
+  "chat:ended": (event: { by: string | null }) => void;
+}
+
+export interface ChatVisitorToServer {
+  "chat:send": (event: ChatSendEvent, ack: (result: ChatAck<ChatMessageView>) => void) => void;
+  "chat:history": (event: ChatHistoryEvent, ack: (result: ChatAck<{ messages: ChatMessageView[]; state: ChatSession["state"] }>) => void) => void;
+  "chat:typing": (event: ChatTypingEvent) => void;
+}

@@ -1,0 +1,146 @@
+// Web chat through the /chat namespace: widget keys and origins, signed visitors, messages both ways
+// through the routed queue, typing, idempotent resends, catch-up, isolation between visitors, ending.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MessageView, OfferView, WidgetView } from "../shared/api.ts";
+import type { ChatMessageView } from "../shared/chat.ts";
+import { connectVisitor, type VisitorSocket } from "./support/chat-visitor.ts";
+import { createAgent, createQueue } from "./support/factories.ts";
+import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
+
+const SITE = "https://shop.example.test";
+let t: TestApp;
+let widget: WidgetView;
+let adminCookie: string;
+const sockets: VisitorSocket[] = [];
+beforeAll(async () => {
+  t = await startTestApp();
+  await createQueue(t.pool, { name: "Support" });
+  const admin = await createAgent(t.pool, { role: "admin" });
+  adminCookie = await t.login(admin.email);
+  const created = await t.api<{ widget: WidgetView }>(adminCookie, "POST", "/api/widgets", { name: "Shop", allowedOrigins: [SITE] });
+  expect(created.status).toBe(201);
+  widget = created.body.widget;
+});
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await t?.close();
+});
+
+async function visitor(opts: { visitorToken?: string; origin?: string } = {}) {
+  const v = await connectVisitor(t.url, { widgetKey: widget.publicKey, origin: opts.origin ?? SITE, ...opts });
+  sockets.push(v.socket);
+  return v;
+}
+const send = (socket: VisitorSocket, body: string, clientId: string = randomUUID()) => socket.emitWithAck("chat:send", { clientId, body });
+
+describe("chat widgets", () => {
+  it("are created by admins with an embed snippet, and validated", async () => {
+    expect(widget.embedSnippet).toBe(`<script src="${t.config.publicUrl}/widget.js" data-switchboard-key="${widget.publicKey}" async></script>`);
+    expect(widget.allowedOrigins).toEqual([SITE]);
+    const bad = await t.api<{ error: { code: string; message: string } }>(adminCookie, "POST", "/api/widgets", { name: "x", allowedOrigins: ["https://a.test/path"] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/origin/);
+    const agent = await createAgent(t.pool);
+    expect((await t.api(await t.login(agent.email), "POST", "/api/widgets", { name: "x", allowedOrigins: [SITE] })).status).toBe(403);
+  });
+
+  it("refuse a socket from a site the widget does not allow, and an unknown key", async () => {
+    await expect(visitor({ origin: "https://evil.example.test" })).rejects.toThrow(/^ORIGIN_NOT_ALLOWED: The site https:\/\/evil\.example\.test may not use this widget/);
+    await expect(connectVisitor(t.url, { widgetKey: "wk_unknown_key_123", origin: SITE })).rejects.toThrow(/^UNKNOWN_WIDGET/);
+  });
+});
+
+describe("a chat visitor", () => {
+  it("keeps their identity with the signed token, and a forged token gets a new visitor", async () => {
+    const first = await visitor();
+    expect(first.session.state).toBe("new");
+    const again = await visitor({ visitorToken: first.session.visitorToken });
+    expect(again.session.visitorId).toBe(first.session.visitorId);
+    const forged = first.session.visitorToken.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
+    const other = await visitor({ visitorToken: forged });
+    expect(other.session.visitorId).not.toBe(first.session.visitorId);
+  });
+
+  it("chats with an agent through the routed queue, with typing both ways", async () => {
+    const agent = await createAgent(t.pool, { name: "Chat Agent", presence: "available", capacity: { chat: 3 } });
+    const cookie = await t.login(agent.email);
+    const agentSocket = await t.connectAgent(cookie);
+    const { socket: v, session } = await visitor();
+    // A second tab of the same visitor sees everything too.
+    const { socket: tab2 } = await visitor({ visitorToken: session.visitorToken });
+
+    const offered = nextEvent<OfferView>(agentSocket, "offer:new");
+    const echoInTab2 = nextEvent<ChatMessageView>(tab2 as never, "chat:message");
+    const clientId = randomUUID();
+    const ack = await send(v, "Hi! Do you ship to Canada?", clientId);
+    expect(ack).toMatchObject({ ok: true, data: { clientId, from: "visitor", body: "Hi! Do you ship to Canada?" } });
+    expect((await echoInTab2).clientId).toBe(clientId);
+    const offer = await offered;
+    expect(offer.channel).toBe("chat");
+    expect(offer.conversation.customerAddress).toBe(session.visitorId);
+    await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`);
+    await agentSocket.emitWithAck("customer:watch", { customerId: offer.conversation.customer.id });
+
+    // Typing both ways.
+    const agentSeesTyping = nextEvent<{ who: string; typing: boolean }>(agentSocket, "conversation:typing", (e) => e.who === "customer");
+    v.emit("chat:typing", { typing: true });
+    expect(await agentSeesTyping).toMatchObject({ who: "customer", typing: true, conversationId: offer.conversation.id });
+    const visitorSeesTyping = nextEvent<{ typing: boolean; name: string }>(v as never, "chat:typing");
+    agentSocket.emit("conversation:typing", { conversationId: offer.conversation.id, typing: true });
+    expect(await visitorSeesTyping).toEqual({ typing: true, name: "Chat Agent" });
+
+    // The agent's reply reaches the visitor, through the same outbound path as every channel.
+    const reply = nextEvent<ChatMessageView>(v as never, "chat:message", (m) => m.from === "agent");
+    const sent = await t.api<{ message: MessageView }>(cookie, "POST", `/api/conversations/${offer.conversation.id}/messages`, { body: "Yes, we do!" });
+    expect(sent.status).toBe(201);
+    expect(await reply).toMatchObject({ id: sent.body.message.id, from: "agent", authorName: "Chat Agent", body: "Yes, we do!" });
+    await eventually(async () => (await t.pool.query(`SELECT status FROM messages WHERE id = $1`, [sent.body.message.id])).rows[0].status === "sent");
+
+    // The agent ends the chat: the visitor sees it, and writing again starts a new conversation.
+    const ended = nextEvent<{ by: string }>(v as never, "chat:ended");
+    await t.api(cookie, "POST", `/api/conversations/${offer.conversation.id}/resolve`);
+    expect(await ended).toEqual({ by: "Chat Agent" });
+    const history = await v.emitWithAck("chat:history", {});
+    expect(history).toMatchObject({ ok: true, data: { state: "ended" } });
+    const next = await send(v, "One more thing…");
+    expect(next.ok).toBe(true);
+    const conversations = await t.pool.query(`SELECT status FROM conversations WHERE customer_address = $1 ORDER BY created_at`, [session.visitorId]);
+    expect(conversations.rows.map((r) => r.status)).toEqual(["resolved", "queued"]);
+  });
+
+  it("stores a resent message once (same client id) and catches up from a seq", async () => {
+    const { socket: v } = await visitor();
+    const clientId = randomUUID();
+    const a = await send(v, "only once", clientId);
+    const b = await send(v, "only once", clientId);
+    expect(a.ok && b.ok && a.data.id === b.data.id).toBe(true);
+    const rows = await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE body = 'only once'`);
+    expect(rows.rows[0].n).toBe(1);
+    const seq = a.ok ? a.data.seq : "0";
+    await send(v, "after the cursor");
+    const caughtUp = await v.emitWithAck("chat:history", { afterSeq: seq });
+    expect(caughtUp.ok && caughtUp.data.messages.map((m) => m.body)).toEqual(["after the cursor"]);
+  });
+
+  it("cannot read another visitor's messages, whatever ids it sends", async () => {
+    const { socket: alice } = await visitor();
+    const aliceClientId = randomUUID();
+    await send(alice, "Alice's secret order number 4711", aliceClientId);
+    const { socket: mallory } = await visitor();
+    const history = await mallory.emitWithAck("chat:history", {});
+    expect(history).toMatchObject({ ok: true, data: { messages: [] } });
+    // Reusing Alice's client id only makes a message of Mallory's own.
+    const reuse = await send(mallory, "mine", aliceClientId);
+    expect(reuse.ok && reuse.data.body).toBe("mine");
+    const again = await mallory.emitWithAck("chat:history", { afterSeq: "0" });
+    expect(again.ok && again.data.messages.map((m) => m.body)).toEqual(["mine"]);
+  });
+
+  it("answers bad events with a clear error", async () => {
+    const { socket: v } = await visitor();
+    expect(await v.emitWithAck("chat:send", { clientId: "nope", body: "x" })).toMatchObject({ ok: false, error: { code: "VALIDATION", message: "clientId must be a UUID" } });
+    expect(await v.emitWithAck("chat:send", { clientId: randomUUID(), body: "x".repeat(2001) })).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
+    expect(await v.emitWithAck("chat:history", { afterSeq: "drop table" })).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
+  });
+});
