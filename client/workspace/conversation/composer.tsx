@@ -3,15 +3,18 @@ import type { MessageView } from "../../../shared/api.ts";
 import type { Channel } from "../../../shared/domain.ts";
 import { channelLabel } from "../../../shared/events.ts";
 import { useSendReply } from "../../lib/use-send-reply.ts";
+import type { Typing } from "../../lib/use-typing.ts";
 
 export type Props = {
   conversationId: string;
   channel: Channel;
   /** Called with the stored message, so it shows before its live event arrives. */
   onSent: (message: MessageView) => void;
+  /** Who else is typing here, and a way to say that I am. */
+  typing: Typing;
 };
 
-export function Composer({ conversationId, channel, onSent }: Props) {
+export function Composer({ conversationId, channel, onSent, typing }: Props) {
   const [text, setText] = useState("");
   const { send, sending, error } = useSendReply(conversationId, onSent);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -20,7 +23,10 @@ export function Composer({ conversationId, channel, onSent }: Props) {
     if (sending || text.trim() === "") return;
     const sent = await send(text);
     // On failure the text stays, so the agent can fix or retry it.
-    if (sent) setText("");
+    if (sent) {
+      setText("");
+      typing.stop();
+    }
     input.current?.focus();
   }
 
@@ -39,6 +45,11 @@ export function Composer({ conversationId, channel, onSent }: Props) {
 
   return (
     <form className="composer" onSubmit={onSubmit}>
+      {typing.typers.length > 0 && (
+        <p className="composer__typing" role="status" data-testid="typing-indicator">
+          {typing.typers.join(", ")} {typing.typers.length === 1 ? "is" : "are"} typing…
+        </p>
+      )}
       {error && (
         <p className="composer__error" role="alert" data-testid="composer-error">
           {error}
@@ -50,7 +61,10 @@ export function Composer({ conversationId, channel, onSent }: Props) {
           className="composer__input"
           rows={3}
           value={text}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => {
+            setText(event.target.value);
+            typing.announce();
+          }}
           onKeyDown={onKeyDown}
           placeholder={`Reply by ${channelLabel[channel]}… (Enter to send, Shift+Enter for a new line)`}
           aria-label="Reply"

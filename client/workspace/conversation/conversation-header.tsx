@@ -54,7 +54,7 @@ export function ConversationHeader({ conversation, customer, onResolve }: Props)
           disabled={resolved || resolving}
           data-testid="resolve-button"
         >
-          {resolved ? "Resolved" : resolving ? "Resolving…" : "Resolve"}
+          {resolved ? (conversation.channel === "chat" ? "Chat ended" : "Resolved") : resolving ? "Resolving…" : conversation.channel === "chat" ? "End chat" : "Resolve"}
         </button>
       </div>
     </header>

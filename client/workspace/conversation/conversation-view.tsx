@@ -1,6 +1,7 @@
 import type { ConversationView as Conversation } from "../../../shared/api.ts";
 import { useConversation } from "../../lib/use-conversation.ts";
 import { useTimeline } from "../../lib/use-timeline.ts";
+import { useTyping } from "../../lib/use-typing.ts";
 import { Composer } from "./composer.tsx";
 import { ConversationHeader } from "./conversation-header.tsx";
 import { CustomerTimeline } from "./customer-timeline.tsx";
@@ -19,6 +20,7 @@ export function ConversationView({ conversationId, agentId, onOpenConversation, 
   const { data, status, error, resolve } = useConversation(conversationId);
   const resolveAndTell = async () => onConversationChanged(await resolve());
   const timeline = useTimeline(data?.customer.id ?? null);
+  const typing = useTyping(conversationId, agentId);
 
   if (!data) {
     return (
@@ -42,7 +44,7 @@ export function ConversationView({ conversationId, agentId, onOpenConversation, 
         currentConversationId={conversationId}
         agentId={agentId}
       />
-      <Composer conversationId={conversationId} channel={data.conversation.channel} onSent={timeline.merge} />
+      <Composer conversationId={conversationId} channel={data.conversation.channel} onSent={timeline.merge} typing={typing} />
     </section>
   );
 }
