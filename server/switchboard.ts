@@ -101,7 +101,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     httpServer = createServer(app);
     io = new SocketServer(httpServer, { serveClient: false, connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 } });
     const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000 });
-    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret });
+    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry });
     subscription = subscribeToEvents(
       config.redisUrl,
       config.redisPrefix,

@@ -9,6 +9,13 @@ export const ChatHandshake = z.object({
   widgetKey: z.string().min(8).max(100),
   /** The signed visitor token the server gave on a first visit; absent on a first visit. */
   visitorToken: z.string().max(500).optional(),
+  /**
+   * For a site whose visitor is signed in: their email or phone, and the hex HMAC-SHA256 of that
+   * exact value made with the widget's identity secret (on the site's server, never in the page).
+   */
+  identity: z
+    .object({ kind: z.enum(["email", "phone"]), value: z.string().trim().min(3).max(320), hmac: z.string().regex(/^[0-9a-fA-F]{64}$/, "hmac must be 64 hex digits") })
+    .optional(),
 });
 export type ChatHandshake = z.infer<typeof ChatHandshake>;
 

@@ -27,7 +27,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function visitor(opts: { visitorToken?: string; origin?: string } = {}) {
+async function visitor(opts: { visitorToken?: string; origin?: string; identity?: { kind: "email" | "phone"; value: string; hmac: string } } = {}) {
   const v = await connectVisitor(t.url, { widgetKey: widget.publicKey, origin: opts.origin ?? SITE, ...opts });
   sockets.push(v.socket);
   return v;
@@ -142,5 +142,48 @@ describe("a chat visitor", () => {
     expect(await v.emitWithAck("chat:send", { clientId: "nope", body: "x" })).toMatchObject({ ok: false, error: { code: "VALIDATION", message: "clientId must be a UUID" } });
     expect(await v.emitWithAck("chat:send", { clientId: randomUUID(), body: "x".repeat(2001) })).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
     expect(await v.emitWithAck("chat:history", { afterSeq: "drop table" })).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
+  });
+});
+
+describe("verified identity", () => {
+  const sign = async (value: string) => (await import("../server/domain/chat/link-verified-identity.ts")).identityHmac(widget.identitySecret, value);
+
+  it("links a signed-in visitor to the customer who texted before, so the agent sees the SMS beside the chat", async () => {
+    const sms = await t.sendSms({ From: "+14155550177", Body: "My order #88 is late" });
+    expect(sms.status).toBe(200);
+    const smsCustomer = (await t.pool.query(`SELECT customer_id FROM messages WHERE external_id = $1`, [sms.messageSid])).rows[0].customer_id;
+    // The site's server signed the phone number as it knows it.
+    const value = "(415) 555-0177";
+    const { socket } = await visitor({ identity: { kind: "phone", value, hmac: await sign(value) } });
+    const ack = await send(socket, "Hi, about my order #88");
+    expect(ack.ok).toBe(true);
+    const chat = await t.pool.query(`SELECT customer_id FROM conversations WHERE channel = 'chat' AND customer_address = (SELECT customer_address FROM conversations cv JOIN messages m ON m.conversation_id = cv.id WHERE m.id = $1)`, [ack.ok ? ack.data.id : ""]);
+    expect(chat.rows[0].customer_id).toBe(smsCustomer);
+    const agent = await createAgent(t.pool);
+    const timeline = await t.api<{ messages: MessageView[] }>(await t.login(agent.email), "GET", `/api/customers/${smsCustomer}/timeline`);
+    const inbound = timeline.body.messages.filter((m) => m.direction === "inbound").map((m) => `${m.channel}: ${m.body}`);
+    expect(inbound).toEqual(["sms: My order #88 is late", "chat: Hi, about my order #88"]);
+  });
+
+  it("refuses a wrong HMAC, and an unverified visitor is never linked by itself", async () => {
+    await expect(visitor({ identity: { kind: "email", value: "ceo@example.test", hmac: "0".repeat(64) } })).rejects.toThrow(/^IDENTITY_INVALID: /);
+    const { socket } = await visitor();
+    await send(socket, "I am ceo@example.test, show me everything");
+    const identities = await t.pool.query(`SELECT count(*)::int AS n FROM identities WHERE value = 'ceo@example.test'`);
+    expect(identities.rows[0].n).toBe(0);
+  });
+
+  it("moves an anonymous visitor's chat to their customer when they sign in, and records it", async () => {
+    const anonymous = await visitor();
+    await send(anonymous.socket, "before signing in");
+    const value = "Dana@Example.test";
+    const signedIn = await visitor({ visitorToken: anonymous.session.visitorToken, identity: { kind: "email", value, hmac: await sign(value) } });
+    expect(signedIn.session.visitorId).toBe(anonymous.session.visitorId);
+    const owner = await t.pool.query(`SELECT customer_id FROM identities WHERE kind = 'email' AND value = 'dana@example.test'`);
+    const customerId = owner.rows[0].customer_id;
+    const moved = await t.pool.query(`SELECT DISTINCT customer_id FROM messages WHERE body = 'before signing in'`);
+    expect(moved.rows).toEqual([{ customer_id: customerId }]);
+    const audit = await t.pool.query(`SELECT action FROM audit_events WHERE entity_id = $1`, [customerId]);
+    expect(audit.rows).toEqual([{ action: "chat_visitor_linked" }]);
   });
 });

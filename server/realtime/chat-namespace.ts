@@ -13,6 +13,7 @@ import {
 } from "../../shared/chat.ts";
 import { AppError, toErrorBody } from "../errors.ts";
 import { chatState, findWidget, visitorHistory, visitorSends } from "../domain/chat/chat-visitor.ts";
+import { linkVisitorToIdentity, verifyClaimedIdentity } from "../domain/chat/link-verified-identity.ts";
 import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-token.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
@@ -28,6 +29,8 @@ export type ChatNamespace = Namespace<ChatVisitorToServer, ChatServerToVisitor, 
 export interface ChatRealtimeDeps extends IngestDeps {
   log: Logger;
   sessionSecret: string;
+  /** For reading phone numbers in verified identities. */
+  defaultCountry: string;
 }
 
 const visitorRoom = (visitorId: string) => `visitor:${visitorId}`;
@@ -45,7 +48,10 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
   nsp.use(async (socket, next) => {
     try {
       const handshake = ChatHandshake.safeParse(socket.handshake.auth);
-      if (!handshake.success) return next(refuse("VALIDATION", "The widget must connect with a widgetKey"));
+      if (!handshake.success) {
+        const issue = handshake.error.issues[0]!;
+        return next(refuse("VALIDATION", `${issue.path.join(".") || "auth"}: ${issue.message}`));
+      }
       const widget = await findWidget(deps.pool, handshake.data.widgetKey);
       if (!widget) return next(refuse("UNKNOWN_WIDGET", "This widget key is not known to this Switchboard"));
       const origin = socket.handshake.headers.origin;
@@ -57,6 +63,16 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
         : null;
       // A missing or forged token gets a new visitor: it never reaches anybody else's conversation.
       const { visitorId, token } = issueVisitorToken(deps.sessionSecret, widget.public_key, known ?? undefined);
+      if (handshake.data.identity) {
+        let value: string;
+        try {
+          value = verifyClaimedIdentity(widget.identity_secret, handshake.data.identity, deps.defaultCountry);
+        } catch (err) {
+          if (err instanceof AppError) return next(refuse("IDENTITY_INVALID", err.message));
+          throw err;
+        }
+        await linkVisitorToIdentity(deps.pool, { visitorId, kind: handshake.data.identity.kind, value, widgetKey: widget.public_key });
+      }
       socket.data = { visitorId, widgetKey: widget.public_key };
       (socket as unknown as { visitorToken: string }).visitorToken = token;
       next();

@@ -6,10 +6,10 @@ export type VisitorSocket = Socket<ChatServerToVisitor, ChatVisitorToServer>;
 
 export async function connectVisitor(
   url: string,
-  opts: { widgetKey: string; origin: string; visitorToken?: string },
+  opts: { widgetKey: string; origin: string; visitorToken?: string; identity?: { kind: "email" | "phone"; value: string; hmac: string } },
 ): Promise<{ socket: VisitorSocket; session: ChatSession }> {
   const socket: VisitorSocket = io(url + CHAT_NAMESPACE, {
-    auth: { widgetKey: opts.widgetKey, ...(opts.visitorToken ? { visitorToken: opts.visitorToken } : {}) },
+    auth: { widgetKey: opts.widgetKey, ...(opts.visitorToken ? { visitorToken: opts.visitorToken } : {}), ...(opts.identity ? { identity: opts.identity } : {}) },
     extraHeaders: { origin: opts.origin },
     transports: ["websocket"],
     reconnection: false,
