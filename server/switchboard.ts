@@ -91,17 +91,18 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   let subscription: EventSubscription | null = null;
   let port = 0;
   if (opts.serveHttp ?? true) {
+    const limiter = createRateLimiter(redis, config.redisPrefix);
     const app = createHttpApp({
       ...deps,
       sms,
       redis,
-      limiter: createRateLimiter(redis, config.redisPrefix),
+      limiter,
       secureCookies: config.publicUrl.startsWith("https://"),
     });
     httpServer = createServer(app);
     io = new SocketServer(httpServer, { serveClient: false, connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 } });
     const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000 });
-    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry });
+    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter });
     subscription = subscribeToEvents(
       config.redisUrl,
       config.redisPrefix,

@@ -187,3 +187,24 @@ describe("verified identity", () => {
     expect(audit.rows).toEqual([{ action: "chat_visitor_linked" }]);
   });
 });
+
+describe("abuse limits (these run last: they use up this address's allowance)", () => {
+  it("refuses a visitor sending faster than a person types", async () => {
+    const { socket } = await visitor();
+    const results = [];
+    for (let i = 0; i < 21; i++) results.push(await send(socket, `spam ${i}`));
+    expect(results.slice(0, 20).every((r) => r.ok)).toBe(true);
+    expect(results[20]).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
+    const stored = await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE body LIKE 'spam %'`);
+    expect(stored.rows[0].n).toBe(20);
+  });
+
+  it("refuses an address that opens connections in a loop", async () => {
+    let refused: Error | null = null;
+    for (let i = 0; i < 31 && !refused; i++) {
+      await visitor().catch((err: Error) => (refused = err));
+    }
+    expect(refused).not.toBeNull();
+    expect(refused!.message).toMatch(/^RATE_LIMITED: Too many connections from this address/);
+  });
+});

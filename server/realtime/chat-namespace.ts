@@ -18,6 +18,7 @@ import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-to
 import type { DomainEvent } from "../domain/events.ts";
 import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
 import type { Logger } from "../log.ts";
+import type { RateLimiter } from "../domain/auth/sessions.ts";
 
 interface VisitorData {
   visitorId: string;
@@ -31,7 +32,13 @@ export interface ChatRealtimeDeps extends IngestDeps {
   sessionSecret: string;
   /** For reading phone numbers in verified identities. */
   defaultCountry: string;
+  limiter: RateLimiter;
 }
+
+// Abuse limits: generous for a person, tight for a script.
+const CONNECTS_PER_ADDRESS = { limit: 30, windowSeconds: 60 };
+const MESSAGES_PER_VISITOR = { limit: 20, windowSeconds: 60 };
+const MESSAGES_PER_ADDRESS = { limit: 120, windowSeconds: 60 };
 
 const visitorRoom = (visitorId: string) => `visitor:${visitorId}`;
 
@@ -47,6 +54,8 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
 
   nsp.use(async (socket, next) => {
     try {
+      const connects = await deps.limiter.hit(`chat:connect:${socket.handshake.address}`, CONNECTS_PER_ADDRESS.limit, CONNECTS_PER_ADDRESS.windowSeconds);
+      if (!connects.allowed) return next(refuse("RATE_LIMITED", `Too many connections from this address; try again in ${connects.retryAfterSeconds} s`));
       const handshake = ChatHandshake.safeParse(socket.handshake.auth);
       if (!handshake.success) {
         const issue = handshake.error.issues[0]!;
@@ -91,6 +100,10 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
     socket.on("chat:send", (raw, ack) =>
       handle(ack, async () => {
         const event = parse(ChatSendEvent, raw);
+        for (const [key, rule] of [[`chat:send:visitor:${visitorId}`, MESSAGES_PER_VISITOR], [`chat:send:address:${socket.handshake.address}`, MESSAGES_PER_ADDRESS]] as const) {
+          const hit = await deps.limiter.hit(key, rule.limit, rule.windowSeconds);
+          if (!hit.allowed) throw new AppError("RATE_LIMITED", `You are sending messages too fast; try again in ${hit.retryAfterSeconds} s`);
+        }
         return visitorSends(deps, { visitorId, widgetKey, clientId: event.clientId, body: event.body });
       }),
     );
