@@ -13,6 +13,7 @@ import {
   Presence,
   SettablePresence,
 } from "./domain.ts";
+import { BusinessHours, isValidTimeZone } from "./business-hours.ts";
 import { MediaItem } from "./inbound.ts";
 
 export const ErrorCode = z.enum([
@@ -211,3 +212,22 @@ export const WidgetView = z.object({
   embedSnippet: z.string(),
 });
 export type WidgetView = z.infer<typeof WidgetView>;
+
+export const QueueView = z.object({
+  id: z.string(),
+  name: z.string(),
+  requiredSkills: z.array(z.string()),
+  timezone: z.string(),
+  businessHours: BusinessHours,
+  maxWaitSeconds: z.number(),
+});
+export type QueueView = z.infer<typeof QueueView>;
+
+export const UpdateQueueBody = z.object({
+  timezone: z.string().refine(isValidTimeZone, "must be an IANA time zone such as Europe/Paris").optional(),
+  /** Weekly opening hours, e.g. {"mon":[["09:00","17:00"]]}; {} means always open. */
+  businessHours: BusinessHours.optional(),
+  maxWaitSeconds: z.number().int().min(10).max(24 * 3600).optional(),
+  requiredSkills: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+});
+export type UpdateQueueBody = z.infer<typeof UpdateQueueBody>;

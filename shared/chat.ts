@@ -37,6 +37,13 @@ export const ChatSession = z.object({
   visitorToken: z.string(),
   /** open: an agent may answer; ended: the agent ended the chat (a new message starts a new one). */
   state: z.enum(["new", "open", "ended"]),
+  /** Whether agents are working now (the queue's business hours); when not, offer to leave a message. */
+  availability: z.object({
+    open: z.boolean(),
+    message: z.string().nullable(),
+    /** After this long with no agent, the widget offers to leave a message instead. */
+    maxWaitSeconds: z.number(),
+  }),
 });
 export type ChatSession = z.infer<typeof ChatSession>;
 
@@ -51,6 +58,20 @@ export const ChatHistoryEvent = z.object({
   afterSeq: z.string().regex(/^\d{1,19}$/).optional(),
 });
 export type ChatHistoryEvent = z.infer<typeof ChatHistoryEvent>;
+
+export const ChatLeaveMessageEvent = z.object({
+  clientId: z.string().uuid("clientId must be a UUID"),
+  email: z.string().trim().toLowerCase().email("Please give an email address we can answer"),
+  body: z.string().trim().min(1, "A message cannot be empty").max(5000, "A message is at most 5000 characters"),
+});
+export type ChatLeaveMessageEvent = z.infer<typeof ChatLeaveMessageEvent>;
+
+export const ChatWait = z.object({
+  /** 1 = next in line; null when the chat is not waiting (answered, or nothing sent yet). */
+  position: z.number().nullable(),
+  estimateSeconds: z.number().nullable(),
+});
+export type ChatWait = z.infer<typeof ChatWait>;
 
 export const ChatTypingEvent = z.object({ typing: z.boolean() });
 export type ChatTypingEvent = z.infer<typeof ChatTypingEvent>;
@@ -68,4 +89,8 @@ export interface ChatVisitorToServer {
   "chat:send": (event: ChatSendEvent, ack: (result: ChatAck<ChatMessageView>) => void) => void;
   "chat:history": (event: ChatHistoryEvent, ack: (result: ChatAck<{ messages: ChatMessageView[]; state: ChatSession["state"] }>) => void) => void;
   "chat:typing": (event: ChatTypingEvent) => void;
+  /** Out of hours or tired of waiting: leave a message to be answered by email. */
+  "chat:leave-message": (event: ChatLeaveMessageEvent, ack: (result: ChatAck<{ received: true }>) => void) => void;
+  /** Where the visitor's chat is in line, and an estimate of the wait. */
+  "chat:wait": (event: Record<string, never>, ack: (result: ChatAck<ChatWait>) => void) => void;
 }

@@ -188,6 +188,54 @@ describe("verified identity", () => {
   });
 });
 
+describe("when no agent can answer", () => {
+  it("tells the visitor where they are in line, with an estimate", async () => {
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const first = await visitor();
+    const second = await visitor();
+    expect(await second.socket.emitWithAck("chat:wait", {})).toEqual({ ok: true, data: { position: null, estimateSeconds: null } });
+    await send(first.socket, "first in line");
+    await send(second.socket, "second in line");
+    const wait = await second.socket.emitWithAck("chat:wait", {});
+    expect(wait.ok).toBe(true);
+    const firstWait = await first.socket.emitWithAck("chat:wait", {});
+    if (!wait.ok || !firstWait.ok) throw new Error("no wait");
+    expect(wait.data.position).toBe(firstWait.data.position! + 1);
+    expect(wait.data.estimateSeconds).toBeGreaterThan(0);
+  });
+
+  it("outside business hours says so, and takes a message with an email address as queued work", async () => {
+    const queue = (await t.pool.query(`SELECT id FROM queues ORDER BY created_at LIMIT 1`)).rows[0].id;
+    // Open only one minute a week, and not now.
+    const closed = await t.api<{ queue: { businessHours: unknown } }>(adminCookie, "PUT", `/api/queues/${queue}`, {
+      timezone: "Pacific/Kiritimati",
+      businessHours: { sun: [["03:00", "03:01"]] },
+    });
+    expect(closed.status).toBe(200);
+    const badZone = await t.api(adminCookie, "PUT", `/api/queues/${queue}`, { timezone: "Mars/Olympus" });
+    expect(badZone.status).toBe(400);
+    try {
+      const { socket, session } = await visitor();
+      expect(session.availability).toMatchObject({ open: false, message: expect.stringMatching(/closed/) });
+      const bad = await socket.emitWithAck("chat:leave-message", { clientId: randomUUID(), email: "not an email", body: "hi" });
+      expect(bad).toMatchObject({ ok: false, error: { code: "VALIDATION", message: "Please give an email address we can answer" } });
+      const clientId = randomUUID();
+      const left = await socket.emitWithAck("chat:leave-message", { clientId, email: "Pat@Example.test", body: "Please call me back about my refund" });
+      expect(left).toEqual({ ok: true, data: { received: true } });
+      expect(await socket.emitWithAck("chat:leave-message", { clientId, email: "pat@example.test", body: "Please call me back about my refund" })).toMatchObject({ ok: true });
+      const { rows } = await t.pool.query(
+        `SELECT cv.channel, cv.status, cv.customer_address, m.body FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
+          WHERE m.body = 'Please call me back about my refund'`,
+      );
+      expect(rows).toEqual([{ channel: "email", status: "queued", customer_address: "pat@example.test", body: "Please call me back about my refund" }]);
+      // The typed email is only where to answer: it links to nobody.
+      expect((await t.pool.query(`SELECT count(*)::int AS n FROM identities WHERE value = 'pat@example.test'`)).rows[0].n).toBe(0);
+    } finally {
+      await t.api(adminCookie, "PUT", `/api/queues/${queue}`, { businessHours: {} });
+    }
+  });
+});
+
 describe("abuse limits (these run last: they use up this address's allowance)", () => {
   it("refuses a visitor sending faster than a person types", async () => {
     const { socket } = await visitor();

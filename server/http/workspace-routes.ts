@@ -1,7 +1,7 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
-import { CreateAgentBody, CreateWidgetBody, SendReplyBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { CreateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
@@ -10,6 +10,7 @@ import type { RoutingDeps } from "../domain/routing/match.ts";
 import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
 import { createWidget, listWidgets } from "../domain/chat/manage-widgets.ts";
 import { createAgent, listAgents } from "../domain/workspace/manage-agents.ts";
+import { listQueues, updateQueue } from "../domain/workspace/manage-queues.ts";
 import { resolveConversation } from "../domain/workspace/resolve-conversation.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { requireRole, signedInAgent } from "./auth-routes.ts";
@@ -79,6 +80,13 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
     res.status(201).json({ agent: await createAgent(deps, parseInput(CreateAgentBody, req.body)) });
   });
 
+  router.get("/queues", async (_req, res) => {
+    res.json({ queues: await listQueues(deps) });
+  });
+  router.put("/queues/:id", requireRole("admin"), async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json({ queue: await updateQueue(deps, id, parseInput(UpdateQueueBody, req.body)) });
+  });
   router.get("/widgets", requireRole("admin"), async (_req, res) => {
     res.json({ widgets: await listWidgets(deps) });
   });

@@ -5,6 +5,7 @@ import {
   CHAT_NAMESPACE,
   ChatHandshake,
   ChatHistoryEvent,
+  ChatLeaveMessageEvent,
   ChatSendEvent,
   ChatTypingEvent,
   type ChatAck,
@@ -12,6 +13,7 @@ import {
   type ChatVisitorToServer,
 } from "../../shared/chat.ts";
 import { AppError, toErrorBody } from "../errors.ts";
+import { chatAvailability, chatWait, leaveMessage } from "../domain/chat/availability.ts";
 import { chatState, findWidget, visitorHistory, visitorSends } from "../domain/chat/chat-visitor.ts";
 import { linkVisitorToIdentity, verifyClaimedIdentity } from "../domain/chat/link-verified-identity.ts";
 import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-token.ts";
@@ -95,7 +97,8 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
     const { visitorId, widgetKey } = socket.data;
     await socket.join(visitorRoom(visitorId));
     const visitorToken = (socket as unknown as { visitorToken: string }).visitorToken;
-    socket.emit("chat:session", { visitorId, visitorToken, state: await chatState(deps.pool, visitorId).catch(() => "new" as const) });
+    const [state, availability] = await Promise.all([chatState(deps.pool, visitorId), chatAvailability(deps.pool)]);
+    socket.emit("chat:session", { visitorId, visitorToken, state, availability });
 
     socket.on("chat:send", (raw, ack) =>
       handle(ack, async () => {
@@ -114,6 +117,16 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
         return { messages, state };
       }),
     );
+    socket.on("chat:leave-message", (raw, ack) =>
+      handle(ack, async () => {
+        const event = parse(ChatLeaveMessageEvent, raw);
+        const hit = await deps.limiter.hit(`chat:send:visitor:${visitorId}`, MESSAGES_PER_VISITOR.limit, MESSAGES_PER_VISITOR.windowSeconds);
+        if (!hit.allowed) throw new AppError("RATE_LIMITED", `You are sending messages too fast; try again in ${hit.retryAfterSeconds} s`);
+        await leaveMessage(deps, { visitorId, widgetKey, ...event });
+        return { received: true as const };
+      }),
+    );
+    socket.on("chat:wait", (_raw, ack) => handle(ack, () => chatWait(deps.pool, visitorId)));
     socket.on("chat:typing", (raw) => {
       const event = ChatTypingEvent.safeParse(raw);
       if (!event.success) return;

@@ -1,0 +1,102 @@
+// When chat is answered (the queue's business hours), where a waiting visitor is in line, and the
+// out-of-hours path: a message left with an email address becomes queued work answered by email.
+import type pg from "pg";
+import type { ChatSession, ChatWait } from "../../../shared/chat.ts";
+import { BusinessHours, isOpen } from "../../../shared/business-hours.ts";
+import { withTransaction } from "../../db/client.ts";
+import type { EventPublisher } from "../events.ts";
+import { loadConversation, loadMessage } from "../queries.ts";
+import { routingPriority } from "../routing/priority.ts";
+import type { WorkQueues } from "../work-queues.ts";
+
+/** Chat lands in the routing queue (the first queue, as for every channel today). */
+const ROUTING_QUEUE_SQL = `SELECT id, timezone, business_hours, max_wait_seconds FROM queues ORDER BY created_at LIMIT 1`;
+
+export async function chatAvailability(pool: pg.Pool, now: Date = new Date()): Promise<ChatSession["availability"]> {
+  const { rows } = await pool.query<{ timezone: string; business_hours: unknown; max_wait_seconds: number }>(ROUTING_QUEUE_SQL);
+  const q = rows[0];
+  if (!q) return { open: false, message: "Chat is not set up yet: leave a message and we will answer by email.", maxWaitSeconds: 0 };
+  const hours = BusinessHours.safeParse(q.business_hours);
+  const open = !hours.success || isOpen(hours.data, q.timezone, now);
+  return {
+    open,
+    message: open ? null : "We are closed right now. Leave a message with your email address and we will answer as soon as we are back.",
+    maxWaitSeconds: q.max_wait_seconds,
+  };
+}
+
+const DEFAULT_WAIT_PER_POSITION_SECONDS = 60;
+/** A promise of "0 seconds" is never kept: no estimate goes below this per place in line. */
+const MIN_WAIT_PER_POSITION_SECONDS = 10;
+
+/** The visitor's place in line (all waiting work, in routing order) and an estimate from the last hour. */
+export async function chatWait(pool: pg.Pool, visitorId: string): Promise<ChatWait> {
+  const { rows } = await pool.query<{ position: number | null; average: number | null }>(
+    `WITH mine AS (
+       SELECT priority, waiting_since FROM conversations
+        WHERE channel = 'chat' AND customer_address = $1 AND status IN ('queued', 'offered') AND waiting_since IS NOT NULL
+        ORDER BY created_at DESC LIMIT 1
+     )
+     SELECT (SELECT count(*)::int + 1 FROM conversations cv, mine
+              WHERE cv.status IN ('queued', 'offered') AND cv.waiting_since IS NOT NULL
+                AND (cv.priority, cv.waiting_since) < (mine.priority, mine.waiting_since)) AS position,
+            (SELECT extract(epoch FROM avg(o.responded_at - cv.created_at))::float
+               FROM offers o JOIN conversations cv ON cv.id = o.conversation_id
+              WHERE o.status = 'accepted' AND o.responded_at > now() - interval '1 hour') AS average,
+            EXISTS (SELECT 1 FROM mine) AS waiting`,
+    [visitorId],
+  );
+  const r = rows[0] as { position: number | null; average: number | null; waiting: boolean };
+  if (!r.waiting) return { position: null, estimateSeconds: null };
+  const perPosition = Math.max(MIN_WAIT_PER_POSITION_SECONDS, r.average && r.average > 0 ? r.average : DEFAULT_WAIT_PER_POSITION_SECONDS);
+  return { position: r.position, estimateSeconds: Math.round(perPosition * (r.position ?? 1)) };
+}
+
+/**
+ * A message left in the widget. It is stored on the visitor's own customer record; the typed email is
+ * only where to answer (unverified, so it links to nobody), and the conversation is queued for an agent.
+ * Idempotent on the visitor's client id.
+ */
+export async function leaveMessage(
+  deps: { pool: pg.Pool; events: EventPublisher; queues: WorkQueues },
+  opts: { visitorId: string; widgetKey: string; clientId: string; email: string; body: string },
+): Promise<void> {
+  const externalId = `${opts.visitorId}:${opts.clientId}`;
+  const created = await withTransaction(deps.pool, async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`chat_visitor:${opts.visitorId}`]);
+    const again = await tx.query(`SELECT 1 FROM messages WHERE channel = 'email' AND external_id = $1`, [externalId]);
+    if (again.rowCount) return null;
+    let customer = await tx.query<{ customer_id: string; tier: "standard" | "gold" | "platinum" }>(
+      `SELECT i.customer_id, c.tier FROM identities i JOIN customers c ON c.id = i.customer_id WHERE i.kind = 'chat_visitor' AND i.value = $1`,
+      [opts.visitorId],
+    );
+    if (!customer.rows[0]) {
+      customer = await tx.query(
+        `WITH c AS (INSERT INTO customers DEFAULT VALUES RETURNING id, tier)
+         INSERT INTO identities (customer_id, kind, value, verified, source) SELECT id, 'chat_visitor', $1, true, $2 FROM c
+         RETURNING customer_id, (SELECT tier FROM c) AS tier`,
+        [opts.visitorId, `chat:${opts.widgetKey}`],
+      );
+    }
+    const { customer_id: customerId, tier } = customer.rows[0]!;
+    const conversation = await tx.query<{ id: string; priority: number }>(
+      `INSERT INTO conversations (customer_id, channel, status, queue_id, customer_address, subject, priority, waiting_since)
+       VALUES ($1, 'email', 'queued', (SELECT id FROM queues ORDER BY created_at LIMIT 1), $2, 'Message left in the chat widget', $3, now())
+       RETURNING id, priority`,
+      [customerId, opts.email, routingPriority(tier, "email")],
+    );
+    const message = await tx.query<{ id: string }>(
+      `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, external_id, status, metadata)
+       VALUES ($1, $2, 'email', 'inbound', 'text', $3, $4, 'received', $5) RETURNING id`,
+      [conversation.rows[0]!.id, customerId, opts.body, externalId, JSON.stringify({ leftInChat: true, replyTo: opts.email, verified: false })],
+    );
+    return { conversationId: conversation.rows[0]!.id, priority: conversation.rows[0]!.priority, messageId: message.rows[0]!.id };
+  });
+  if (!created) return;
+  const [conversation, message] = await Promise.all([loadConversation(deps.pool, created.conversationId), loadMessage(deps.pool, created.messageId)]);
+  await deps.events.publish(
+    ...(conversation ? [{ type: "conversation.updated" as const, conversation }] : []),
+    ...(message ? [{ type: "message.created" as const, ...message }] : []),
+  );
+  await deps.queues.routeConversation(created.conversationId, created.priority);
+}
