@@ -26,6 +26,11 @@ const EnvSchema = z.object({
   SMTP_URL: optionalText,
   MAIL_FROM: optionalText,
   OFFER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  CHAT_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+  CHAT_UPLOAD_TYPES: z
+    .string()
+    .default("image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain")
+    .transform((v) => v.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean)),
   SMS_DEFAULT_COUNTRY: z.string().length(2).toUpperCase().default("US"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
@@ -48,6 +53,8 @@ export interface Config {
   sessionSecret: string;
   offerTimeoutMs: number;
   smsDefaultCountry: string;
+  /** What a chat visitor may upload. */
+  uploads: { maxBytes: number; types: string[] };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   sms: SmsSettings | null;
   /** Why each channel is on or off, for the log line at start and the workspace banner. */
@@ -91,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET,
     offerTimeoutMs: e.OFFER_TIMEOUT_SECONDS * 1000,
     smsDefaultCountry: e.SMS_DEFAULT_COUNTRY,
+    uploads: { maxBytes: e.CHAT_UPLOAD_MAX_BYTES, types: e.CHAT_UPLOAD_TYPES },
     logLevel: e.LOG_LEVEL,
     sms,
     channels: {

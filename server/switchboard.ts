@@ -98,11 +98,18 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       redis,
       limiter,
       secureCookies: config.publicUrl.startsWith("https://"),
+      sessionSecret: config.sessionSecret,
     });
     httpServer = createServer(app);
-    io = new SocketServer(httpServer, { serveClient: false, connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 } });
+    io = new SocketServer(httpServer, {
+      serveClient: false,
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 },
+      // Room for a chat upload at its limit, so a file somewhat over it gets a clear refusal rather
+      // than a dropped connection (the widget checks the size before sending, too).
+      maxHttpBufferSize: config.uploads.maxBytes * 2 + 64 * 1024,
+    });
     const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000 });
-    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter });
+    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter, uploads: config.uploads });
     subscription = subscribeToEvents(
       config.redisUrl,
       config.redisPrefix,

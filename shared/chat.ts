@@ -29,6 +29,8 @@ export const ChatMessageView = z.object({
   createdAt: z.string(),
   /** Increases with every message of this visitor: the catch-up cursor after a reconnect. */
   seq: z.string(),
+  /** Files sent with the message; each URL is an unguessable link for this file only. */
+  attachments: z.array(z.object({ url: z.string(), contentType: z.string() })),
 });
 export type ChatMessageView = z.infer<typeof ChatMessageView>;
 
@@ -37,6 +39,8 @@ export const ChatSession = z.object({
   visitorToken: z.string(),
   /** open: an agent may answer; ended: the agent ended the chat (a new message starts a new one). */
   state: z.enum(["new", "open", "ended"]),
+  /** What the visitor may upload (checked again by the server). */
+  uploads: z.object({ maxBytes: z.number(), types: z.array(z.string()) }),
   /** Whether agents are working now (the queue's business hours); when not, offer to leave a message. */
   availability: z.object({
     open: z.boolean(),
@@ -47,11 +51,24 @@ export const ChatSession = z.object({
 });
 export type ChatSession = z.infer<typeof ChatSession>;
 
-export const ChatSendEvent = z.object({
-  clientId: z.string().uuid("clientId must be a UUID"),
-  body: z.string().trim().min(1, "A message cannot be empty").max(2000, "A message is at most 2000 characters"),
+/** Binary as socket.io carries it: an ArrayBuffer in browsers, a Buffer (a Uint8Array) in Node. */
+const Binary = z.custom<ArrayBuffer | Uint8Array>((v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v), "data must be binary");
+
+export const ChatAttachmentUpload = z.object({
+  name: z.string().trim().min(1).max(200),
+  contentType: z.string().trim().toLowerCase().max(100),
+  data: Binary,
 });
-export type ChatSendEvent = z.infer<typeof ChatSendEvent>;
+export type ChatAttachmentUpload = z.infer<typeof ChatAttachmentUpload>;
+
+export const ChatSendEvent = z
+  .object({
+    clientId: z.string().uuid("clientId must be a UUID"),
+    body: z.string().trim().max(2000, "A message is at most 2000 characters").default(""),
+    attachment: ChatAttachmentUpload.optional(),
+  })
+  .refine((e) => e.body.length > 0 || e.attachment, "A message cannot be empty");
+export type ChatSendEvent = z.input<typeof ChatSendEvent>;
 
 export const ChatHistoryEvent = z.object({
   /** Only messages after this seq (a catch-up); absent for the whole current history. */

@@ -14,7 +14,7 @@ let widget: WidgetView;
 let adminCookie: string;
 const sockets: VisitorSocket[] = [];
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ env: { CHAT_UPLOAD_MAX_BYTES: String(64 * 1024) } });
   await createQueue(t.pool, { name: "Support" });
   const admin = await createAgent(t.pool, { role: "admin" });
   adminCookie = await t.login(admin.email);
@@ -233,6 +233,47 @@ describe("when no agent can answer", () => {
     } finally {
       await t.api(adminCookie, "PUT", `/api/queues/${queue}`, { businessHours: {} });
     }
+  });
+});
+
+describe("files", () => {
+  const png = (size: number) => {
+    const b = Buffer.alloc(size, 7);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b);
+    return b;
+  };
+
+  it("takes an allowed image, stores it with the message and serves it by its signed link only", async () => {
+    const { socket, session } = await visitor();
+    expect(session.uploads).toEqual({ maxBytes: 65536, types: ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"] });
+    const data = png(2048);
+    const ack = await socket.emitWithAck("chat:send", { clientId: randomUUID(), body: "", attachment: { name: "receipt.png", contentType: "image/png", data } });
+    if (!ack.ok) throw new Error(ack.error.message);
+    expect(ack.data.attachments).toHaveLength(1);
+    const url = ack.data.attachments[0]!.url;
+    expect(url.startsWith(`${t.config.publicUrl}/files/`)).toBe(true);
+    const local = url.replace(t.config.publicUrl, t.url);
+    const res = await fetch(local);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/png");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
+    expect((await fetch(local.replace(/.$/, (c) => (c === "a" ? "b" : "a")))).status).toBe(404);
+    const stored = await t.pool.query(`SELECT a.size_bytes, a.message_id = $1 AS linked, a.customer_id IS NOT NULL AS owned FROM attachments a WHERE a.message_id = $1`, [ack.data.id]);
+    expect(stored.rows).toEqual([{ size_bytes: 2048, linked: true, owned: true }]);
+  });
+
+  it("refuses an oversized file, a disallowed type and a file that is not what it claims, with clear errors", async () => {
+    const { socket } = await visitor();
+    const before = (await t.pool.query(`SELECT count(*)::int AS n FROM attachments`)).rows[0].n;
+    const big = await socket.emitWithAck("chat:send", { clientId: randomUUID(), attachment: { name: "huge.png", contentType: "image/png", data: png(70 * 1024) } });
+    expect(big).toMatchObject({ ok: false, error: { code: "VALIDATION", message: "The file is too large: 70 kB, the limit is 64 kB" } });
+    const html = await socket.emitWithAck("chat:send", { clientId: randomUUID(), attachment: { name: "x.html", contentType: "text/html", data: Buffer.from("<script>alert(1)</script>") } });
+    expect(html).toMatchObject({ ok: false, error: { code: "VALIDATION", message: expect.stringMatching(/^Files of type text\/html cannot be sent here/) } });
+    const liar = await socket.emitWithAck("chat:send", { clientId: randomUUID(), attachment: { name: "x.png", contentType: "image/png", data: Buffer.from("<svg onload=alert(1)>") } });
+    expect(liar).toMatchObject({ ok: false, error: { code: "VALIDATION", message: "The file's content is not image/png" } });
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM attachments`)).rows[0].n).toBe(before);
+    expect(socket.connected).toBe(true);
   });
 });
 

@@ -31,7 +31,7 @@ async function readPrismaSchema() {
       const f = /^(\w+)\s+(\w+)(\[\]|\?)?\s*(.*)$/.exec(line);
       if (!f || line.startsWith("@@") || line.startsWith("//")) continue;
       const [, name, prismaType, modifier, attrs] = f as unknown as [string, string, string, string | undefined, string];
-      const isScalar = ["String", "Int", "BigInt", "Boolean", "DateTime", "Decimal", "Json"].includes(prismaType) || enums.has(prismaType);
+      const isScalar = ["String", "Int", "BigInt", "Boolean", "DateTime", "Decimal", "Json", "Bytes"].includes(prismaType) || enums.has(prismaType);
       if (!isScalar) continue; // relation fields have no column
       const column = /@map\("(\w+)"\)/.exec(attrs)?.[1] ?? name;
       columnOf.set(name, column);
@@ -39,7 +39,7 @@ async function readPrismaSchema() {
       if (enums.has(prismaType)) type = prismaType;
       else if (prismaType === "String") type = attrs.includes("@db.Uuid") ? "uuid" : "text";
       else if (prismaType === "DateTime") type = attrs.includes("@db.Timestamptz") ? "timestamptz" : "timestamp";
-      else type = { Int: "int4", BigInt: "int8", Boolean: "bool", Decimal: "numeric", Json: "jsonb" }[prismaType]!;
+      else type = { Int: "int4", BigInt: "int8", Boolean: "bool", Decimal: "numeric", Json: "jsonb", Bytes: "bytea" }[prismaType]!;
       if (modifier === "[]") type = `_${type}`;
       fields.push({ column, type, nullable: modifier === "?" });
       if (/@unique\b/.test(attrs) || /@id\b/.test(attrs)) uniques.push([column]);

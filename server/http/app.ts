@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { Redis } from "ioredis";
 import { AppError, toErrorBody } from "../errors.ts";
 import type { AuthDeps } from "../domain/auth/sessions.ts";
+import { readAttachment, verifyAttachmentSignature } from "../domain/chat/attachments.ts";
 import type { Logger } from "../log.ts";
 import { authRouter, requireSession } from "./auth-routes.ts";
 import { healthRouter } from "./health-routes.ts";
@@ -15,6 +16,7 @@ export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client", import.met
 export const WIDGET_BUNDLE = fileURLToPath(new URL("../../dist/widget/widget.js", import.meta.url));
 
 export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps {
+  sessionSecret: string;
   redis: Redis;
   log: Logger;
   secureCookies: boolean;
@@ -51,6 +53,23 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.get("/widget.js", (_req, res) => {
     if (!existsSync(WIDGET_BUNDLE)) throw new AppError("NOT_FOUND", "The chat widget is not built yet: run npm run build");
     res.sendFile(WIDGET_BUNDLE, { maxAge: "5m", headers: { "Content-Type": "text/javascript; charset=utf-8" } });
+  });
+
+  // Customer files by their signed link: served so that no file can run as a page of ours.
+  app.get("/files/:id/:sig", async (req, res) => {
+    const { id, sig } = req.params;
+    if (!/^[0-9a-f-]{36}$/.test(id) || !verifyAttachmentSignature(deps.sessionSecret, id, sig)) throw new AppError("NOT_FOUND", "No such file");
+    const file = await readAttachment(deps.pool, id);
+    if (!file) throw new AppError("NOT_FOUND", "No such file");
+    const inline = file.contentType.startsWith("image/");
+    res.set({
+      "Content-Type": file.contentType === "text/plain" ? "text/plain; charset=utf-8" : file.contentType,
+      "Content-Disposition": `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": "default-src 'none'; sandbox",
+      "Cache-Control": "private, max-age=86400",
+    });
+    res.send(file.data);
   });
 
   if (existsSync(CLIENT_DIST)) {

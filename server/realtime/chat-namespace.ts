@@ -14,11 +14,10 @@ import {
 } from "../../shared/chat.ts";
 import { AppError, toErrorBody } from "../errors.ts";
 import { chatAvailability, chatWait, leaveMessage } from "../domain/chat/availability.ts";
-import { chatState, findWidget, visitorHistory, visitorSends } from "../domain/chat/chat-visitor.ts";
+import { chatState, findWidget, visitorHistory, visitorSends, type VisitorSendDeps } from "../domain/chat/chat-visitor.ts";
 import { linkVisitorToIdentity, verifyClaimedIdentity } from "../domain/chat/link-verified-identity.ts";
 import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-token.ts";
 import type { DomainEvent } from "../domain/events.ts";
-import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
 import type { Logger } from "../log.ts";
 import type { RateLimiter } from "../domain/auth/sessions.ts";
 
@@ -29,9 +28,8 @@ interface VisitorData {
 type VisitorSocket = Socket<ChatVisitorToServer, ChatServerToVisitor, Record<string, never>, VisitorData>;
 export type ChatNamespace = Namespace<ChatVisitorToServer, ChatServerToVisitor, Record<string, never>, VisitorData>;
 
-export interface ChatRealtimeDeps extends IngestDeps {
+export interface ChatRealtimeDeps extends VisitorSendDeps {
   log: Logger;
-  sessionSecret: string;
   /** For reading phone numbers in verified identities. */
   defaultCountry: string;
   limiter: RateLimiter;
@@ -98,7 +96,7 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
     await socket.join(visitorRoom(visitorId));
     const visitorToken = (socket as unknown as { visitorToken: string }).visitorToken;
     const [state, availability] = await Promise.all([chatState(deps.pool, visitorId), chatAvailability(deps.pool)]);
-    socket.emit("chat:session", { visitorId, visitorToken, state, availability });
+    socket.emit("chat:session", { visitorId, visitorToken, state, availability, uploads: deps.uploads });
 
     socket.on("chat:send", (raw, ack) =>
       handle(ack, async () => {
@@ -107,7 +105,7 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
           const hit = await deps.limiter.hit(key, rule.limit, rule.windowSeconds);
           if (!hit.allowed) throw new AppError("RATE_LIMITED", `You are sending messages too fast; try again in ${hit.retryAfterSeconds} s`);
         }
-        return visitorSends(deps, { visitorId, widgetKey, clientId: event.clientId, body: event.body });
+        return visitorSends(deps, { visitorId, widgetKey, clientId: event.clientId, body: event.body, attachment: event.attachment });
       }),
     );
     socket.on("chat:history", (raw, ack) =>

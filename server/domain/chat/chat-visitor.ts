@@ -1,10 +1,12 @@
 // What a chat visitor may do: send into their own conversation and read their own chat history.
 // A visitor is reached only through their signed visitor id; no id they send can name another's data.
 import type pg from "pg";
-import type { ChatMessageView, ChatSession } from "../../../shared/chat.ts";
+import type { ChatAttachmentUpload, ChatMessageView, ChatSession } from "../../../shared/chat.ts";
+import type { MediaItem } from "../../../shared/inbound.ts";
 import { AppError } from "../../errors.ts";
 import type { EventPublisher } from "../events.ts";
 import { ingestInbound, type IngestDeps } from "../ingest/ingest-inbound.ts";
+import { attachmentUrl, attachToMessage, checkUpload, storeAttachment, type UploadLimits } from "./attachments.ts";
 
 export interface ChatWidgetRow {
   id: string;
@@ -31,9 +33,10 @@ interface ChatMessageRow {
   created_at: Date;
   change_seq: string;
   visitor_id: string;
+  media: MediaItem[];
 }
 
-const CHAT_MESSAGE_COLUMNS = `m.id, m.direction, m.external_id, au.name AS author_name, m.body, m.created_at, m.change_seq, cv.customer_address AS visitor_id`;
+const CHAT_MESSAGE_COLUMNS = `m.id, m.direction, m.external_id, au.name AS author_name, m.body, m.created_at, m.change_seq, m.media, cv.customer_address AS visitor_id`;
 
 function chatMessageView(r: ChatMessageRow): ChatMessageView {
   return {
@@ -45,6 +48,7 @@ function chatMessageView(r: ChatMessageRow): ChatMessageView {
     body: r.body,
     createdAt: new Date(r.created_at).toISOString(),
     seq: String(r.change_seq),
+    attachments: r.media.map((m) => ({ url: m.url, contentType: m.contentType })),
   };
 }
 
@@ -87,18 +91,42 @@ export async function visitorHistory(pool: pg.Pool, opts: { visitorId: string; a
   return rows.map(chatMessageView);
 }
 
+export interface VisitorSendDeps extends IngestDeps {
+  events: EventPublisher;
+  uploads: UploadLimits;
+  publicUrl: string;
+  /** Signs attachment links. */
+  sessionSecret: string;
+}
+
 /** A visitor's message: ingested like any inbound (idempotent on its client id), echoed to their tabs. */
 export async function visitorSends(
-  deps: IngestDeps & { events: EventPublisher },
-  opts: { visitorId: string; widgetKey: string; clientId: string; body: string },
+  deps: VisitorSendDeps,
+  opts: { visitorId: string; widgetKey: string; clientId: string; body: string; attachment?: ChatAttachmentUpload | undefined },
 ): Promise<ChatMessageView> {
+  const externalId = `${opts.visitorId}:${opts.clientId}`;
+  const existing = await deps.pool.query<{ id: string }>(`SELECT id FROM messages WHERE channel = 'chat' AND external_id = $1`, [externalId]);
+  if (existing.rows[0]) {
+    // A resend (the widget lost the ack): the stored message, unchanged, and no second file.
+    const loaded = await loadChatMessage(deps.pool, existing.rows[0].id);
+    if (loaded) return loaded.message;
+  }
+  const media: MediaItem[] = [];
+  let attachmentId: string | null = null;
+  if (opts.attachment) {
+    const data = checkUpload(opts.attachment, deps.uploads);
+    attachmentId = await storeAttachment(deps.pool, { name: opts.attachment.name, contentType: opts.attachment.contentType, data });
+    media.push({ url: attachmentUrl(deps.publicUrl, deps.sessionSecret, attachmentId), contentType: opts.attachment.contentType });
+  }
   const result = await ingestInbound(deps, {
     channel: "chat",
-    externalId: `${opts.visitorId}:${opts.clientId}`,
+    externalId,
     from: { kind: "chat_visitor", value: opts.visitorId, verified: true },
     to: opts.widgetKey,
     body: opts.body,
+    media,
   });
+  if (attachmentId && result.created) await attachToMessage(deps.pool, attachmentId, result.messageId, result.customerId);
   const loaded = await loadChatMessage(deps.pool, result.messageId);
   if (!loaded || loaded.visitorId !== opts.visitorId) throw new AppError("CONFLICT", "This message id was already used");
   if (result.created) await deps.events.publish({ type: "chat.message", visitorId: opts.visitorId, message: loaded.message });
