@@ -88,6 +88,8 @@ export const MessageView = z.object({
   authorAgentId: z.string().nullable(),
   authorName: z.string().nullable(),
   createdAt: z.string(),
+  /** When the other side saw it (chat): the visitor for a reply, an agent for a customer's message. */
+  readAt: z.string().nullable(),
   /** Cursor for catch-up: increases on every insert and status change. A decimal string (bigint). */
   changeSeq: z.string(),
 });

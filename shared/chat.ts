@@ -29,6 +29,9 @@ export const ChatMessageView = z.object({
   createdAt: z.string(),
   /** Increases with every message of this visitor: the catch-up cursor after a reconnect. */
   seq: z.string(),
+  /** Replies: delivered to and read in the widget. Visitor messages: read by an agent. */
+  delivered: z.boolean(),
+  readAt: z.string().nullable(),
   /** Files sent with the message; each URL is an unguessable link for this file only. */
   attachments: z.array(z.object({ url: z.string(), contentType: z.string() })),
 });
@@ -90,6 +93,13 @@ export const ChatWait = z.object({
 });
 export type ChatWait = z.infer<typeof ChatWait>;
 
+/** The widget received (and, with read, showed) these replies. */
+export const ChatReceiptEvent = z.object({
+  messageIds: z.array(z.string().uuid()).min(1).max(200),
+  read: z.boolean(),
+});
+export type ChatReceiptEvent = z.infer<typeof ChatReceiptEvent>;
+
 export const ChatTypingEvent = z.object({ typing: z.boolean() });
 export type ChatTypingEvent = z.infer<typeof ChatTypingEvent>;
 
@@ -106,6 +116,7 @@ export interface ChatVisitorToServer {
   "chat:send": (event: ChatSendEvent, ack: (result: ChatAck<ChatMessageView>) => void) => void;
   "chat:history": (event: ChatHistoryEvent, ack: (result: ChatAck<{ messages: ChatMessageView[]; state: ChatSession["state"] }>) => void) => void;
   "chat:typing": (event: ChatTypingEvent) => void;
+  "chat:receipt": (event: ChatReceiptEvent) => void;
   /** Out of hours or tired of waiting: leave a message to be answered by email. */
   "chat:leave-message": (event: ChatLeaveMessageEvent, ack: (result: ChatAck<{ received: true }>) => void) => void;
   /** Where the visitor's chat is in line, and an estimate of the wait. */

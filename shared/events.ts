@@ -7,6 +7,7 @@ export const AGENT_NAMESPACE = "/agent";
 
 export const SetPresenceEvent = z.object({ presence: SettablePresence });
 export const TypingEvent = z.object({ conversationId: z.string().uuid(), typing: z.boolean() });
+export const SeenEvent = z.object({ conversationId: z.string().uuid() });
 export const WatchCustomerEvent = z.object({ customerId: z.string().uuid() });
 
 export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -28,6 +29,8 @@ export interface AgentClientToServer {
   /** Join a customer's room to get their timeline live (any agent may: no department an island). */
   "customer:watch": (event: z.input<typeof WatchCustomerEvent>, ack: (result: Ack<null>) => void) => void;
   "customer:unwatch": (event: z.input<typeof WatchCustomerEvent>, ack: (result: Ack<null>) => void) => void;
+  /** The agent has this conversation open: the customer's chat messages are marked read. */
+  "conversation:seen": (event: { conversationId: string }) => void;
   /** The agent is typing a reply: shown to the chat visitor and to other agents watching the customer. */
   "conversation:typing": (event: z.input<typeof TypingEvent>) => void;
 }

@@ -277,6 +277,47 @@ describe("files", () => {
   });
 });
 
+describe("delivered and read marks", () => {
+  it("marks replies delivered and read from the widget, and the visitor's messages read when an agent looks", async () => {
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const agent = await createAgent(t.pool, { name: "Marks Agent", presence: "available" });
+    const cookie = await t.login(agent.email);
+    const agentSocket = await t.connectAgent(cookie);
+    const { socket: v } = await visitor();
+    const offered = nextEvent<OfferView>(agentSocket, "offer:new");
+    const mine = await send(v, "Is anyone reading this?");
+    if (!mine.ok) throw new Error("send failed");
+    expect(mine.data).toMatchObject({ delivered: true, readAt: null });
+    const offer = await offered;
+    await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`);
+
+    // The agent opens the chat: the visitor sees their message read.
+    const seen = nextEvent<ChatMessageView>(v as never, "chat:message", (m) => m.id === mine.data.id && m.readAt !== null);
+    agentSocket.emit("conversation:seen", { conversationId: offer.conversation.id });
+    expect((await seen).readAt).not.toBeNull();
+
+    const reply = nextEvent<ChatMessageView>(v as never, "chat:message", (m) => m.from === "agent");
+    const sent = await t.api<{ message: MessageView }>(cookie, "POST", `/api/conversations/${offer.conversation.id}/messages`, { body: "Yes, I am!" });
+    const arrived = await reply;
+    expect(arrived.delivered).toBe(false);
+    const status = (id: string) => t.pool.query(`SELECT status, read_at IS NOT NULL AS read FROM messages WHERE id = $1`, [id]).then((r) => r.rows[0]);
+    await eventually(async () => (await status(sent.body.message.id)).status === "sent");
+
+    // Another visitor cannot mark this reply.
+    const { socket: other } = await visitor();
+    other.emit("chat:receipt", { messageIds: [arrived.id], read: true });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await status(sent.body.message.id)).toEqual({ status: "sent", read: false });
+
+    const updated = nextEvent<MessageView>(agentSocket, "message:updated", (m) => m.id === arrived.id && m.readAt !== null);
+    v.emit("chat:receipt", { messageIds: [arrived.id], read: false });
+    await eventually(async () => (await status(sent.body.message.id)).status === "delivered");
+    v.emit("chat:receipt", { messageIds: [arrived.id], read: true });
+    expect((await updated).status).toBe("delivered");
+    expect(await status(sent.body.message.id)).toEqual({ status: "delivered", read: true });
+  });
+});
+
 describe("abuse limits (these run last: they use up this address's allowance)", () => {
   it("refuses a visitor sending faster than a person types", async () => {
     const { socket } = await visitor();

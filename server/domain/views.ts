@@ -86,12 +86,13 @@ export interface MessageRow {
   author_agent_id: string | null;
   author_name: string | null;
   created_at: Date;
+  read_at: Date | null;
   change_seq: string;
 }
 
 /** Select list for MessageRow, with `m` = messages and `au` = agents (left joined as author). */
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.customer_id, m.channel, m.direction, m.kind, m.body, m.media, m.status,
-  m.error_code, m.error_message, m.author_agent_id, au.name AS author_name, m.created_at, m.change_seq`;
+  m.error_code, m.error_message, m.author_agent_id, au.name AS author_name, m.created_at, m.read_at, m.change_seq`;
 
 export function messageView(r: MessageRow): MessageView {
   return {
@@ -109,6 +110,7 @@ export function messageView(r: MessageRow): MessageView {
     authorAgentId: r.author_agent_id,
     authorName: r.author_name,
     createdAt: iso(r.created_at),
+    readAt: r.read_at ? iso(r.read_at) : null,
     changeSeq: String(r.change_seq),
   };
 }

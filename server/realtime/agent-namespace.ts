@@ -2,11 +2,12 @@
 // Sockets join agent:<id> (their work), supervisors (by role) and customer:<id> rooms they watch.
 import type { Namespace, Server, Socket } from "socket.io";
 import type { AgentView } from "../../shared/api.ts";
-import { AGENT_NAMESPACE, SetPresenceEvent, TypingEvent, WatchCustomerEvent, type Ack, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
+import { AGENT_NAMESPACE, SeenEvent, SetPresenceEvent, TypingEvent, WatchCustomerEvent, type Ack, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
 import { AppError, toErrorBody } from "../errors.ts";
 import { authenticate } from "../domain/auth/sessions.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
+import { agentSawConversation } from "../domain/chat/chat-visitor.ts";
 import { announceAgentTyping } from "../domain/workspace/announce-typing.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { SESSION_COOKIE, readCookie } from "../http/cookies.ts";
@@ -72,6 +73,11 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
       void announceAgentTyping(deps, { agent, conversationId: event.data.conversationId, typing: event.data.typing }).catch((err) =>
         deps.log.error("typing announcement failed", { err }),
       );
+    });
+    socket.on("conversation:seen", (raw) => {
+      const event = SeenEvent.safeParse(raw);
+      if (!event.success) return;
+      void agentSawConversation(deps, event.data.conversationId).catch((err) => deps.log.error("read mark failed", { err }));
     });
     socket.on("disconnect", () => {
       setTimeout(() => {

@@ -6,6 +6,7 @@ import {
   ChatHandshake,
   ChatHistoryEvent,
   ChatLeaveMessageEvent,
+  ChatReceiptEvent,
   ChatSendEvent,
   ChatTypingEvent,
   type ChatAck,
@@ -14,7 +15,7 @@ import {
 } from "../../shared/chat.ts";
 import { AppError, toErrorBody } from "../errors.ts";
 import { chatAvailability, chatWait, leaveMessage } from "../domain/chat/availability.ts";
-import { chatState, findWidget, visitorHistory, visitorSends, type VisitorSendDeps } from "../domain/chat/chat-visitor.ts";
+import { chatState, findWidget, visitorHistory, visitorReceipt, visitorSends, type VisitorSendDeps } from "../domain/chat/chat-visitor.ts";
 import { linkVisitorToIdentity, verifyClaimedIdentity } from "../domain/chat/link-verified-identity.ts";
 import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-token.ts";
 import type { DomainEvent } from "../domain/events.ts";
@@ -125,6 +126,11 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
       }),
     );
     socket.on("chat:wait", (_raw, ack) => handle(ack, () => chatWait(deps.pool, visitorId)));
+    socket.on("chat:receipt", (raw) => {
+      const event = ChatReceiptEvent.safeParse(raw);
+      if (!event.success) return; // receipts are best effort
+      void visitorReceipt(deps, { visitorId, ...event.data }).catch((err) => deps.log.error("chat receipt failed", { err }));
+    });
     socket.on("chat:typing", (raw) => {
       const event = ChatTypingEvent.safeParse(raw);
       if (!event.success) return;

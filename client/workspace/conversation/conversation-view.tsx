@@ -2,6 +2,7 @@ import type { ConversationView as Conversation } from "../../../shared/api.ts";
 import { useConversation } from "../../lib/use-conversation.ts";
 import { useTimeline } from "../../lib/use-timeline.ts";
 import { useTyping } from "../../lib/use-typing.ts";
+import { useMarkSeen } from "../../lib/use-mark-seen.ts";
 import { Composer } from "./composer.tsx";
 import { ConversationHeader } from "./conversation-header.tsx";
 import { CustomerTimeline } from "./customer-timeline.tsx";
@@ -21,6 +22,7 @@ export function ConversationView({ conversationId, agentId, onOpenConversation, 
   const resolveAndTell = async () => onConversationChanged(await resolve());
   const timeline = useTimeline(data?.customer.id ?? null);
   const typing = useTyping(conversationId, agentId);
+  useMarkSeen(conversationId, timeline.messages);
 
   if (!data) {
     return (

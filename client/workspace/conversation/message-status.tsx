@@ -9,6 +9,11 @@ export function MessageStatus({ message }: Props) {
       <span className={`message-status message-status--${message.status}`} data-testid="message-status">
         {message.status}
       </span>
+      {message.readAt && (
+        <span className="message-status message-status--read" data-testid="message-read" title={new Date(message.readAt).toLocaleString()}>
+          · read
+        </span>
+      )}
       {message.status === "failed" && (
         <div className="message__error" role="alert" data-testid="message-error">
           Not delivered

@@ -6,6 +6,7 @@ import type { MediaItem } from "../../../shared/inbound.ts";
 import { AppError } from "../../errors.ts";
 import type { EventPublisher } from "../events.ts";
 import { ingestInbound, type IngestDeps } from "../ingest/ingest-inbound.ts";
+import { loadMessage } from "../queries.ts";
 import { attachmentUrl, attachToMessage, checkUpload, storeAttachment, type UploadLimits } from "./attachments.ts";
 
 export interface ChatWidgetRow {
@@ -34,9 +35,11 @@ interface ChatMessageRow {
   change_seq: string;
   visitor_id: string;
   media: MediaItem[];
+  status: string;
+  read_at: Date | null;
 }
 
-const CHAT_MESSAGE_COLUMNS = `m.id, m.direction, m.external_id, au.name AS author_name, m.body, m.created_at, m.change_seq, m.media, cv.customer_address AS visitor_id`;
+const CHAT_MESSAGE_COLUMNS = `m.id, m.direction, m.external_id, au.name AS author_name, m.body, m.created_at, m.change_seq, m.media, m.status, m.read_at, cv.customer_address AS visitor_id`;
 
 function chatMessageView(r: ChatMessageRow): ChatMessageView {
   return {
@@ -48,6 +51,9 @@ function chatMessageView(r: ChatMessageRow): ChatMessageView {
     body: r.body,
     createdAt: new Date(r.created_at).toISOString(),
     seq: String(r.change_seq),
+    // A visitor's own message is delivered once stored; a reply once the widget confirmed it.
+    delivered: r.direction === "inbound" || r.status === "delivered",
+    readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
     attachments: r.media.map((m) => ({ url: m.url, contentType: m.contentType })),
   };
 }
@@ -131,4 +137,52 @@ export async function visitorSends(
   if (!loaded || loaded.visitorId !== opts.visitorId) throw new AppError("CONFLICT", "This message id was already used");
   if (result.created) await deps.events.publish({ type: "chat.message", visitorId: opts.visitorId, message: loaded.message });
   return loaded.message;
+}
+
+/**
+ * The widget confirms it received (or showed) replies: they move to delivered, and read when shown.
+ * Only replies in this visitor's own chats are touched, whatever ids are sent.
+ */
+export async function visitorReceipt(
+  deps: { pool: pg.Pool; events: EventPublisher },
+  opts: { visitorId: string; messageIds: string[]; read: boolean },
+): Promise<void> {
+  const { rows } = await deps.pool.query<{ id: string }>(
+    `UPDATE messages m SET
+        status = CASE WHEN m.status IN ('queued', 'sent') THEN 'delivered'::"MessageStatus" ELSE m.status END,
+        read_at = CASE WHEN $3 THEN COALESCE(m.read_at, now()) ELSE m.read_at END,
+        updated_at = now(), change_seq = nextval('message_change_seq')
+       FROM conversations cv
+      WHERE m.id = ANY($2::uuid[]) AND cv.id = m.conversation_id AND cv.channel = 'chat' AND cv.customer_address = $1
+        AND m.direction = 'outbound'
+        AND (m.status IN ('queued', 'sent') OR ($3 AND m.read_at IS NULL))
+      RETURNING m.id`,
+    [opts.visitorId, opts.messageIds, opts.read],
+  );
+  const events = [];
+  for (const r of rows) {
+    const loaded = await loadMessage(deps.pool, r.id);
+    if (loaded) events.push({ type: "message.updated" as const, ...loaded });
+  }
+  await deps.events.publish(...events);
+}
+
+/** An agent has the chat open: the visitor's messages so far are read, and the widget shows it. */
+export async function agentSawConversation(deps: { pool: pg.Pool; events: EventPublisher }, conversationId: string): Promise<void> {
+  const { rows } = await deps.pool.query<{ id: string }>(
+    `UPDATE messages m SET read_at = now(), updated_at = now(), change_seq = nextval('message_change_seq')
+       FROM conversations cv
+      WHERE m.conversation_id = $1 AND cv.id = m.conversation_id AND cv.channel = 'chat'
+        AND m.direction = 'inbound' AND m.read_at IS NULL
+      RETURNING m.id`,
+    [conversationId],
+  );
+  const events = [];
+  for (const r of rows) {
+    const chat = await loadChatMessage(deps.pool, r.id);
+    if (chat) events.push({ type: "chat.message" as const, visitorId: chat.visitorId, message: chat.message });
+    const loaded = await loadMessage(deps.pool, r.id);
+    if (loaded) events.push({ type: "message.updated" as const, ...loaded });
+  }
+  await deps.events.publish(...events);
 }

@@ -106,6 +106,7 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
     authorAgentId: null,
     authorName: null,
     createdAt: new Date(r.message_created_at).toISOString(),
+    readAt: null,
     changeSeq: String(r.message_change_seq),
   };
   const events: DomainEvent[] = [];
