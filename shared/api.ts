@@ -139,6 +139,12 @@ export const ConversationResponse = z.object({
   customer: CustomerView,
   /** The customer's other open conversations (any channel), so nobody answers twice. */
   otherOpenConversations: z.array(ConversationView),
+  /**
+   * What the customer said about themselves without proof (a chat's pre-chat form, an email typed to
+   * leave a message), and the other customers it matches: for the agent to judge, never merged by itself.
+   */
+  claimed: z.object({ name: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable() }).nullable(),
+  suggestedMatches: z.array(CustomerSummary.extend({ matchedOn: z.string() })),
 });
 export type ConversationResponse = z.infer<typeof ConversationResponse>;
 

@@ -86,6 +86,16 @@ export const ChatLeaveMessageEvent = z.object({
 });
 export type ChatLeaveMessageEvent = z.infer<typeof ChatLeaveMessageEvent>;
 
+/** The optional pre-chat form. What it says is unverified: it is shown to agents, and links nobody. */
+export const ChatProfileEvent = z
+  .object({
+    name: z.string().trim().min(1, "Please give your name").max(200),
+    email: z.string().trim().toLowerCase().email("That email address does not look right").optional(),
+    phone: z.string().trim().min(5).max(40).optional(),
+  })
+  .refine((p) => p.email || p.phone, "Please give an email address or a phone number");
+export type ChatProfileEvent = z.input<typeof ChatProfileEvent>;
+
 export const ChatWait = z.object({
   /** 1 = next in line; null when the chat is not waiting (answered, or nothing sent yet). */
   position: z.number().nullable(),
@@ -119,6 +129,7 @@ export interface ChatVisitorToServer {
   "chat:receipt": (event: ChatReceiptEvent) => void;
   /** Out of hours or tired of waiting: leave a message to be answered by email. */
   "chat:leave-message": (event: ChatLeaveMessageEvent, ack: (result: ChatAck<{ received: true }>) => void) => void;
+  "chat:profile": (event: ChatProfileEvent, ack: (result: ChatAck<{ saved: true }>) => void) => void;
   /** Where the visitor's chat is in line, and an estimate of the wait. */
   "chat:wait": (event: Record<string, never>, ack: (result: ChatAck<ChatWait>) => void) => void;
 }

@@ -318,6 +318,27 @@ describe("delivered and read marks", () => {
   });
 });
 
+describe("the pre-chat form", () => {
+  it("names the visitor for the agent and suggests a matching customer, without linking or showing any history", async () => {
+    await t.sendSms({ From: "+14155550166", Body: "SMS from the real owner of this number" });
+    const owner = (await t.pool.query(`SELECT customer_id FROM identities WHERE value = '+14155550166'`)).rows[0].customer_id;
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const agent = await createAgent(t.pool, { presence: "available" });
+    const cookie = await t.login(agent.email);
+    const { socket, session } = await visitor();
+    expect(await socket.emitWithAck("chat:profile", { name: "Sam" })).toMatchObject({ ok: false, error: { message: "Please give an email address or a phone number" } });
+    expect(await socket.emitWithAck("chat:profile", { name: "Sam", phone: "(415) 555-0166" })).toEqual({ ok: true, data: { saved: true } });
+    await send(socket, "It's me, the owner of that number");
+    const history = await socket.emitWithAck("chat:history", {});
+    expect(history.ok && history.data.messages.map((m) => m.body)).toEqual(["It's me, the owner of that number"]);
+    const conversation = (await t.pool.query(`SELECT id, customer_id FROM conversations WHERE channel = 'chat' AND customer_address = $1`, [session.visitorId])).rows[0];
+    expect(conversation.customer_id).not.toBe(owner);
+    const view = await t.api<{ claimed: unknown; suggestedMatches: { id: string; matchedOn: string }[] }>(cookie, "GET", `/api/conversations/${conversation.id}`);
+    expect(view.body.claimed).toEqual({ name: "Sam", email: null, phone: "+14155550166" });
+    expect(view.body.suggestedMatches).toEqual([expect.objectContaining({ id: owner, matchedOn: "phone +14155550166" })]);
+  });
+});
+
 describe("abuse limits (these run last: they use up this address's allowance)", () => {
   it("refuses a visitor sending faster than a person types", async () => {
     const { socket } = await visitor();

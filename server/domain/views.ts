@@ -65,7 +65,9 @@ export function conversationView(r: ConversationRow): ConversationView {
     createdAt: iso(r.created_at),
     customer: {
       id: r.customer_id,
-      displayName: r.customer_display_name ?? (r.channel === "sms" || r.channel === "voice" ? formatPhone(r.customer_address) : r.customer_address),
+      displayName:
+        r.customer_display_name ??
+        (r.channel === "sms" || r.channel === "voice" ? formatPhone(r.customer_address) : r.channel === "chat" ? "Web visitor" : r.customer_address),
       tier: r.customer_tier,
     },
   };

@@ -6,6 +6,7 @@ import {
   ChatHandshake,
   ChatHistoryEvent,
   ChatLeaveMessageEvent,
+  ChatProfileEvent,
   ChatReceiptEvent,
   ChatSendEvent,
   ChatTypingEvent,
@@ -14,6 +15,7 @@ import {
   type ChatVisitorToServer,
 } from "../../shared/chat.ts";
 import { AppError, toErrorBody } from "../errors.ts";
+import { saveChatProfile } from "../domain/chat/chat-profile.ts";
 import { chatAvailability, chatWait, leaveMessage } from "../domain/chat/availability.ts";
 import { chatState, findWidget, visitorHistory, visitorReceipt, visitorSends, type VisitorSendDeps } from "../domain/chat/chat-visitor.ts";
 import { linkVisitorToIdentity, verifyClaimedIdentity } from "../domain/chat/link-verified-identity.ts";
@@ -123,6 +125,12 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
         if (!hit.allowed) throw new AppError("RATE_LIMITED", `You are sending messages too fast; try again in ${hit.retryAfterSeconds} s`);
         await leaveMessage(deps, { visitorId, widgetKey, ...event });
         return { received: true as const };
+      }),
+    );
+    socket.on("chat:profile", (raw, ack) =>
+      handle(ack, async () => {
+        await saveChatProfile(deps.pool, { visitorId, defaultCountry: deps.defaultCountry, ...parse(ChatProfileEvent, raw) });
+        return { saved: true as const };
       }),
     );
     socket.on("chat:wait", (_raw, ack) => handle(ack, () => chatWait(deps.pool, visitorId)));

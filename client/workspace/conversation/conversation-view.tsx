@@ -4,6 +4,7 @@ import { useTimeline } from "../../lib/use-timeline.ts";
 import { useTyping } from "../../lib/use-typing.ts";
 import { useMarkSeen } from "../../lib/use-mark-seen.ts";
 import { Composer } from "./composer.tsx";
+import { ClaimedIdentityNotice } from "./claimed-identity-notice.tsx";
 import { ConversationHeader } from "./conversation-header.tsx";
 import { CustomerTimeline } from "./customer-timeline.tsx";
 import { OtherConversationsNotice } from "./other-conversations-notice.tsx";
@@ -35,6 +36,7 @@ export function ConversationView({ conversationId, agentId, onOpenConversation, 
   return (
     <section className="conversation" data-testid="conversation-view" data-conversation-id={conversationId}>
       <ConversationHeader conversation={data.conversation} customer={data.customer} onResolve={resolveAndTell} />
+      <ClaimedIdentityNotice claimed={data.claimed} matches={data.suggestedMatches} />
       <OtherConversationsNotice conversations={data.otherOpenConversations} agentId={agentId} onOpen={onOpenConversation} />
       <CustomerTimeline
         messages={timeline.messages}

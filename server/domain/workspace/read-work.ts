@@ -2,6 +2,7 @@
 import type pg from "pg";
 import type { ConversationResponse, CustomerView, MyWorkResponse, TimelineChanges, TimelinePage } from "../../../shared/api.ts";
 import { AppError } from "../../errors.ts";
+import { claimsAndMatches } from "../chat/chat-profile.ts";
 import { loadConversation } from "../queries.ts";
 import {
   CONVERSATION_COLUMNS,
@@ -66,7 +67,8 @@ export async function conversationWithCustomer(deps: Deps, conversationId: strin
       WHERE cv.customer_id = $1 AND cv.id <> $2 AND cv.status <> 'resolved' ORDER BY cv.last_message_at DESC`,
     [conversation.customer.id, conversationId],
   );
-  return { conversation, customer, otherOpenConversations: others.rows.map(conversationView) };
+  const claims = await claimsAndMatches(deps.pool, { channel: conversation.channel, customerAddress: conversation.customerAddress, customerId: conversation.customer.id });
+  return { conversation, customer, otherOpenConversations: others.rows.map(conversationView), ...claims };
 }
 
 function encodeCursor(createdAt: Date, id: string): string {
