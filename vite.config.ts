@@ -1,14 +1,15 @@
-// Builds the browser apps in client/ into dist/client, which the server serves as static files.
+// Builds the browser apps in client/ into dist/client, which the server serves as static files;
+// with `--mode widget`, the embeddable chat widget into dist/widget/widget.js.
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type ViteUserConfig } from "vitest/config";
 
 const clientDir = fileURLToPath(new URL("./client/", import.meta.url));
 
 /**
  * One HTML page per app, relative to client/. The workspace is client/index.html so that it is
  * served at `/` and built to dist/client/index.html. To add an app, add a line here
- * (e.g. `widget: "widget/index.html"`); its files then live in client/widget/.
+ * (e.g. `admin: "admin/index.html"`); its files then live in client/admin/.
  */
 const pages: Record<string, string> = {
   workspace: "index.html",
@@ -23,7 +24,7 @@ const proxy = {
   "/healthz": { target: serverOrigin },
 };
 
-export default defineConfig({
+const workspace: ViteUserConfig = {
   root: clientDir,
   plugins: [react()],
   build: {
@@ -45,4 +46,29 @@ export default defineConfig({
     // Two cores: two files at a time, each with its own database and Redis prefix.
     maxWorkers: 2,
   },
-});
+};
+
+/**
+ * The chat widget businesses embed with a <script> tag: one classic script (an IIFE that defines
+ * no globals), no chunks, its CSS imported `?inline` and adopted by its shadow root. Budget: 60 kB gzipped.
+ */
+const widget: ViteUserConfig = {
+  root: clientDir,
+  publicDir: false,
+  // Library builds leave process.env.NODE_ENV in dependencies' code, and a host page has no `process`.
+  define: { "process.env.NODE_ENV": '"production"' },
+  build: {
+    outDir: fileURLToPath(new URL("./dist/widget/", import.meta.url)),
+    emptyOutDir: true,
+    copyPublicDir: false,
+    lib: {
+      entry: clientDir + "widget/main.ts",
+      formats: ["iife"],
+      // Required for IIFE; main.ts exports nothing, so no global of this name is created.
+      name: "SwitchboardWidget",
+      fileName: () => "widget.js",
+    },
+  },
+};
+
+export default defineConfig(({ mode }) => (mode === "widget" ? widget : workspace));
