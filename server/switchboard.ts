@@ -103,6 +103,9 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     httpServer = createServer(app);
     io = new SocketServer(httpServer, {
       serveClient: false,
+      // The widget runs on other sites: any origin may open the transport (also long-polling), and the
+      // /chat handshake then refuses origins the widget key does not allow. No cookies cross origins.
+      cors: { origin: true, credentials: false },
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 },
       // Room for a chat upload at its limit, so a file somewhat over it gets a clear refusal rather
       // than a dropped connection (the widget checks the size before sending, too).

@@ -124,7 +124,7 @@ export interface ChatServerToVisitor {
 
 export interface ChatVisitorToServer {
   "chat:send": (event: ChatSendEvent, ack: (result: ChatAck<ChatMessageView>) => void) => void;
-  "chat:history": (event: ChatHistoryEvent, ack: (result: ChatAck<{ messages: ChatMessageView[]; state: ChatSession["state"] }>) => void) => void;
+  "chat:history": (event: ChatHistoryEvent, ack: (result: ChatAck<{ messages: ChatMessageView[]; hasMore: boolean; state: ChatSession["state"] }>) => void) => void;
   "chat:typing": (event: ChatTypingEvent) => void;
   "chat:receipt": (event: ChatReceiptEvent) => void;
   /** Out of hours or tired of waiting: leave a message to be answered by email. */

@@ -94,12 +94,9 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
     }
   });
 
-  nsp.on("connection", async (socket: VisitorSocket) => {
+  nsp.on("connection", (socket: VisitorSocket) => {
     const { visitorId, widgetKey } = socket.data;
-    await socket.join(visitorRoom(visitorId));
-    const visitorToken = (socket as unknown as { visitorToken: string }).visitorToken;
-    const [state, availability] = await Promise.all([chatState(deps.pool, visitorId), chatAvailability(deps.pool)]);
-    socket.emit("chat:session", { visitorId, visitorToken, state, availability, uploads: deps.uploads });
+    // Handlers are registered before anything is awaited: an event sent right on connect is not lost.
 
     socket.on("chat:send", (raw, ack) =>
       handle(ack, async () => {
@@ -114,8 +111,8 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
     socket.on("chat:history", (raw, ack) =>
       handle(ack, async () => {
         const event = parse(ChatHistoryEvent, raw ?? {});
-        const [messages, state] = await Promise.all([visitorHistory(deps.pool, { visitorId, afterSeq: event.afterSeq }), chatState(deps.pool, visitorId)]);
-        return { messages, state };
+        const [history, state] = await Promise.all([visitorHistory(deps.pool, { visitorId, afterSeq: event.afterSeq }), chatState(deps.pool, visitorId)]);
+        return { ...history, state };
       }),
     );
     socket.on("chat:leave-message", (raw, ack) =>
@@ -143,6 +140,20 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
       const event = ChatTypingEvent.safeParse(raw);
       if (!event.success) return;
       void visitorTyping(deps, visitorId, event.data.typing).catch((err) => deps.log.error("chat typing failed", { err }));
+    });
+    // A visitor who leaves mid-sentence is no longer typing.
+    socket.on("disconnect", () => {
+      void visitorTyping(deps, visitorId, false).catch(() => {});
+    });
+
+    void (async () => {
+      await socket.join(visitorRoom(visitorId));
+      const visitorToken = (socket as unknown as { visitorToken: string }).visitorToken;
+      const [state, availability] = await Promise.all([chatState(deps.pool, visitorId), chatAvailability(deps.pool)]);
+      socket.emit("chat:session", { visitorId, visitorToken, state, availability, uploads: deps.uploads });
+    })().catch((err) => {
+      deps.log.error("chat session start failed", { err });
+      socket.disconnect(true);
     });
   });
 

@@ -80,21 +80,26 @@ export async function chatState(pool: pg.Pool, visitorId: string): Promise<ChatS
 }
 
 /**
- * The visitor's own chat messages (never other channels, never internal notes), oldest first.
- * With afterSeq: what was added or changed since, for the catch-up after a reconnect.
+ * The visitor's own chat messages (never other channels, never internal notes).
+ * Without afterSeq: the latest 200, oldest first. With afterSeq: everything added or changed since, in
+ * seq order, a page of 500 at a time (`hasMore` says to ask again from the last seq).
  */
-export async function visitorHistory(pool: pg.Pool, opts: { visitorId: string; afterSeq?: string | undefined }): Promise<ChatMessageView[]> {
-  const { rows } = await pool.query<ChatMessageRow>(
-    `SELECT * FROM (
-       SELECT ${CHAT_MESSAGE_COLUMNS} FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
+export async function visitorHistory(
+  pool: pg.Pool,
+  opts: { visitorId: string; afterSeq?: string | undefined },
+): Promise<{ messages: ChatMessageView[]; hasMore: boolean }> {
+  const base = `SELECT ${CHAT_MESSAGE_COLUMNS} FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
          LEFT JOIN agents au ON au.id = m.author_agent_id
-        WHERE cv.channel = 'chat' AND cv.customer_address = $1 AND m.direction IN ('inbound', 'outbound')
-          AND ($2::bigint IS NULL OR m.change_seq > $2::bigint)
-        ORDER BY m.created_at DESC, m.id DESC LIMIT 200) recent
-     ORDER BY created_at, id`,
-    [opts.visitorId, opts.afterSeq ?? null],
+        WHERE cv.channel = 'chat' AND cv.customer_address = $1 AND m.direction IN ('inbound', 'outbound')`;
+  if (opts.afterSeq !== undefined) {
+    const { rows } = await pool.query<ChatMessageRow>(`${base} AND m.change_seq > $2::bigint ORDER BY m.change_seq LIMIT 501`, [opts.visitorId, opts.afterSeq]);
+    return { messages: rows.slice(0, 500).map(chatMessageView), hasMore: rows.length > 500 };
+  }
+  const { rows } = await pool.query<ChatMessageRow>(
+    `SELECT * FROM (${base} ORDER BY m.created_at DESC, m.id DESC LIMIT 200) recent ORDER BY created_at, id`,
+    [opts.visitorId],
   );
-  return rows.map(chatMessageView);
+  return { messages: rows.map(chatMessageView), hasMore: false };
 }
 
 export interface VisitorSendDeps extends IngestDeps {
