@@ -28,11 +28,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await admin.query(`CREATE DATABASE ${template}`);
   await admin.end();
 
-  // Browser tests use the built workspace; build it fresh so they never test a stale bundle.
+  // Browser tests use the built workspace and chat widget; build it fresh so they never test a stale bundle.
   const { build } = await import("vite");
   const testEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = "production"; // vitest sets "test", which would bundle React's development build
-  await build({ configFile: fileURLToPath(new URL("../../vite.config.ts", import.meta.url)), logLevel: "warn" });
+  const configFile = fileURLToPath(new URL("../../vite.config.ts", import.meta.url));
+  await build({ configFile, logLevel: "warn" });
+  await build({ configFile, logLevel: "warn", mode: "widget" });
   process.env.NODE_ENV = testEnv;
 
   const pool = new pg.Pool({ connectionString: databaseUrl(template), max: 1 });
