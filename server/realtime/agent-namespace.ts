@@ -2,8 +2,7 @@
 // Sockets join agent:<id> (their work), supervisors (by role) and customer:<id> rooms they watch.
 import type { Namespace, Server, Socket } from "socket.io";
 import type { AgentView } from "../../shared/api.ts";
-import { AGENT_NAMESPACE, SeenEvent, SetPresenceEvent, TypingEvent, WatchCustomerEvent, type Ack, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
-import { AppError, toErrorBody } from "../errors.ts";
+import { AGENT_NAMESPACE, SeenEvent, SetPresenceEvent, TypingEvent, WatchCustomerEvent, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
 import { authenticate } from "../domain/auth/sessions.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
@@ -12,6 +11,7 @@ import { announceAgentTyping } from "../domain/workspace/announce-typing.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { SESSION_COOKIE, readCookie } from "../http/cookies.ts";
 import type { Logger } from "../log.ts";
+import { answerAck, parseEvent } from "./socket-acks.ts";
 
 type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, { agent: AgentView }>;
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, { agent: AgentView }>;
@@ -49,21 +49,21 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
     if (agent.role === "supervisor" || agent.role === "admin") void socket.join(rooms.supervisors);
 
     socket.on("presence:set", (raw, ack) =>
-      handle(ack, async () => {
-        const { presence } = parse(SetPresenceEvent, raw);
+      answerAck(deps.log, ack, async () => {
+        const { presence } = parseEvent(SetPresenceEvent, raw);
         return setPresence(deps, { agentId: agent.id, presence });
       }),
     );
     socket.on("customer:watch", (raw, ack) =>
-      handle(ack, async () => {
+      answerAck(deps.log, ack, async () => {
         // Any agent may watch any customer: no department an island (invariant 4).
-        await socket.join(rooms.customer(parse(WatchCustomerEvent, raw).customerId));
+        await socket.join(rooms.customer(parseEvent(WatchCustomerEvent, raw).customerId));
         return null;
       }),
     );
     socket.on("customer:unwatch", (raw, ack) =>
-      handle(ack, async () => {
-        await socket.leave(rooms.customer(parse(WatchCustomerEvent, raw).customerId));
+      answerAck(deps.log, ack, async () => {
+        await socket.leave(rooms.customer(parseEvent(WatchCustomerEvent, raw).customerId));
         return null;
       }),
     );
@@ -93,32 +93,7 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
     });
   });
 
-  function handle<T>(ack: unknown, fn: () => Promise<T>): void {
-    // A client that sends no ack callback still gets its work done; it just hears nothing back.
-    const reply = typeof ack === "function" ? (ack as (r: Ack<T>) => void) : () => {};
-    fn().then(
-      (data) => reply({ ok: true, data }),
-      (err) => {
-        const { body, status } = toErrorBody(err);
-        if (status >= 500) deps.log.error("socket handler failed", { err });
-        reply({ ok: false, error: { code: body.error.code, message: body.error.message } });
-      },
-    );
-  }
-
   return nsp;
-}
-
-function parse<S extends { safeParse(v: unknown): { success: true; data: unknown } | { success: false; error: { issues: { message: string; path: PropertyKey[] }[] } } }>(
-  schema: S,
-  value: unknown,
-): S extends { safeParse(v: unknown): { success: true; data: infer D } | { success: false } } ? D : never {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new AppError("VALIDATION", `${issue.path.join(".") || "event"}: ${issue.message}`);
-  }
-  return result.data as never;
 }
 
 /** Delivers one domain event to the sockets of this process that should see it. */

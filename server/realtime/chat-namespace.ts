@@ -10,11 +10,10 @@ import {
   ChatReceiptEvent,
   ChatSendEvent,
   ChatTypingEvent,
-  type ChatAck,
   type ChatServerToVisitor,
   type ChatVisitorToServer,
 } from "../../shared/chat.ts";
-import { AppError, toErrorBody } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import { saveChatProfile } from "../domain/chat/chat-profile.ts";
 import { chatAvailability, chatWait, leaveMessage } from "../domain/chat/availability.ts";
 import { chatState, findWidget, visitorHistory, visitorReceipt, visitorSends, type VisitorSendDeps } from "../domain/chat/chat-visitor.ts";
@@ -22,6 +21,7 @@ import { linkVisitorToIdentity, verifyClaimedIdentity } from "../domain/chat/lin
 import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-token.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Logger } from "../log.ts";
+import { answerAck, parseEvent } from "./socket-acks.ts";
 import type { RateLimiter } from "../domain/auth/sessions.ts";
 
 interface VisitorData {
@@ -99,8 +99,8 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
     // Handlers are registered before anything is awaited: an event sent right on connect is not lost.
 
     socket.on("chat:send", (raw, ack) =>
-      handle(ack, async () => {
-        const event = parse(ChatSendEvent, raw);
+      answerAck(deps.log, ack, async () => {
+        const event = parseEvent(ChatSendEvent, raw);
         for (const [key, rule] of [[`chat:send:visitor:${visitorId}`, MESSAGES_PER_VISITOR], [`chat:send:address:${socket.handshake.address}`, MESSAGES_PER_ADDRESS]] as const) {
           const hit = await deps.limiter.hit(key, rule.limit, rule.windowSeconds);
           if (!hit.allowed) throw new AppError("RATE_LIMITED", `You are sending messages too fast; try again in ${hit.retryAfterSeconds} s`);
@@ -109,15 +109,15 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
       }),
     );
     socket.on("chat:history", (raw, ack) =>
-      handle(ack, async () => {
-        const event = parse(ChatHistoryEvent, raw ?? {});
+      answerAck(deps.log, ack, async () => {
+        const event = parseEvent(ChatHistoryEvent, raw ?? {});
         const [history, state] = await Promise.all([visitorHistory(deps.pool, { visitorId, afterSeq: event.afterSeq }), chatState(deps.pool, visitorId)]);
         return { ...history, state };
       }),
     );
     socket.on("chat:leave-message", (raw, ack) =>
-      handle(ack, async () => {
-        const event = parse(ChatLeaveMessageEvent, raw);
+      answerAck(deps.log, ack, async () => {
+        const event = parseEvent(ChatLeaveMessageEvent, raw);
         const hit = await deps.limiter.hit(`chat:send:visitor:${visitorId}`, MESSAGES_PER_VISITOR.limit, MESSAGES_PER_VISITOR.windowSeconds);
         if (!hit.allowed) throw new AppError("RATE_LIMITED", `You are sending messages too fast; try again in ${hit.retryAfterSeconds} s`);
         await leaveMessage(deps, { visitorId, widgetKey, ...event });
@@ -125,12 +125,12 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
       }),
     );
     socket.on("chat:profile", (raw, ack) =>
-      handle(ack, async () => {
-        await saveChatProfile(deps.pool, { visitorId, defaultCountry: deps.defaultCountry, ...parse(ChatProfileEvent, raw) });
+      answerAck(deps.log, ack, async () => {
+        await saveChatProfile(deps.pool, { visitorId, defaultCountry: deps.defaultCountry, ...parseEvent(ChatProfileEvent, raw) });
         return { saved: true as const };
       }),
     );
-    socket.on("chat:wait", (_raw, ack) => handle(ack, () => chatWait(deps.pool, visitorId)));
+    socket.on("chat:wait", (_raw, ack) => answerAck(deps.log, ack, () => chatWait(deps.pool, visitorId)));
     socket.on("chat:receipt", (raw) => {
       const event = ChatReceiptEvent.safeParse(raw);
       if (!event.success) return; // receipts are best effort
@@ -157,24 +157,7 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
     });
   });
 
-  function handle<T>(ack: unknown, fn: () => Promise<T>): void {
-    const reply = typeof ack === "function" ? (ack as (r: ChatAck<T>) => void) : () => {};
-    fn().then(
-      (data) => reply({ ok: true, data }),
-      (err) => {
-        const { body, status } = toErrorBody(err);
-        if (status >= 500) deps.log.error("chat handler failed", { err });
-        reply({ ok: false, error: { code: body.error.code, message: body.error.message } });
-      },
-    );
-  }
   return nsp;
-}
-
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new AppError("VALIDATION", result.error.issues[0]!.message);
-  return result.data;
 }
 
 /** Tells the agents on the visitor's open chat that the customer is typing. */
