@@ -1,8 +1,10 @@
 // The visitor's socket to /chat and the live state behind the panel: catch-up after every connect,
-// sends that survive a dropped connection (same client id, so a resend is a no-op), typing both ways.
+// sends (and files) that survive a dropped connection (same client id, so a resend is a no-op),
+// typing both ways, the place in line, the pre-chat form and "leave a message" when nobody answers.
 import { io, type Socket } from "socket.io-client";
 import { newIdempotencyKey } from "../lib/idempotency-key.ts";
-import type { CHAT_NAMESPACE, ChatHandshake, ChatServerToVisitor, ChatSession, ChatVisitorToServer } from "../../shared/chat.ts";
+import type { CHAT_NAMESPACE, ChatAck, ChatHandshake, ChatProfileEvent, ChatServerToVisitor, ChatSession, ChatVisitorToServer, ChatWait } from "../../shared/chat.ts";
+import type { Stored, VisitorIdentity } from "./embed-config.ts";
 import { MessageList, type DisplayMessage, type PendingSend } from "./message-list.ts";
 
 type ChatSocket = Socket<ChatServerToVisitor, ChatVisitorToServer>;
@@ -22,12 +24,34 @@ export interface WidgetState {
   agentTyping: string | null;
   ended: boolean;
   error: string | null;
+  /** From chat:session; null until the first one. */
+  availability: ChatSession["availability"] | null;
+  uploads: ChatSession["uploads"] | null;
+  /** The chat's place in line while nobody has answered; null when not known or not waiting. */
+  wait: ChatWait | null;
+  /** The visitor waited longer than the queue's limit: offer to leave a message instead. */
+  offerLeave: boolean;
+  /** The "leave a message" form: not asked for, shown, on its way, or received. */
+  leave: "no" | "form" | "sending" | "done";
+  /** Where the left message will be answered (for the confirmation). */
+  leftFor: string | null;
+  /** The pre-chat form stands before the composer; `profileSending` while it is on its way. */
+  prechat: boolean;
+  profileSending: boolean;
+  /** The visitor has an ongoing chat (agents may still answer it, even out of hours). */
+  chatOpen: boolean;
 }
 
 export interface ChatConnectionOptions {
   origin: string;
   widgetKey: string;
-  tokens: { read(): string | undefined; write(token: string): void };
+  tokens: Stored;
+  /** A signed-in visitor, vouched for by the site. */
+  identity: VisitorIdentity | undefined;
+  /** Ask for a name and an email or phone before the first message. */
+  prechat: boolean;
+  /** The visitor id whose pre-chat form was sent, so a reload does not ask again. */
+  profileStore: Stored;
   onChange(state: WidgetState): void;
   /** An agent's message arrived (for the launcher's unread mark). */
   onAgentMessage(): void;
@@ -48,6 +72,9 @@ const AGENT_TYPING_TIMEOUT_MS = 6_000;
 const RECEIPT_BATCH = 200;
 /** Refusals that sending the same message again cannot fix. */
 const PERMANENT_CODES = new Set(["VALIDATION", "CONFLICT", "FORBIDDEN", "NOT_FOUND"]);
+const WAIT_POLL_MS = 10_000;
+/** A file's ack waits longer: the upload itself takes time (this allows ~100 kB/s). */
+const UPLOAD_MS_PER_BYTE = 1 / 100;
 
 export class ChatConnection {
   private readonly list = new MessageList();
@@ -73,6 +100,21 @@ export class ChatConnection {
   private seen = false;
   private readonly receiptsDelivered = new Set<string>();
   private readonly receiptsRead = new Set<string>();
+  private availability: ChatSession["availability"] | null = null;
+  private uploads: ChatSession["uploads"] | null = null;
+  /** Visitor messages up to this time (epoch ms, server clock) belong to a chat that ended. */
+  private endedAt = 0;
+  private wait: ChatWait | null = null;
+  private waitTimer: ReturnType<typeof setInterval> | undefined;
+  private offerLeave = false;
+  private offerTimer: ReturnType<typeof setTimeout> | undefined;
+  private offerDue = 0;
+  private leave: WidgetState["leave"] = "no";
+  private leaveClientId: string | undefined;
+  private leftFor: string | null = null;
+  private profileSaved = false;
+  /** The pre-chat form sent before the session was ready: it goes once it is. */
+  private queuedProfile: ChatProfileEvent | undefined;
 
   constructor(private readonly options: ChatConnectionOptions) {
     this.socket = io(options.origin + NAMESPACE, {
@@ -81,7 +123,9 @@ export class ChatConnection {
       // A function, so every reconnect sends the token learnt since (or one another tab stored).
       auth: (cb) => {
         const visitorToken = options.tokens.read() ?? this.memoryToken;
-        const handshake: ChatHandshake = visitorToken ? { widgetKey: options.widgetKey, visitorToken } : { widgetKey: options.widgetKey };
+        const handshake: ChatHandshake = { widgetKey: options.widgetKey };
+        if (visitorToken) handshake.visitorToken = visitorToken;
+        if (options.identity) handshake.identity = options.identity;
         cb(handshake);
       },
     });
@@ -93,7 +137,22 @@ export class ChatConnection {
   }
 
   state(): WidgetState {
-    return { status: this.status, messages: this.list.display(), agentTyping: this.agentTyping, ended: this.ended, error: this.error };
+    return {
+      status: this.status,
+      messages: this.list.display(),
+      agentTyping: this.agentTyping,
+      ended: this.ended,
+      error: this.error,
+      availability: this.availability,
+      uploads: this.uploads,
+      wait: this.wait,
+      offerLeave: this.offerLeave,
+      leave: this.leave,
+      leftFor: this.leftFor,
+      prechat: this.needsPrechat(),
+      profileSending: this.queuedProfile !== undefined,
+      chatOpen: this.serverState === "open",
+    };
   }
 
   /** Shows the message at once as pending; it is sent now or, if the connection is down, after the next connect. */
@@ -101,13 +160,59 @@ export class ChatConnection {
     const body = text.trim();
     if (!body) return false;
     this.stopTyping();
-    const pending: PendingSend = { clientId: newIdempotencyKey(), body };
-    this.list.addPending(pending);
-    this.ended = false;
-    this.error = null;
-    this.trySend(pending);
-    this.changed();
+    this.addPending({ clientId: newIdempotencyKey(), body, sentAt: Date.now() });
     return true;
+  }
+
+  /** Sends a file on its own, once it passes the session's upload limits (the server checks them again). */
+  async sendFile(file: File): Promise<void> {
+    const problem = this.fileProblem(file);
+    if (problem) return this.showError(problem);
+    let data: ArrayBuffer;
+    try {
+      data = await file.arrayBuffer();
+    } catch {
+      return this.showError(`The file ${file.name} could not be read`);
+    }
+    this.addPending({ clientId: newIdempotencyKey(), body: "", attachment: { name: file.name, contentType: fileType(file), data }, sentAt: Date.now() });
+  }
+
+  /** The pre-chat form: a name and an email (any text with "@") or a phone number. */
+  saveProfile(name: string, contact: string): void {
+    const text = contact.trim();
+    if (text && !text.includes("@") && text.replace(/\D/g, "").length < 5) return this.showError("That phone number looks too short");
+    this.queuedProfile = text.includes("@") ? { name, email: text } : text ? { name, phone: text } : { name };
+    this.error = null;
+    this.flushProfile();
+    this.changed();
+  }
+
+  /** The visitor chose "Leave a message instead" (or closed the form again). */
+  setLeaveForm(open: boolean): void {
+    if (this.leave === "sending" || this.leave === "done") return;
+    this.leave = open ? "form" : "no";
+    this.error = null;
+    this.changed();
+  }
+
+  /** A message to be answered by email; the client id stays until it is received, so a retry is not a second message. */
+  leaveMessage(email: string, body: string): void {
+    if (this.leave === "sending" || this.leave === "done") return;
+    const clientId = (this.leaveClientId ??= newIdempotencyKey());
+    this.leave = "sending";
+    this.error = null;
+    this.changed();
+    this.socket.timeout(ACK_TIMEOUT_MS).emit("chat:leave-message", { clientId, email, body }, (err, result) => {
+      if (err || !result.ok) {
+        this.leave = "form";
+        this.error = ackError(err, result);
+      } else {
+        this.leave = "done";
+        this.leftFor = email.trim().toLowerCase();
+        this.leaveClientId = undefined;
+      }
+      this.changed();
+    });
   }
 
   /** Call on every edit of the input: typing:true at most every 2 s, typing:false after 3 s idle. */
@@ -139,6 +244,58 @@ export class ChatConnection {
     if (this.error === null || !this.socket.active) return;
     this.error = null;
     this.changed();
+  }
+
+  private showError(message: string): void {
+    this.error = message;
+    this.changed();
+  }
+
+  private addPending(pending: PendingSend): void {
+    this.list.addPending(pending);
+    this.ended = false;
+    this.error = null;
+    this.trySend(pending);
+    this.changed();
+  }
+
+  /** Why the session's upload limits refuse this file; null when they do not (or are not known yet). */
+  private fileProblem(file: File): string | null {
+    const limits = this.uploads;
+    if (!limits) return null;
+    const type = fileType(file);
+    if (!limits.types.includes(type)) return type ? `Files of type ${type} cannot be sent here` : `${file.name}: files of this type cannot be sent here`;
+    if (file.size > limits.maxBytes) return `The file is too large: ${formatBytes(file.size)}, the limit is ${formatBytes(limits.maxBytes)}`;
+    if (file.size === 0) return "The file is empty";
+    return null;
+  }
+
+  private needsPrechat(): boolean {
+    return (
+      this.options.prechat &&
+      !this.options.identity &&
+      !this.profileSaved &&
+      this.availability?.open !== false &&
+      (this.serverState === undefined || this.serverState === "new") &&
+      this.list.isEmpty()
+    );
+  }
+
+  private flushProfile(): void {
+    const profile = this.queuedProfile;
+    if (!profile || !this.ready) return;
+    this.socket.timeout(ACK_TIMEOUT_MS).emit("chat:profile", profile, (err, result) => {
+      // Another submit replaced this one: its answer decides.
+      if (this.queuedProfile !== profile) return;
+      this.queuedProfile = undefined;
+      if (err || !result.ok) {
+        this.error = ackError(err, result);
+      } else {
+        this.profileSaved = true;
+        if (this.visitorId) this.options.profileStore.write(this.visitorId);
+      }
+      this.changed();
+    });
   }
 
   private listen(): void {
@@ -173,10 +330,17 @@ export class ChatConnection {
       this.memoryToken = session.visitorToken;
       this.options.tokens.write(session.visitorToken);
       // A token the server did not accept gets a new visitor: what was shown belongs to the old one.
-      if (this.visitorId && this.visitorId !== session.visitorId) this.list.clearServerMessages();
+      if (this.visitorId && this.visitorId !== session.visitorId) {
+        this.list.clearServerMessages();
+        this.profileSaved = false;
+      }
       this.visitorId = session.visitorId;
+      this.availability = session.availability;
+      this.uploads = session.uploads;
+      this.profileSaved ||= this.options.profileStore.read() === session.visitorId;
       this.setServerState(session.state);
       this.onReady();
+      this.changed();
     });
     socket.on("chat:message", (message) => {
       if (message.from === "agent") {
@@ -192,6 +356,7 @@ export class ChatConnection {
     });
     socket.on("chat:ended", () => {
       this.serverState = "ended";
+      this.endedAt = Math.max(this.endedAt, this.list.latest());
       this.ended = true;
       this.setAgentTyping(null);
       this.changed();
@@ -203,6 +368,7 @@ export class ChatConnection {
     if (this.ready || !this.socket.connected) return;
     this.ready = true;
     this.catchUp();
+    this.flushProfile();
   }
 
   /** Everything after the cursor (all of it the first time), then the sends the server has not confirmed. */
@@ -253,7 +419,8 @@ export class ChatConnection {
     const socket = this.socket;
     if (!this.ready || this.inFlight.has(pending.clientId) || !this.list.isPending(pending.clientId)) return;
     this.inFlight.add(pending.clientId);
-    socket.timeout(ACK_TIMEOUT_MS).emit("chat:send", { clientId: pending.clientId, body: pending.body }, (err, result) => {
+    const bytes = pending.attachment?.data.byteLength ?? 0;
+    socket.timeout(ACK_TIMEOUT_MS + bytes * UPLOAD_MS_PER_BYTE).emit("chat:send", { clientId: pending.clientId, body: pending.body, ...(pending.attachment && { attachment: pending.attachment }) }, (err, result) => {
       this.inFlight.delete(pending.clientId);
       if (!this.list.isPending(pending.clientId)) return; // the echo arrived first
       if (err) {
@@ -297,6 +464,46 @@ export class ChatConnection {
     if (state === this.serverState) return;
     this.serverState = state;
     this.ended = state === "ended" && this.list.pendingSends().length === 0;
+    if (state === "ended") this.endedAt = Math.max(this.endedAt, this.list.latest());
+  }
+
+  /**
+   * Starts and stops what depends on the visitor waiting for a first answer: polling chat:wait
+   * (at once when the chat is first in line, then every 10 s) and the timer that offers to leave
+   * a message after the queue's longest wait.
+   */
+  private syncWaiting(): void {
+    const waiting = this.ended ? null : this.list.waiting(this.endedAt);
+    const open = this.availability?.open !== false;
+    if (!waiting) this.wait = null;
+    if (this.ready && open && waiting?.stored) {
+      if (!this.waitTimer) {
+        this.waitTimer = setInterval(() => this.pollWait(), WAIT_POLL_MS);
+        this.pollWait();
+      }
+    } else if (this.waitTimer) {
+      clearInterval(this.waitTimer);
+      this.waitTimer = undefined;
+    }
+
+    const maxWait = this.availability?.open ? this.availability.maxWaitSeconds : 0;
+    const due = waiting && maxWait > 0 ? waiting.since + maxWait * 1000 : 0;
+    this.offerLeave = due > 0 && Date.now() >= due;
+    if (due !== this.offerDue) {
+      clearTimeout(this.offerTimer);
+      this.offerDue = due;
+      if (due > 0 && !this.offerLeave) this.offerTimer = setTimeout(() => this.changed(), due - Date.now() + 50);
+    }
+  }
+
+  private pollWait(): void {
+    if (document.visibilityState === "hidden") return;
+    this.socket.timeout(ACK_TIMEOUT_MS).emit("chat:wait", {}, (err, result) => {
+      // A late answer after the wait ended (an agent wrote) is not shown.
+      if (err || !result.ok || !this.waitTimer) return;
+      this.wait = result.data.position === null ? null : result.data;
+      this.changed();
+    });
   }
 
   private setAgentTyping(name: string | null): void {
@@ -312,6 +519,23 @@ export class ChatConnection {
   }
 
   private changed(): void {
+    this.syncWaiting();
     this.options.onChange(this.state());
   }
+}
+
+/** What to tell the visitor when an ack timed out or refused. */
+function ackError(err: Error | null, result: ChatAck<unknown> | undefined): string {
+  return !err && result && !result.ok ? result.error.message : "The chat server did not answer. Please try again.";
+}
+
+/** The file's MIME type as the server compares it (lowercase; "" when the browser does not know it). */
+function fileType(file: File): string {
+  return file.type.trim().toLowerCase();
+}
+
+/** "7.2 MB", "5 MB", "300 kB". */
+function formatBytes(n: number): string {
+  if (n < 1024 * 1024) return `${Math.ceil(n / 1024)} kB`;
+  return `${Number((n / 1024 / 1024).toFixed(1))} MB`;
 }

@@ -1,6 +1,6 @@
 // The widget's UI inside its shadow root: a launcher and a chat panel, drawn from WidgetState.
 import type { WidgetState } from "./chat-connection.ts";
-import { h, icon, ICONS, setText } from "./dom.ts";
+import { h, icon, ICONS, setAttr, setText } from "./dom.ts";
 import { MessageRows } from "./message-rows.ts";
 
 export interface ChatPanelActions {
@@ -9,9 +9,13 @@ export interface ChatPanelActions {
   closed(): void;
   /** Returns whether the message was taken (false for an empty one). */
   send(text: string): boolean;
+  sendFile(file: File): void;
   typed(text: string): void;
   startOver(): void;
   clearError(): void;
+  saveProfile(name: string, contact: string): void;
+  setLeaveForm(open: boolean): void;
+  leaveMessage(email: string, body: string): void;
 }
 
 const MAX_INPUT_HEIGHT = 120;
@@ -28,6 +32,25 @@ export class ChatPanel {
   private readonly typing: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly error: HTMLElement;
+  private readonly wait: HTMLElement;
+  private readonly offer: HTMLElement;
+  private readonly offerText: HTMLElement;
+  private readonly composer: HTMLFormElement;
+  private readonly attach: HTMLButtonElement;
+  private readonly file: HTMLInputElement;
+  private readonly prechat: HTMLFormElement;
+  private readonly prechatName: HTMLInputElement;
+  private readonly prechatContact: HTMLInputElement;
+  private readonly prechatSubmit: HTMLButtonElement;
+  private readonly leave: HTMLFormElement;
+  private readonly leaveIntro: HTMLElement;
+  private readonly leaveEmail: HTMLInputElement;
+  private readonly leaveBody: HTMLTextAreaElement;
+  private readonly leaveSend: HTMLButtonElement;
+  private readonly leaveBack: HTMLButtonElement;
+  private readonly leaveDone: HTMLElement;
+  /** Which of composer, pre-chat form and leave form was shown last, to move focus when it changes. */
+  private entry: HTMLElement;
 
   constructor(
     private readonly root: ShadowRoot,
@@ -46,9 +69,43 @@ export class ChatPanel {
     const again = h("button", { type: "button", class: "sb-link" }, "Start a new chat");
     this.ended = h("div", { class: "sb-ended", "data-testid": "sb-ended", role: "status", hidden: true }, h("span", {}, "The chat has ended"), again);
     this.typing = h("div", { class: "sb-typing", "data-testid": "sb-typing", "aria-live": "polite", hidden: true });
+    this.wait = h("p", { class: "sb-wait", "data-testid": "sb-wait", role: "status", hidden: true });
+    this.offerText = h("span", {});
+    const offerButton = h("button", { type: "button", class: "sb-link", "data-testid": "sb-leave-offer" }, "Leave a message instead");
+    this.offer = h("div", { class: "sb-notice", "data-testid": "sb-offer", hidden: true }, this.offerText, offerButton);
     this.input = h("textarea", { class: "sb-input", "data-testid": "sb-input", "aria-label": "Message", placeholder: "Write a message…", rows: "1", maxlength: "2000" });
+    this.file = h("input", { type: "file", "data-testid": "sb-file", tabindex: "-1", "aria-hidden": "true", hidden: true });
+    this.attach = h("button", { type: "button", class: "sb-attach", "data-testid": "sb-attach", "aria-label": "Attach a file", title: "Attach a file", hidden: true }, icon(ICONS.attach));
     const sendButton = h("button", { type: "submit", class: "sb-send", "data-testid": "sb-send", "aria-label": "Send message" }, icon(ICONS.send));
-    const composer = h("form", { class: "sb-composer" }, this.input, sendButton);
+    this.composer = h("form", { class: "sb-composer" }, this.attach, this.file, this.input, sendButton);
+
+    this.prechatName = h("input", { class: "sb-field", "data-testid": "sb-prechat-name", "aria-label": "Your name", placeholder: "Your name", autocomplete: "name", maxlength: "200" });
+    this.prechatContact = h("input", { class: "sb-field", "data-testid": "sb-prechat-contact", "aria-label": "Email or phone number", placeholder: "Email or phone number", autocomplete: "email", maxlength: "320" });
+    this.prechatSubmit = h("button", { type: "submit", class: "sb-button", "data-testid": "sb-prechat-submit" }, "Start chat");
+    this.prechat = h(
+      "form",
+      { class: "sb-form", "data-testid": "sb-prechat", novalidate: true, hidden: true },
+      h("p", { class: "sb-form-intro" }, "Before we start, tell us how to reach you."),
+      this.prechatName,
+      this.prechatContact,
+      h("div", { class: "sb-form-actions" }, this.prechatSubmit),
+    );
+
+    this.leaveIntro = h("p", { class: "sb-form-intro", "data-testid": "sb-closed" });
+    this.leaveEmail = h("input", { type: "email", class: "sb-field", "data-testid": "sb-leave-email", "aria-label": "Your email address", placeholder: "Your email address", autocomplete: "email", maxlength: "320" });
+    this.leaveBody = h("textarea", { class: "sb-field", "data-testid": "sb-leave-body", "aria-label": "Your message", placeholder: "Your message", rows: "4", maxlength: "5000" });
+    this.leaveBack = h("button", { type: "button", class: "sb-link" }, "Back to the chat");
+    this.leaveSend = h("button", { type: "submit", class: "sb-button", "data-testid": "sb-leave-send" }, "Send message");
+    this.leave = h(
+      "form",
+      { class: "sb-form", "data-testid": "sb-leave", novalidate: true, hidden: true },
+      this.leaveIntro,
+      this.leaveEmail,
+      this.leaveBody,
+      h("div", { class: "sb-form-actions" }, this.leaveBack, this.leaveSend),
+    );
+    this.leaveDone = h("p", { class: "sb-notice", "data-testid": "sb-leave-done", role: "status", hidden: true });
+    this.entry = this.composer;
     this.error = h("p", { class: "sb-error", "data-testid": "sb-error", role: "alert", hidden: true });
     this.panel = h(
       "div",
@@ -58,7 +115,12 @@ export class ChatPanel {
       this.log,
       this.ended,
       this.typing,
-      composer,
+      this.wait,
+      this.offer,
+      this.leaveDone,
+      this.composer,
+      this.prechat,
+      this.leave,
       this.error,
     );
     this.badge = h("span", { class: "sb-badge", "aria-hidden": "true", hidden: true });
@@ -76,7 +138,7 @@ export class ChatPanel {
     this.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") this.setOpen(false);
     });
-    composer.addEventListener("submit", (event) => {
+    this.composer.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
     });
@@ -96,6 +158,26 @@ export class ChatPanel {
       this.actions.startOver();
       this.input.focus();
     });
+    this.attach.addEventListener("click", () => this.file.click());
+    this.file.addEventListener("change", () => {
+      const chosen = this.file.files?.[0];
+      // Cleared, so choosing the same file again is a change too.
+      this.file.value = "";
+      if (chosen) this.actions.sendFile(chosen);
+    });
+    this.prechat.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (this.prechatSubmit.getAttribute("aria-disabled") !== "true") this.actions.saveProfile(this.prechatName.value, this.prechatContact.value);
+    });
+    offerButton.addEventListener("click", () => this.actions.setLeaveForm(true));
+    this.leaveBack.addEventListener("click", () => this.actions.setLeaveForm(false));
+    this.leave.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.actions.leaveMessage(this.leaveEmail.value, this.leaveBody.value);
+    });
+    for (const field of [this.prechatName, this.prechatContact, this.leaveEmail, this.leaveBody]) {
+      field.addEventListener("input", () => this.actions.clearError());
+    }
   }
 
   get isOpen(): boolean {
@@ -110,7 +192,7 @@ export class ChatPanel {
     if (open) {
       this.badge.hidden = true;
       this.actions.opened();
-      this.input.focus();
+      this.entry.querySelector<HTMLElement>("input:not([type=file]), textarea")?.focus();
     } else {
       this.actions.closed();
       // Focus would be lost with the hidden panel: give it back to the launcher.
@@ -140,6 +222,54 @@ export class ChatPanel {
     setText(this.typing, state.agentTyping === null ? "" : `${state.agentTyping} is typing…`);
     this.error.hidden = state.error === null;
     setText(this.error, state.error ?? "");
+    this.renderExtras(state);
+  }
+
+  /** Files, the place in line, the pre-chat form and "leave a message". */
+  private renderExtras(state: WidgetState): void {
+    const active = this.root.activeElement;
+    const focusInPanel = active !== null && this.panel.contains(active);
+    const closed = state.availability?.open === false;
+    const done = state.leave === "done";
+    // Out of hours the form takes the composer's place, unless a chat is still going on (an agent may yet answer it).
+    const leaving = state.leave === "form" || state.leave === "sending" || (closed && !state.chatOpen && !done);
+    const prechat = state.prechat && !leaving;
+    const composing = !leaving && !prechat && !(closed && done && !state.chatOpen);
+
+    const uploads = state.uploads;
+    this.attach.hidden = !uploads || uploads.types.length === 0 || uploads.maxBytes <= 0;
+    if (uploads) this.file.accept = uploads.types.join(",");
+
+    const wait = state.wait;
+    this.wait.hidden = wait?.position == null || leaving || done;
+    if (wait?.position != null) {
+      const minutes = wait.estimateSeconds === null ? null : Math.max(1, Math.round(wait.estimateSeconds / 60));
+      setText(this.wait, `You are number ${wait.position} in line${minutes === null ? "" : ` — about ${minutes} min`}`);
+    }
+
+    const closedText = state.availability?.message ?? "We are closed right now. Leave a message and we will answer by email.";
+    this.offer.hidden = leaving || done || !((closed && state.chatOpen) || state.offerLeave);
+    setText(this.offerText, closed ? closedText : "Sorry for the wait: nobody is free to answer yet.");
+
+    this.prechat.hidden = !prechat;
+    // aria-disabled, not disabled: a disabled button loses focus, which could then not follow to the next form.
+    setAttr(this.prechatSubmit, "aria-disabled", String(state.profileSending));
+    this.leave.hidden = !leaving;
+    setAttr(this.leaveSend, "aria-disabled", String(state.leave === "sending"));
+    // Back to the chat only where there is a chat to go back to.
+    this.leaveBack.hidden = closed && !state.chatOpen;
+    setText(this.leaveIntro, closed ? closedText : "Leave your email address and your message, and we will answer by email.");
+    if (leaving && !this.leaveEmail.value && this.prechatContact.value.includes("@")) this.leaveEmail.value = this.prechatContact.value.trim();
+    this.leaveDone.hidden = !done;
+    setText(this.leaveDone, `Thank you! We have your message and we will answer by email${state.leftFor ? ` at ${state.leftFor}` : ""}.`);
+    this.composer.hidden = !composing;
+
+    const entry = leaving ? this.leave : prechat ? this.prechat : this.composer;
+    if (entry !== this.entry) {
+      // Focus follows the form that replaced the one the visitor was in; never taken from the host page.
+      this.entry = entry;
+      if (focusInPanel && !entry.hidden) entry.querySelector<HTMLElement>("input:not([type=file]), textarea")?.focus();
+    }
   }
 
   private submit(): void {

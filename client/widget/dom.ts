@@ -29,6 +29,7 @@ export const ICONS = {
   chat: "M4 5h16v11H8l-4 4z",
   close: "M6 6l12 12M18 6L6 18",
   send: "M4 12l16-8-6 16-3-7z",
+  attach: "M20 11.5l-7.8 7.8a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8",
 };
 
 export function setText(element: Element, text: string): void {

@@ -1,15 +1,16 @@
 // The chat widget a business embeds with
 //   <script src="https://<switchboard>/widget.js" data-switchboard-key="<public key>" async></script>
+// (optionally with data-identity-kind/-value/-hmac for a signed-in visitor, data-prechat="true").
 // It lives in an open shadow root, so the host page's CSS cannot reach it and its own CSS cannot
 // leak out; it is bundled as an IIFE and defines no globals.
 import { ChatConnection } from "./chat-connection.ts";
 import { ChatPanel } from "./chat-panel.ts";
-import { readEmbedConfig, visitorTokenStore } from "./embed-config.ts";
+import { readEmbedConfig, stored, visitorTokenStore, type EmbedConfig } from "./embed-config.ts";
 import css from "./widget.css?inline";
 
 const HOST_ATTRIBUTE = "data-switchboard-widget";
 
-function mount(widgetKey: string, origin: string): void {
+function mount({ widgetKey, origin, identity, prechat }: EmbedConfig): void {
   // A page that pastes the snippet twice still gets one widget.
   if (document.querySelector(`[${HOST_ATTRIBUTE}]`)) return;
   const host = document.createElement("div");
@@ -19,12 +20,15 @@ function mount(widgetKey: string, origin: string): void {
 
   // Open state per tab, so a reload keeps an open chat open.
   const openKey = `switchboard:${widgetKey}:open`;
-  const tokens = visitorTokenStore(widgetKey);
+  const tokens = visitorTokenStore(widgetKey, identity);
   let panel: ChatPanel | undefined;
   const connection = new ChatConnection({
     origin,
     widgetKey,
     tokens,
+    identity,
+    prechat,
+    profileStore: stored(`switchboard:${widgetKey}:profile`),
     onChange: (state) => panel?.render(state),
     onAgentMessage: () => panel?.markUnread(),
     onRejected: (body) => panel?.restoreInput(body),
@@ -40,9 +44,13 @@ function mount(widgetKey: string, origin: string): void {
       syncSeen();
     },
     send: (text) => connection.send(text),
+    sendFile: (file) => void connection.sendFile(file),
     typed: (text) => connection.visitorTyped(text),
     startOver: () => connection.startOver(),
     clearError: () => connection.clearError(),
+    saveProfile: (name, contact) => connection.saveProfile(name, contact),
+    setLeaveForm: (open) => connection.setLeaveForm(open),
+    leaveMessage: (email, body) => connection.leaveMessage(email, body),
   }, origin);
   // Replies count as read only while the visitor can see them.
   const syncSeen = () => connection.setSeen(panel?.isOpen === true && document.visibilityState === "visible");
@@ -90,8 +98,8 @@ const config = readEmbedConfig();
 if (!config) {
   console.warn("Switchboard chat: the widget script needs a data-switchboard-key attribute");
 } else if (document.body) {
-  mount(config.widgetKey, config.origin);
+  mount(config);
 } else {
   // An async script in <head> can run before <body> exists.
-  document.addEventListener("DOMContentLoaded", () => mount(config.widgetKey, config.origin), { once: true });
+  document.addEventListener("DOMContentLoaded", () => mount(config), { once: true });
 }

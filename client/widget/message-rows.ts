@@ -1,6 +1,6 @@
 // Renders the message list into the log element, keyed so a pending bubble turns into the confirmed
 // one in place and a re-render never rebuilds (or re-announces) what is already on screen.
-import { h, setAttr, setText } from "./dom.ts";
+import { h, icon, ICONS, setAttr, setText } from "./dom.ts";
 import type { DisplayMessage } from "./message-list.ts";
 
 interface Row {
@@ -76,17 +76,26 @@ function updateRow(entry: Row, message: DisplayMessage, showAuthor: boolean, ori
   setText(bubble, message.body);
   setText(author, showAuthor ? (message.authorName ?? "Agent") : "");
   author.hidden = !showAuthor;
-  bubble.hidden = message.body === "" && message.attachments.length > 0;
-  const drawn = JSON.stringify(message.attachments);
+  bubble.hidden = message.body === "" && (message.attachments.length > 0 || message.fileName !== null);
+  setAttr(entry.files, "data-pending", String(message.pending));
+  const drawn = JSON.stringify([message.attachments, message.fileName, message.pending]);
   if (drawn !== entry.filesDrawn) {
     entry.filesDrawn = drawn;
-    entry.files.replaceChildren(...message.attachments.flatMap((file) => attachmentLink(file, origin) ?? []));
+    // A file on its way shows by name until the server's link replaces it.
+    const files =
+      message.pending && message.fileName !== null
+        ? [h("span", { class: "sb-file sb-file-pending", "data-testid": "sb-file-pending" }, icon(ICONS.attach), message.fileName)]
+        : message.attachments.flatMap((file) => attachmentLink(file, origin, message.attachments.length === 1 ? message.fileName : null) ?? []);
+    entry.files.replaceChildren(...files);
     entry.files.hidden = entry.files.childElementCount === 0;
   }
 }
 
-/** A link to the file (an image shows as a thumbnail); nothing for a URL that is not http(s). */
-function attachmentLink(file: DisplayMessage["attachments"][number], origin: string): HTMLElement | null {
+/**
+ * A link to the file (an image shows as a thumbnail), named when this page sent it; nothing for a
+ * URL that is not http(s).
+ */
+function attachmentLink(file: DisplayMessage["attachments"][number], origin: string, name: string | null): HTMLElement | null {
   let url: URL;
   try {
     url = new URL(file.url, origin);
@@ -96,6 +105,6 @@ function attachmentLink(file: DisplayMessage["attachments"][number], origin: str
   if (url.protocol !== "https:" && url.protocol !== "http:") return null;
   const isImage = /^image\/(png|jpe?g|gif|webp)$/i.test(file.contentType);
   const kind = file.contentType.split("/")[1]?.toUpperCase() ?? "file";
-  const content = isImage ? h("img", { src: url.href, alt: "Image attachment", loading: "lazy" }) : `Download ${kind} file`;
-  return h("a", { class: "sb-file", href: url.href, target: "_blank", rel: "noopener noreferrer" }, content);
+  const content = isImage ? h("img", { src: url.href, alt: name ?? "Image attachment", loading: "lazy" }) : (name ?? `Download ${kind} file`);
+  return h("a", { class: "sb-file", "data-testid": "sb-attachment", href: url.href, target: "_blank", rel: "noopener noreferrer" }, content);
 }
