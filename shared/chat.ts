@@ -33,7 +33,7 @@ export const ChatMessageView = z.object({
   delivered: z.boolean(),
   readAt: z.string().nullable(),
   /** Files sent with the message; each URL is an unguessable link for this file only. */
-  attachments: z.array(z.object({ url: z.string(), contentType: z.string() })),
+  attachments: z.array(z.object({ url: z.string(), contentType: z.string(), name: z.string().nullable() })),
 });
 export type ChatMessageView = z.infer<typeof ChatMessageView>;
 

@@ -5,6 +5,8 @@ import { Channel, IdentityKind } from "./domain.ts";
 export const MediaItem = z.object({
   url: z.string().url(),
   contentType: z.string().min(1).max(200),
+  /** The file's name, when the sender gave one (chat uploads). */
+  name: z.string().max(200).optional(),
 });
 export type MediaItem = z.infer<typeof MediaItem>;
 

@@ -173,6 +173,17 @@ describe("verified identity", () => {
     expect(identities.rows[0].n).toBe(0);
   });
 
+  it("gives a second signed-in person on the same browser a new visitor, not the first one's chat", async () => {
+    const alice = await visitor({ identity: { kind: "email", value: "alice@example.test", hmac: await sign("alice@example.test") } });
+    await send(alice.socket, "Alice's private question");
+    const bob = await visitor({ visitorToken: alice.session.visitorToken, identity: { kind: "email", value: "bob@example.test", hmac: await sign("bob@example.test") } });
+    expect(bob.session.visitorId).not.toBe(alice.session.visitorId);
+    const history = await bob.socket.emitWithAck("chat:history", {});
+    expect(history).toMatchObject({ ok: true, data: { messages: [] } });
+    const owner = await t.pool.query(`SELECT i.value FROM messages m JOIN identities i ON i.customer_id = m.customer_id AND i.kind = 'email' WHERE m.body = 'Alice''s private question'`);
+    expect(owner.rows).toEqual([{ value: "alice@example.test" }]);
+  });
+
   it("moves an anonymous visitor's chat to their customer when they sign in, and records it", async () => {
     const anonymous = await visitor();
     await send(anonymous.socket, "before signing in");

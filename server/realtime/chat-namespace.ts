@@ -17,7 +17,7 @@ import { AppError } from "../errors.ts";
 import { saveChatProfile } from "../domain/chat/chat-profile.ts";
 import { chatAvailability, chatWait, leaveMessage } from "../domain/chat/availability.ts";
 import { chatState, findWidget, visitorHistory, visitorReceipt, visitorSends, type VisitorSendDeps } from "../domain/chat/chat-visitor.ts";
-import { linkVisitorToIdentity, verifyClaimedIdentity } from "../domain/chat/link-verified-identity.ts";
+import { linkVisitorToIdentity, verifyClaimedIdentity, VisitorBelongsToSomeoneElse } from "../domain/chat/link-verified-identity.ts";
 import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-token.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Logger } from "../log.ts";
@@ -74,7 +74,7 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
         ? verifyVisitorToken(deps.sessionSecret, widget.public_key, handshake.data.visitorToken)
         : null;
       // A missing or forged token gets a new visitor: it never reaches anybody else's conversation.
-      const { visitorId, token } = issueVisitorToken(deps.sessionSecret, widget.public_key, known ?? undefined);
+      let { visitorId, token } = issueVisitorToken(deps.sessionSecret, widget.public_key, known ?? undefined);
       if (handshake.data.identity) {
         let value: string;
         try {
@@ -83,7 +83,15 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
           if (err instanceof AppError) return next(refuse("IDENTITY_INVALID", err.message));
           throw err;
         }
-        await linkVisitorToIdentity(deps.pool, { visitorId, kind: handshake.data.identity.kind, value, widgetKey: widget.public_key });
+        const link = { kind: handshake.data.identity.kind, value, widgetKey: widget.public_key };
+        try {
+          await linkVisitorToIdentity(deps.pool, { visitorId, ...link });
+        } catch (err) {
+          if (!(err instanceof VisitorBelongsToSomeoneElse)) throw err;
+          // The stored visitor is another signed-in person's: this one starts as a new visitor.
+          ({ visitorId, token } = issueVisitorToken(deps.sessionSecret, widget.public_key));
+          await linkVisitorToIdentity(deps.pool, { visitorId, ...link });
+        }
       }
       socket.data = { visitorId, widgetKey: widget.public_key };
       (socket as unknown as { visitorToken: string }).visitorToken = token;

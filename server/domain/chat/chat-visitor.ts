@@ -54,7 +54,7 @@ function chatMessageView(r: ChatMessageRow): ChatMessageView {
     // A visitor's own message is delivered once stored; a reply once the widget confirmed it.
     delivered: r.direction === "inbound" || r.status === "delivered",
     readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
-    attachments: r.media.map((m) => ({ url: m.url, contentType: m.contentType })),
+    attachments: r.media.map((m) => ({ url: m.url, contentType: m.contentType, name: m.name ?? null })),
   };
 }
 
@@ -127,7 +127,7 @@ export async function visitorSends(
   if (opts.attachment) {
     const data = checkUpload(opts.attachment, deps.uploads);
     attachmentId = await storeAttachment(deps.pool, { name: opts.attachment.name, contentType: opts.attachment.contentType, data });
-    media.push({ url: attachmentUrl(deps.publicUrl, deps.sessionSecret, attachmentId), contentType: opts.attachment.contentType });
+    media.push({ url: attachmentUrl(deps.publicUrl, deps.sessionSecret, attachmentId), contentType: opts.attachment.contentType, name: opts.attachment.name });
   }
   const result = await ingestInbound(deps, {
     channel: "chat",

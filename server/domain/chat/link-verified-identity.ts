@@ -35,6 +35,8 @@ export function verifyClaimedIdentity(secret: string, claim: ClaimedIdentity, de
  * If the visitor had chatted anonymously before, that anonymous customer's chats move over and the
  * move is recorded in the audit log.
  */
+export class VisitorBelongsToSomeoneElse extends Error {}
+
 export async function linkVisitorToIdentity(
   pool: pg.Pool,
   opts: { visitorId: string; kind: "email" | "phone"; value: string; widgetKey: string },
@@ -57,6 +59,11 @@ export async function linkVisitorToIdentity(
     const visitor = await tx.query<{ customer_id: string }>(`SELECT customer_id FROM identities WHERE kind = 'chat_visitor' AND value = $1`, [opts.visitorId]);
     const previous = visitor.rows[0]?.customer_id;
     if (previous === customerId) return customerId;
+    if (previous) {
+      // A browser shared by two signed-in people: this visitor is already someone else's, verified.
+      const verified = await tx.query(`SELECT 1 FROM identities WHERE customer_id = $1 AND verified AND kind IN ('email', 'phone')`, [previous]);
+      if (verified.rowCount) throw new VisitorBelongsToSomeoneElse();
+    }
     if (!previous) {
       await tx.query(`INSERT INTO identities (customer_id, kind, value, verified, source) VALUES ($1, 'chat_visitor', $2, true, $3)`, [
         customerId,
