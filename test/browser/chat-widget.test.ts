@@ -6,7 +6,7 @@ import type { WidgetView } from "../../shared/api.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { createAgent, createQueue, TEST_PASSWORD } from "../support/factories.ts";
 import { startTestSite, type TestSite } from "../support/site-server.ts";
-import { startTestApp, type TestApp } from "../support/test-app.ts";
+import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
 
 let t: TestApp;
 let site: TestSite;
@@ -48,6 +48,17 @@ async function openWidget(context: BrowserContext, origin = site.origin): Promis
   await page.getByTestId("sb-launcher").click();
   await page.getByTestId("sb-panel").waitFor();
   return page;
+}
+
+/** The agent accepts the offer of the conversation holding this message. */
+async function acceptOfferFor(body: string): Promise<void> {
+  const { rows } = await eventually(async () => {
+    const r = await t.pool.query<{ conversation_id: string }>(`SELECT conversation_id FROM messages WHERE body = $1`, [body]);
+    return r.rows.length ? r : null;
+  });
+  const offer = agentPage.locator(`[data-testid="offer-item"][data-conversation-id="${rows[0]!.conversation_id}"]`);
+  await offer.waitFor();
+  await offer.getByTestId("offer-accept").click();
 }
 
 const visitorMessages = (page: Page, text: string) => page.getByTestId("sb-message").filter({ hasText: text });
@@ -121,6 +132,84 @@ describe("the chat widget with an agent", () => {
     await expect.poll(() => visitorMessages(other, "I am someone else").getAttribute("data-pending")).toBe("false");
     expect(await other.getByTestId("sb-message").filter({ hasText: "size 42" }).count()).toBe(0);
     expect(await other.getByTestId("sb-messages").textContent()).not.toContain("Hello, is my size in stock?");
+  });
+});
+
+describe("a signed-in visitor who texted before", () => {
+  it("is one customer: the agent sees the earlier SMS beside the chat", async () => {
+    const { identityHmac } = await import("../../server/domain/chat/link-verified-identity.ts");
+    await t.sendSms({ From: "+14155550155", Body: "Texted yesterday about a refund" });
+    site.setEmbed({ "data-switchboard-key": widget.publicKey, "data-identity-kind": "phone", "data-identity-value": "+14155550155", "data-identity-hmac": identityHmac(widget.identitySecret, "+14155550155") });
+    try {
+      const page = await openWidget(await browser.newContext());
+      await page.getByTestId("sb-input").fill("Chatting today about that refund");
+      await page.getByTestId("sb-send").click();
+      await acceptOfferFor("Chatting today about that refund");
+      await expect.poll(() => agentPage.getByTestId("timeline").textContent()).toContain("Chatting today about that refund");
+      const timeline = await agentPage.getByTestId("timeline").textContent();
+      expect(timeline).toContain("Texted yesterday about a refund");
+      expect(await agentPage.locator('[data-testid="message-item"][data-channel="sms"]').filter({ hasText: "Texted yesterday" }).count()).toBe(1);
+    } finally {
+      site.setEmbed({ "data-switchboard-key": widget.publicKey });
+    }
+  });
+});
+
+describe("a visitor who only types someone's email", () => {
+  it("is not linked: they see nothing of that customer, and the agent sees an unverified suggestion", async () => {
+    const victim = await t.pool.query<{ id: string }>(`INSERT INTO customers (display_name) VALUES ('Victor Victim') RETURNING id`);
+    await t.pool.query(`INSERT INTO identities (customer_id, kind, value, verified, source) VALUES ($1, 'email', 'victor@example.test', true, 'test')`, [victim.rows[0]!.id]);
+    site.setEmbed({ "data-switchboard-key": widget.publicKey, "data-prechat": "true" });
+    try {
+      const page = await openWidget(await browser.newContext());
+      await page.getByTestId("sb-prechat-name").fill("Eve");
+      await page.getByTestId("sb-prechat-contact").fill("victor@example.test");
+      await page.getByTestId("sb-prechat-submit").click();
+      await page.getByTestId("sb-input").fill("Show me my orders please");
+      await page.getByTestId("sb-send").click();
+      await expect.poll(() => visitorMessages(page, "Show me my orders please").getAttribute("data-pending")).toBe("false");
+      expect(await page.getByTestId("sb-message").count()).toBe(1);
+      const chat = await t.pool.query(`SELECT cv.id, cv.customer_id FROM messages m JOIN conversations cv ON cv.id = m.conversation_id WHERE m.body = 'Show me my orders please'`);
+      expect(chat.rows[0].customer_id).not.toBe(victim.rows[0]!.id);
+      await acceptOfferFor("Show me my orders please");
+      await expect.poll(() => agentPage.getByTestId("claimed-identity").textContent()).toContain("victor@example.test");
+      expect(await agentPage.getByTestId("suggested-matches").textContent()).toContain("Victor Victim");
+    } finally {
+      site.setEmbed({ "data-switchboard-key": widget.publicKey });
+    }
+  });
+});
+
+describe("files in the widget", () => {
+  it("refuses an oversized file and a disallowed type with clear errors, and sends nothing", async () => {
+    const page = await openWidget(await browser.newContext());
+    const before = (await t.pool.query(`SELECT count(*)::int AS n FROM attachments`)).rows[0].n;
+    await page.getByTestId("sb-file").setInputFiles({ name: "scan.png", mimeType: "image/png", buffer: Buffer.alloc(6 * 1024 * 1024, 1) });
+    await expect.poll(() => page.getByTestId("sb-error").textContent()).toMatch(/too large/);
+    await page.getByTestId("sb-file").setInputFiles({ name: "page.html", mimeType: "text/html", buffer: Buffer.from("<b>hi</b>") });
+    await expect.poll(() => page.getByTestId("sb-error").textContent()).toContain("Files of type text/html cannot be sent here");
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM attachments`)).rows[0].n).toBe(before);
+  });
+});
+
+describe("outside business hours", () => {
+  it("says so and takes a message with an email address", async () => {
+    const queue = (await t.pool.query(`SELECT id FROM queues ORDER BY created_at LIMIT 1`)).rows[0].id;
+    await t.pool.query(`UPDATE queues SET timezone = 'Pacific/Kiritimati', business_hours = '{"sun": [["03:00", "03:01"]]}' WHERE id = $1`, [queue]);
+    try {
+      const page = await openWidget(await browser.newContext());
+      await expect.poll(() => page.getByTestId("sb-closed").textContent()).toMatch(/closed/);
+      await page.getByTestId("sb-leave-email").fill("robin@example.test");
+      await page.getByTestId("sb-leave-body").fill("Please call me back tomorrow");
+      await page.getByTestId("sb-leave-send").click();
+      await expect.poll(() => page.getByTestId("sb-leave-done").textContent()).toContain("we will answer by email");
+      const left = await t.pool.query(
+        `SELECT cv.channel, cv.status, cv.customer_address FROM messages m JOIN conversations cv ON cv.id = m.conversation_id WHERE m.body = 'Please call me back tomorrow'`,
+      );
+      expect(left.rows).toEqual([{ channel: "email", status: expect.stringMatching(/queued|offered/), customer_address: "robin@example.test" }]);
+    } finally {
+      await t.pool.query(`UPDATE queues SET business_hours = '{}' WHERE id = $1`, [queue]);
+    }
   });
 });
 
