@@ -57,6 +57,10 @@ export interface Config {
   uploads: { maxBytes: number; types: string[] };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   sms: SmsSettings | null;
+  /** Voice uses the same Twilio account and number as SMS. */
+  voice: SmsSettings | null;
+  /** Browser softphone tokens (optional: without them agents answer calls on their phone, later). */
+  softphone: { apiKeySid: string; apiKeySecret: string; twimlAppSid: string } | null;
   /** Why each channel is on or off, for the log line at start and the workspace banner. */
   channels: Record<Channel, ChannelSettings>;
   /** Prefix of every Redis key this instance uses: lets tests and several sites share one Redis. */
@@ -101,9 +105,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploads: { maxBytes: e.CHAT_UPLOAD_MAX_BYTES, types: e.CHAT_UPLOAD_TYPES },
     logLevel: e.LOG_LEVEL,
     sms,
+    voice: sms,
+    softphone:
+      e.TWILIO_API_KEY_SID && e.TWILIO_API_KEY_SECRET && e.TWILIO_TWIML_APP_SID
+        ? { apiKeySid: e.TWILIO_API_KEY_SID, apiKeySecret: e.TWILIO_API_KEY_SECRET, twimlAppSid: e.TWILIO_TWIML_APP_SID }
+        : null,
     channels: {
       sms: sms ? { enabled: true } : off("SMS is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER"),
-      voice: off("Voice is not available yet"),
+      voice: sms ? { enabled: true } : off("Voice is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER"),
       email: off("Email is not available yet"),
       // Chat needs no provider: it is on wherever a widget key is configured (POST /api/widgets).
       chat: { enabled: true },

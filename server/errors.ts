@@ -10,6 +10,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CONSENT_REVOKED: 409,
   RATE_LIMITED: 429,
   CHANNEL_DISABLED: 503,
+  PROVIDER_ERROR: 502,
   INTERNAL: 500,
 };
 

@@ -6,6 +6,7 @@ import { Server as SocketServer } from "socket.io";
 import type { ChannelAdapter } from "../channels/channel.ts";
 import { createChatAdapter } from "../channels/chat/chat-adapter.ts";
 import { createSmsAdapter, type SmsAdapter } from "../channels/sms/sms-adapter.ts";
+import { createVoiceAdapter, type VoiceAdapter } from "../channels/voice/voice-adapter.ts";
 import type { Channel } from "../shared/domain.ts";
 import type { Config } from "./config.ts";
 import { createDb, type Db } from "./db/client.ts";
@@ -54,7 +55,7 @@ export function redisConnection(url: string): Redis {
 export function buildAdapters(
   config: Config,
   deps: { pool: Db["pool"]; events: EventPublisher },
-): { sms: SmsAdapter | null; adapters: Partial<Record<Channel, ChannelAdapter>> } {
+): { sms: SmsAdapter | null; voice: VoiceAdapter | null; adapters: Partial<Record<Channel, ChannelAdapter>> } {
   const sms = config.sms
     ? createSmsAdapter({ ...config.sms, publicUrl: config.publicUrl, defaultCountry: config.smsDefaultCountry })
     : null;
@@ -64,7 +65,10 @@ export function buildAdapters(
       if (loaded && loaded.visitorId === visitorId) await deps.events.publish({ type: "chat.message", visitorId, message: loaded.message });
     },
   });
-  return { sms, adapters: sms ? { sms, chat } : { chat } };
+  const voice = config.voice
+    ? createVoiceAdapter({ ...config.voice, publicUrl: config.publicUrl, defaultCountry: config.smsDefaultCountry })
+    : null;
+  return { sms, voice, adapters: { chat, ...(sms ? { sms } : {}), ...(voice ? { voice } : {}) } };
 }
 
 export async function startSwitchboard(opts: StartOptions): Promise<Switchboard> {
@@ -77,9 +81,10 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     onError: (err) => log.warn("job queue cannot reach Redis", { err: err.message }),
   });
   const events = createEventPublisher(redis, config.redisPrefix);
-  const { sms, adapters } = buildAdapters(config, { pool: db.pool, events });
+  const { sms, voice, adapters } = buildAdapters(config, { pool: db.pool, events });
   const channelState = (channel: Channel) => config.channels[channel];
-  const deps = { pool: db.pool, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl };
+  const softphone = config.softphone && config.voice ? { accountSid: config.voice.accountSid, ...config.softphone } : null;
+  const deps = { pool: db.pool, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl, voice, softphone };
 
   let workers: Workers | null = null;
   if (opts.runWorkers ?? true) {

@@ -25,6 +25,7 @@ export const ErrorCode = z.enum([
   "CONSENT_REVOKED",
   "RATE_LIMITED",
   "CHANNEL_DISABLED",
+  "PROVIDER_ERROR",
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -239,3 +240,11 @@ export const UpdateQueueBody = z.object({
   requiredSkills: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
 });
 export type UpdateQueueBody = z.infer<typeof UpdateQueueBody>;
+
+export const VoiceTokenResponse = z.object({
+  /** A Twilio access token (JWT) with a VoiceGrant, for @twilio/voice-sdk's Device. */
+  token: z.string(),
+  identity: z.string(),
+  expiresAt: z.string(),
+});
+export type VoiceTokenResponse = z.infer<typeof VoiceTokenResponse>;

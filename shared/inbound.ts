@@ -1,6 +1,6 @@
 // The one shape every channel adapter turns provider traffic into, before ingest.
 import { z } from "zod";
-import { Channel, IdentityKind } from "./domain.ts";
+import { Channel, IdentityKind, MessageKind } from "./domain.ts";
 
 export const MediaItem = z.object({
   url: z.string().url(),
@@ -19,6 +19,8 @@ export const InboundEvent = z.object({
   /** The business address it was sent to (our Twilio number, our mailbox). */
   to: z.string().max(320).optional(),
   body: z.string().max(100_000),
+  /** What the item is when not plain text for its channel (a call, a voicemail). */
+  kind: MessageKind.optional(),
   media: z.array(MediaItem).max(20).default([]),
   subject: z.string().max(1000).optional(),
   receivedAt: z.coerce.date().optional(),

@@ -3,6 +3,7 @@ import twilio from "twilio";
 import type { InboundEvent } from "../../shared/inbound.ts";
 import { ChannelSendError, type ChannelAdapter, type OutboundMessage, type SendResult, type StatusUpdate } from "../channel.ts";
 import { classifyTwilioError, createTwilioRestClient } from "../twilio/rest-client.ts";
+import { verifyTwilioSignature } from "../twilio/signature.ts";
 import { parseInboundSms } from "./inbound.ts";
 import { parseSmsStatus } from "./status.ts";
 
@@ -37,10 +38,8 @@ export function createSmsAdapter(settings: SmsAdapterSettings): SmsAdapter {
   });
   return {
     channel: "sms",
-    verifySignature(pathAndQuery, params, signature) {
-      if (!signature) return false;
-      return twilio.validateRequest(settings.authToken, signature, settings.publicUrl + pathAndQuery, params);
-    },
+    verifySignature: (pathAndQuery, params, signature) =>
+      verifyTwilioSignature(settings.authToken, settings.publicUrl, pathAndQuery, params, signature),
     parseInbound: (params) => parseInboundSms(params, settings.defaultCountry),
     parseStatus: parseSmsStatus,
     emptyReply: () => new twilio.twiml.MessagingResponse().toString(),

@@ -6,12 +6,21 @@ import { InboundParseError } from "../../channels/sms/inbound.ts";
 import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
 import { ingestInbound } from "../domain/ingest/ingest-inbound.ts";
 import { applyStatus } from "../domain/outbound/deliver-message.ts";
+import { callerPosition, receiveCall, recordCallStatus, recordVoicemail } from "../domain/voice/calls.ts";
+import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { Logger } from "../log.ts";
 
 export interface TwilioWebhookDeps extends IngestDeps {
   sms: SmsAdapter | null;
+  voice: VoiceAdapter | null;
   log: Logger;
+  publicUrl: string;
 }
+
+const GREETING = "Thank you for calling. Please hold while we connect you to the next available agent.";
+const CLOSED_MESSAGE = "We are closed right now. Please leave a message after the tone, and we will call you back.";
+// Twilio's own hold music, public and free to use.
+const HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3";
 
 /** A repeated key becomes an array, as Twilio's signature check expects. */
 function parseForm(text: string): Record<string, string | string[]> {
@@ -37,23 +46,73 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
   const reject = (res: Response, status: number, message: string) => res.status(status).type("text/plain").send(message);
 
   /** Returns the adapter when the request may proceed; otherwise has answered already. */
-  const verified = (req: Request, res: Response): SmsAdapter | null => {
-    const sms = deps.sms;
-    if (!sms) {
-      reject(res, 503, "The SMS channel is not configured on this Switchboard");
+  function verified<A extends { verifySignature: SmsAdapter["verifySignature"] }>(adapter: A | null, name: string, req: Request, res: Response): A | null {
+    if (!adapter) {
+      reject(res, 503, `The ${name} channel is not configured on this Switchboard`);
       return null;
     }
     const params = (req.body ?? {}) as Record<string, unknown>;
-    if (!sms.verifySignature(req.originalUrl, params, req.get("x-twilio-signature"))) {
+    if (!adapter.verifySignature(req.originalUrl, params, req.get("x-twilio-signature"))) {
       deps.log.warn("twilio webhook with a missing or wrong signature", { path: req.originalUrl, ip: req.ip });
       reject(res, 403, "Invalid or missing X-Twilio-Signature");
       return null;
     }
-    return sms;
-  };
+    return adapter;
+  }
+  /** Runs a provider parser; a malformed body answers 400 with the reason. */
+  function parsed<T>(res: Response, what: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof InboundParseError) {
+        reject(res, 400, `Malformed ${what}: ${err.message}`);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+  const body = (req: Request) => req.body as Record<string, unknown>;
+  const twiml = (res: Response, xml: string) => res.type("text/xml").send(xml);
+
+  router.post("/voice", async (req, res) => {
+    const voice = verified(deps.voice, "voice", req, res);
+    if (!voice) return;
+    const call = parsed(res, "voice webhook", () => voice.parseInboundCall(body(req)));
+    if (!call) return;
+    const { open } = await receiveCall(deps, call);
+    twiml(res, open ? voice.holdTwiml(GREETING) : voice.voicemailTwiml(CLOSED_MESSAGE));
+  });
+
+  router.post("/voice/wait", async (req, res) => {
+    const voice = verified(deps.voice, "voice", req, res);
+    if (!voice) return;
+    const callSid = body(req).CallSid;
+    const wait = typeof callSid === "string" ? await callerPosition(deps.pool, callSid) : { position: null, estimateSeconds: null };
+    const minutes = wait.estimateSeconds ? Math.max(1, Math.round(wait.estimateSeconds / 60)) : null;
+    twiml(res, voice.waitTwiml({ position: wait.position, estimateMinutes: minutes, holdMusicUrl: HOLD_MUSIC }));
+  });
+
+  router.post("/voice/status", async (req, res) => {
+    const voice = verified(deps.voice, "voice", req, res);
+    if (!voice) return;
+    const update = parsed(res, "call status callback", () => voice.parseCallStatus(body(req)));
+    if (!update) return;
+    await recordCallStatus(deps, update);
+    // Also the action of <Enqueue> and <Dial>: an empty answer ends the call once its part is over.
+    twiml(res, voice.emptyTwiml());
+  });
+
+  router.post("/voice/voicemail", async (req, res) => {
+    const voice = verified(deps.voice, "voice", req, res);
+    if (!voice) return;
+    const recording = parsed(res, "recording callback", () => voice.parseRecording(body(req)));
+    if (!recording) return;
+    await recordVoicemail(deps, recording);
+    twiml(res, voice.emptyTwiml());
+  });
 
   router.post("/sms", async (req, res) => {
-    const sms = verified(req, res);
+    const sms = verified(deps.sms, "SMS", req, res);
     if (!sms) return;
     let event;
     try {
@@ -67,7 +126,7 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
   });
 
   router.post("/sms/status", async (req, res) => {
-    const sms = verified(req, res);
+    const sms = verified(deps.sms, "SMS", req, res);
     if (!sms) return;
     const messageId = typeof req.query.messageId === "string" && UUID.test(req.query.messageId) ? req.query.messageId : null;
     let update;

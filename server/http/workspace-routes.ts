@@ -6,6 +6,8 @@ import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
 import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
+import { connectCallToAgent, softphoneToken } from "../domain/voice/softphone.ts";
+import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
 import { createWidget, listWidgets } from "../domain/chat/manage-widgets.ts";
@@ -18,6 +20,8 @@ import { parseInput } from "./validate.ts";
 
 export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {
   publicUrl: string;
+  voice: VoiceAdapter | null;
+  softphone: Parameters<typeof softphoneToken>[0];
 }
 
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
@@ -43,13 +47,20 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   router.get("/me/work", async (req, res) => {
     res.json(await myWork(deps, signedInAgent(req).id));
   });
+  router.get("/voice/token", (req, res) => {
+    res.json(softphoneToken(deps.softphone, signedInAgent(req).id));
+  });
   router.get("/channels", (_req, res) => {
     res.json({ channels: channels() });
   });
 
   router.post("/offers/:id/accept", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    res.json({ conversation: await acceptOffer(deps, { offerId: id, agentId: signedInAgent(req).id }) });
+    const agentId = signedInAgent(req).id;
+    const conversation = await acceptOffer(deps, { offerId: id, agentId });
+    // A call is still on hold at Twilio: now it rings the agent's softphone.
+    if (conversation.channel === "voice") await connectCallToAgent(deps, { conversationId: conversation.id, agentId });
+    res.json({ conversation });
   });
   router.post("/offers/:id/reject", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);

@@ -31,11 +31,20 @@ const MIN_WAIT_PER_POSITION_SECONDS = 10;
 
 /** The visitor's place in line (all waiting work, in routing order) and an estimate from the last hour. */
 export async function chatWait(pool: pg.Pool, visitorId: string): Promise<ChatWait> {
-  const { rows } = await pool.query<{ position: number | null; average: number | null }>(
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM conversations WHERE channel = 'chat' AND customer_address = $1 AND status IN ('queued', 'offered')
+      ORDER BY created_at DESC LIMIT 1`,
+    [visitorId],
+  );
+  return rows[0] ? positionInLine(pool, rows[0].id) : { position: null, estimateSeconds: null };
+}
+
+/** A waiting conversation's place in line (all waiting work, in routing order) and an estimate. */
+export async function positionInLine(pool: pg.Pool, conversationId: string): Promise<ChatWait> {
+  const { rows } = await pool.query<{ position: number | null; average: number | null; waiting: boolean }>(
     `WITH mine AS (
        SELECT priority, waiting_since FROM conversations
-        WHERE channel = 'chat' AND customer_address = $1 AND status IN ('queued', 'offered') AND waiting_since IS NOT NULL
-        ORDER BY created_at DESC LIMIT 1
+        WHERE id = $1 AND status IN ('queued', 'offered') AND waiting_since IS NOT NULL
      )
      SELECT (SELECT count(*)::int + 1 FROM conversations cv, mine
               WHERE cv.status IN ('queued', 'offered') AND cv.waiting_since IS NOT NULL
@@ -44,9 +53,9 @@ export async function chatWait(pool: pg.Pool, visitorId: string): Promise<ChatWa
                FROM offers o JOIN conversations cv ON cv.id = o.conversation_id
               WHERE o.status = 'accepted' AND o.responded_at > now() - interval '1 hour') AS average,
             EXISTS (SELECT 1 FROM mine) AS waiting`,
-    [visitorId],
+    [conversationId],
   );
-  const r = rows[0] as { position: number | null; average: number | null; waiting: boolean };
+  const r = rows[0]!;
   if (!r.waiting) return { position: null, estimateSeconds: null };
   const perPosition = Math.max(MIN_WAIT_PER_POSITION_SECONDS, r.average && r.average > 0 ? r.average : DEFAULT_WAIT_PER_POSITION_SECONDS);
   return { position: r.position, estimateSeconds: Math.round(perPosition * (r.position ?? 1)) };

@@ -50,6 +50,8 @@ interface IngestRow {
 
 const INGEST_SQL = `SELECT * FROM ingest_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
 
+const messageKind = (event: InboundEvent) => event.kind ?? (event.channel === "email" ? "email" : "text");
+
 function consentText(channel: Channel, status: "opted_in" | "opted_out"): string {
   return status === "opted_out"
     ? `Customer opted out of ${channel.toUpperCase()}: replies on this channel are blocked until they send START`
@@ -75,7 +77,7 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
       event.from.verified,
       event.to ?? null,
       event.body,
-      event.channel === "email" ? "email" : "text",
+      messageKind(event),
       JSON.stringify(event.media),
       event.subject ?? null,
       JSON.stringify(event.metadata),
@@ -97,7 +99,7 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
     customerId: r.customer_id,
     channel: event.channel,
     direction: "inbound",
-    kind: event.channel === "email" ? "email" : "text",
+    kind: messageKind(event),
     body: event.body,
     media: event.media,
     status: "received",

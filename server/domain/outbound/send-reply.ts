@@ -33,6 +33,9 @@ export async function sendReply(
     );
     const c = rows[0];
     if (!c) throw new AppError("NOT_FOUND", "No such conversation");
+    if (c.channel === "voice") {
+      throw new AppError("VALIDATION", "This is a call: it cannot be answered with a text message. Reply by SMS, or call back.");
+    }
     const state = deps.channelState(c.channel);
     if (!state.enabled) throw new AppError("CHANNEL_DISABLED", state.reason);
     if (c.consent === "opted_out") {

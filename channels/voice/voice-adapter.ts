@@ -1,0 +1,151 @@
+// The voice channel: Twilio Programmable Voice. Inbound calls wait in a Twilio <Enqueue> while
+// Switchboard routes them; an accepted call is redirected (REST) to dial the agent's browser.
+import twilio from "twilio";
+import { z } from "zod";
+import { toE164 } from "../../shared/phone.ts";
+import { ChannelSendError, type ChannelAdapter } from "../channel.ts";
+import { InboundParseError } from "../sms/inbound.ts";
+import { classifyTwilioError, createTwilioRestClient } from "../twilio/rest-client.ts";
+import { verifyTwilioSignature } from "../twilio/signature.ts";
+
+export interface VoiceAdapterSettings {
+  accountSid: string;
+  authToken: string;
+  apiBaseUrl?: string | undefined;
+  publicUrl: string;
+  defaultCountry: string;
+}
+
+export const VOICE_PATHS = {
+  inbound: "/webhooks/twilio/voice",
+  wait: "/webhooks/twilio/voice/wait",
+  status: "/webhooks/twilio/voice/status",
+  voicemail: "/webhooks/twilio/voice/voicemail",
+} as const;
+
+/** The Twilio queue every waiting caller sits in; Switchboard picks who is next, not Twilio. */
+export const TWILIO_QUEUE_NAME = "switchboard";
+
+const CallSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, "CallSid must be CA followed by 32 hex digits");
+
+export interface InboundCall {
+  callSid: string;
+  from: string;
+  to: string;
+}
+
+export type CallStatus = "queued" | "ringing" | "in-progress" | "completed" | "busy" | "failed" | "no-answer" | "canceled";
+
+export interface CallStatusUpdate {
+  callSid: string;
+  status: CallStatus;
+  durationSeconds: number | null;
+}
+
+export interface Recording {
+  callSid: string;
+  recordingUrl: string;
+  durationSeconds: number;
+}
+
+const first = (params: Record<string, unknown>, schema: z.ZodType, what: string) => {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InboundParseError(`${issue.path.join(".") || what}: ${issue.message}`);
+  }
+  return parsed.data;
+};
+
+const InboundCallParams = z.object({ CallSid, From: z.string().min(1, "From is required"), To: z.string().min(1, "To is required") }).passthrough();
+const StatusParams = z
+  .object({
+    CallSid,
+    CallStatus: z.enum(["queued", "initiated", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"]),
+    CallDuration: z.string().regex(/^\d+$/).optional(),
+  })
+  .passthrough();
+const RecordingParams = z
+  .object({ CallSid, RecordingUrl: z.string().url("RecordingUrl must be a URL"), RecordingDuration: z.string().regex(/^\d+$/, "RecordingDuration must be seconds") })
+  .passthrough();
+
+export function createVoiceAdapter(settings: VoiceAdapterSettings) {
+  const client = createTwilioRestClient({ accountSid: settings.accountSid, authToken: settings.authToken, apiBaseUrl: settings.apiBaseUrl });
+  const url = (path: string) => settings.publicUrl + path;
+
+  const adapter = {
+    channel: "voice" as const,
+    verifySignature: (pathAndQuery: string, params: Record<string, unknown>, signature: string | undefined) =>
+      verifyTwilioSignature(settings.authToken, settings.publicUrl, pathAndQuery, params, signature),
+
+    parseInboundCall(params: Record<string, unknown>): InboundCall {
+      const p = first(params, InboundCallParams, "body") as z.infer<typeof InboundCallParams>;
+      const from = toE164(p.From, settings.defaultCountry);
+      // Withheld numbers arrive as "anonymous" or "+266696687": they cannot identify a customer.
+      if (!from) throw new InboundParseError(`From: "${p.From}" is not a callable number`);
+      return { callSid: p.CallSid, from, to: toE164(p.To, settings.defaultCountry) ?? p.To };
+    },
+
+    parseCallStatus(params: Record<string, unknown>): CallStatusUpdate {
+      const p = first(params, StatusParams, "body") as z.infer<typeof StatusParams>;
+      const status = p.CallStatus === "initiated" ? "queued" : p.CallStatus;
+      return { callSid: p.CallSid, status, durationSeconds: p.CallDuration ? Number(p.CallDuration) : null };
+    },
+
+    parseRecording(params: Record<string, unknown>): Recording {
+      const p = first(params, RecordingParams, "body") as z.infer<typeof RecordingParams>;
+      return { callSid: p.CallSid, recordingUrl: p.RecordingUrl, durationSeconds: Number(p.RecordingDuration) };
+    },
+
+    /** Greets the caller and puts them on hold in Twilio's queue until an agent takes the call. */
+    holdTwiml(greeting: string): string {
+      const r = new twilio.twiml.VoiceResponse();
+      r.say(greeting);
+      r.enqueue({ waitUrl: url(VOICE_PATHS.wait), waitUrlMethod: "POST", action: url(VOICE_PATHS.status) }, TWILIO_QUEUE_NAME);
+      return r.toString();
+    },
+
+    /** Played in a loop while the caller waits: their place in line, then hold music. */
+    waitTwiml(opts: { position: number | null; estimateMinutes: number | null; holdMusicUrl: string }): string {
+      const r = new twilio.twiml.VoiceResponse();
+      if (opts.position) {
+        r.say(
+          `You are number ${opts.position} in line.` +
+            (opts.estimateMinutes ? ` Your expected wait is about ${opts.estimateMinutes} minute${opts.estimateMinutes === 1 ? "" : "s"}.` : ""),
+        );
+      }
+      r.play(opts.holdMusicUrl);
+      return r.toString();
+    },
+
+    /** Nobody can answer (closed): take a voicemail, which becomes work on the caller's timeline. */
+    voicemailTwiml(message: string): string {
+      const r = new twilio.twiml.VoiceResponse();
+      r.say(message);
+      r.record({ action: url(VOICE_PATHS.voicemail), method: "POST", maxLength: 120, playBeep: true });
+      r.say("We did not receive a recording. Goodbye.");
+      return r.toString();
+    },
+
+    emptyTwiml: () => new twilio.twiml.VoiceResponse().toString(),
+
+    /** Takes the waiting call out of the queue and rings the agent's browser softphone. */
+    async connectToAgent(callSid: string, clientIdentity: string): Promise<void> {
+      const r = new twilio.twiml.VoiceResponse();
+      r.dial({ timeout: 20, action: url(VOICE_PATHS.status) }).client(clientIdentity);
+      try {
+        await client.calls(callSid).update({ twiml: r.toString() });
+      } catch (err) {
+        const c = classifyTwilioError(err);
+        throw new ChannelSendError(c.message, c.retryable, c.code);
+      }
+    },
+
+    async send(): Promise<never> {
+      throw new ChannelSendError("A call cannot be answered with a text message: reply by SMS, or call back", false, null);
+    },
+  } satisfies ChannelAdapter & Record<string, unknown>;
+  return adapter;
+}
+
+export type VoiceAdapter = ReturnType<typeof createVoiceAdapter>;

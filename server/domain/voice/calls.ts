@@ -1,0 +1,138 @@
+// Calls: a caller is one more inbound item on their customer's timeline and one more conversation in
+// the routed queue. The call's progress (ringing, answered, completed, duration) lives on its call
+// message and only moves forward; a caller who hangs up while waiting is recorded as abandoned.
+import type pg from "pg";
+import type { ChatWait } from "../../../shared/chat.ts";
+import { withTransaction } from "../../db/client.ts";
+import { chatAvailability, positionInLine } from "../chat/availability.ts";
+import type { DomainEvent, EventPublisher } from "../events.ts";
+import { ingestInbound, type IngestDeps } from "../ingest/ingest-inbound.ts";
+import { loadConversation, loadMessage } from "../queries.ts";
+
+export type CallStatus = "queued" | "ringing" | "in-progress" | "completed" | "busy" | "failed" | "no-answer" | "canceled";
+
+const STATUS_RANK_SQL = (s: string) =>
+  `(CASE ${s} WHEN 'queued' THEN 0 WHEN 'ringing' THEN 1 WHEN 'in-progress' THEN 2 ELSE 3 END)`;
+const ENDED: CallStatus[] = ["completed", "busy", "failed", "no-answer", "canceled"];
+
+/** A new call: stored (once, however often Twilio retries) and queued; tells whether agents work now. */
+export async function receiveCall(
+  deps: IngestDeps,
+  call: { callSid: string; from: string; to: string },
+): Promise<{ conversationId: string; open: boolean }> {
+  const result = await ingestInbound(deps, {
+    channel: "voice",
+    kind: "call",
+    externalId: call.callSid,
+    from: { kind: "phone", value: call.from, verified: true },
+    to: call.to,
+    body: "Incoming call",
+    metadata: { callStatus: "queued" },
+  });
+  const availability = await chatAvailability(deps.pool);
+  return { conversationId: result.conversationId, open: availability.open };
+}
+
+/** Where a waiting caller is in line (for the hold message), by their call. */
+export async function callerPosition(pool: pg.Pool, callSid: string): Promise<ChatWait> {
+  const { rows } = await pool.query<{ conversation_id: string }>(
+    `SELECT conversation_id FROM messages WHERE channel = 'voice' AND external_id = $1`,
+    [callSid],
+  );
+  return rows[0] ? positionInLine(pool, rows[0].conversation_id) : { position: null, estimateSeconds: null };
+}
+
+/**
+ * A call status callback. Applies only if it moves the call forward (callbacks come late, twice and
+ * out of order). When the call ends while still waiting, the caller abandoned: the conversation is
+ * closed with their wait time; when it ends after an agent took it, the duration is recorded.
+ */
+export async function recordCallStatus(
+  deps: { pool: pg.Pool; events: EventPublisher },
+  update: { callSid: string; status: CallStatus; durationSeconds: number | null },
+): Promise<boolean> {
+  const outcome = await withTransaction(deps.pool, async (tx) => {
+    const { rows } = await tx.query<{ id: string; conversation_id: string; customer_id: string; status: string; waited: number }>(
+      `UPDATE messages m SET
+          metadata = m.metadata || jsonb_build_object('callStatus', $2::text) ||
+                     CASE WHEN $3::int IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('durationSeconds', $3::int) END,
+          updated_at = now(), change_seq = nextval('message_change_seq')
+         FROM conversations cv
+        WHERE m.channel = 'voice' AND m.external_id = $1 AND m.kind = 'call' AND cv.id = m.conversation_id
+          AND ${STATUS_RANK_SQL("COALESCE(m.metadata->>'callStatus', 'queued')")} < ${STATUS_RANK_SQL("$2::text")}
+        RETURNING m.id, m.conversation_id, m.customer_id,
+                  -- A caller who left a voicemail did not abandon: their voicemail waits as work.
+                  CASE WHEN EXISTS (SELECT 1 FROM messages v WHERE v.conversation_id = m.conversation_id AND v.kind = 'voicemail')
+                       THEN 'voicemail' ELSE cv.status::text END AS status,
+                  extract(epoch FROM now() - m.created_at)::int AS waited`,
+      [update.callSid, update.status, update.durationSeconds],
+    );
+    const call = rows[0];
+    if (!call) return null;
+    let eventId: string | null = null;
+    if (ENDED.includes(update.status)) {
+      const abandoned = call.status === "queued" || call.status === "offered";
+      const text = abandoned
+        ? `Caller hung up after waiting ${call.waited} s (abandoned)`
+        : `Call ended${update.durationSeconds !== null ? ` after ${update.durationSeconds} s` : ""} (${update.status})`;
+      const ev = await tx.query<{ id: string }>(
+        `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, metadata)
+         VALUES ($1, $2, 'voice', 'internal', 'event', $3, 'received', $4) RETURNING id`,
+        [call.conversation_id, call.customer_id, text, JSON.stringify(abandoned ? { event: "abandoned", waitedSeconds: call.waited } : { event: "call_ended" })],
+      );
+      eventId = ev.rows[0]!.id;
+      if (abandoned) {
+        await tx.query(`UPDATE offers SET status = 'withdrawn', responded_at = now() WHERE conversation_id = $1 AND status = 'pending'`, [call.conversation_id]);
+        await tx.query(
+          `UPDATE conversations SET status = 'resolved', resolved_at = now(), waiting_since = NULL, updated_at = now() WHERE id = $1`,
+          [call.conversation_id],
+        );
+      }
+    }
+    return { messageId: call.id, conversationId: call.conversation_id, eventId };
+  });
+  if (!outcome) return false;
+  const events: DomainEvent[] = [];
+  for (const id of [outcome.messageId, outcome.eventId]) {
+    const loaded = id ? await loadMessage(deps.pool, id) : null;
+    if (loaded) events.push({ type: id === outcome.messageId ? "message.updated" : "message.created", ...loaded });
+  }
+  if (outcome.eventId) {
+    const conversation = await loadConversation(deps.pool, outcome.conversationId);
+    if (conversation) events.push({ type: "conversation.updated", conversation });
+  }
+  await deps.events.publish(...events);
+  return true;
+}
+
+/** A voicemail: on the caller's timeline with its recording and duration; the conversation stays queued as work. */
+export async function recordVoicemail(
+  deps: { pool: pg.Pool; events: EventPublisher },
+  rec: { callSid: string; recordingUrl: string; durationSeconds: number },
+): Promise<void> {
+  const { rows } = await deps.pool.query<{ id: string }>(
+    `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, media, external_id, status, metadata)
+     SELECT m.conversation_id, m.customer_id, 'voice', 'inbound', 'voicemail', $2, $3, $1 || ':voicemail', 'received', $4
+       FROM messages m WHERE m.channel = 'voice' AND m.external_id = $1
+     ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`,
+    [
+      rec.callSid,
+      `Voicemail (${rec.durationSeconds} s)`,
+      JSON.stringify([{ url: rec.recordingUrl, contentType: "audio/wav" }]),
+      JSON.stringify({ durationSeconds: rec.durationSeconds }),
+    ],
+  );
+  const loaded = rows[0] ? await loadMessage(deps.pool, rows[0].id) : null;
+  if (loaded) await deps.events.publish({ type: "message.created", ...loaded });
+}
+
+/** The call of a voice conversation (its first call message). */
+export async function callOf(pool: pg.Pool, conversationId: string): Promise<string | null> {
+  const { rows } = await pool.query<{ external_id: string }>(
+    `SELECT external_id FROM messages WHERE conversation_id = $1 AND kind = 'call' ORDER BY created_at LIMIT 1`,
+    [conversationId],
+  );
+  return rows[0]?.external_id ?? null;
+}
+
+export const agentClientIdentity = (agentId: string) => `agent-${agentId}`;

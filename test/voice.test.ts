@@ -1,0 +1,174 @@
+// Voice, first slice: a signed inbound call joins the customer's record and the routed queue, waits in
+// Twilio's <Enqueue> with its place in line, is redirected to the agent's softphone on accept, and its
+// status only moves forward; abandoned calls, voicemail, and the softphone token.
+import { XMLParser } from "fast-xml-parser";
+import { createHmac } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MessageView, VoiceTokenResponse } from "../shared/api.ts";
+import { createAgent, createQueue } from "./support/factories.ts";
+import { newSid } from "./support/fake-twilio.ts";
+import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
+import { postSignedForm } from "./support/twilio-webhooks.ts";
+
+const API_KEY_SID = "SK" + "1".repeat(32);
+const API_KEY_SECRET = "softphone-api-key-secret";
+const TWIML_APP_SID = "AP" + "2".repeat(32);
+
+let t: TestApp;
+let queueId: string;
+beforeAll(async () => {
+  t = await startTestApp({ env: { TWILIO_API_KEY_SID: API_KEY_SID, TWILIO_API_KEY_SECRET: API_KEY_SECRET, TWILIO_TWIML_APP_SID: TWIML_APP_SID } });
+  queueId = (await createQueue(t.pool, { name: "Support" })).id;
+});
+afterAll(async () => t?.close());
+
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" });
+let seq = 700;
+const nextPhone = () => `+1212555${String(seq++).padStart(4, "0")}`;
+
+async function voiceWebhook(path: string, params: Record<string, string>, opts: { signed?: boolean } = {}) {
+  const all = { AccountSid: t.fake.accountSid, ApiVersion: "2010-04-01", Direction: "inbound", ...params };
+  const res = await postSignedForm({
+    url: t.url + path,
+    signatureUrl: t.config.publicUrl + path,
+    authToken: opts.signed === false ? "wrong-token" : t.fake.authToken,
+    params: all,
+  });
+  return { status: res.status, body: res.body, twiml: res.status === 200 ? xml.parse(res.body) : null };
+}
+const call = (from: string, callSid = newSid("CA")) =>
+  voiceWebhook("/webhooks/twilio/voice", { CallSid: callSid, From: from, To: "+14155550100", CallStatus: "ringing" }).then((r) => ({ ...r, callSid }));
+const conversationOfCall = async (callSid: string) =>
+  (await t.pool.query<{ conversation_id: string; customer_id: string }>(`SELECT conversation_id, customer_id FROM messages WHERE external_id = $1`, [callSid])).rows[0]!;
+
+describe("an inbound call", () => {
+  it("is the same customer who texted, waits in Twilio's queue, and is told its place in line", async () => {
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const from = nextPhone();
+    await t.sendSms({ From: from, Body: "I texted first" });
+    const inbound = await call(from);
+    expect(inbound.status).toBe(200);
+    const response = inbound.twiml.Response;
+    expect(response.Say).toMatch(/Please hold/);
+    expect(response.Enqueue["#text"]).toBe("switchboard");
+    expect(response.Enqueue["@waitUrl"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/wait`);
+    expect(response.Enqueue["@action"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/status`);
+    const { customer_id, conversation_id } = await conversationOfCall(inbound.callSid);
+    const sms = await t.pool.query(`SELECT customer_id FROM messages WHERE body = 'I texted first'`);
+    expect(sms.rows[0].customer_id).toBe(customer_id);
+    const conversation = await t.pool.query(`SELECT channel, status FROM conversations WHERE id = $1`, [conversation_id]);
+    expect(conversation.rows[0]).toEqual({ channel: "voice", status: "queued" });
+
+    // Twilio retries the webhook: still one call.
+    await call(from, inbound.callSid);
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE external_id = $1`, [inbound.callSid])).rows[0].n).toBe(1);
+
+    const wait = await voiceWebhook("/webhooks/twilio/voice/wait", { CallSid: inbound.callSid, QueuePosition: "1", QueueTime: "5", CurrentQueueSize: "1" });
+    expect(wait.twiml.Response.Say).toMatch(/^You are number \d+ in line\. Your expected wait is about \d+ minutes?\.$/);
+    expect(wait.twiml.Response.Play).toMatch(/^https?:\/\//);
+  });
+
+  it("refuses unsigned and malformed voice webhooks", async () => {
+    const before = (await t.pool.query(`SELECT count(*)::int AS n FROM messages`)).rows[0].n;
+    const forged = await voiceWebhook("/webhooks/twilio/voice", { CallSid: newSid("CA"), From: nextPhone(), To: "+14155550100", CallStatus: "ringing" }, { signed: false });
+    expect(forged.status).toBe(403);
+    const malformed = await voiceWebhook("/webhooks/twilio/voice", { CallSid: "nope", From: nextPhone(), To: "+14155550100" });
+    expect(malformed.status).toBe(400);
+    const anonymous = await voiceWebhook("/webhooks/twilio/voice", { CallSid: newSid("CA"), From: "anonymous", To: "+14155550100" });
+    expect(anonymous.status).toBe(400);
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM messages`)).rows[0].n).toBe(before);
+  });
+
+  it("is offered like any work and, on accept, redirected to dial the agent's softphone", async () => {
+    const agent = await createAgent(t.pool, { presence: "available" });
+    const cookie = await t.login(agent.email);
+    const inbound = await call(nextPhone());
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND agent_id = $2 AND status = 'pending'`, [conversation_id, agent.id])).rows[0]);
+    const accepted = await t.api<{ conversation: { status: string } }>(cookie, "POST", `/api/offers/${offer.id}/accept`);
+    expect(accepted.status).toBe(200);
+    const update = await t.fake.waitFor((r) => r.path === `/2010-04-01/Accounts/${t.fake.accountSid}/Calls/${inbound.callSid}.json`);
+    const dial = xml.parse(update.form.Twiml!).Response.Dial;
+    expect(dial.Client).toBe(`agent-${agent.id}`);
+    expect(dial["@action"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/status`);
+    // An agent on a call gets no other call (voice capacity 1).
+    const second = await call(nextPhone());
+    const secondConversation = (await conversationOfCall(second.callSid)).conversation_id;
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM offers WHERE conversation_id = $1 AND agent_id = $2`, [secondConversation, agent.id])).rows[0].n).toBe(0);
+    // A text reply to a call is refused clearly.
+    const text = await t.api<{ error: { code: string } }>(cookie, "POST", `/api/conversations/${conversation_id}/messages`, { body: "hi" });
+    expect(text.status).toBe(400);
+    await t.pool.query(`UPDATE agents SET presence = 'offline' WHERE id = $1`, [agent.id]);
+  });
+
+  it("records call status forward only, whatever order and however often callbacks arrive", async () => {
+    const inbound = await call(nextPhone());
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    await t.pool.query(`UPDATE conversations SET status = 'assigned' WHERE id = $1`, [conversation_id]);
+    const status = (CallStatus: string, extra: Record<string, string> = {}) =>
+      voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, From: "+12125550000", To: "+14155550100", CallStatus, ...extra });
+    for (const s of ["in-progress", "ringing", "in-progress"]) expect((await status(s)).status).toBe(200);
+    const metadata = async () => (await t.pool.query(`SELECT metadata FROM messages WHERE external_id = $1`, [inbound.callSid])).rows[0].metadata;
+    expect((await metadata()).callStatus).toBe("in-progress");
+    await status("completed", { CallDuration: "95" });
+    await status("completed", { CallDuration: "95" });
+    await status("ringing");
+    expect(await metadata()).toMatchObject({ callStatus: "completed", durationSeconds: 95 });
+    const events = await t.pool.query(`SELECT body FROM messages WHERE conversation_id = $1 AND kind = 'event'`, [conversation_id]);
+    expect(events.rows).toEqual([{ body: "Call ended after 95 s (completed)" }]);
+  });
+
+  it("records a caller who hangs up while waiting as abandoned, with the wait, and takes them out of line", async () => {
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const inbound = await call(nextPhone());
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "completed", CallDuration: "12" });
+    const conversation = await t.pool.query(`SELECT status FROM conversations WHERE id = $1`, [conversation_id]);
+    expect(conversation.rows[0].status).toBe("resolved");
+    const event = await t.pool.query(`SELECT body, metadata FROM messages WHERE conversation_id = $1 AND kind = 'event'`, [conversation_id]);
+    expect(event.rows[0].body).toMatch(/^Caller hung up after waiting \d+ s \(abandoned\)$/);
+    expect(event.rows[0].metadata).toMatchObject({ event: "abandoned" });
+  });
+
+  it("goes to voicemail outside business hours, and the voicemail is on the timeline as work", async () => {
+    await t.pool.query(`UPDATE queues SET timezone = 'Pacific/Kiritimati', business_hours = '{"sun": [["03:00", "03:01"]]}' WHERE id = $1`, [queueId]);
+    try {
+      const inbound = await call(nextPhone());
+      const response = inbound.twiml.Response;
+      expect(response.Say[0]).toMatch(/closed/);
+      expect(response.Record["@action"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/voicemail`);
+      const recording = { CallSid: inbound.callSid, RecordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1", RecordingDuration: "17" };
+      expect((await voiceWebhook("/webhooks/twilio/voice/voicemail", recording)).status).toBe(200);
+      await voiceWebhook("/webhooks/twilio/voice/voicemail", recording);
+      await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "completed", CallDuration: "25" });
+      const { conversation_id, customer_id } = await conversationOfCall(inbound.callSid);
+      const agent = await createAgent(t.pool);
+      const timeline = await t.api<{ messages: MessageView[] }>(await t.login(agent.email), "GET", `/api/customers/${customer_id}/timeline`);
+      const voicemails = timeline.body.messages.filter((m) => m.kind === "voicemail");
+      expect(voicemails).toEqual([expect.objectContaining({ body: "Voicemail (17 s)", media: [{ url: recording.RecordingUrl, contentType: "audio/wav" }] })]);
+      expect((await t.pool.query(`SELECT status FROM conversations WHERE id = $1`, [conversation_id])).rows[0].status).toBe("queued");
+    } finally {
+      await t.pool.query(`UPDATE queues SET business_hours = '{}' WHERE id = $1`, [queueId]);
+    }
+  });
+});
+
+describe("the softphone token", () => {
+  it("is a JWT with a VoiceGrant for the signed-in agent only", async () => {
+    const agent = await createAgent(t.pool);
+    const res = await t.api<VoiceTokenResponse>(await t.login(agent.email), "GET", "/api/voice/token");
+    expect(res.status).toBe(200);
+    expect(res.body.identity).toBe(`agent-${agent.id}`);
+    const [header, body, signature] = res.body.token.split(".");
+    const claims = JSON.parse(Buffer.from(body!, "base64url").toString());
+    expect(claims.iss).toBe(API_KEY_SID);
+    expect(claims.sub).toBe(t.fake.accountSid);
+    expect(claims.grants.identity).toBe(`agent-${agent.id}`);
+    expect(claims.grants.voice).toMatchObject({ incoming: { allow: true }, outgoing: { application_sid: TWIML_APP_SID } });
+    // Signed (HS256) with the API key secret, as Twilio checks it.
+    expect(JSON.parse(Buffer.from(header!, "base64url").toString()).alg).toBe("HS256");
+    expect(createHmac("sha256", API_KEY_SECRET).update(`${header}.${body}`).digest("base64url")).toBe(signature);
+    expect((await t.api("sb_session=nobody", "GET", "/api/voice/token")).status).toBe(401);
+  });
+});
