@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   SMTP_URL: optionalText,
   MAIL_FROM: optionalText,
   OFFER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   CHAT_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
   CHAT_UPLOAD_TYPES: z
     .string()
@@ -52,6 +53,8 @@ export interface Config {
   redisUrl: string;
   sessionSecret: string;
   offerTimeoutMs: number;
+  /** After a call, how long the agent has for notes before going available again. */
+  wrapUpMs: number;
   smsDefaultCountry: string;
   /** What a chat visitor may upload. */
   uploads: { maxBytes: number; types: string[] };
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     sessionSecret: e.SESSION_SECRET,
     offerTimeoutMs: e.OFFER_TIMEOUT_SECONDS * 1000,
+    wrapUpMs: e.WRAP_UP_SECONDS * 1000,
     smsDefaultCountry: e.SMS_DEFAULT_COUNTRY,
     uploads: { maxBytes: e.CHAT_UPLOAD_MAX_BYTES, types: e.CHAT_UPLOAD_TYPES },
     logLevel: e.LOG_LEVEL,

@@ -248,3 +248,9 @@ export const VoiceTokenResponse = z.object({
   expiresAt: z.string(),
 });
 export type VoiceTokenResponse = z.infer<typeof VoiceTokenResponse>;
+
+export const WrapUpBody = z.object({
+  disposition: z.enum(["resolved", "follow_up", "no_answer", "other"]),
+  note: z.string().trim().max(5000).optional(),
+});
+export type WrapUpBody = z.infer<typeof WrapUpBody>;

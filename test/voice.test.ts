@@ -17,7 +17,9 @@ const TWIML_APP_SID = "AP" + "2".repeat(32);
 let t: TestApp;
 let queueId: string;
 beforeAll(async () => {
-  t = await startTestApp({ env: { TWILIO_API_KEY_SID: API_KEY_SID, TWILIO_API_KEY_SECRET: API_KEY_SECRET, TWILIO_TWIML_APP_SID: TWIML_APP_SID } });
+  t = await startTestApp({
+    env: { TWILIO_API_KEY_SID: API_KEY_SID, TWILIO_API_KEY_SECRET: API_KEY_SECRET, TWILIO_TWIML_APP_SID: TWIML_APP_SID, WRAP_UP_SECONDS: "1" },
+  });
   queueId = (await createQueue(t.pool, { name: "Support" })).id;
 });
 afterAll(async () => t?.close());
@@ -151,6 +153,44 @@ describe("an inbound call", () => {
     } finally {
       await t.pool.query(`UPDATE queues SET business_hours = '{}' WHERE id = $1`, [queueId]);
     }
+  });
+});
+
+describe("after a call", () => {
+  async function answeredCall() {
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const agent = await createAgent(t.pool, { presence: "available" });
+    const cookie = await t.login(agent.email);
+    const inbound = await call(nextPhone());
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
+    await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`);
+    await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "in-progress" });
+    await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "completed", CallDuration: "60" });
+    const presence = async () => (await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agent.id])).rows[0].presence;
+    return { agent, cookie, conversationId: conversation_id as string, presence };
+  }
+
+  it("puts the agent in wrap-up for a disposition and notes, then makes them available", async () => {
+    const { cookie, conversationId, presence } = await answeredCall();
+    expect(await presence()).toBe("wrap_up");
+    const bad = await t.api(cookie, "POST", `/api/conversations/${conversationId}/wrap-up`, { disposition: "maybe" });
+    expect(bad.status).toBe(400);
+    const done = await t.api<{ conversation: { status: string } }>(cookie, "POST", `/api/conversations/${conversationId}/wrap-up`, {
+      disposition: "follow_up",
+      note: "Send the replacement label",
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.conversation.status).toBe("resolved");
+    expect(await presence()).toBe("available");
+    const note = await t.pool.query(`SELECT body FROM messages WHERE conversation_id = $1 AND kind = 'note'`, [conversationId]);
+    expect(note.rows).toEqual([{ body: "Needs a follow-up: Send the replacement label" }]);
+  });
+
+  it("makes the agent available again by itself when the wrap-up time runs out", async () => {
+    const { presence } = await answeredCall();
+    expect(await presence()).toBe("wrap_up");
+    await eventually(async () => (await presence()) === "available", { timeoutMs: 5000 });
   });
 });
 

@@ -6,6 +6,8 @@ export interface WorkQueues {
   agentMayTakeWork(agentId: string): Promise<void>;
   /** Time the offer out after delayMs unless it was answered. */
   scheduleOfferTimeout(offerId: string, delayMs: number): Promise<void>;
+  /** After a call, the agent's wrap-up time: back to available after delayMs unless they finished first. */
+  endWrapUp(agentId: string, delayMs: number): Promise<void>;
   /** Send a queued outbound message through its channel. */
   sendMessage(messageId: string): Promise<void>;
 }

@@ -15,6 +15,7 @@ export interface TwilioWebhookDeps extends IngestDeps {
   voice: VoiceAdapter | null;
   log: Logger;
   publicUrl: string;
+  wrapUpMs: number;
 }
 
 const GREETING = "Thank you for calling. Please hold while we connect you to the next available agent.";

@@ -1,12 +1,13 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
-import { CreateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { CreateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
 import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
 import { connectCallToAgent, softphoneToken } from "../domain/voice/softphone.ts";
+import { finishWrapUp } from "../domain/voice/wrap-up.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
@@ -76,6 +77,11 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   router.post("/conversations/:id/resolve", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
     res.json({ conversation: await resolveConversation(deps, { conversationId: id, agentId: signedInAgent(req).id }) });
+  });
+  router.post("/conversations/:id/wrap-up", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    const body = parseInput(WrapUpBody, req.body);
+    res.json({ conversation: await finishWrapUp(deps, { conversationId: id, agentId: signedInAgent(req).id, ...body }) });
   });
   router.post("/conversations/:id/messages", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);

@@ -65,6 +65,9 @@ export function createQueues(
     async scheduleOfferTimeout(offerId, delayMs) {
       await offerTimeouts.add("timeout", { offerId }, { jobId: `offer-${offerId}`, delay: delayMs });
     },
+    async endWrapUp(agentId, delayMs) {
+      await maintenance.add("end-wrap-up", { agentId }, { jobId: `wrap-up-${agentId}-${Date.now()}`, delay: delayMs, attempts: 5, backoff: { type: "exponential", delay: 500 } });
+    },
     async sendMessage(messageId) {
       await outbound.add("send", { messageId }, { jobId: `send-${messageId}` });
     },

@@ -9,6 +9,7 @@ import { deliverMessage } from "../domain/outbound/deliver-message.ts";
 import { closeOffer } from "../domain/routing/answer-offer.ts";
 import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain/routing/match.ts";
 import { sweepRouting } from "../domain/routing/sweep.ts";
+import { endWrapUp } from "../domain/voice/wrap-up.ts";
 import type { Logger } from "../log.ts";
 import { QUEUE_NAMES, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
 
@@ -48,7 +49,11 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
     },
     { ...common, concurrency: 8 },
   );
-  const maintenance = new Worker(QUEUE_NAMES.maintenance, async () => sweepRouting(deps), { ...common, concurrency: 1 });
+  const maintenance = new Worker(
+    QUEUE_NAMES.maintenance,
+    async (job) => (job.name === "end-wrap-up" ? endWrapUp(deps, (job.data as { agentId: string }).agentId) : sweepRouting(deps)),
+    { ...common, concurrency: 1 },
+  );
   await deps.queues.maintenance.upsertJobScheduler("sweep-routing", { every: deps.sweepEveryMs }, { name: "sweep" });
 
   const all = [routing, offerTimeouts, outbound, maintenance];

@@ -8,6 +8,8 @@ import { chatAvailability, positionInLine } from "../chat/availability.ts";
 import type { DomainEvent, EventPublisher } from "../events.ts";
 import { ingestInbound, type IngestDeps } from "../ingest/ingest-inbound.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
+import type { WorkQueues } from "../work-queues.ts";
+import { startWrapUp } from "./wrap-up.ts";
 
 export type CallStatus = "queued" | "ringing" | "in-progress" | "completed" | "busy" | "failed" | "no-answer" | "canceled";
 
@@ -48,11 +50,11 @@ export async function callerPosition(pool: pg.Pool, callSid: string): Promise<Ch
  * closed with their wait time; when it ends after an agent took it, the duration is recorded.
  */
 export async function recordCallStatus(
-  deps: { pool: pg.Pool; events: EventPublisher },
+  deps: { pool: pg.Pool; events: EventPublisher; queues: WorkQueues; wrapUpMs: number },
   update: { callSid: string; status: CallStatus; durationSeconds: number | null },
 ): Promise<boolean> {
   const outcome = await withTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<{ id: string; conversation_id: string; customer_id: string; status: string; waited: number }>(
+    const { rows } = await tx.query<{ id: string; conversation_id: string; customer_id: string; status: string; waited: number; agent_id: string | null }>(
       `UPDATE messages m SET
           metadata = m.metadata || jsonb_build_object('callStatus', $2::text) ||
                      CASE WHEN $3::int IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('durationSeconds', $3::int) END,
@@ -60,7 +62,7 @@ export async function recordCallStatus(
          FROM conversations cv
         WHERE m.channel = 'voice' AND m.external_id = $1 AND m.kind = 'call' AND cv.id = m.conversation_id
           AND ${STATUS_RANK_SQL("COALESCE(m.metadata->>'callStatus', 'queued')")} < ${STATUS_RANK_SQL("$2::text")}
-        RETURNING m.id, m.conversation_id, m.customer_id,
+        RETURNING m.id, m.conversation_id, m.customer_id, cv.assigned_agent_id AS agent_id,
                   -- A caller who left a voicemail did not abandon: their voicemail waits as work.
                   CASE WHEN EXISTS (SELECT 1 FROM messages v WHERE v.conversation_id = m.conversation_id AND v.kind = 'voicemail')
                        THEN 'voicemail' ELSE cv.status::text END AS status,
@@ -89,7 +91,8 @@ export async function recordCallStatus(
         );
       }
     }
-    return { messageId: call.id, conversationId: call.conversation_id, eventId };
+    const wrapUpAgent = ENDED.includes(update.status) && call.status === "assigned" ? call.agent_id : null;
+    return { messageId: call.id, conversationId: call.conversation_id, eventId, wrapUpAgent };
   });
   if (!outcome) return false;
   const events: DomainEvent[] = [];
@@ -102,6 +105,7 @@ export async function recordCallStatus(
     if (conversation) events.push({ type: "conversation.updated", conversation });
   }
   await deps.events.publish(...events);
+  if (outcome.wrapUpAgent) await startWrapUp(deps, outcome.wrapUpAgent);
   return true;
 }
 
