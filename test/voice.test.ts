@@ -54,7 +54,7 @@ describe("an inbound call", () => {
     expect(response.Say).toMatch(/Please hold/);
     expect(response.Enqueue["#text"]).toBe("switchboard");
     expect(response.Enqueue["@waitUrl"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/wait`);
-    expect(response.Enqueue["@action"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/status`);
+    expect(response.Enqueue["@action"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/dequeued`);
     const { customer_id, conversation_id } = await conversationOfCall(inbound.callSid);
     const sms = await t.pool.query(`SELECT customer_id FROM messages WHERE body = 'I texted first'`);
     expect(sms.rows[0].customer_id).toBe(customer_id);
@@ -153,6 +153,70 @@ describe("an inbound call", () => {
     } finally {
       await t.pool.query(`UPDATE queues SET business_hours = '{}' WHERE id = $1`, [queueId]);
     }
+  });
+});
+
+describe("a caller who waits too long", () => {
+  it("may press 1 for a callback, which an agent's accept turns into a call to the customer", async () => {
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    await t.pool.query(`UPDATE queues SET max_wait_seconds = 60 WHERE id = $1`, [queueId]);
+    const from = nextPhone();
+    const inbound = await call(from);
+    const early = await voiceWebhook("/webhooks/twilio/voice/wait", { CallSid: inbound.callSid, QueueTime: "30" });
+    expect(early.twiml.Response.Gather).toBeUndefined();
+    const late = await voiceWebhook("/webhooks/twilio/voice/wait", { CallSid: inbound.callSid, QueueTime: "61" });
+    expect(late.twiml.Response.Gather["@action"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/choice`);
+    expect(late.twiml.Response.Gather.Say).toMatch(/Press 1/);
+    expect(late.twiml.Response).toHaveProperty("Leave");
+    const choice = await voiceWebhook("/webhooks/twilio/voice/choice", { CallSid: inbound.callSid, Digits: "1" });
+    expect(choice.twiml.Response.Say).toMatch(/call you back/);
+    expect(choice.twiml.Response).toHaveProperty("Hangup");
+    await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "completed", CallDuration: "70" });
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    expect((await t.pool.query(`SELECT status FROM conversations WHERE id = $1`, [conversation_id])).rows[0].status).toBe("queued");
+
+    // Earlier tests left calls waiting; this agent (capacity one call) must get this one.
+    await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered') AND id <> $1`, [conversation_id]);
+    const agent = await createAgent(t.pool);
+    const cookie = await t.login(agent.email);
+    await t.api(cookie, "PUT", "/api/me/presence", { presence: "available" });
+    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
+    expect((await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`)).status).toBe(200);
+    const placed = await t.fake.waitFor((r) => r.path === `/2010-04-01/Accounts/${t.fake.accountSid}/Calls.json` && r.form.To === from);
+    expect(placed.form.From).toBe("+14155550100");
+    expect(placed.form.StatusCallback).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/status`);
+    expect(xml.parse(placed.form.Twiml!).Response.Dial.Client).toBe(`agent-${agent.id}`);
+    await t.pool.query(`UPDATE agents SET presence = 'offline' WHERE id = $1`, [agent.id]);
+  });
+
+  it("goes to voicemail when they stay on the line instead", async () => {
+    const inbound = await call(nextPhone());
+    const left = await voiceWebhook("/webhooks/twilio/voice/dequeued", { CallSid: inbound.callSid, QueueResult: "leave", QueueTime: "61" });
+    expect(left.twiml.Response.Record["@action"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/voicemail`);
+    const hungUp = await voiceWebhook("/webhooks/twilio/voice/dequeued", { CallSid: inbound.callSid, QueueResult: "hangup" });
+    expect(hungUp.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+});
+
+describe("click-to-call", () => {
+  it("calls the customer and connects the agent, unless the customer asked not to be called", async () => {
+    const agent = await createAgent(t.pool);
+    const cookie = await t.login(agent.email);
+    const phone = nextPhone();
+    await t.sendSms({ From: phone, Body: "Please call me" });
+    const customerId = (await t.pool.query(`SELECT customer_id FROM identities WHERE value = $1`, [phone])).rows[0].customer_id;
+    const placed = await t.api<{ conversation: { channel: string; status: string; assignedAgentId: string } }>(cookie, "POST", `/api/customers/${customerId}/calls`);
+    expect(placed.status).toBe(201);
+    expect(placed.body.conversation).toMatchObject({ channel: "voice", status: "assigned", assignedAgentId: agent.id });
+    const request = await t.fake.waitFor((r) => r.path.endsWith("/Calls.json") && r.form.To === phone);
+    expect(xml.parse(request.form.Twiml!).Response.Dial.Client).toBe(`agent-${agent.id}`);
+
+    await t.pool.query(`INSERT INTO consents (customer_id, channel, status, source) VALUES ($1, 'voice', 'opted_out', 'agent note')`, [customerId]);
+    const before = t.fake.calls().length;
+    const refused = await t.api<{ error: { code: string; message: string } }>(cookie, "POST", `/api/customers/${customerId}/calls`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "CONSENT_REVOKED", message: expect.stringMatching(/asked not to be called/) });
+    expect(t.fake.calls().length).toBe(before);
   });
 });
 

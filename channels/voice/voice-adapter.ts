@@ -21,6 +21,10 @@ export const VOICE_PATHS = {
   wait: "/webhooks/twilio/voice/wait",
   status: "/webhooks/twilio/voice/status",
   voicemail: "/webhooks/twilio/voice/voicemail",
+  /** <Enqueue action>: the caller left the queue (to voicemail, or hung up, or was bridged). */
+  dequeued: "/webhooks/twilio/voice/dequeued",
+  /** The caller's key press after waiting too long: 1 asks for a callback. */
+  choice: "/webhooks/twilio/voice/choice",
 } as const;
 
 /** The Twilio queue every waiting caller sits in; Switchboard picks who is next, not Twilio. */
@@ -101,7 +105,7 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
     holdTwiml(greeting: string): string {
       const r = new twilio.twiml.VoiceResponse();
       r.say(greeting);
-      r.enqueue({ waitUrl: url(VOICE_PATHS.wait), waitUrlMethod: "POST", action: url(VOICE_PATHS.status) }, TWILIO_QUEUE_NAME);
+      r.enqueue({ waitUrl: url(VOICE_PATHS.wait), waitUrlMethod: "POST", action: url(VOICE_PATHS.dequeued) }, TWILIO_QUEUE_NAME);
       return r.toString();
     },
 
@@ -116,6 +120,52 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
       }
       r.play(opts.holdMusicUrl);
       return r.toString();
+    },
+
+    /** Waited too long: press 1 for a callback; otherwise leave the queue for voicemail. */
+    tooLongTwiml(): string {
+      const r = new twilio.twiml.VoiceResponse();
+      const gather = r.gather({ numDigits: 1, timeout: 6, action: url(VOICE_PATHS.choice), method: "POST" });
+      gather.say("Sorry for the wait. Press 1 and we will call you back as soon as an agent is free. Or stay on the line to leave a voicemail.");
+      r.leave();
+      return r.toString();
+    },
+
+    callbackConfirmedTwiml(): string {
+      const r = new twilio.twiml.VoiceResponse();
+      r.say("Thank you. We will call you back as soon as an agent is free. Goodbye.");
+      r.hangup();
+      return r.toString();
+    },
+
+    parseDequeue(params: Record<string, unknown>): { callSid: string; result: string } {
+      const p = first(params, z.object({ CallSid, QueueResult: z.string().min(1, "QueueResult is required") }).passthrough(), "body") as { CallSid: string; QueueResult: string };
+      return { callSid: p.CallSid, result: p.QueueResult };
+    },
+
+    parseChoice(params: Record<string, unknown>): { callSid: string; digits: string } {
+      const p = first(params, z.object({ CallSid, Digits: z.string().max(20).default("") }).passthrough(), "body") as { CallSid: string; Digits: string };
+      return { callSid: p.CallSid, digits: p.Digits };
+    },
+
+    /** Calls the customer back and connects them to the agent's softphone. */
+    async callCustomer(opts: { to: string; from: string; clientIdentity: string }): Promise<string> {
+      const r = new twilio.twiml.VoiceResponse();
+      r.say("Hello, this is your call back. Connecting you to an agent now.");
+      r.dial({ timeout: 30 }).client(opts.clientIdentity);
+      try {
+        const created = await client.calls.create({
+          to: opts.to,
+          from: opts.from,
+          twiml: r.toString(),
+          statusCallback: url(VOICE_PATHS.status),
+          statusCallbackEvent: ["initiated", "ringing", "answered", "completed"],
+        });
+        return created.sid;
+      } catch (err) {
+        const c = classifyTwilioError(err);
+        throw new ChannelSendError(c.message, c.retryable, c.code);
+      }
     },
 
     /** Nobody can answer (closed): take a voicemail, which becomes work on the caller's timeline. */

@@ -7,6 +7,8 @@ import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
 import { ingestInbound } from "../domain/ingest/ingest-inbound.ts";
 import { applyStatus } from "../domain/outbound/deliver-message.ts";
 import { callerPosition, receiveCall, recordCallStatus, recordVoicemail } from "../domain/voice/calls.ts";
+import { requestCallback } from "../domain/voice/outbound-calls.ts";
+import { chatAvailability } from "../domain/chat/availability.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { Logger } from "../log.ts";
 
@@ -19,6 +21,7 @@ export interface TwilioWebhookDeps extends IngestDeps {
 }
 
 const GREETING = "Thank you for calling. Please hold while we connect you to the next available agent.";
+const NO_AGENT_MESSAGE = "All our agents are still busy. Please leave a message after the tone, and we will call you back.";
 const CLOSED_MESSAGE = "We are closed right now. Please leave a message after the tone, and we will call you back.";
 // Twilio's own hold music, public and free to use.
 const HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3";
@@ -89,6 +92,10 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
     if (!voice) return;
     const callSid = body(req).CallSid;
     const wait = typeof callSid === "string" ? await callerPosition(deps.pool, callSid) : { position: null, estimateSeconds: null };
+    // Twilio tells how long the caller has waited; past the queue's limit they may choose a callback.
+    const waited = Number(body(req).QueueTime ?? 0);
+    const { maxWaitSeconds } = await chatAvailability(deps.pool);
+    if (waited >= maxWaitSeconds) return twiml(res, voice.tooLongTwiml());
     const minutes = wait.estimateSeconds ? Math.max(1, Math.round(wait.estimateSeconds / 60)) : null;
     twiml(res, voice.waitTwiml({ position: wait.position, estimateMinutes: minutes, holdMusicUrl: HOLD_MUSIC }));
   });
@@ -101,6 +108,28 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
     await recordCallStatus(deps, update);
     // Also the action of <Enqueue> and <Dial>: an empty answer ends the call once its part is over.
     twiml(res, voice.emptyTwiml());
+  });
+
+  router.post("/voice/dequeued", async (req, res) => {
+    const voice = verified(deps.voice, "voice", req, res);
+    if (!voice) return;
+    const dequeue = parsed(res, "queue result", () => voice.parseDequeue(body(req)));
+    if (!dequeue) return;
+    // "leave": the caller chose voicemail after waiting too long; otherwise the call is over or bridged.
+    twiml(res, dequeue.result === "leave" ? voice.voicemailTwiml(NO_AGENT_MESSAGE) : voice.emptyTwiml());
+  });
+
+  router.post("/voice/choice", async (req, res) => {
+    const voice = verified(deps.voice, "voice", req, res);
+    if (!voice) return;
+    const choice = parsed(res, "key press", () => voice.parseChoice(body(req)));
+    if (!choice) return;
+    if (choice.digits === "1") {
+      await requestCallback(deps, choice.callSid);
+      twiml(res, voice.callbackConfirmedTwiml());
+    } else {
+      twiml(res, voice.voicemailTwiml(NO_AGENT_MESSAGE));
+    }
   });
 
   router.post("/voice/voicemail", async (req, res) => {

@@ -8,6 +8,7 @@ import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts"
 import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
 import { connectCallToAgent, softphoneToken } from "../domain/voice/softphone.ts";
 import { finishWrapUp } from "../domain/voice/wrap-up.ts";
+import { clickToCall } from "../domain/voice/outbound-calls.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
@@ -23,6 +24,7 @@ export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {
   publicUrl: string;
   voice: VoiceAdapter | null;
   softphone: Parameters<typeof softphoneToken>[0];
+  businessNumber: string | null;
 }
 
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
@@ -111,6 +113,10 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
     res.status(201).json({ widget: await createWidget(deps, parseInput(CreateWidgetBody, req.body)) });
   });
 
+  router.post("/customers/:id/calls", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.status(201).json({ conversation: await clickToCall(deps, { customerId: id, agentId: signedInAgent(req).id }) });
+  });
   router.get("/customers/:id/timeline", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
     const q = parseInput(TimelineQuery, req.query);

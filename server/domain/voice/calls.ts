@@ -63,8 +63,9 @@ export async function recordCallStatus(
         WHERE m.channel = 'voice' AND m.external_id = $1 AND m.kind = 'call' AND cv.id = m.conversation_id
           AND ${STATUS_RANK_SQL("COALESCE(m.metadata->>'callStatus', 'queued')")} < ${STATUS_RANK_SQL("$2::text")}
         RETURNING m.id, m.conversation_id, m.customer_id, cv.assigned_agent_id AS agent_id,
-                  -- A caller who left a voicemail did not abandon: their voicemail waits as work.
-                  CASE WHEN EXISTS (SELECT 1 FROM messages v WHERE v.conversation_id = m.conversation_id AND v.kind = 'voicemail')
+                  -- A caller who left a voicemail or asked for a callback did not abandon: that waits as work.
+                  CASE WHEN EXISTS (SELECT 1 FROM messages v WHERE v.conversation_id = m.conversation_id
+                                      AND (v.kind = 'voicemail' OR v.metadata->>'event' = 'callback_requested'))
                        THEN 'voicemail' ELSE cv.status::text END AS status,
                   extract(epoch FROM now() - m.created_at)::int AS waited`,
       [update.callSid, update.status, update.durationSeconds],

@@ -5,7 +5,9 @@ import type pg from "pg";
 import type { VoiceTokenResponse } from "../../../shared/api.ts";
 import { ChannelSendError } from "../../../channels/channel.ts";
 import { AppError } from "../../errors.ts";
+import type { EventPublisher } from "../events.ts";
 import { agentClientIdentity, callOf } from "./calls.ts";
+import { placeCall, wantsCallback, type CallPlacer } from "./outbound-calls.ts";
 
 const TOKEN_TTL_SECONDS = 3600;
 
@@ -22,12 +24,21 @@ export function softphoneToken(
   return { token: token.toJwt(), identity, expiresAt: new Date(Date.now() + TOKEN_TTL_SECONDS * 1000).toISOString() };
 }
 
-/** After an agent accepts a call: take it out of Twilio's queue and ring the agent's softphone. */
+/**
+ * After an agent accepts a call: take it out of Twilio's queue and ring the agent's softphone; or, for
+ * a caller who asked to be called back, call them now and connect the agent.
+ */
 export async function connectCallToAgent(
-  deps: { pool: pg.Pool; voice: { connectToAgent(callSid: string, identity: string): Promise<void> } | null },
+  deps: {
+    pool: pg.Pool;
+    events: EventPublisher;
+    voice: ({ connectToAgent(callSid: string, identity: string): Promise<void> } & CallPlacer) | null;
+    businessNumber: string | null;
+  },
   opts: { conversationId: string; agentId: string },
 ): Promise<void> {
   if (!deps.voice) throw new AppError("CHANNEL_DISABLED", "The voice channel is not configured");
+  if (await wantsCallback(deps.pool, opts.conversationId)) return placeCall(deps, opts);
   const callSid = await callOf(deps.pool, opts.conversationId);
   if (!callSid) throw new AppError("NOT_FOUND", "This conversation has no call");
   try {
