@@ -254,3 +254,12 @@ export const WrapUpBody = z.object({
   note: z.string().trim().max(5000).optional(),
 });
 export type WrapUpBody = z.infer<typeof WrapUpBody>;
+
+export const CallControlBody = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("hold") }),
+  z.object({ action: z.literal("resume") }),
+  z.object({ action: z.literal("hangup") }),
+  z.object({ action: z.literal("requeue") }),
+  z.object({ action: z.literal("transfer"), toAgentId: z.string().uuid() }),
+]);
+export type CallControlBody = z.infer<typeof CallControlBody>;

@@ -198,6 +198,54 @@ describe("a caller who waits too long", () => {
   });
 });
 
+describe("during a call", () => {
+  it("the agent can hold, resume, transfer, send back to the queue and hang up; nobody else can", async () => {
+    await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered')`);
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const agent = await createAgent(t.pool, { presence: "available" });
+    const colleague = await createAgent(t.pool, { name: "Colleague" });
+    const cookie = await t.login(agent.email);
+    const inbound = await call(nextPhone());
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
+    await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`);
+    const control = (body: unknown, as = cookie) => t.api<{ error?: { code: string } }>(as, "POST", `/api/conversations/${conversation_id}/call`, body);
+    const lastUpdate = () => {
+      const updates = t.fake.callUpdates().filter((r) => r.path.endsWith(`/Calls/${inbound.callSid}.json`));
+      return updates[updates.length - 1]!.form;
+    };
+
+    expect((await control({ action: "hold" })).status).toBe(200);
+    expect(xml.parse(lastUpdate().Twiml!).Response.Play["@loop"]).toBe("0");
+    expect((await control({ action: "resume" })).status).toBe(200);
+    expect(xml.parse(lastUpdate().Twiml!).Response.Dial.Client).toBe(`agent-${agent.id}`);
+    expect((await control({ action: "dance" })).status).toBe(400);
+    expect((await control({ action: "hold" }, await t.login(colleague.email))).status).toBe(403);
+
+    expect((await control({ action: "transfer", toAgentId: colleague.id })).status).toBe(200);
+    expect(xml.parse(lastUpdate().Twiml!).Response.Dial.Client).toBe(`agent-${colleague.id}`);
+    expect((await t.pool.query(`SELECT assigned_agent_id FROM conversations WHERE id = $1`, [conversation_id])).rows[0].assigned_agent_id).toBe(colleague.id);
+
+    const colleagueCookie = await t.login(colleague.email);
+    expect((await control({ action: "requeue" }, colleagueCookie)).status).toBe(200);
+    expect(xml.parse(lastUpdate().Twiml!).Response.Enqueue["#text"]).toBe("switchboard");
+    expect((await t.pool.query(`SELECT status FROM conversations WHERE id = $1`, [conversation_id])).rows[0].status).toMatch(/queued|offered/);
+
+    await t.pool.query(`UPDATE conversations SET status = 'assigned', assigned_agent_id = $2 WHERE id = $1`, [conversation_id, colleague.id]);
+    await t.pool.query(`UPDATE offers SET status = 'withdrawn' WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id]);
+    expect((await control({ action: "hangup" }, colleagueCookie)).status).toBe(200);
+    expect(lastUpdate().Status).toBe("completed");
+    const events = await t.pool.query(`SELECT body FROM messages WHERE conversation_id = $1 AND kind = 'event' AND metadata->>'event' LIKE 'call_%' ORDER BY created_at`, [conversation_id]);
+    expect(events.rows.map((r) => r.body)).toEqual([
+      "Call on hold",
+      "Call resumed",
+      "Call transferred to Colleague",
+      "Call sent back to the queue",
+      "Agent hung up",
+    ]);
+  });
+});
+
 describe("click-to-call", () => {
   it("calls the customer and connects the agent, unless the customer asked not to be called", async () => {
     const agent = await createAgent(t.pool);

@@ -181,14 +181,40 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
 
     /** Takes the waiting call out of the queue and rings the agent's browser softphone. */
     async connectToAgent(callSid: string, clientIdentity: string): Promise<void> {
-      const r = new twilio.twiml.VoiceResponse();
-      r.dial({ timeout: 20, action: url(VOICE_PATHS.status) }).client(clientIdentity);
+      await adapter.redirectCall(callSid, adapter.dialAgentTwiml(clientIdentity));
+    },
+
+    /** Replaces what the caller's leg is doing now with new TwiML (hold music, another agent, the queue). */
+    async redirectCall(callSid: string, twiml: string): Promise<void> {
       try {
-        await client.calls(callSid).update({ twiml: r.toString() });
+        await client.calls(callSid).update({ twiml });
       } catch (err) {
         const c = classifyTwilioError(err);
         throw new ChannelSendError(c.message, c.retryable, c.code);
       }
+    },
+
+    async hangUp(callSid: string): Promise<void> {
+      try {
+        await client.calls(callSid).update({ status: "completed" });
+      } catch (err) {
+        const c = classifyTwilioError(err);
+        throw new ChannelSendError(c.message, c.retryable, c.code);
+      }
+    },
+
+    /** The caller hears hold music until the agent resumes (the agent's leg is released meanwhile). */
+    holdMusicTwiml(holdMusicUrl: string): string {
+      const r = new twilio.twiml.VoiceResponse();
+      r.say("Please hold.");
+      r.play({ loop: 0 }, holdMusicUrl);
+      return r.toString();
+    },
+
+    dialAgentTwiml(clientIdentity: string): string {
+      const r = new twilio.twiml.VoiceResponse();
+      r.dial({ timeout: 20, action: url(VOICE_PATHS.status) }).client(clientIdentity);
+      return r.toString();
     },
 
     async send(): Promise<never> {

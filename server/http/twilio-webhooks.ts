@@ -24,7 +24,7 @@ const GREETING = "Thank you for calling. Please hold while we connect you to the
 const NO_AGENT_MESSAGE = "All our agents are still busy. Please leave a message after the tone, and we will call you back.";
 const CLOSED_MESSAGE = "We are closed right now. Please leave a message after the tone, and we will call you back.";
 // Twilio's own hold music, public and free to use.
-const HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3";
+export const HOLD_MUSIC_URL = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3";
 
 /** A repeated key becomes an array, as Twilio's signature check expects. */
 function parseForm(text: string): Record<string, string | string[]> {
@@ -97,7 +97,7 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
     const { maxWaitSeconds } = await chatAvailability(deps.pool);
     if (waited >= maxWaitSeconds) return twiml(res, voice.tooLongTwiml());
     const minutes = wait.estimateSeconds ? Math.max(1, Math.round(wait.estimateSeconds / 60)) : null;
-    twiml(res, voice.waitTwiml({ position: wait.position, estimateMinutes: minutes, holdMusicUrl: HOLD_MUSIC }));
+    twiml(res, voice.waitTwiml({ position: wait.position, estimateMinutes: minutes, holdMusicUrl: HOLD_MUSIC_URL }));
   });
 
   router.post("/voice/status", async (req, res) => {

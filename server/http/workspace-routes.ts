@@ -1,7 +1,7 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
-import { CreateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { CallControlBody, CreateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
@@ -9,6 +9,8 @@ import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
 import { connectCallToAgent, softphoneToken } from "../domain/voice/softphone.ts";
 import { finishWrapUp } from "../domain/voice/wrap-up.ts";
 import { clickToCall } from "../domain/voice/outbound-calls.ts";
+import { controlCall } from "../domain/voice/call-controls.ts";
+import { HOLD_MUSIC_URL } from "./twilio-webhooks.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
@@ -79,6 +81,11 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   router.post("/conversations/:id/resolve", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
     res.json({ conversation: await resolveConversation(deps, { conversationId: id, agentId: signedInAgent(req).id }) });
+  });
+  router.post("/conversations/:id/call", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    const control = parseInput(CallControlBody, req.body);
+    res.json({ conversation: await controlCall({ ...deps, holdMusicUrl: HOLD_MUSIC_URL }, { conversationId: id, agentId: signedInAgent(req).id, ...control }) });
   });
   router.post("/conversations/:id/wrap-up", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
