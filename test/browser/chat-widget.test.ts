@@ -202,7 +202,9 @@ describe("outside business hours", () => {
       await page.getByTestId("sb-leave-email").fill("robin@example.test");
       await page.getByTestId("sb-leave-body").fill("Please call me back tomorrow");
       await page.getByTestId("sb-leave-send").click();
-      await expect.poll(() => page.getByTestId("sb-leave-done").textContent()).toContain("we will answer by email");
+      const done = page.getByTestId("sb-leave-done");
+      await done.waitFor({ state: "visible" });
+      expect(await done.textContent()).toContain("we will answer by email at robin@example.test");
       const left = await t.pool.query(
         `SELECT cv.channel, cv.status, cv.customer_address FROM messages m JOIN conversations cv ON cv.id = m.conversation_id WHERE m.body = 'Please call me back tomorrow'`,
       );
