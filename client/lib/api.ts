@@ -11,10 +11,12 @@ import {
   SendReplyResponse,
   TimelineChanges,
   TimelinePage,
+  VoiceTokenResponse,
   type ErrorCode,
   type LoginBody,
   type SendReplyBody,
   type SetPresenceBody,
+  type WrapUpBody,
 } from "../../shared/api.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
@@ -118,6 +120,12 @@ export const api = {
     request(`/api/conversations/${id(conversationId)}/resolve`, { method: "POST", schema: ConversationResult }),
   sendReply: (conversationId: string, body: SendReplyBody) =>
     request(`/api/conversations/${id(conversationId)}/messages`, { method: "POST", body, schema: SendReplyResponse }),
+  /** Ends the agent's wrap-up after a call: the disposition and note go on the timeline, the conversation is resolved. */
+  wrapUp: (conversationId: string, body: WrapUpBody) =>
+    request(`/api/conversations/${id(conversationId)}/wrap-up`, { method: "POST", body, schema: ConversationResult }),
+
+  /** A Twilio access token for the browser softphone; 503 CHANNEL_DISABLED when the softphone is not configured. */
+  voiceToken: () => request("/api/voice/token", { schema: VoiceTokenResponse }),
 
   timeline: (customerId: string, page: { before?: string; limit?: number } = {}) => {
     const query = new URLSearchParams({ limit: String(page.limit ?? 50) });

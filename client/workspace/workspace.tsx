@@ -1,8 +1,12 @@
 import { useState } from "react";
-import type { AgentView, ChannelState } from "../../shared/api.ts";
+import type { AgentView, ChannelState, WrapUpBody } from "../../shared/api.ts";
 import type { SettablePresence } from "../../shared/domain.ts";
 import { errorMessage } from "../lib/api.ts";
 import { useMyWork } from "../lib/use-my-work.ts";
+import { useSoftphone } from "../lib/use-softphone.ts";
+import { useWrapUp } from "../lib/use-wrap-up.ts";
+import { CallBar } from "./call/call-bar.tsx";
+import { useCallConversation } from "./call/use-call-conversation.ts";
 import { ConversationView } from "./conversation/conversation-view.tsx";
 import { ChannelBanner } from "./header/channel-banner.tsx";
 import { WorkspaceHeader } from "./header/workspace-header.tsx";
@@ -19,11 +23,18 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
   const work = useMyWork(agent.id);
   const [openConversationId, setOpenConversationId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const softphone = useSoftphone();
+  // Screen pop: a voice offer opens the caller's timeline as it rings.
+  const call = useCallConversation({ offers: work.offers, conversations: work.conversations, onScreenPop: setOpenConversationId });
+  const wrapUp = useWrapUp({ presence: agent.presence, endedCall: softphone.endedCall, conversationId: call.conversation?.id ?? null });
+  const callsReady = softphone.status === "ready" || softphone.status === "ringing" || softphone.status === "in-call";
 
   async function accept(offerId: string) {
     setNotice(null);
     try {
       const conversation = await work.accept(offerId);
+      // The server now dials this browser's softphone: that call is this conversation's.
+      if (conversation.channel === "voice") call.take(conversation.id);
       setOpenConversationId(conversation.id);
     } catch (failure) {
       setNotice(errorMessage(failure));
@@ -39,10 +50,22 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
     }
   }
 
+  async function finishWrapUp(body: WrapUpBody) {
+    work.noteConversation(await wrapUp.finish(body));
+  }
+
   return (
     <div className="workspace">
-      <WorkspaceHeader agent={agent} onSetPresence={onSetPresence} onSignOut={onSignOut} />
+      <WorkspaceHeader agent={agent} softphone={softphone} onSetPresence={onSetPresence} onSignOut={onSignOut} />
       <ChannelBanner channels={channels} />
+      <CallBar
+        softphone={softphone}
+        conversation={call.conversation}
+        wrapUpDue={wrapUp.due}
+        wrapUpTimeUp={wrapUp.timeUp}
+        onFinishWrapUp={finishWrapUp}
+        onDismissWrapUp={wrapUp.dismiss}
+      />
       <div className="workspace__body">
         <WorkList
           offers={work.offers}
@@ -50,6 +73,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
           loadError={work.status === "error" ? work.error : null}
           notice={notice}
           openConversationId={openConversationId}
+          callsReady={callsReady}
           onAccept={accept}
           onReject={reject}
           onOpen={setOpenConversationId}

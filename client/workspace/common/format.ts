@@ -1,4 +1,5 @@
 // Display wording shared by the workspace's components.
+import type { WrapUpBody } from "../../../shared/api.ts";
 import type { ConversationStatus, CustomerTier, Presence } from "../../../shared/domain.ts";
 
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
@@ -23,6 +24,15 @@ export function formatCountdown(ms: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
+/** Elapsed time: "0:42", "12:05", "1:02:09"; never negative. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, "0");
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+}
+
 export const conversationStatusLabel: Record<ConversationStatus, string> = {
   queued: "Queued",
   offered: "Offered",
@@ -40,4 +50,11 @@ export const presenceLabel: Record<Presence, string> = {
   offline: "Offline",
   busy: "Busy",
   wrap_up: "Wrap-up",
+};
+
+export const dispositionLabel: Record<WrapUpBody["disposition"], string> = {
+  resolved: "Resolved on the call",
+  follow_up: "Needs a follow-up",
+  no_answer: "No answer",
+  other: "Other",
 };

@@ -1,16 +1,19 @@
 import { useState } from "react";
 import type { AgentView } from "../../../shared/api.ts";
 import type { SettablePresence } from "../../../shared/domain.ts";
+import type { SoftphoneStatus } from "../../lib/softphone.ts";
+import { SoftphoneIndicator } from "../call/softphone-indicator.tsx";
 import { PresenceSelect } from "../presence/presence-select.tsx";
 import { ConnectionIndicator } from "./connection-indicator.tsx";
 
 export type Props = {
   agent: AgentView;
+  softphone: { status: SoftphoneStatus; error: string | null };
   onSetPresence: (presence: SettablePresence) => Promise<void>;
   onSignOut: () => Promise<void>;
 };
 
-export function WorkspaceHeader({ agent, onSetPresence, onSignOut }: Props) {
+export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut }: Props) {
   const [signingOut, setSigningOut] = useState(false);
 
   async function signOut() {
@@ -26,6 +29,7 @@ export function WorkspaceHeader({ agent, onSetPresence, onSignOut }: Props) {
     <header className="topbar">
       <div className="topbar__brand">Switchboard</div>
       <ConnectionIndicator />
+      <SoftphoneIndicator status={softphone.status} error={softphone.error} />
       <div className="topbar__spacer" />
       <div className="topbar__agent">
         <span className="topbar__name">{agent.name}</span>

@@ -2,18 +2,22 @@ import { useState } from "react";
 import type { OfferView } from "../../../shared/api.ts";
 import { ChannelBadge } from "../common/channel-badge.tsx";
 import { tierLabel } from "../common/format.ts";
+import { PhoneIcon } from "../call/phone-icon.tsx";
 import { OfferCountdown } from "./offer-countdown.tsx";
 
 export type Props = {
   offer: OfferView;
+  /** Whether a call accepted now can ring in this browser (the softphone is registered). */
+  callsReady: boolean;
   onAccept: (offerId: string) => Promise<void>;
   onReject: (offerId: string) => Promise<void>;
 };
 
-export function OfferItem({ offer, onAccept, onReject }: Props) {
+export function OfferItem({ offer, callsReady, onAccept, onReject }: Props) {
   const [busy, setBusy] = useState(false);
   const { conversation } = offer;
   const who = conversation.customer.displayName ?? conversation.customerAddress;
+  const isCall = offer.channel === "voice";
 
   async function act(action: (offerId: string) => Promise<void>) {
     setBusy(true);
@@ -25,7 +29,13 @@ export function OfferItem({ offer, onAccept, onReject }: Props) {
   }
 
   return (
-    <li className="offer" data-testid="offer-item" data-conversation-id={conversation.id}>
+    <li className={`offer${isCall ? " offer--call" : ""}`} data-testid="offer-item" data-conversation-id={conversation.id} data-channel={offer.channel}>
+      {isCall && (
+        <p className="offer__call">
+          <PhoneIcon className="offer__phone" />
+          Incoming call
+        </p>
+      )}
       <div className="offer__top">
         <ChannelBadge channel={offer.channel} />
         <span className="offer__who" title={conversation.customerAddress}>
@@ -37,6 +47,9 @@ export function OfferItem({ offer, onAccept, onReject }: Props) {
         <span className={`tier tier--${conversation.customer.tier}`}>{tierLabel[conversation.customer.tier]}</span>
         {conversation.subject && <span className="offer__subject">{conversation.subject}</span>}
       </div>
+      {isCall && !callsReady && (
+        <p className="offer__warning">Your softphone is not ready: this call cannot ring in this browser.</p>
+      )}
       <div className="offer__actions">
         <button className="button button--primary" type="button" disabled={busy} onClick={() => act(onAccept)} data-testid="offer-accept">
           Accept

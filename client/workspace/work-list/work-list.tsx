@@ -10,6 +10,8 @@ export type Props = {
   /** The outcome of the last accept or reject when it went wrong. */
   notice: string | null;
   openConversationId: string | null;
+  /** Whether an accepted call can ring in this browser. */
+  callsReady: boolean;
   onAccept: (offerId: string) => Promise<void>;
   onReject: (offerId: string) => Promise<void>;
   onOpen: (conversationId: string) => void;
@@ -38,7 +40,7 @@ export function WorkList(props: Props) {
         ) : (
           <ul className="work-list__items">
             {offers.map((offer) => (
-              <OfferItem key={offer.id} offer={offer} onAccept={props.onAccept} onReject={props.onReject} />
+              <OfferItem key={offer.id} offer={offer} callsReady={props.callsReady} onAccept={props.onAccept} onReject={props.onReject} />
             ))}
           </ul>
         )}

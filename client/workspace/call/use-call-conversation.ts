@@ -1,0 +1,38 @@
+// Which conversation the softphone's call belongs to, and the screen pop: a voice offer opens its
+// conversation (the caller's whole timeline) the moment it arrives, before the agent accepts.
+import { useEffect, useRef, useState } from "react";
+import type { ConversationView, OfferView } from "../../../shared/api.ts";
+
+type Options = {
+  offers: OfferView[];
+  /** My open conversations, most recently active first. */
+  conversations: ConversationView[];
+  onScreenPop: (conversationId: string) => void;
+};
+
+export interface CallConversation {
+  /** The conversation of the call that rings, is up, or is being wrapped up; null when none of mine is a call. */
+  conversation: ConversationView | null;
+  /** The agent accepted this voice offer's conversation here: its call is the one that rings next. */
+  take(conversationId: string): void;
+}
+
+export function useCallConversation({ offers, conversations, onScreenPop }: Options): CallConversation {
+  const [takenId, setTakenId] = useState<string | null>(null);
+  const popped = useRef(new Set<string>());
+
+  useEffect(() => {
+    for (const offer of offers) {
+      // Once per offer, so the agent can look elsewhere while it is still ringing.
+      if (offer.channel !== "voice" || popped.current.has(offer.id)) continue;
+      popped.current.add(offer.id);
+      onScreenPop(offer.conversation.id);
+    }
+  }, [offers, onScreenPop]);
+
+  // The call Twilio rings carries no conversation id: it is the call accepted here, or else (after a
+  // reload mid-call) my most recently active open voice conversation.
+  const taken = conversations.find((conversation) => conversation.id === takenId);
+  const conversation = taken ?? conversations.find((candidate) => candidate.channel === "voice") ?? null;
+  return { conversation, take: setTakenId };
+}
