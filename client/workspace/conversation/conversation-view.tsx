@@ -48,7 +48,13 @@ export function ConversationView({ conversationId, agentId, onOpenConversation, 
         currentConversationId={conversationId}
         agentId={agentId}
       />
-      <Composer conversationId={conversationId} channel={data.conversation.channel} onSent={timeline.merge} typing={typing} />
+      {data.conversation.channel === "voice" ? (
+        <p className="composer composer--note" data-testid="voice-composer-note">
+          This is a call: talk on the call bar above. To write to this customer, open or start their SMS conversation.
+        </p>
+      ) : (
+        <Composer conversationId={conversationId} channel={data.conversation.channel} onSent={timeline.merge} typing={typing} />
+      )}
     </section>
   );
 }

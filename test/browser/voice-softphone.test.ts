@@ -1,0 +1,134 @@
+// A call in the agent's browser with the Twilio Device stubbed (Twilio's media servers cannot be reached
+// here): the ring with the caller's earlier SMS already on screen, accept, the server's redirect seen by
+// the fake Twilio API, answer, hang up, and wrap-up back to available.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../support/browser.ts";
+import { createAgent, createQueue, TEST_PASSWORD } from "../support/factories.ts";
+import { newSid } from "../support/fake-twilio.ts";
+import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
+import { postSignedForm } from "../support/twilio-webhooks.ts";
+
+let t: TestApp;
+let browser: Browser;
+let page: Page;
+beforeAll(async () => {
+  t = await startTestApp({
+    publicUrl: "local",
+    env: { TWILIO_API_KEY_SID: "SK" + "1".repeat(32), TWILIO_API_KEY_SECRET: "secret", TWILIO_TWIML_APP_SID: "AP" + "2".repeat(32), WRAP_UP_SECONDS: "120" },
+  });
+  await createQueue(t.pool, { name: "Support" });
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  // The stub Device: registers at once and rings when the test says so.
+  await page.addInitScript(() => {
+    type Handler = (...args: unknown[]) => void;
+    const emitter = () => {
+      const handlers = new Map<string, Handler[]>();
+      return {
+        on(event: string, fn: Handler) {
+          handlers.set(event, [...(handlers.get(event) ?? []), fn]);
+          return this;
+        },
+        emit(event: string, ...args: unknown[]) {
+          for (const fn of handlers.get(event) ?? []) fn(...args);
+        },
+      };
+    };
+    const w = window as unknown as Record<string, unknown>;
+    w.__switchboardDeviceFactory = () => {
+      const device = {
+        ...emitter(),
+        async register() {
+          setTimeout(() => device.emit("registered"), 0);
+        },
+        updateToken() {},
+        destroy() {},
+      };
+      w.__stubDevice = device;
+      w.__ring = (from: string) => {
+        let muted = false;
+        const call = {
+          ...emitter(),
+          parameters: { From: from },
+          accept() {
+            setTimeout(() => call.emit("accept", call), 0);
+          },
+          reject() {},
+          disconnect() {
+            w.__hungUp = true;
+          },
+          mute(m: boolean) {
+            muted = m;
+            call.emit("mute", m);
+          },
+          isMuted: () => muted,
+        };
+        device.emit("incoming", call);
+      };
+      return device;
+    };
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+const voiceWebhook = (path: string, params: Record<string, string>) =>
+  postSignedForm({
+    url: t.url + path,
+    signatureUrl: t.config.publicUrl + path,
+    authToken: t.fake.authToken,
+    params: { AccountSid: t.fake.accountSid, ApiVersion: "2010-04-01", Direction: "inbound", ...params },
+  });
+
+describe("a call in the agent's browser", () => {
+  it("rings with the caller's history open, connects on accept, and ends in wrap-up", async () => {
+    const agent = await createAgent(t.pool, { name: "Casey Caller" });
+    const caller = "+14155550144";
+    await t.sendSms({ From: caller, Body: "My order arrived broken" });
+    // The SMS conversation is someone's work already; the call is new work.
+    await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status <> 'resolved'`);
+
+    await page.goto(t.url);
+    await page.getByTestId("signin-email").fill(agent.email);
+    await page.getByTestId("signin-password").fill(TEST_PASSWORD);
+    await page.getByTestId("signin-submit").click();
+    await expect.poll(() => page.getByTestId("softphone-state").textContent()).toContain("ready");
+    await page.getByTestId("presence-select").selectOption("available");
+
+    const callSid = newSid("CA");
+    expect((await voiceWebhook("/webhooks/twilio/voice", { CallSid: callSid, From: caller, To: "+14155550100", CallStatus: "ringing" })).status).toBe(200);
+    const offer = page.locator('[data-testid="offer-item"][data-channel="voice"]');
+    await offer.waitFor();
+    // Screen pop: the caller's timeline, with the earlier SMS, is on screen while it rings.
+    await expect.poll(() => page.getByTestId("timeline").textContent()).toContain("My order arrived broken");
+    await offer.getByTestId("offer-accept").click();
+
+    const redirect = await t.fake.waitFor((r) => r.path === `/2010-04-01/Accounts/${t.fake.accountSid}/Calls/${callSid}.json`);
+    expect(redirect.form.Twiml).toContain(`<Client>agent-${agent.id}</Client>`);
+
+    // Twilio now rings the agent's Device.
+    await page.evaluate((from) => (window as unknown as { __ring(f: string): void }).__ring(from), caller);
+    const bar = page.getByTestId("call-bar");
+    await expect.poll(() => bar.getAttribute("data-status")).toBe("ringing");
+    await page.getByTestId("call-answer").click();
+    await expect.poll(() => bar.getAttribute("data-status")).toBe("in-call");
+    await page.getByTestId("call-mute").click();
+    await page.getByTestId("call-hangup").click();
+    expect(await page.evaluate(() => (window as unknown as { __hungUp?: boolean }).__hungUp)).toBe(true);
+    await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: callSid, CallStatus: "completed", CallDuration: "42" });
+
+    // Wrap-up: a disposition and a note, then available again.
+    await eventually(async () => (await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agent.id])).rows[0].presence === "wrap_up");
+    await page.getByTestId("wrapup-form").waitFor();
+    await page.getByTestId("wrapup-disposition").selectOption("resolved");
+    await page.getByTestId("wrapup-note").fill("Replacement sent");
+    await page.getByTestId("wrapup-done").click();
+    await eventually(async () => (await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agent.id])).rows[0].presence === "available");
+    const note = await t.pool.query(`SELECT body FROM messages WHERE kind = 'note' AND author_agent_id = $1`, [agent.id]);
+    expect(note.rows).toEqual([{ body: "Resolved on the call: Replacement sent" }]);
+    await page.screenshot({ path: "/tmp/switchboard-call.png" });
+  });
+});
