@@ -198,6 +198,24 @@ describe("a caller who waits too long", () => {
   });
 });
 
+describe("an accepted call the agent does not pick up", () => {
+  it("goes back in line for the next agent, and the agent is set away", async () => {
+    await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered')`);
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const first = await createAgent(t.pool, { presence: "available" });
+    const inbound = await call(nextPhone());
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
+    await t.api(await t.login(first.email), "POST", `/api/offers/${offer.id}/accept`);
+    const second = await createAgent(t.pool, { presence: "available" });
+    const dialed = await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "in-progress", DialCallStatus: "no-answer" });
+    expect(dialed.twiml.Response.Enqueue["#text"]).toBe("switchboard");
+    expect((await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [first.id])).rows[0].presence).toBe("away");
+    await eventually(async () => (await t.pool.query(`SELECT 1 FROM offers WHERE conversation_id = $1 AND agent_id = $2 AND status = 'pending'`, [conversation_id, second.id])).rowCount === 1);
+    await t.pool.query(`UPDATE agents SET presence = 'offline' WHERE id = $1`, [second.id]);
+  });
+});
+
 describe("during a call", () => {
   it("the agent can hold, resume, transfer, send back to the queue and hang up; nobody else can", async () => {
     await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered')`);

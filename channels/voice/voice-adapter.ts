@@ -44,6 +44,8 @@ export interface CallStatusUpdate {
   callSid: string;
   status: CallStatus;
   durationSeconds: number | null;
+  /** The agent's softphone did not pick up (no-answer, busy, failed, canceled): the caller is still on the line. */
+  agentMissed: boolean;
 }
 
 export interface Recording {
@@ -67,6 +69,8 @@ const StatusParams = z
     CallSid,
     CallStatus: z.enum(["queued", "initiated", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"]),
     CallDuration: z.string().regex(/^\d+$/).optional(),
+    /** Present on the <Dial> action: what became of ringing the agent. */
+    DialCallStatus: z.string().optional(),
   })
   .passthrough();
 const RecordingParams = z
@@ -93,7 +97,8 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
     parseCallStatus(params: Record<string, unknown>): CallStatusUpdate {
       const p = first(params, StatusParams, "body") as z.infer<typeof StatusParams>;
       const status = p.CallStatus === "initiated" ? "queued" : p.CallStatus;
-      return { callSid: p.CallSid, status, durationSeconds: p.CallDuration ? Number(p.CallDuration) : null };
+      const agentMissed = !!p.DialCallStatus && ["no-answer", "busy", "failed", "canceled"].includes(p.DialCallStatus) && status === "in-progress";
+      return { callSid: p.CallSid, status, durationSeconds: p.CallDuration ? Number(p.CallDuration) : null, agentMissed };
     },
 
     parseRecording(params: Record<string, unknown>): Recording {

@@ -6,7 +6,7 @@ import { InboundParseError } from "../../channels/sms/inbound.ts";
 import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
 import { ingestInbound } from "../domain/ingest/ingest-inbound.ts";
 import { applyStatus } from "../domain/outbound/deliver-message.ts";
-import { callerPosition, receiveCall, recordCallStatus, recordVoicemail } from "../domain/voice/calls.ts";
+import { callerPosition, receiveCall, recordCallStatus, recordVoicemail, requeueMissedCall } from "../domain/voice/calls.ts";
 import { requestCallback } from "../domain/voice/outbound-calls.ts";
 import { chatAvailability } from "../domain/chat/availability.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
@@ -106,7 +106,12 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
     const update = parsed(res, "call status callback", () => voice.parseCallStatus(body(req)));
     if (!update) return;
     await recordCallStatus(deps, update);
-    // Also the action of <Enqueue> and <Dial>: an empty answer ends the call once its part is over.
+    if (update.agentMissed) {
+      // The <Dial> to the agent's softphone went unanswered: the caller goes back on hold for the next agent.
+      await requeueMissedCall(deps, update.callSid);
+      return twiml(res, voice.holdTwiml("Sorry, that agent is not available. Please hold for the next one."));
+    }
+    // Also the action of <Dial>: an empty answer ends the call once its part is over.
     twiml(res, voice.emptyTwiml());
   });
 

@@ -10,6 +10,7 @@ import { ingestInbound, type IngestDeps } from "../ingest/ingest-inbound.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
 import { startWrapUp } from "./wrap-up.ts";
+import { AGENT_COLUMNS, agentView, type AgentRow } from "../views.ts";
 
 export type CallStatus = "queued" | "ringing" | "in-progress" | "completed" | "busy" | "failed" | "no-answer" | "canceled";
 
@@ -141,3 +142,46 @@ export async function callOf(pool: pg.Pool, conversationId: string): Promise<str
 }
 
 export const agentClientIdentity = (agentId: string) => `agent-${agentId}`;
+
+/**
+ * The agent's softphone did not pick up after they accepted (no answer, declined, offline): the caller
+ * goes back in line for the next agent, and the agent is set away so calls stop ringing an empty desk.
+ */
+export async function requeueMissedCall(
+  deps: { pool: pg.Pool; events: EventPublisher; queues: WorkQueues },
+  callSid: string,
+): Promise<void> {
+  const missed = await withTransaction(deps.pool, async (tx) => {
+    const { rows } = await tx.query<{ conversation_id: string; customer_id: string; agent_id: string; agent_name: string; priority: number }>(
+      `SELECT cv.id AS conversation_id, cv.customer_id, cv.assigned_agent_id AS agent_id, a.name AS agent_name, cv.priority
+         FROM messages m JOIN conversations cv ON cv.id = m.conversation_id JOIN agents a ON a.id = cv.assigned_agent_id
+        WHERE m.channel = 'voice' AND m.external_id = $1 AND cv.status = 'assigned' FOR UPDATE OF cv`,
+      [callSid],
+    );
+    const c = rows[0];
+    if (!c) return null;
+    await tx.query(
+      `UPDATE conversations SET status = 'queued', assigned_agent_id = NULL, waiting_since = now(), updated_at = now() WHERE id = $1`,
+      [c.conversation_id],
+    );
+    await tx.query(`UPDATE agents SET presence = 'away', presence_changed_at = now() WHERE id = $1 AND presence = 'available'`, [c.agent_id]);
+    const ev = await tx.query<{ id: string }>(
+      `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, metadata)
+       VALUES ($1, $2, 'voice', 'internal', 'event', $3, 'received', '{"event":"agent_missed"}') RETURNING id`,
+      [c.conversation_id, c.customer_id, `${c.agent_name} did not answer; the caller is back in line`],
+    );
+    return { ...c, eventId: ev.rows[0]!.id };
+  });
+  if (!missed) return;
+  const [message, conversation, agent] = await Promise.all([
+    loadMessage(deps.pool, missed.eventId),
+    loadConversation(deps.pool, missed.conversation_id),
+    deps.pool.query<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents a WHERE a.id = $1`, [missed.agent_id]),
+  ]);
+  await deps.events.publish(
+    ...(message ? [{ type: "message.created" as const, ...message }] : []),
+    ...(conversation ? [{ type: "conversation.updated" as const, conversation }] : []),
+    ...(agent.rows[0] ? [{ type: "agent.updated" as const, agent: agentView(agent.rows[0]) }] : []),
+  );
+  await deps.queues.routeConversation(missed.conversation_id, missed.priority);
+}
