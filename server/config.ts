@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   SMTP_URL: optionalText,
   MAIL_FROM: optionalText,
   OFFER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  VOICE_RECORD_CALLS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   CHAT_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
   CHAT_UPLOAD_TYPES: z
@@ -55,6 +56,8 @@ export interface Config {
   offerTimeoutMs: number;
   /** After a call, how long the agent has for notes before going available again. */
   wrapUpMs: number;
+  /** Record answered calls; the recording is put on the call's timeline item. */
+  recordCalls: boolean;
   smsDefaultCountry: string;
   /** What a chat visitor may upload. */
   uploads: { maxBytes: number; types: string[] };
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET,
     offerTimeoutMs: e.OFFER_TIMEOUT_SECONDS * 1000,
     wrapUpMs: e.WRAP_UP_SECONDS * 1000,
+    recordCalls: e.VOICE_RECORD_CALLS,
     smsDefaultCountry: e.SMS_DEFAULT_COUNTRY,
     uploads: { maxBytes: e.CHAT_UPLOAD_MAX_BYTES, types: e.CHAT_UPLOAD_TYPES },
     logLevel: e.LOG_LEVEL,

@@ -66,7 +66,7 @@ export function buildAdapters(
     },
   });
   const voice = config.voice
-    ? createVoiceAdapter({ ...config.voice, publicUrl: config.publicUrl, defaultCountry: config.smsDefaultCountry })
+    ? createVoiceAdapter({ ...config.voice, publicUrl: config.publicUrl, defaultCountry: config.smsDefaultCountry, recordCalls: config.recordCalls })
     : null;
   return { sms, voice, adapters: { chat, ...(sms ? { sms } : {}), ...(voice ? { voice } : {}) } };
 }
@@ -84,7 +84,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   const { sms, voice, adapters } = buildAdapters(config, { pool: db.pool, events });
   const channelState = (channel: Channel) => config.channels[channel];
   const softphone = config.softphone && config.voice ? { accountSid: config.voice.accountSid, ...config.softphone } : null;
-  const deps = { pool: db.pool, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl, voice, softphone, wrapUpMs: config.wrapUpMs, businessNumber: config.voice?.phoneNumber ?? null };
+  const deps = { pool: db.pool, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl, voice, softphone, wrapUpMs: config.wrapUpMs, businessNumber: config.voice?.phoneNumber ?? null, defaultCountry: config.smsDefaultCountry };
 
   let workers: Workers | null = null;
   if (opts.runWorkers ?? true) {

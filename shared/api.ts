@@ -44,6 +44,8 @@ export const AgentView = z.object({
   presence: Presence,
   skills: z.array(z.string()),
   capacity: z.object({ voice: z.number(), chat: z.number(), sms: z.number(), email: z.number() }),
+  /** When set, calls ring this phone instead of the browser softphone. */
+  forwardPhone: z.string().nullable(),
 });
 export type AgentView = z.infer<typeof AgentView>;
 
@@ -263,3 +265,13 @@ export const CallControlBody = z.discriminatedUnion("action", [
   z.object({ action: z.literal("transfer"), toAgentId: z.string().uuid() }),
 ]);
 export type CallControlBody = z.infer<typeof CallControlBody>;
+
+/** Agents a call can be transferred to (any signed-in agent may list them). */
+export const TransferTarget = z.object({ id: z.string(), name: z.string(), presence: Presence });
+export type TransferTarget = z.infer<typeof TransferTarget>;
+
+export const SetForwardPhoneBody = z.object({
+  /** E.164 (or a number in the site's default country), or null to take calls in the browser again. */
+  phone: z.string().trim().min(5).max(40).nullable(),
+});
+export type SetForwardPhoneBody = z.infer<typeof SetForwardPhoneBody>;

@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" });
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", parseTagValue: false });
 let seq = 700;
 const nextPhone = () => `+1212555${String(seq++).padStart(4, "0")}`;
 
@@ -213,6 +213,33 @@ describe("an accepted call the agent does not pick up", () => {
     expect((await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [first.id])).rows[0].presence).toBe("away");
     await eventually(async () => (await t.pool.query(`SELECT 1 FROM offers WHERE conversation_id = $1 AND agent_id = $2 AND status = 'pending'`, [conversation_id, second.id])).rowCount === 1);
     await t.pool.query(`UPDATE agents SET presence = 'offline' WHERE id = $1`, [second.id]);
+  });
+});
+
+describe("an agent who takes calls on their own phone", () => {
+  it("is dialled on that number instead of the softphone, and the recording lands on the call", async () => {
+    await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered')`);
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const agent = await createAgent(t.pool, { presence: "available" });
+    const cookie = await t.login(agent.email);
+    expect((await t.api(cookie, "PUT", "/api/me/phone", { phone: "not a phone" })).status).toBe(400);
+    const set = await t.api<{ agent: { forwardPhone: string } }>(cookie, "PUT", "/api/me/phone", { phone: "(415) 555-0199" });
+    expect(set.body.agent.forwardPhone).toBe("+14155550199");
+    const inbound = await call(nextPhone());
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
+    await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`);
+    const redirect = await t.fake.waitFor((r) => r.path.endsWith(`/Calls/${inbound.callSid}.json`));
+    expect(xml.parse(redirect.form.Twiml!).Response.Dial.Number).toBe("+14155550199");
+    await t.api(cookie, "PUT", "/api/me/phone", { phone: null });
+
+    const recording = { CallSid: inbound.callSid, RecordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE9", RecordingDuration: "88" };
+    expect((await voiceWebhook("/webhooks/twilio/voice/recording", recording)).status).toBe(204);
+    await voiceWebhook("/webhooks/twilio/voice/recording", recording);
+    const callMessage = await t.pool.query(`SELECT media, metadata FROM messages WHERE external_id = $1`, [inbound.callSid]);
+    expect(callMessage.rows[0].media).toEqual([{ url: recording.RecordingUrl, contentType: "audio/wav", name: "Call recording" }]);
+    expect(callMessage.rows[0].metadata.recordingSeconds).toBe(88);
+    await t.pool.query(`UPDATE agents SET presence = 'offline' WHERE id = $1`, [agent.id]);
   });
 });
 

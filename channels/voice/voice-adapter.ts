@@ -14,7 +14,11 @@ export interface VoiceAdapterSettings {
   apiBaseUrl?: string | undefined;
   publicUrl: string;
   defaultCountry: string;
+  /** Record answered calls (tell callers: recording laws vary). */
+  recordCalls?: boolean;
 }
+
+export type AgentDialTarget = { client: string } | { phone: string };
 
 export const VOICE_PATHS = {
   inbound: "/webhooks/twilio/voice",
@@ -25,6 +29,8 @@ export const VOICE_PATHS = {
   dequeued: "/webhooks/twilio/voice/dequeued",
   /** The caller's key press after waiting too long: 1 asks for a callback. */
   choice: "/webhooks/twilio/voice/choice",
+  /** A call recording is ready (when calls are recorded). */
+  recording: "/webhooks/twilio/voice/recording",
 } as const;
 
 /** The Twilio queue every waiting caller sits in; Switchboard picks who is next, not Twilio. */
@@ -153,11 +159,13 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
       return { callSid: p.CallSid, digits: p.Digits };
     },
 
-    /** Calls the customer back and connects them to the agent's softphone. */
-    async callCustomer(opts: { to: string; from: string; clientIdentity: string }): Promise<string> {
+    /** Calls the customer and connects them to the agent (softphone or their phone). */
+    async callCustomer(opts: { to: string; from: string; agent: AgentDialTarget }): Promise<string> {
       const r = new twilio.twiml.VoiceResponse();
-      r.say("Hello, this is your call back. Connecting you to an agent now.");
-      r.dial({ timeout: 30 }).client(opts.clientIdentity);
+      r.say("Hello, this is a call from our support team. Connecting you to an agent now.");
+      const dial = r.dial({ timeout: 30 });
+      if ("phone" in opts.agent) dial.number(opts.agent.phone);
+      else dial.client(opts.agent.client);
       try {
         const created = await client.calls.create({
           to: opts.to,
@@ -185,8 +193,8 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
     emptyTwiml: () => new twilio.twiml.VoiceResponse().toString(),
 
     /** Takes the waiting call out of the queue and rings the agent's browser softphone. */
-    async connectToAgent(callSid: string, clientIdentity: string): Promise<void> {
-      await adapter.redirectCall(callSid, adapter.dialAgentTwiml(clientIdentity));
+    async connectToAgent(callSid: string, target: AgentDialTarget): Promise<void> {
+      await adapter.redirectCall(callSid, adapter.dialAgentTwiml(target));
     },
 
     /** Replaces what the caller's leg is doing now with new TwiML (hold music, another agent, the queue). */
@@ -216,9 +224,16 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
       return r.toString();
     },
 
-    dialAgentTwiml(clientIdentity: string): string {
+    /** Rings the agent: their browser softphone, or their own phone when they chose one. */
+    dialAgentTwiml(target: AgentDialTarget): string {
       const r = new twilio.twiml.VoiceResponse();
-      r.dial({ timeout: 20, action: url(VOICE_PATHS.status) }).client(clientIdentity);
+      const dial = r.dial({
+        timeout: 20,
+        action: url(VOICE_PATHS.status),
+        ...(settings.recordCalls ? { record: "record-from-answer" as const, recordingStatusCallback: url(VOICE_PATHS.recording) } : {}),
+      });
+      if ("phone" in target) dial.number(target.phone);
+      else dial.client(target.client);
       return r.toString();
     },
 

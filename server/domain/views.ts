@@ -17,9 +17,11 @@ export interface AgentRow {
   capacity_chat: number;
   capacity_sms: number;
   capacity_email: number;
+  forward_phone: string | null;
 }
 
-export const AGENT_COLUMNS = "a.id, a.email, a.name, a.role, a.presence, a.skills, a.capacity_voice, a.capacity_chat, a.capacity_sms, a.capacity_email";
+export const AGENT_COLUMNS =
+  "a.id, a.email, a.name, a.role, a.presence, a.skills, a.capacity_voice, a.capacity_chat, a.capacity_sms, a.capacity_email, a.forward_phone";
 
 export function agentView(r: AgentRow): AgentView {
   return {
@@ -30,6 +32,7 @@ export function agentView(r: AgentRow): AgentView {
     presence: r.presence,
     skills: r.skills,
     capacity: { voice: r.capacity_voice, chat: r.capacity_chat, sms: r.capacity_sms, email: r.capacity_email },
+    forwardPhone: r.forward_phone,
   };
 }
 

@@ -6,7 +6,7 @@ import { InboundParseError } from "../../channels/sms/inbound.ts";
 import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
 import { ingestInbound } from "../domain/ingest/ingest-inbound.ts";
 import { applyStatus } from "../domain/outbound/deliver-message.ts";
-import { callerPosition, receiveCall, recordCallStatus, recordVoicemail, requeueMissedCall } from "../domain/voice/calls.ts";
+import { attachCallRecording, callerPosition, receiveCall, recordCallStatus, recordVoicemail, requeueMissedCall } from "../domain/voice/calls.ts";
 import { requestCallback } from "../domain/voice/outbound-calls.ts";
 import { chatAvailability } from "../domain/chat/availability.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
@@ -135,6 +135,15 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
     } else {
       twiml(res, voice.voicemailTwiml(NO_AGENT_MESSAGE));
     }
+  });
+
+  router.post("/voice/recording", async (req, res) => {
+    const voice = verified(deps.voice, "voice", req, res);
+    if (!voice) return;
+    const recording = parsed(res, "recording callback", () => voice.parseRecording(body(req)));
+    if (!recording) return;
+    await attachCallRecording(deps, recording);
+    res.status(204).end();
   });
 
   router.post("/voice/voicemail", async (req, res) => {

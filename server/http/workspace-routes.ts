@@ -1,7 +1,7 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
-import { CallControlBody, CreateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { CallControlBody, SetForwardPhoneBody, CreateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
@@ -21,12 +21,15 @@ import { resolveConversation } from "../domain/workspace/resolve-conversation.ts
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { requireRole, signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
+import { toE164 } from "../../shared/phone.ts";
+import { AGENT_COLUMNS, agentView, type AgentRow } from "../domain/views.ts";
 
 export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {
   publicUrl: string;
   voice: VoiceAdapter | null;
   softphone: Parameters<typeof softphoneToken>[0];
   businessNumber: string | null;
+  defaultCountry: string;
 }
 
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
@@ -48,6 +51,13 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   router.put("/me/presence", async (req, res) => {
     const { presence } = parseInput(SetPresenceBody, req.body);
     res.json({ agent: await setPresence(deps, { agentId: signedInAgent(req).id, presence }) });
+  });
+  router.put("/me/phone", async (req, res) => {
+    const { phone } = parseInput(SetForwardPhoneBody, req.body);
+    const e164 = phone === null ? null : toE164(phone, deps.defaultCountry);
+    if (phone !== null && !e164) throw new AppError("VALIDATION", `phone: "${phone}" is not a valid phone number`);
+    const { rows } = await deps.pool.query<AgentRow>(`UPDATE agents a SET forward_phone = $2 WHERE id = $1 RETURNING ${AGENT_COLUMNS}`, [signedInAgent(req).id, e164]);
+    res.json({ agent: agentView(rows[0]!) });
   });
   router.get("/me/work", async (req, res) => {
     res.json(await myWork(deps, signedInAgent(req).id));
@@ -99,6 +109,11 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
     res.status(201).json({ message });
   });
 
+  router.get("/transfer-targets", async (req, res) => {
+    const me = signedInAgent(req).id;
+    const agents = await listAgents(deps);
+    res.json({ agents: agents.filter((a) => a.id !== me && a.presence !== "offline").map(({ id, name, presence }) => ({ id, name, presence })) });
+  });
   router.get("/agents", requireRole("supervisor", "admin"), async (_req, res) => {
     res.json({ agents: await listAgents(deps) });
   });

@@ -8,7 +8,7 @@ import { AppError } from "../../errors.ts";
 import type { EventPublisher } from "../events.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
-import { agentClientIdentity } from "./calls.ts";
+import { agentDialTarget } from "./calls.ts";
 
 export type CallAction = { action: "hold" } | { action: "resume" } | { action: "hangup" } | { action: "transfer"; toAgentId: string } | { action: "requeue" };
 
@@ -43,7 +43,7 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ag
         text = "Call on hold";
         break;
       case "resume":
-        await voice.redirectCall(c.call_sid, voice.dialAgentTwiml(agentClientIdentity(opts.agentId)));
+        await voice.redirectCall(c.call_sid, voice.dialAgentTwiml(await agentDialTarget(deps.pool, opts.agentId)));
         text = "Call resumed";
         break;
       case "hangup":
@@ -53,7 +53,7 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ag
       case "transfer": {
         const target = await deps.pool.query<{ name: string }>(`SELECT name FROM agents WHERE id = $1`, [opts.toAgentId]);
         if (!target.rows[0]) throw new AppError("NOT_FOUND", "No such agent to transfer to");
-        await voice.redirectCall(c.call_sid, voice.dialAgentTwiml(agentClientIdentity(opts.toAgentId)));
+        await voice.redirectCall(c.call_sid, voice.dialAgentTwiml(await agentDialTarget(deps.pool, opts.toAgentId)));
         await deps.pool.query(`UPDATE conversations SET assigned_agent_id = $2, updated_at = now() WHERE id = $1`, [opts.conversationId, opts.toAgentId]);
         text = `Call transferred to ${target.rows[0].name}`;
         break;

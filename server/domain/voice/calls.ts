@@ -3,6 +3,7 @@
 // message and only moves forward; a caller who hangs up while waiting is recorded as abandoned.
 import type pg from "pg";
 import type { ChatWait } from "../../../shared/chat.ts";
+import type { AgentDialTarget } from "../../../channels/voice/voice-adapter.ts";
 import { withTransaction } from "../../db/client.ts";
 import { chatAvailability, positionInLine } from "../chat/availability.ts";
 import type { DomainEvent, EventPublisher } from "../events.ts";
@@ -143,6 +144,13 @@ export async function callOf(pool: pg.Pool, conversationId: string): Promise<str
 
 export const agentClientIdentity = (agentId: string) => `agent-${agentId}`;
 
+/** Where an agent takes calls: their own phone when they set one, else the browser softphone. */
+export async function agentDialTarget(pool: pg.Pool, agentId: string): Promise<AgentDialTarget> {
+  const { rows } = await pool.query<{ forward_phone: string | null }>(`SELECT forward_phone FROM agents WHERE id = $1`, [agentId]);
+  const phone = rows[0]?.forward_phone;
+  return phone ? { phone } : { client: agentClientIdentity(agentId) };
+}
+
 /**
  * The agent's softphone did not pick up after they accepted (no answer, declined, offline): the caller
  * goes back in line for the next agent, and the agent is set away so calls stop ringing an empty desk.
@@ -184,4 +192,20 @@ export async function requeueMissedCall(
     ...(agent.rows[0] ? [{ type: "agent.updated" as const, agent: agentView(agent.rows[0]) }] : []),
   );
   await deps.queues.routeConversation(missed.conversation_id, missed.priority);
+}
+
+/** A recording of an answered call (VOICE_RECORD_CALLS): put on the call's timeline item. Idempotent. */
+export async function attachCallRecording(
+  deps: { pool: pg.Pool; events: EventPublisher },
+  rec: { callSid: string; recordingUrl: string; durationSeconds: number },
+): Promise<void> {
+  const { rows } = await deps.pool.query<{ id: string }>(
+    `UPDATE messages SET media = $2, metadata = metadata || jsonb_build_object('recordingSeconds', $3::int),
+            updated_at = now(), change_seq = nextval('message_change_seq')
+      WHERE channel = 'voice' AND external_id = $1 AND kind = 'call' AND NOT media @> $2
+      RETURNING id`,
+    [rec.callSid, JSON.stringify([{ url: rec.recordingUrl, contentType: "audio/wav", name: "Call recording" }]), rec.durationSeconds],
+  );
+  const loaded = rows[0] ? await loadMessage(deps.pool, rows[0].id) : null;
+  if (loaded) await deps.events.publish({ type: "message.updated", ...loaded });
 }

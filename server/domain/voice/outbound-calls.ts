@@ -7,10 +7,11 @@ import { withTransaction } from "../../db/client.ts";
 import { AppError } from "../../errors.ts";
 import type { EventPublisher } from "../events.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
-import { agentClientIdentity } from "./calls.ts";
+import type { AgentDialTarget } from "../../../channels/voice/voice-adapter.ts";
+import { agentDialTarget } from "./calls.ts";
 
 export interface CallPlacer {
-  callCustomer(opts: { to: string; from: string; clientIdentity: string }): Promise<string>;
+  callCustomer(opts: { to: string; from: string; agent: AgentDialTarget }): Promise<string>;
 }
 
 interface Deps {
@@ -49,7 +50,7 @@ export async function placeCall(deps: Deps, opts: { conversationId: string; agen
   if (!c) throw new AppError("NOT_FOUND", "No such conversation");
   let callSid: string;
   try {
-    callSid = await deps.voice.callCustomer({ to: c.customerAddress, from: c.businessAddress ?? deps.businessNumber, clientIdentity: agentClientIdentity(opts.agentId) });
+    callSid = await deps.voice.callCustomer({ to: c.customerAddress, from: c.businessAddress ?? deps.businessNumber, agent: await agentDialTarget(deps.pool, opts.agentId) });
   } catch (err) {
     if (err instanceof ChannelSendError) throw new AppError("PROVIDER_ERROR", `The call could not be placed: ${err.message}`);
     throw err;

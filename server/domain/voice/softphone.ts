@@ -6,7 +6,8 @@ import type { VoiceTokenResponse } from "../../../shared/api.ts";
 import { ChannelSendError } from "../../../channels/channel.ts";
 import { AppError } from "../../errors.ts";
 import type { EventPublisher } from "../events.ts";
-import { agentClientIdentity, callOf } from "./calls.ts";
+import type { AgentDialTarget } from "../../../channels/voice/voice-adapter.ts";
+import { agentClientIdentity, agentDialTarget, callOf } from "./calls.ts";
 import { placeCall, wantsCallback, type CallPlacer } from "./outbound-calls.ts";
 
 const TOKEN_TTL_SECONDS = 3600;
@@ -32,7 +33,7 @@ export async function connectCallToAgent(
   deps: {
     pool: pg.Pool;
     events: EventPublisher;
-    voice: ({ connectToAgent(callSid: string, identity: string): Promise<void> } & CallPlacer) | null;
+    voice: ({ connectToAgent(callSid: string, target: AgentDialTarget): Promise<void> } & CallPlacer) | null;
     businessNumber: string | null;
   },
   opts: { conversationId: string; agentId: string },
@@ -42,7 +43,7 @@ export async function connectCallToAgent(
   const callSid = await callOf(deps.pool, opts.conversationId);
   if (!callSid) throw new AppError("NOT_FOUND", "This conversation has no call");
   try {
-    await deps.voice.connectToAgent(callSid, agentClientIdentity(opts.agentId));
+    await deps.voice.connectToAgent(callSid, await agentDialTarget(deps.pool, opts.agentId));
   } catch (err) {
     if (err instanceof ChannelSendError) throw new AppError("PROVIDER_ERROR", `The call could not be connected: ${err.message}`);
     throw err;
