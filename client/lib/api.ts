@@ -11,7 +11,9 @@ import {
   SendReplyResponse,
   TimelineChanges,
   TimelinePage,
+  TransferTarget,
   VoiceTokenResponse,
+  type CallControlBody,
   type ErrorCode,
   type LoginBody,
   type SendReplyBody,
@@ -102,6 +104,9 @@ async function toApiError(response: Response, notifyUnauthenticated: boolean): P
 
 const id = (value: string) => encodeURIComponent(value);
 
+/** GET /api/transfer-targets: shared/api.ts names the row, not the envelope. */
+const TransferTargetsResponse = z.object({ agents: z.array(TransferTarget) });
+
 export const api = {
   login: (body: LoginBody) =>
     request("/api/auth/login", { method: "POST", body, schema: AgentResponse, notifyUnauthenticated: false }),
@@ -123,6 +128,15 @@ export const api = {
   /** Ends the agent's wrap-up after a call: the disposition and note go on the timeline, the conversation is resolved. */
   wrapUp: (conversationId: string, body: WrapUpBody) =>
     request(`/api/conversations/${id(conversationId)}/wrap-up`, { method: "POST", body, schema: ConversationResult }),
+
+  /** Hold, resume, hang up, transfer or requeue the call on a voice conversation (only its agent may). */
+  controlCall: (conversationId: string, body: CallControlBody) =>
+    request(`/api/conversations/${id(conversationId)}/call`, { method: "POST", body, schema: ConversationResult }),
+  /** Other agents, not offline, who can take a transferred call. */
+  transferTargets: () => request("/api/transfer-targets", { schema: TransferTargetsResponse }),
+  /** Click-to-call: the server rings the customer and connects this agent's softphone; 409 CONSENT_REVOKED when they asked not to be called. */
+  callCustomer: (customerId: string) =>
+    request(`/api/customers/${id(customerId)}/calls`, { method: "POST", schema: ConversationResult }),
 
   /** A Twilio access token for the browser softphone; 503 CHANNEL_DISABLED when the softphone is not configured. */
   voiceToken: () => request("/api/voice/token", { schema: VoiceTokenResponse }),

@@ -11,6 +11,8 @@ export interface SoftphoneState {
   /** Who is calling (Twilio's `From`, the caller's number) while ringing or in a call. */
   incomingFrom: string | null;
   muted: boolean;
+  /** The caller is on hold: Twilio dropped this browser's leg to play them music, and rings it again on resume. */
+  held: boolean;
   /** The last problem worth showing (token, registration, microphone); null when all is well. */
   error: string | null;
   /** When the current call was answered (epoch ms), for the call timer. */
@@ -43,6 +45,12 @@ export interface SoftphoneDevice {
   on(event: "error", listener: (error: { message: string; code?: number }) => void): unknown;
 }
 
+/**
+ * What a call control does to this browser's leg: hold drops it (the call goes on, held), resume rings it
+ * again (accepted at once: the agent asked for it), release hands the call elsewhere (transfer, requeue).
+ */
+export type CallRedirect = "hold" | "resume" | "release";
+
 export type SoftphoneDeviceFactory = (token: string, options: Device.Options) => SoftphoneDevice;
 
 const DEVICE_OPTIONS: Device.Options = {
@@ -62,6 +70,7 @@ export const initialSoftphoneState: SoftphoneState = {
   status: "registering",
   incomingFrom: null,
   muted: false,
+  held: false,
   error: null,
   answeredAt: null,
   endedCall: null,
@@ -95,6 +104,8 @@ export class Softphone {
   readonly #listeners = new Set<() => void>();
   #device: SoftphoneDevice | null = null;
   #call: SoftphoneCall | null = null;
+  /** The call control under way: Twilio may drop or ring this leg before the server's answer arrives. */
+  #expecting: CallRedirect | null = null;
   #registered = false;
   #stopped = false;
   #retryMs = RETRY_MIN_MS;
@@ -118,6 +129,7 @@ export class Softphone {
     clearTimeout(this.#timer);
     clearTimeout(this.#patienceTimer);
     this.#call = null;
+    this.#expecting = null;
     this.#device?.destroy();
     this.#device = null;
   }
@@ -135,7 +147,8 @@ export class Softphone {
 
   hangUp(): void {
     const call = this.#call;
-    if (!call) return;
+    // On hold there is no leg here: the caller's (hung up by the server) was the call.
+    if (!call) return void (this.#state.held && this.#finish());
     this.#try(() => (this.#state.status === "ringing" ? call.reject() : call.disconnect()));
     this.#end(call);
   }
@@ -145,6 +158,41 @@ export class Softphone {
     if (!call || this.#state.status !== "in-call") return;
     this.#try(() => call.mute(!call.isMuted()));
     this.#set({ muted: call.isMuted() });
+  }
+
+  /**
+   * Runs a call control request (hold, resume, transfer, requeue), telling this softphone first what
+   * Twilio is about to do to its leg, since the leg may drop or ring before the server answers.
+   */
+  async redirect<T>(kind: CallRedirect, request: () => Promise<T>): Promise<T> {
+    this.#expecting = kind;
+    try {
+      const result = await request();
+      this.#redirected(kind);
+      return result;
+    } catch (failure) {
+      if (this.#expecting === kind) this.#expecting = null;
+      throw failure;
+    }
+  }
+
+  #redirected(kind: CallRedirect): void {
+    if (this.#stopped) return;
+    if (kind === "hold") {
+      // The leg may not have dropped yet: when it does, the call stays up, held.
+      this.#set({ held: true, muted: false });
+    } else if (kind === "resume") {
+      // Still a leg here: it never dropped, so nothing will ring. Otherwise #ring takes the new leg.
+      if (this.#call) {
+        this.#expecting = null;
+        this.#set({ held: false });
+      }
+    } else {
+      // Transferred or requeued: the redirect disconnects this leg, and no wrap-up is ours to do.
+      this.#expecting = null;
+      this.#call = null;
+      this.#set({ status: this.#idleStatus(), incomingFrom: null, muted: false, held: false, answeredAt: null, endedCall: null });
+    }
   }
 
   #set(change: Partial<SoftphoneState>): void {
@@ -246,22 +294,46 @@ export class Softphone {
     // One call at a time (an agent's voice capacity is 1); the SDK does the same unless told otherwise.
     if (this.#call) return call.reject();
     this.#call = call;
-    this.#set({ status: "ringing", incomingFrom: call.parameters?.From ?? null, muted: false, answeredAt: null, endedCall: null, error: null });
+    this.#follow(call);
+    if (this.#state.held && this.#expecting === "resume") {
+      // The held caller coming back: the agent clicked Resume, so it is answered now; the timer runs on.
+      this.#expecting = null;
+      this.#set({ held: false, muted: false });
+      return this.#try(() => call.accept());
+    }
+    this.#set({ status: "ringing", incomingFrom: call.parameters?.From ?? null, muted: false, held: false, answeredAt: null, endedCall: null, error: null });
+  }
+
+  #follow(call: SoftphoneCall): void {
     const ifCurrent = (handler: () => void) => () => {
       if (this.#call === call) handler();
     };
-    call.on("accept", ifCurrent(() => this.#set({ status: "in-call", answeredAt: Date.now(), muted: call.isMuted() })));
+    call.on("accept", ifCurrent(() => this.#set({ status: "in-call", answeredAt: this.#state.answeredAt ?? Date.now(), muted: call.isMuted() })));
     call.on("mute", (muted) => ifCurrent(() => this.#set({ muted }))());
     call.on("error", (error) => ifCurrent(() => this.#set({ error: `Call: ${error.message}` }))());
-    for (const ended of ["disconnect", "cancel", "reject"] as const) call.on(ended, () => this.#end(call));
+    for (const ended of ["disconnect", "cancel", "reject"] as const) call.on(ended, () => this.#dropped(call));
+  }
+
+  /** Twilio or the caller ended this leg. Putting the caller on hold does that too, and the call goes on. */
+  #dropped(call: SoftphoneCall): void {
+    if (this.#call !== call) return;
+    if (this.#state.status === "in-call" && (this.#expecting === "hold" || this.#state.held)) {
+      this.#call = null;
+      return this.#set({ held: true, muted: false });
+    }
+    this.#end(call);
   }
 
   /** The call is over, whoever ended it; only the first of the events that say so counts. */
   #end(call: SoftphoneCall): void {
-    if (this.#call !== call) return;
+    if (this.#call === call) this.#finish();
+  }
+
+  #finish(): void {
     this.#call = null;
+    this.#expecting = null;
     const answered = this.#state.answeredAt !== null;
-    this.#set({ status: this.#idleStatus(), incomingFrom: null, muted: false, answeredAt: null, endedCall: { endedAt: Date.now(), answered } });
+    this.#set({ status: this.#idleStatus(), incomingFrom: null, muted: false, held: false, answeredAt: null, endedCall: { endedAt: Date.now(), answered } });
   }
 
   #scheduleRefresh(token: VoiceTokenResponse): void {

@@ -1,6 +1,6 @@
 // The agent's softphone for React: one Device for the workspace's lifetime, its state, and what the agent can do.
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { Softphone, initialSoftphoneState, type SoftphoneState } from "./softphone.ts";
+import { Softphone, initialSoftphoneState, type CallRedirect, type SoftphoneState } from "./softphone.ts";
 
 export interface SoftphoneControls extends SoftphoneState {
   /** Picks up the ringing call. Never automatic: the agent clicks. */
@@ -9,6 +9,8 @@ export interface SoftphoneControls extends SoftphoneState {
   reject(): void;
   hangUp(): void;
   toggleMute(): void;
+  /** Runs a call control request, warning the softphone what it does to this browser's leg; see Softphone.redirect. */
+  redirect<T>(kind: CallRedirect, request: () => Promise<T>): Promise<T>;
 }
 
 const noSubscription = () => () => {};
@@ -31,6 +33,7 @@ export function useSoftphone(): SoftphoneControls {
       reject: () => phone?.reject(),
       hangUp: () => phone?.hangUp(),
       toggleMute: () => phone?.toggleMute(),
+      redirect: <T,>(kind: CallRedirect, request: () => Promise<T>) => (phone ? phone.redirect(kind, request) : request()),
     }),
     [phone],
   );

@@ -50,6 +50,12 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
     }
   }
 
+  async function callCustomer(customerId: string) {
+    const conversation = await call.place(customerId);
+    work.noteConversation(conversation);
+    setOpenConversationId(conversation.id);
+  }
+
   async function finishWrapUp(body: WrapUpBody) {
     work.noteConversation(await wrapUp.finish(body));
   }
@@ -65,6 +71,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
         wrapUpTimeUp={wrapUp.timeUp}
         onFinishWrapUp={finishWrapUp}
         onDismissWrapUp={wrapUp.dismiss}
+        onConversationChanged={work.noteConversation}
       />
       <div className="workspace__body">
         <WorkList
@@ -87,6 +94,8 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
               agentId={agent.id}
               onOpenConversation={setOpenConversationId}
               onConversationChanged={work.noteConversation}
+              softphoneReady={softphone.status === "ready"}
+              onCallCustomer={callCustomer}
             />
           ) : (
             <div className="empty-state">

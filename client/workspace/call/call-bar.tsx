@@ -1,4 +1,5 @@
 import type { ConversationView, WrapUpBody } from "../../../shared/api.ts";
+import { useCallControl } from "../../lib/use-call-control.ts";
 import type { SoftphoneControls } from "../../lib/use-softphone.ts";
 import { ActiveCall } from "./active-call.tsx";
 import { RingingCall } from "./ringing-call.tsx";
@@ -12,6 +13,8 @@ export type Props = {
   wrapUpTimeUp: boolean;
   onFinishWrapUp: (body: WrapUpBody) => Promise<void>;
   onDismissWrapUp: () => void;
+  /** Told the call's conversation as the server has it after a hold, transfer or requeue. */
+  onConversationChanged?: (conversation: ConversationView) => void;
 };
 
 type Mode = "ringing" | "in-call" | "wrap-up";
@@ -24,14 +27,16 @@ function callerLabel(conversation: ConversationView | null, incomingFrom: string
 }
 
 /** The call across the top of the workspace, whichever conversation is open: ringing, in progress, then wrap-up. */
-export function CallBar({ softphone, conversation, wrapUpDue, wrapUpTimeUp, onFinishWrapUp, onDismissWrapUp }: Props) {
+export function CallBar({ softphone, conversation, wrapUpDue, wrapUpTimeUp, onFinishWrapUp, onDismissWrapUp, onConversationChanged }: Props) {
+  const control = useCallControl({ softphone, conversationId: conversation?.id ?? null, onConversationChanged });
   const mode: Mode | null =
     softphone.status === "ringing" ? "ringing" : softphone.status === "in-call" ? "in-call" : wrapUpDue ? "wrap-up" : null;
   if (!mode) return null;
   const caller = callerLabel(conversation, softphone.incomingFrom);
+  const error = mode === "in-call" ? (control.error ?? softphone.error) : softphone.error;
 
   return (
-    <section className={`call-bar call-bar--${mode}`} aria-label="Call" data-testid="call-bar" data-status={mode}>
+    <section className={`call-bar call-bar--${mode}${mode === "in-call" && softphone.held ? " call-bar--held" : ""}`} aria-label="Call" data-testid="call-bar" data-status={mode}>
       {mode === "ringing" && (
         <RingingCall caller={caller} error={softphone.error} onAnswer={softphone.answer} onDecline={softphone.reject} />
       )}
@@ -40,14 +45,19 @@ export function CallBar({ softphone, conversation, wrapUpDue, wrapUpTimeUp, onFi
           caller={caller}
           answeredAt={softphone.answeredAt ?? Date.now()}
           muted={softphone.muted}
+          held={softphone.held}
+          busy={control.busy}
           onToggleMute={softphone.toggleMute}
-          onHangUp={softphone.hangUp}
+          onToggleHold={control.toggleHold}
+          onTransfer={control.transfer}
+          onRequeue={control.requeue}
+          onHangUp={control.hangUp}
         />
       )}
       {mode === "wrap-up" && <WrapUpForm caller={caller} timeUp={wrapUpTimeUp} onFinish={onFinishWrapUp} onDismiss={onDismissWrapUp} />}
-      {mode !== "wrap-up" && softphone.error && (
-        <p className="inline-error call-bar__error" role="alert">
-          {softphone.error}
+      {mode !== "wrap-up" && error && (
+        <p className="inline-error call-bar__error" role="alert" data-testid="call-error">
+          {error}
         </p>
       )}
     </section>

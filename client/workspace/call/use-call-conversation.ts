@@ -1,7 +1,8 @@
 // Which conversation the softphone's call belongs to, and the screen pop: a voice offer opens its
 // conversation (the caller's whole timeline) the moment it arrives, before the agent accepts.
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { ConversationView, OfferView } from "../../../shared/api.ts";
+import { api } from "../../lib/api.ts";
 
 type Options = {
   offers: OfferView[];
@@ -15,6 +16,11 @@ export interface CallConversation {
   conversation: ConversationView | null;
   /** The agent accepted this voice offer's conversation here: its call is the one that rings next. */
   take(conversationId: string): void;
+  /**
+   * Click-to-call: the server rings the customer and then this browser's softphone, whose call is the
+   * returned voice conversation's. Throws the ApiError (CONSENT_REVOKED, no phone number, …).
+   */
+  place(customerId: string): Promise<ConversationView>;
 }
 
 export function useCallConversation({ offers, conversations, onScreenPop }: Options): CallConversation {
@@ -34,5 +40,10 @@ export function useCallConversation({ offers, conversations, onScreenPop }: Opti
   // reload mid-call) my most recently active open voice conversation.
   const taken = conversations.find((conversation) => conversation.id === takenId);
   const conversation = taken ?? conversations.find((candidate) => candidate.channel === "voice") ?? null;
-  return { conversation, take: setTakenId };
+  const place = useCallback(async (customerId: string) => {
+    const { conversation: placed } = await api.callCustomer(customerId);
+    setTakenId(placed.id);
+    return placed;
+  }, []);
+  return { conversation, take: setTakenId, place };
 }

@@ -1,19 +1,25 @@
 import { useState } from "react";
 import type { ConversationView, CustomerView } from "../../../shared/api.ts";
 import { errorMessage } from "../../lib/api.ts";
+import { ClickToCall } from "../call/click-to-call.tsx";
 import { ChannelBadge } from "../common/channel-badge.tsx";
 import { conversationStatusLabel, tierLabel } from "../common/format.ts";
 
 export type Props = {
   conversation: ConversationView;
   customer: CustomerView;
+  /** The softphone can take a call now. */
+  softphoneReady: boolean;
   onResolve: () => Promise<void>;
+  /** Rings the customer, then this softphone; throws the ApiError. */
+  onCallCustomer: () => Promise<void>;
 };
 
-export function ConversationHeader({ conversation, customer, onResolve }: Props) {
+export function ConversationHeader({ conversation, customer, softphoneReady, onResolve, onCallCustomer }: Props) {
   const [resolving, setResolving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const resolved = conversation.status === "resolved";
+  const hasPhone = customer.identities.some((identity) => identity.kind === "phone");
 
   async function resolve() {
     setResolving(true);
@@ -42,6 +48,7 @@ export function ConversationHeader({ conversation, customer, onResolve }: Props)
         </div>
       </div>
       <div className="conversation-header__actions">
+        {hasPhone && softphoneReady && <ClickToCall onCall={onCallCustomer} />}
         {error && (
           <span className="inline-error" role="alert">
             {error}

@@ -15,10 +15,14 @@ export type Props = {
   onOpenConversation: (conversationId: string) => void;
   /** Told when this view changed the conversation (resolved it), so lists update at once. */
   onConversationChanged: (conversation: Conversation) => void;
+  /** The softphone can take a call now: click-to-call is offered. */
+  softphoneReady: boolean;
+  /** Click-to-call: rings the customer, then this softphone; throws the ApiError. */
+  onCallCustomer: (customerId: string) => Promise<void>;
 };
 
 /** One conversation, shown with the customer's whole history across every conversation and channel. */
-export function ConversationView({ conversationId, agentId, onOpenConversation, onConversationChanged }: Props) {
+export function ConversationView({ conversationId, agentId, onOpenConversation, onConversationChanged, softphoneReady, onCallCustomer }: Props) {
   const { data, status, error, resolve } = useConversation(conversationId);
   const resolveAndTell = async () => onConversationChanged(await resolve());
   const timeline = useTimeline(data?.customer.id ?? null);
@@ -35,7 +39,13 @@ export function ConversationView({ conversationId, agentId, onOpenConversation, 
 
   return (
     <section className="conversation" data-testid="conversation-view" data-conversation-id={conversationId}>
-      <ConversationHeader conversation={data.conversation} customer={data.customer} onResolve={resolveAndTell} />
+      <ConversationHeader
+        conversation={data.conversation}
+        customer={data.customer}
+        softphoneReady={softphoneReady}
+        onResolve={resolveAndTell}
+        onCallCustomer={() => onCallCustomer(data.customer.id)}
+      />
       <ClaimedIdentityNotice claimed={data.claimed} matches={data.suggestedMatches} />
       <OtherConversationsNotice conversations={data.otherOpenConversations} agentId={agentId} onOpen={onOpenConversation} />
       <CustomerTimeline
