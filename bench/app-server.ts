@@ -4,7 +4,8 @@
 // Talks to bench/run.ts over IPC: reports its URL, measures its own CPU, event-loop delay and pg pool
 // queueing per window, and on request times every SQL query (profile mode, off during measured steps).
 import { randomBytes } from "node:crypto";
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { readdirSync } from "node:fs";
+import { monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { loadConfig } from "../server/config.ts";
@@ -12,7 +13,7 @@ import { createLogger } from "../server/log.ts";
 import { startSwitchboard, type Switchboard } from "../server/switchboard.ts";
 import { startFakeTwilio, type FakeTwilio } from "../test/support/fake-twilio.ts";
 import { BUSINESS_NUMBER, freePort } from "../test/support/test-app.ts";
-import type { ChildReply, ChildRequest, ProfileReport, QueryTiming, WindowStats } from "./protocol.ts";
+import type { ChildReply, ChildRequest, MemoryReport, ProfileReport, QueryTiming, WindowStats } from "./protocol.ts";
 import { startCpuProfile, type CpuBreakdown } from "./cpu-profile.ts";
 import { summarize } from "./stats.ts";
 
@@ -33,6 +34,17 @@ let poolWaitingSum = 0;
 let poolWaitingMax = 0;
 let poolTotalMax = 0;
 let sampler: NodeJS.Timeout | null = null;
+// Garbage-collection pauses in the window (each a stop of the event loop): count, total and longest.
+let gcCount = 0;
+let gcTotalMs = 0;
+let gcMaxMs = 0;
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcCount++;
+    gcTotalMs += e.duration;
+    gcMaxMs = Math.max(gcMaxMs, e.duration);
+  }
+});
 
 function windowStart(pool: pg.Pool): void {
   loopDelay.reset();
@@ -40,6 +52,9 @@ function windowStart(pool: pg.Pool): void {
   windowT0 = performance.now();
   windowCpu0 = process.cpuUsage();
   poolSamples = poolWaitingSum = poolWaitingMax = poolTotalMax = 0;
+  gcCount = gcTotalMs = gcMaxMs = 0;
+  gcObserver.disconnect();
+  gcObserver.observe({ entryTypes: ["gc"] });
   if (sampler) clearInterval(sampler);
   sampler = setInterval(() => {
     poolSamples++;
@@ -53,6 +68,12 @@ function windowEnd(): WindowStats {
   if (sampler) clearInterval(sampler);
   sampler = null;
   loopDelay.disable();
+  for (const e of gcObserver.takeRecords()) {
+    gcCount++;
+    gcTotalMs += e.duration;
+    gcMaxMs = Math.max(gcMaxMs, e.duration);
+  }
+  gcObserver.disconnect();
   const cpu = process.cpuUsage(windowCpu0);
   const ms = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
   return {
@@ -61,6 +82,7 @@ function windowEnd(): WindowStats {
     eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
     poolWaiting: { mean: poolSamples ? poolWaitingSum / poolSamples : 0, max: poolWaitingMax },
     poolTotalMax,
+    gc: { count: gcCount, totalMs: gcTotalMs, maxMs: gcMaxMs },
   };
 }
 
@@ -70,6 +92,7 @@ const queryTimes = new Map<string, number[]>();
 const connectTimes: number[] = [];
 const txTimes: number[] = [];
 const redisTimes: number[] = [];
+const redisByCommand = new Map<string, number[]>();
 const txStart = new WeakMap<object, number>();
 let restore: (() => void) | null = null;
 let stopCpuProfile: (() => Promise<CpuBreakdown>) | null = null;
@@ -90,6 +113,7 @@ function profileOn(): void {
   stopCpuProfile = startCpuProfile();
   queryTimes.clear();
   connectTimes.length = txTimes.length = redisTimes.length = 0;
+  redisByCommand.clear();
   const clientProto = pg.Client.prototype as unknown as Record<string, AnyFn>;
   const poolProto = pg.Pool.prototype as unknown as Record<string, AnyFn>;
   const redisProto = Redis.prototype as unknown as Record<string, AnyFn>;
@@ -151,7 +175,11 @@ function profileOn(): void {
     if (cmd?.promise && !BLOCKING.has(name)) {
       const t0 = performance.now();
       cmd.promise.then(
-        () => redisTimes.push(performance.now() - t0),
+        () => {
+          const ms = performance.now() - t0;
+          redisTimes.push(ms);
+          record(redisByCommand, name, ms);
+        },
         () => {},
       );
     }
@@ -173,11 +201,52 @@ async function profileOff(): Promise<ProfileReport> {
   stopCpuProfile = null;
   const timing = (values: number[]) => {
     const s = summarize(values);
-    return { calls: values.length, meanMs: s.mean, p99Ms: s.p99 };
+    return { calls: values.length, meanMs: s.mean, p99Ms: s.p99, maxMs: s.max };
   };
   const queries: QueryTiming[] = [...queryTimes.entries()].map(([l, v]) => ({ label: l, ...timing(v) }));
   queries.sort((a, b) => b.calls * b.meanMs - a.calls * a.meanMs);
-  return { messages: 0, queries, poolConnect: timing(connectTimes), transaction: timing(txTimes), redis: timing(redisTimes), cpu };
+  const redisCommands: QueryTiming[] = [...redisByCommand.entries()].map(([l, v]) => ({ label: l, ...timing(v) }));
+  redisCommands.sort((a, b) => b.calls - a.calls);
+  return { messages: 0, queries, poolConnect: timing(connectTimes), transaction: timing(txTimes), redis: timing(redisTimes), redisCommands, cpu };
+}
+
+// ---------- memory: what the process holds, after a full GC when --expose-gc allows one ----------
+async function memory(sb: Switchboard, wantGc: boolean): Promise<MemoryReport> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const ran = wantGc && typeof gc === "function";
+  if (ran) {
+    // Twice, with time between: the first pass runs finalizers that free more for the second, and V8 hands
+    // freed pages back to the system shortly after a GC, not during it (so RSS is read once that has happened).
+    for (let i = 0; i < 2; i++) {
+      gc!();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  const m = process.memoryUsage();
+  let fds = -1;
+  try {
+    fds = readdirSync("/proc/self/fd").length;
+  } catch {
+    // not Linux
+  }
+  const recoveryBuffer = { packets: 0, jsonBytes: 0 };
+  for (const nsp of sb.io?._nsps.values() ?? []) {
+    const packets = (nsp.adapter as unknown as { packets?: { data: unknown }[] }).packets ?? [];
+    recoveryBuffer.packets += packets.length;
+    for (const p of packets) recoveryBuffer.jsonBytes += JSON.stringify(p.data)?.length ?? 0;
+  }
+  return {
+    rss: m.rss,
+    heapTotal: m.heapTotal,
+    heapUsed: m.heapUsed,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    gc: ran,
+    chatSockets: sb.io?.of("/chat").sockets.size ?? 0,
+    engineClients: sb.io?.engine.clientsCount ?? 0,
+    fds,
+    recoveryBuffer,
+  };
 }
 
 // ---------- start ----------
@@ -239,6 +308,9 @@ async function main(): Promise<void> {
         break;
       case "profile:off":
         void profileOff().then((report) => send({ type: "profile:report", report }));
+        break;
+      case "memory":
+        void memory(sb, msg.gc).then((m) => send({ type: "memory:report", memory: m }));
         break;
       case "close":
         void close();

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { runMigrations } from "../server/db/migrate.ts";
-import type { ChildReply, ChildRequest, ChildReady, WindowStats, ProfileReport } from "./protocol.ts";
+import type { ChildReply, ChildRequest, ChildReady, MemoryReport, WindowStats, ProfileReport } from "./protocol.ts";
 
 export const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -137,16 +137,21 @@ export interface AppChild {
   windowEnd(): Promise<WindowStats>;
   profileOn(): Promise<void>;
   profileOff(): Promise<ProfileReport>;
+  /** The app's memory, after a full GC when asked and the child has --expose-gc. */
+  memory(gc: boolean): Promise<MemoryReport>;
   /** Asks the app to close; kills this one child by pid if it has not exited within the timeout. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** Starts bench/app-server.ts under tsx in a child process and waits for its URL. */
-export async function startAppChild(env: Record<string, string>): Promise<AppChild> {
+/**
+ * Starts bench/app-server.ts under tsx in a child process and waits for its URL.
+ * nodeFlags: extra Node flags for the child (e.g. --expose-gc, so memory can be read after a full GC).
+ */
+export async function startAppChild(env: Record<string, string>, nodeFlags: string[] = []): Promise<AppChild> {
   const child: ChildProcess = fork(fileURLToPath(new URL("./app-server.ts", import.meta.url)), [], {
     cwd: REPO_ROOT,
     // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the app, written there when it exits (diagnosis only).
-    execArgv: ["--import", "tsx", ...(process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [])],
+    execArgv: ["--import", "tsx", ...nodeFlags, ...(process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [])],
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -185,6 +190,7 @@ export async function startAppChild(env: Record<string, string>): Promise<AppChi
     windowEnd: async () => (await request({ type: "window:end" }, "window:stats")).stats,
     profileOn: async () => void (await request({ type: "profile:on" }, "profile:started")),
     profileOff: async () => (await request({ type: "profile:off" }, "profile:report")).report,
+    memory: async (gc: boolean) => (await request({ type: "memory", gc }, "memory:report")).memory,
     async stop(timeoutMs = 15_000) {
       if (exited) return;
       if (child.connected) child.send({ type: "close" } satisfies ChildRequest);

@@ -57,7 +57,7 @@ try {
   // the usual Linux value
 }
 
-/** CPU seconds so far of every process whose command name is `comm` (e.g. postgres, redis-server). */
+/** CPU seconds so far of every process whose command name is `comm` (e.g. postgres, redis-server), with its reaped children's. */
 function cpuSecondsByComm(): Map<string, number> {
   const out = new Map<string, number>();
   let pids: string[] = [];
@@ -77,14 +77,18 @@ function cpuSecondsByComm(): Map<string, number> {
     const close = stat.lastIndexOf(")");
     const comm = stat.slice(open + 1, close);
     const fields = stat.slice(close + 2).split(" ");
-    // After "(comm) ": state is [0]; utime [11], stime [12] (fields 14 and 15 of proc(5)).
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    // After "(comm) ": state is [0]; utime [11], stime [12], cutime [13], cstime [14] (fields 14–17 of proc(5)).
+    // cutime/cstime: the CPU of its children that have exited and been reaped. A Postgres backend's CPU moves
+    // there (into the postmaster's) when it exits, e.g. a pooled connection closed for idleness mid-window; without
+    // it the sum would drop and the window's Postgres CPU could come out negative.
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     out.set(comm, (out.get(comm) ?? 0) + ticks / clkTck);
   }
   return out;
 }
 
-function cpuSecondsOfPid(pid: number): number {
+/** CPU seconds (user + system) a process has used so far; NaN once it has exited. */
+export function cpuSecondsOfPid(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -22,6 +22,8 @@ export interface WindowStats {
   /** pg pool, sampled every 5 ms: requests waiting for a connection, and connections open. */
   poolWaiting: { mean: number; max: number };
   poolTotalMax: number;
+  /** Garbage-collection pauses in the app during the window (PerformanceObserver "gc"). */
+  gc?: { count: number; totalMs: number; maxMs: number };
 }
 
 export interface QueryTiming {
@@ -29,6 +31,7 @@ export interface QueryTiming {
   calls: number;
   meanMs: number;
   p99Ms: number;
+  maxMs?: number;
 }
 
 export interface ProfileReport {
@@ -40,12 +43,36 @@ export interface ProfileReport {
   transaction: { calls: number; meanMs: number; p99Ms: number };
   /** Redis pipelines (the event stream XADD) and single commands sent by the app, exec → answer. */
   redis: { calls: number; meanMs: number; p99Ms: number };
+  /** The same by command name (MULTI/EXEC and their commands, XADD, EVALSHA for BullMQ's scripts…), most calls first. */
+  redisCommands?: QueryTiming[];
   /** The app's V8 CPU profile over the step, boiled down. */
   cpu: CpuBreakdown | null;
 }
 
+/** The app process's memory (process.memoryUsage(), bytes), taken after a full GC when the child runs with --expose-gc. */
+export interface MemoryReport {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** Whether a full GC ran just before (the child was started with --expose-gc). */
+  gc: boolean;
+  /** Sockets connected to the /chat namespace, and engine.io connections (all namespaces), as the server counts them. */
+  chatSockets: number;
+  engineClients: number;
+  /** Open file descriptors of the app process (/proc/self/fd), -1 when unknown. */
+  fds: number;
+  /**
+   * Packets socket.io keeps for connection state recovery (every emit, to one socket or a room, is kept
+   * for maxDisconnectionDuration in the namespace's adapter), over all namespaces: count and JSON size.
+   */
+  recoveryBuffer: { packets: number; jsonBytes: number };
+}
+
 export type ChildRequest =
   | { type: "window:start" }
+  | { type: "memory"; gc: boolean }
   | { type: "window:end" }
   | { type: "profile:on" }
   | { type: "profile:off" }
@@ -57,4 +84,5 @@ export type ChildReply =
   | { type: "window:stats"; stats: WindowStats }
   | { type: "profile:started" }
   | { type: "profile:report"; report: ProfileReport }
+  | { type: "memory:report"; memory: MemoryReport }
   | { type: "closed" };

@@ -1,6 +1,9 @@
 // `npm run bench`: runs the benchmarks against the local PostgreSQL and Redis (loopback only) and
 // rewrites their sections of BENCHMARKS.md. Every load loop is bounded and stops by itself; the run
-// leaves no process, database (sb_bench) or Redis key (its own prefix) behind, also when it fails.
+// leaves no process, database (sb_bench) or Redis key (its own prefixes) behind, also when it fails.
+//
+// `npm run bench -- --only chat` (or BENCH_ONLY=chat) runs one benchmark: sms-ingest (alias sms) or chat
+// (the chat round trip and idle sockets, and the widget bundle's size).
 import {
   ADMIN_DATABASE_URL,
   REDIS_URL,
@@ -19,24 +22,67 @@ import { machineInfo, waitForQuietMachine } from "./machine.ts";
 import { writeBenchmarkSection } from "./report.ts";
 import { DEFAULT_OPTIONS, runSmsIngest } from "./sms-ingest.ts";
 import { SECTION_ID, checkTargets, renderSmsIngestSection } from "./sms-ingest-report.ts";
+import { DEFAULT_CHAT_OPTIONS, runChat } from "./chat.ts";
+import { CHAT_SECTION_ID, renderChatSection, summaryLines } from "./chat-report.ts";
+import { WIDGET_SECTION_ID, measureWidgetBundle, renderWidgetSection, widgetWithinBudget } from "./widget-bundle.ts";
 
 const log = (line: string) => process.stdout.write(line + "\n");
 
+const BENCHMARKS = ["sms-ingest", "chat"] as const;
+type BenchmarkId = (typeof BENCHMARKS)[number];
+const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat" };
+
+/** `--only <id>`, `--only=<id>` or BENCH_ONLY=<id> (comma-separated for several); all when none. */
+function selectedBenchmarks(): BenchmarkId[] {
+  const args = process.argv.slice(2);
+  let only = process.env.BENCH_ONLY ?? "";
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--only") only = args[i + 1] ?? "";
+    else if (args[i]!.startsWith("--only=")) only = args[i]!.slice("--only=".length);
+  }
+  if (!only.trim()) return [...BENCHMARKS];
+  const picked = new Set<BenchmarkId>();
+  for (const name of only.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const id = ALIASES[name];
+    if (!id) throw new Error(`unknown benchmark "${name}": use one of ${Object.keys(ALIASES).join(", ")}`);
+    picked.add(id);
+  }
+  return BENCHMARKS.filter((b) => picked.has(b));
+}
+
+/** What one benchmark holds while it runs: its app child, its helper processes, its Redis prefix. */
+interface Stage {
+  name: string;
+  prefix: string;
+  child: AppChild | null;
+  helpers: Set<{ stop(): Promise<void> }>;
+  tornDown: boolean;
+}
+
+/** Stops the stage's processes, drops sb_bench, deletes its Redis keys; says what is left. */
+async function teardown(stage: Stage): Promise<void> {
+  if (stage.tornDown) return;
+  stage.tornDown = true;
+  for (const h of [...stage.helpers]) await h.stop().catch((err) => log(`cleanup: stopping a helper process failed: ${(err as Error).message}`));
+  stage.helpers.clear();
+  await stage.child?.stop().catch((err) => log(`cleanup: stopping the app failed: ${(err as Error).message}`));
+  await dropBenchDatabase().catch((err) => log(`cleanup: dropping sb_bench failed: ${(err as Error).message}`));
+  const left = await deleteRedisKeys(stage.prefix).catch((err) => (log(`cleanup: Redis failed: ${(err as Error).message}`), -1));
+  const dbLeft = await benchDatabaseExists().catch(() => true);
+  log(`cleanup (${stage.name}): app stopped, sb_bench ${dbLeft ? "STILL PRESENT" : "dropped"}, Redis keys ${stage.prefix}:* left: ${left}`);
+}
+
 async function main(): Promise<number> {
   const t0 = performance.now();
-  const prefix = newRedisPrefix();
-  let child: AppChild | null = null;
+  const selected = selectedBenchmarks();
+  const stages: Stage[] = [];
   let lock: RunLock | null = null;
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
     if (!lock) return; // never got the lock: sb_bench and the keys belong to the run that holds it
-    await child?.stop().catch((err) => log(`cleanup: stopping the app failed: ${(err as Error).message}`));
-    await dropBenchDatabase().catch((err) => log(`cleanup: dropping sb_bench failed: ${(err as Error).message}`));
-    const left = await deleteRedisKeys(prefix).catch((err) => (log(`cleanup: Redis failed: ${(err as Error).message}`), -1));
-    const dbLeft = await benchDatabaseExists().catch(() => true);
-    log(`cleanup: app stopped, sb_bench ${dbLeft ? "STILL PRESENT" : "dropped"}, Redis keys ${prefix}:* left: ${left}`);
+    for (const s of stages) await teardown(s);
     await lock.release();
   };
   const onSignal = (sig: NodeJS.Signals) => {
@@ -52,38 +98,101 @@ async function main(): Promise<number> {
   process.on("uncaughtException", onCrash);
   process.on("unhandledRejection", onCrash);
 
+  const newStage = (name: string): Stage => {
+    const s: Stage = { name, prefix: newRedisPrefix(), child: null, helpers: new Set(), tornDown: false };
+    stages.push(s);
+    return s;
+  };
+
+  let failures = 0;
   try {
     // One run at a time: a second one would drop this one's sb_bench and share its cores.
     lock = await acquireRunLock(60_000, log);
     const stale = await deleteStaleBenchKeys();
     if (stale) log(`deleted ${stale} Redis keys left by an earlier run that crashed (sbbench-*)`);
-    // Other people's tests on a 2-core machine would be measured as the app's slowness: wait (bounded) for quiet.
-    const quiet = await waitForQuietMachine(25, 30_000, log);
-    log(`machine ${quiet.busyPct.toFixed(0)}% busy before the run`);
-    log("sms-ingest: creating sb_bench and starting the app in a child process");
-    const databaseUrl = await createBenchDatabase();
-    const machine = await machineInfo(ADMIN_DATABASE_URL, REDIS_URL);
-    child = await startAppChild({
-      BENCH_APP_DATABASE_URL: databaseUrl,
-      BENCH_APP_REDIS_URL: REDIS_URL,
-      BENCH_APP_REDIS_PREFIX: prefix,
-      LOG_LEVEL: "error",
-    });
-    log(`app: pid ${child.pid} at ${child.ready.url} (PUBLIC_URL ${child.ready.publicUrl}), Redis prefix ${prefix}`);
-    const result = await runSmsIngest(child, databaseUrl, { ...DEFAULT_OPTIONS, log });
-    await cleanup();
-    writeBenchmarkSection(SECTION_ID, renderSmsIngestSection(result, machine, quiet), machine);
-    log("");
-    log(`sustained: ${result.sustained ? `${result.sustained.offered} msg/s step (achieved ${result.sustained.achieved.toFixed(0)} msg/s)` : "none"}; floor ${result.floor.rowsPerSecond.toFixed(0)} rows/s`);
-    for (const t of checkTargets(result)) log(`target ${t.met ? "met    " : "NOT met"}: ${t.target} — ${t.measured}`);
-    log(`BENCHMARKS.md updated (section ${SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    return 0;
+
+    if (selected.includes("sms-ingest")) {
+      try {
+        await runSmsStage(newStage("sms-ingest"));
+      } catch (err) {
+        failures++;
+        log(`sms-ingest failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+    if (selected.includes("chat")) {
+      try {
+        await runChatStage(newStage("chat"));
+      } catch (err) {
+        failures++;
+        log(`chat failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+    log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s${failures ? ` (${failures} benchmark${failures > 1 ? "s" : ""} failed)` : ""}`);
+    return failures ? 1 : 0;
   } catch (err) {
     log(`benchmark failed: ${(err as Error).stack ?? String(err)}`);
     return 1;
   } finally {
     await cleanup();
   }
+}
+
+async function runSmsStage(stage: Stage): Promise<void> {
+  const t0 = performance.now();
+  // Other people's tests on a 2-core machine would be measured as the app's slowness: wait (bounded) for quiet.
+  const quiet = await waitForQuietMachine(25, 30_000, log);
+  log(`machine ${quiet.busyPct.toFixed(0)}% busy before the run`);
+  log("sms-ingest: creating sb_bench and starting the app in a child process");
+  const databaseUrl = await createBenchDatabase();
+  const machine = await machineInfo(ADMIN_DATABASE_URL, REDIS_URL);
+  stage.child = await startAppChild({
+    BENCH_APP_DATABASE_URL: databaseUrl,
+    BENCH_APP_REDIS_URL: REDIS_URL,
+    BENCH_APP_REDIS_PREFIX: stage.prefix,
+    LOG_LEVEL: "error",
+  });
+  log(`app: pid ${stage.child.pid} at ${stage.child.ready.url} (PUBLIC_URL ${stage.child.ready.publicUrl}), Redis prefix ${stage.prefix}`);
+  const result = await runSmsIngest(stage.child, databaseUrl, { ...DEFAULT_OPTIONS, log });
+  await teardown(stage);
+  writeBenchmarkSection(SECTION_ID, renderSmsIngestSection(result, machine, quiet), machine);
+  log("");
+  log(`sustained: ${result.sustained ? `${result.sustained.offered} msg/s step (achieved ${result.sustained.achieved.toFixed(0)} msg/s)` : "none"}; floor ${result.floor.rowsPerSecond.toFixed(0)} rows/s`);
+  for (const t of checkTargets(result)) log(`target ${t.met ? "met    " : "NOT met"}: ${t.target} — ${t.measured}`);
+  log(`BENCHMARKS.md updated (section ${SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  log("");
+}
+
+async function runChatStage(stage: Stage): Promise<void> {
+  const t0 = performance.now();
+  const machine = await machineInfo(ADMIN_DATABASE_URL, REDIS_URL);
+  const widget = await measureWidgetBundle(log);
+  writeBenchmarkSection(WIDGET_SECTION_ID, renderWidgetSection(widget, machine), machine);
+  log(
+    widget.missing
+      ? `widget: ${"dist/widget/widget.js"} missing (${widget.reason})`
+      : `widget: ${widget.gzipBytes} bytes gzipped (${widget.bytes} raw), budget 60,000: ${widgetWithinBudget(widget) ? "within" : "OVER"}${widget.newerSource ? ` (stale: ${widget.newerSource.path} is newer)` : ""}`,
+  );
+
+  const quiet = await waitForQuietMachine(25, 30_000, log);
+  log(`machine ${quiet.busyPct.toFixed(0)}% busy before the chat benchmark`);
+  log("chat: creating sb_bench and starting the app in a child process (with --expose-gc)");
+  const databaseUrl = await createBenchDatabase();
+  stage.child = await startAppChild(
+    {
+      BENCH_APP_DATABASE_URL: databaseUrl,
+      BENCH_APP_REDIS_URL: REDIS_URL,
+      BENCH_APP_REDIS_PREFIX: stage.prefix,
+      LOG_LEVEL: "error",
+    },
+    ["--expose-gc"],
+  );
+  log(`app: pid ${stage.child.pid} at ${stage.child.ready.url}, Redis prefix ${stage.prefix}`);
+  const result = await runChat(stage.child, databaseUrl, { ...DEFAULT_CHAT_OPTIONS, log }, stage.helpers);
+  await teardown(stage);
+  writeBenchmarkSection(CHAT_SECTION_ID, renderChatSection(result, machine, quiet), machine);
+  log("");
+  for (const l of summaryLines(result)) log(l);
+  log(`BENCHMARKS.md updated (sections ${CHAT_SECTION_ID}, ${WIDGET_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 main().then(

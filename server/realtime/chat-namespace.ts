@@ -144,14 +144,17 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
       if (!event.success) return; // receipts are best effort
       void visitorReceipt(deps, { visitorId, ...event.data }).catch((err) => deps.log.error("chat receipt failed", { err }));
     });
+    let typing = false;
     socket.on("chat:typing", (raw) => {
       const event = ChatTypingEvent.safeParse(raw);
       if (!event.success) return;
+      typing = event.data.typing;
       void visitorTyping(deps, visitorId, event.data.typing).catch((err) => deps.log.error("chat typing failed", { err }));
     });
-    // A visitor who leaves mid-sentence is no longer typing.
+    // A visitor who leaves mid-sentence is no longer typing (only then: thousands of idle widgets
+    // closing at once must not each cost a query).
     socket.on("disconnect", () => {
-      void visitorTyping(deps, visitorId, false).catch(() => {});
+      if (typing) void visitorTyping(deps, visitorId, false).catch(() => {});
     });
 
     void (async () => {
