@@ -189,6 +189,16 @@ describe("a caller who waits too long", () => {
     await t.pool.query(`UPDATE agents SET presence = 'offline' WHERE id = $1`, [agent.id]);
   });
 
+  it("keeps a voicemail as work even when the call's end is reported before the recording", async () => {
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    const inbound = await call(nextPhone());
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "completed", CallDuration: "40" });
+    expect((await t.pool.query(`SELECT status FROM conversations WHERE id = $1`, [conversation_id])).rows[0].status).toBe("resolved");
+    await voiceWebhook("/webhooks/twilio/voice/voicemail", { CallSid: inbound.callSid, RecordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE7", RecordingDuration: "9" });
+    expect((await t.pool.query(`SELECT status FROM conversations WHERE id = $1`, [conversation_id])).rows[0].status).toBe("queued");
+  });
+
   it("goes to voicemail when they stay on the line instead", async () => {
     const inbound = await call(nextPhone());
     const left = await voiceWebhook("/webhooks/twilio/voice/dequeued", { CallSid: inbound.callSid, QueueResult: "leave", QueueTime: "61" });

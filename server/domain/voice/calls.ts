@@ -112,25 +112,44 @@ export async function recordCallStatus(
   return true;
 }
 
-/** A voicemail: on the caller's timeline with its recording and duration; the conversation stays queued as work. */
+/**
+ * A voicemail: on the caller's timeline with its recording and duration, and work for an agent. If
+ * Twilio's "completed" status beat the recording here and closed the call as abandoned, it reopens.
+ */
 export async function recordVoicemail(
-  deps: { pool: pg.Pool; events: EventPublisher },
+  deps: { pool: pg.Pool; events: EventPublisher; queues: WorkQueues },
   rec: { callSid: string; recordingUrl: string; durationSeconds: number },
 ): Promise<void> {
-  const { rows } = await deps.pool.query<{ id: string }>(
-    `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, media, external_id, status, metadata)
-     SELECT m.conversation_id, m.customer_id, 'voice', 'inbound', 'voicemail', $2, $3, $1 || ':voicemail', 'received', $4
-       FROM messages m WHERE m.channel = 'voice' AND m.external_id = $1
-     ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`,
-    [
-      rec.callSid,
-      `Voicemail (${rec.durationSeconds} s)`,
-      JSON.stringify([{ url: rec.recordingUrl, contentType: "audio/wav" }]),
-      JSON.stringify({ durationSeconds: rec.durationSeconds }),
-    ],
-  );
-  const loaded = rows[0] ? await loadMessage(deps.pool, rows[0].id) : null;
+  const stored = await withTransaction(deps.pool, async (tx) => {
+    const { rows } = await tx.query<{ id: string; conversation_id: string }>(
+      `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, media, external_id, status, metadata)
+       SELECT m.conversation_id, m.customer_id, 'voice', 'inbound', 'voicemail', $2, $3, $1 || ':voicemail', 'received', $4
+         FROM messages m WHERE m.channel = 'voice' AND m.external_id = $1
+       ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, conversation_id`,
+      [
+        rec.callSid,
+        `Voicemail (${rec.durationSeconds} s)`,
+        JSON.stringify([{ url: rec.recordingUrl, contentType: "audio/wav" }]),
+        JSON.stringify({ durationSeconds: rec.durationSeconds }),
+      ],
+    );
+    const v = rows[0];
+    if (!v) return null;
+    const reopened = await tx.query<{ priority: number }>(
+      `UPDATE conversations SET status = 'queued', waiting_since = now(), resolved_at = NULL, updated_at = now()
+        WHERE id = $1 AND status = 'resolved' AND assigned_agent_id IS NULL RETURNING priority`,
+      [v.conversation_id],
+    );
+    return { ...v, reopenedPriority: reopened.rows[0]?.priority ?? null };
+  });
+  if (!stored) return;
+  const loaded = await loadMessage(deps.pool, stored.id);
   if (loaded) await deps.events.publish({ type: "message.created", ...loaded });
+  if (stored.reopenedPriority !== null) {
+    const conversation = await loadConversation(deps.pool, stored.conversation_id);
+    if (conversation) await deps.events.publish({ type: "conversation.updated", conversation });
+    await deps.queues.routeConversation(stored.conversation_id, stored.reopenedPriority);
+  }
 }
 
 /** The call of a voice conversation (its first call message). */
