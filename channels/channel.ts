@@ -28,6 +28,9 @@ export class ChannelSendError extends Error {
   }
 }
 
+/** Provider traffic that does not have the shape the provider documents: answered 400 with this reason. */
+export class InboundParseError extends Error {}
+
 /** A delivery status reported by the provider, already mapped to ours. */
 export interface StatusUpdate {
   messageId: string | null;

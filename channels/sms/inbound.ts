@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { InboundEvent, MediaItem } from "../../shared/inbound.ts";
 import { toE164 } from "../../shared/phone.ts";
+import { InboundParseError } from "../channel.ts";
 
 const OPT_OUT = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]);
 const OPT_IN = new Set(["START", "YES", "UNSTOP"]);
@@ -25,7 +26,6 @@ const InboundSmsParams = z
   })
   .passthrough();
 
-export class InboundParseError extends Error {}
 
 export function parseInboundSms(params: Record<string, unknown>, defaultCountry: string): InboundEvent {
   const parsed = InboundSmsParams.safeParse(params);

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { MessageStatus } from "../../shared/domain.ts";
 import type { StatusUpdate } from "../channel.ts";
-import { InboundParseError } from "./inbound.ts";
+import { InboundParseError } from "../channel.ts";
 
 // Twilio: accepted/scheduled/queued/sending/sent/receiving/received/delivered/undelivered/failed/read/canceled.
 const STATUS_MAP: Record<string, MessageStatus | null> = {

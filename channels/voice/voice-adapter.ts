@@ -3,8 +3,7 @@
 import twilio from "twilio";
 import { z } from "zod";
 import { toE164 } from "../../shared/phone.ts";
-import { ChannelSendError, type ChannelAdapter } from "../channel.ts";
-import { InboundParseError } from "../sms/inbound.ts";
+import { ChannelSendError, InboundParseError, type ChannelAdapter } from "../channel.ts";
 import { classifyTwilioError, createTwilioRestClient } from "../twilio/rest-client.ts";
 import { verifyTwilioSignature } from "../twilio/signature.ts";
 

@@ -2,7 +2,7 @@
 // stored), then validates (400 with the reason), and answers 2xx only after the commit.
 import express, { Router, type Request, type Response } from "express";
 import type { SmsAdapter } from "../../channels/sms/sms-adapter.ts";
-import { InboundParseError } from "../../channels/sms/inbound.ts";
+import { InboundParseError } from "../../channels/channel.ts";
 import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
 import { ingestInbound } from "../domain/ingest/ingest-inbound.ts";
 import { applyStatus } from "../domain/outbound/deliver-message.ts";
