@@ -40,6 +40,13 @@ async function voiceWebhook(path: string, params: Record<string, string>, opts: 
 }
 const call = (from: string, callSid = newSid("CA")) =>
   voiceWebhook("/webhooks/twilio/voice", { CallSid: callSid, From: from, To: "+14155550100", CallStatus: "ringing" }).then((r) => ({ ...r, callSid }));
+/** Waits for the pending offer of a conversation and accepts it as the signed-in agent. */
+async function acceptOfferOf(conversationId: string, cookie: string): Promise<void> {
+  const offer = await eventually(async () =>
+    (await t.pool.query<{ id: string }>(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversationId])).rows[0],
+  );
+  expect((await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`)).status).toBe(200);
+}
 const conversationOfCall = async (callSid: string) =>
   (await t.pool.query<{ conversation_id: string; customer_id: string }>(`SELECT conversation_id, customer_id FROM messages WHERE external_id = $1`, [callSid])).rows[0]!;
 
@@ -215,8 +222,7 @@ describe("an accepted call the agent does not pick up", () => {
     const first = await createAgent(t.pool, { presence: "available" });
     const inbound = await call(nextPhone());
     const { conversation_id } = await conversationOfCall(inbound.callSid);
-    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
-    await t.api(await t.login(first.email), "POST", `/api/offers/${offer.id}/accept`);
+    await acceptOfferOf(conversation_id, await t.login(first.email));
     const second = await createAgent(t.pool, { presence: "available" });
     const dialed = await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "in-progress", DialCallStatus: "no-answer" });
     expect(dialed.twiml.Response.Enqueue["#text"]).toBe("switchboard");
@@ -237,8 +243,7 @@ describe("an agent who takes calls on their own phone", () => {
     expect(set.body.agent.forwardPhone).toBe("+14155550199");
     const inbound = await call(nextPhone());
     const { conversation_id } = await conversationOfCall(inbound.callSid);
-    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
-    await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`);
+    await acceptOfferOf(conversation_id, cookie);
     const redirect = await t.fake.waitFor((r) => r.path.endsWith(`/Calls/${inbound.callSid}.json`));
     expect(xml.parse(redirect.form.Twiml!).Response.Dial.Number).toBe("+14155550199");
     await t.api(cookie, "PUT", "/api/me/phone", { phone: null });
@@ -262,8 +267,7 @@ describe("during a call", () => {
     const cookie = await t.login(agent.email);
     const inbound = await call(nextPhone());
     const { conversation_id } = await conversationOfCall(inbound.callSid);
-    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
-    await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`);
+    await acceptOfferOf(conversation_id, cookie);
     const control = (body: unknown, as = cookie) => t.api<{ error?: { code: string } }>(as, "POST", `/api/conversations/${conversation_id}/call`, body);
     const lastUpdate = () => {
       const updates = t.fake.callUpdates().filter((r) => r.path.endsWith(`/Calls/${inbound.callSid}.json`));
@@ -277,6 +281,11 @@ describe("during a call", () => {
     expect((await control({ action: "dance" })).status).toBe(400);
     expect((await control({ action: "hold" }, await t.login(colleague.email))).status).toBe(403);
 
+    // The transfer menu lists the other agents who are not offline.
+    await t.pool.query(`UPDATE agents SET presence = 'away' WHERE id = $1`, [colleague.id]);
+    const targets = await t.api<{ agents: { id: string; name: string; presence: string }[] }>(cookie, "GET", "/api/transfer-targets");
+    expect(targets.body.agents).toContainEqual({ id: colleague.id, name: "Colleague", presence: "away" });
+    expect(targets.body.agents.some((a) => a.id === agent.id)).toBe(false);
     expect((await control({ action: "transfer", toAgentId: colleague.id })).status).toBe(200);
     expect(xml.parse(lastUpdate().Twiml!).Response.Dial.Client).toBe(`agent-${colleague.id}`);
     expect((await t.pool.query(`SELECT assigned_agent_id FROM conversations WHERE id = $1`, [conversation_id])).rows[0].assigned_agent_id).toBe(colleague.id);
@@ -330,8 +339,7 @@ describe("after a call", () => {
     const cookie = await t.login(agent.email);
     const inbound = await call(nextPhone());
     const { conversation_id } = await conversationOfCall(inbound.callSid);
-    const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
-    await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`);
+    await acceptOfferOf(conversation_id, cookie);
     await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "in-progress" });
     await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "completed", CallDuration: "60" });
     const presence = async () => (await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agent.id])).rows[0].presence;

@@ -15,14 +15,12 @@ import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
 import { createWidget, listWidgets } from "../domain/chat/manage-widgets.ts";
-import { createAgent, listAgents } from "../domain/workspace/manage-agents.ts";
+import { createAgent, listAgents, listTransferTargets, setForwardPhone } from "../domain/workspace/manage-agents.ts";
 import { listQueues, updateQueue } from "../domain/workspace/manage-queues.ts";
 import { resolveConversation } from "../domain/workspace/resolve-conversation.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { requireRole, signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
-import { toE164 } from "../../shared/phone.ts";
-import { AGENT_COLUMNS, agentView, type AgentRow } from "../domain/views.ts";
 
 export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {
   publicUrl: string;
@@ -54,10 +52,7 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   });
   router.put("/me/phone", async (req, res) => {
     const { phone } = parseInput(SetForwardPhoneBody, req.body);
-    const e164 = phone === null ? null : toE164(phone, deps.defaultCountry);
-    if (phone !== null && !e164) throw new AppError("VALIDATION", `phone: "${phone}" is not a valid phone number`);
-    const { rows } = await deps.pool.query<AgentRow>(`UPDATE agents a SET forward_phone = $2 WHERE id = $1 RETURNING ${AGENT_COLUMNS}`, [signedInAgent(req).id, e164]);
-    res.json({ agent: agentView(rows[0]!) });
+    res.json({ agent: await setForwardPhone(deps, { agentId: signedInAgent(req).id, phone, defaultCountry: deps.defaultCountry }) });
   });
   router.get("/me/work", async (req, res) => {
     res.json(await myWork(deps, signedInAgent(req).id));
@@ -110,9 +105,7 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   });
 
   router.get("/transfer-targets", async (req, res) => {
-    const me = signedInAgent(req).id;
-    const agents = await listAgents(deps);
-    res.json({ agents: agents.filter((a) => a.id !== me && a.presence !== "offline").map(({ id, name, presence }) => ({ id, name, presence })) });
+    res.json({ agents: await listTransferTargets(deps, signedInAgent(req).id) });
   });
   router.get("/agents", requireRole("supervisor", "admin"), async (_req, res) => {
     res.json({ agents: await listAgents(deps) });

@@ -8,7 +8,7 @@ import type { DomainEvent } from "../domain/events.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { agentSawConversation } from "../domain/chat/chat-visitor.ts";
 import { announceAgentTyping } from "../domain/workspace/announce-typing.ts";
-import { setPresence } from "../domain/workspace/set-presence.ts";
+import { goOfflineIfAway, setPresence } from "../domain/workspace/set-presence.ts";
 import { SESSION_COOKIE, readCookie } from "../http/cookies.ts";
 import type { Logger } from "../log.ts";
 import { answerAck, parseEvent } from "./socket-acks.ts";
@@ -84,10 +84,7 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
         void (async () => {
           const left = await nsp.in(rooms.agent(agent.id)).fetchSockets();
           if (left.length > 0) return;
-          const { rows } = await deps.pool.query<{ presence: string }>(`SELECT presence FROM agents WHERE id = $1`, [agent.id]);
-          if (rows[0]?.presence === "available" || rows[0]?.presence === "away") {
-            await setPresence(deps, { agentId: agent.id, presence: "offline" });
-          }
+          await goOfflineIfAway(deps, agent.id);
         })().catch((err) => deps.log.error("auto-offline failed", { err }));
       }, deps.disconnectGraceMs).unref();
     });

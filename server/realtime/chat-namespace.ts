@@ -16,7 +16,7 @@ import {
 import { AppError } from "../errors.ts";
 import { saveChatProfile } from "../domain/chat/chat-profile.ts";
 import { chatAvailability, chatWait, leaveMessage } from "../domain/chat/availability.ts";
-import { chatState, findWidget, visitorHistory, visitorReceipt, visitorSends, type VisitorSendDeps } from "../domain/chat/chat-visitor.ts";
+import { chatState, findWidget, visitorHistory, visitorReceipt, visitorSends, visitorTyping, type VisitorSendDeps } from "../domain/chat/chat-visitor.ts";
 import { linkVisitorToIdentity, verifyClaimedIdentity, VisitorBelongsToSomeoneElse } from "../domain/chat/link-verified-identity.ts";
 import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-token.ts";
 import type { DomainEvent } from "../domain/events.ts";
@@ -169,27 +169,6 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
   });
 
   return nsp;
-}
-
-/** Tells the agents on the visitor's open chat that the customer is typing. */
-async function visitorTyping(deps: ChatRealtimeDeps, visitorId: string, typing: boolean): Promise<void> {
-  const { rows } = await deps.pool.query<{ id: string; customer_id: string; assigned_agent_id: string | null }>(
-    `SELECT id, customer_id, assigned_agent_id FROM conversations
-      WHERE channel = 'chat' AND customer_address = $1 AND status <> 'resolved' ORDER BY created_at DESC LIMIT 1`,
-    [visitorId],
-  );
-  const c = rows[0];
-  if (!c) return;
-  await deps.events.publish({
-    type: "conversation.typing",
-    conversationId: c.id,
-    customerId: c.customer_id,
-    assignedAgentId: c.assigned_agent_id,
-    who: "customer",
-    agentId: null,
-    name: null,
-    typing,
-  });
 }
 
 /** Delivers one domain event to the visitor sockets of this process that should see it. */

@@ -191,3 +191,24 @@ export async function agentSawConversation(deps: { pool: pg.Pool; events: EventP
   }
   await deps.events.publish(...events);
 }
+
+/** Tells the agents on the visitor's open chat that the customer is typing. */
+export async function visitorTyping(deps: { pool: pg.Pool; events: EventPublisher }, visitorId: string, typing: boolean): Promise<void> {
+  const { rows } = await deps.pool.query<{ id: string; customer_id: string; assigned_agent_id: string | null }>(
+    `SELECT id, customer_id, assigned_agent_id FROM conversations
+      WHERE channel = 'chat' AND customer_address = $1 AND status <> 'resolved' ORDER BY created_at DESC LIMIT 1`,
+    [visitorId],
+  );
+  const c = rows[0];
+  if (!c) return;
+  await deps.events.publish({
+    type: "conversation.typing",
+    conversationId: c.id,
+    customerId: c.customer_id,
+    assignedAgentId: c.assigned_agent_id,
+    who: "customer",
+    agentId: null,
+    name: null,
+    typing,
+  });
+}

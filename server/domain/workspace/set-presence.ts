@@ -24,3 +24,9 @@ export async function setPresence(deps: RoutingDeps, opts: { agentId: string; pr
   }
   return agent;
 }
+
+/** The agent's last socket closed a while ago: an agent nobody can reach is not offered work. */
+export async function goOfflineIfAway(deps: RoutingDeps, agentId: string): Promise<void> {
+  const { rows } = await deps.pool.query<{ presence: string }>(`SELECT presence FROM agents WHERE id = $1`, [agentId]);
+  if (rows[0]?.presence === "available" || rows[0]?.presence === "away") await setPresence(deps, { agentId, presence: "offline" });
+}
