@@ -89,7 +89,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       return;
     }
     const { status, body } = toErrorBody(err);
-    if (status >= 500) deps.log.error("request failed", { method: req.method, path: req.originalUrl, err });
+    // An AppError is an answer we chose (e.g. 503 for a channel that is off); anything else is a bug.
+    if (status >= 500 && !(err instanceof AppError)) deps.log.error("request failed", { method: req.method, path: req.originalUrl, err });
     if (body.error.code === "RATE_LIMITED") {
       const wait = (body.error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
       if (wait) res.set("Retry-After", String(wait));

@@ -13,7 +13,7 @@ export function answerAck<T>(log: Logger, ack: unknown, fn: () => Promise<T>): v
     (data) => reply({ ok: true, data }),
     (err) => {
       const { body, status } = toErrorBody(err);
-      if (status >= 500) log.error("socket handler failed", { err });
+      if (status >= 500 && !(err instanceof AppError)) log.error("socket handler failed", { err });
       reply({ ok: false, error: { code: body.error.code, message: body.error.message } });
     },
   );

@@ -94,3 +94,41 @@ describe("the agent workspace after a dropped connection", () => {
     await context.close();
   });
 });
+
+describe("a long customer history", () => {
+  it("opens at the newest message and loads older pages as the agent scrolls up", async () => {
+    const agent = await createAgent(t.pool, { email: "pager@example.test" });
+    const customer = "+14155550197";
+    await t.sendSms({ From: customer, Body: "history 0" });
+    const { conversation_id, customer_id } = (await t.pool.query(`SELECT conversation_id, customer_id FROM messages WHERE body = 'history 0'`)).rows[0];
+    // 120 older messages than the newest page of 50: the first one only appears after two more pages.
+    await t.pool.query(
+      `INSERT INTO messages (conversation_id, customer_id, channel, direction, body, status, created_at)
+       SELECT $1, $2, 'sms', 'inbound', 'history ' || n, 'received', now() - interval '1 day' + n * interval '1 second'
+         FROM generate_series(1, 120) AS n`,
+      [conversation_id, customer_id],
+    );
+    await t.pool.query(`UPDATE messages SET created_at = now() - interval '2 days' WHERE body = 'history 0'`);
+    await t.pool.query(`UPDATE conversations SET status = 'assigned', assigned_agent_id = $2 WHERE id = $1`, [conversation_id, agent.id]);
+    await t.pool.query(`UPDATE offers SET status = 'withdrawn' WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id]);
+
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.goto(t.url);
+    await p.getByTestId("signin-email").fill(agent.email);
+    await p.getByTestId("signin-password").fill(TEST_PASSWORD);
+    await p.getByTestId("signin-submit").click();
+    await p.locator(`[data-testid="conversation-item"][data-conversation-id="${conversation_id}"]`).click();
+    const timeline = p.getByTestId("timeline");
+    await timeline.getByText("history 120", { exact: true }).waitFor();
+    expect(await timeline.getByText("history 0", { exact: true }).count()).toBe(0);
+    // Scroll to the top until the first message of the customer's history is there.
+    for (let i = 0; i < 10 && (await timeline.getByText("history 0", { exact: true }).count()) === 0; i++) {
+      await timeline.evaluate((el) => el.scrollTo(0, 0));
+      await p.waitForTimeout(300);
+    }
+    await timeline.getByText("history 0", { exact: true }).waitFor();
+    expect(await p.locator('[data-testid="message-item"]').filter({ hasText: /^.*history \d+/ }).count()).toBeGreaterThanOrEqual(121);
+    await context.close();
+  });
+});
