@@ -60,6 +60,7 @@ beforeAll(async () => {
           },
           mute(m: boolean) {
             muted = m;
+            w.__muted = m;
             call.emit("mute", m);
           },
           isMuted: () => muted,
@@ -116,6 +117,7 @@ describe("a call in the agent's browser", () => {
     await page.getByTestId("call-answer").click();
     await expect.poll(() => bar.getAttribute("data-status")).toBe("in-call");
     await page.getByTestId("call-mute").click();
+    expect(await page.evaluate(() => (window as unknown as { __muted?: boolean }).__muted)).toBe(true);
     await page.getByTestId("call-hangup").click();
     expect(await page.evaluate(() => (window as unknown as { __hungUp?: boolean }).__hungUp)).toBe(true);
     await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: callSid, CallStatus: "completed", CallDuration: "42" });
