@@ -15,16 +15,33 @@ export interface SendResult {
   status: MessageStatus;
 }
 
-/** A provider failure, classified so one handler can decide retry or final failure. */
+/**
+ * What a failed send means, decided once by the channel's classifier (e.g. classifyTwilioError):
+ * - `transient`: try again later (5xx, 429, network);
+ * - `permanent`: this message can never be sent as it is (the provider's 4xx);
+ * - `auth`: the provider refuses our credentials: the whole channel is failing, not this message.
+ */
+export type SendFailureKind = "transient" | "permanent" | "auth";
+
+/** A provider failure, classified so one handler can decide retry, final failure or "channel failing". */
 export class ChannelSendError extends Error {
   constructor(
     message: string,
-    readonly retryable: boolean,
+    readonly kind: SendFailureKind,
     /** The provider's error code (e.g. Twilio's 21610), when it gave one. */
     readonly providerCode: string | null,
+    /**
+     * `unknown` when the request may have reached the provider and no answer came back (a timeout,
+     * a reset connection): the message may have been accepted, so it must be looked up before a resend.
+     */
+    readonly outcome: "not_sent" | "unknown" = "not_sent",
   ) {
     super(message);
     this.name = "ChannelSendError";
+  }
+
+  get retryable(): boolean {
+    return this.kind === "transient";
   }
 }
 
@@ -43,4 +60,10 @@ export interface StatusUpdate {
 export interface ChannelAdapter {
   readonly channel: Channel;
   send(message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Messages the provider holds that could be this one (same addresses and body, created since `since`),
+   * oldest first: asked before resending a message whose last attempt had an unknown outcome.
+   * Channels without it (chat) are safe to resend.
+   */
+  findSent?(message: OutboundMessage, since: Date): Promise<SendResult[]>;
 }

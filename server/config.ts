@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   TWILIO_AUTH_TOKEN: optionalText,
   TWILIO_PHONE_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +14155550100").optional()),
   TWILIO_API_BASE_URL: optionalText.pipe(z.string().url().optional()),
+  TWILIO_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(15),
   TWILIO_API_KEY_SID: optionalText,
   TWILIO_API_KEY_SECRET: optionalText,
   TWILIO_TWIML_APP_SID: optionalText,
@@ -44,6 +45,8 @@ export interface SmsSettings {
   authToken: string;
   phoneNumber: string;
   apiBaseUrl: string | undefined;
+  /** Past this a REST call's outcome is unknown: the outbox looks the message up before any resend. */
+  requestTimeoutMs: number;
 }
 
 export interface Config {
@@ -71,6 +74,8 @@ export interface Config {
   channels: Record<Channel, ChannelSettings>;
   /** Prefix of every Redis key this instance uses: lets tests and several sites share one Redis. */
   redisPrefix: string;
+  /** How long one outbound attempt holds its message: the provider timeout plus a margin. */
+  sendLeaseMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -95,7 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const sms: SmsSettings | null =
     missingTwilio.length === 0
-      ? { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, phoneNumber: e.TWILIO_PHONE_NUMBER!, apiBaseUrl: e.TWILIO_API_BASE_URL }
+      ? { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, phoneNumber: e.TWILIO_PHONE_NUMBER!, apiBaseUrl: e.TWILIO_API_BASE_URL, requestTimeoutMs: e.TWILIO_TIMEOUT_SECONDS * 1000 }
       : null;
 
   const off = (reason: string): ChannelSettings => ({ enabled: false, reason });
@@ -126,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       chat: { enabled: true },
     },
     redisPrefix: "sb",
+    sendLeaseMs: e.TWILIO_TIMEOUT_SECONDS * 1000 + 10_000,
   };
 }

@@ -31,6 +31,8 @@ export interface StartOptions {
   sweepEveryMs?: number;
   disconnectGraceMs?: number;
   outboundBackoffMs?: number;
+  /** Lock of a running outbound job (BullMQ lockDuration): tests shorten it to see a dead worker's job run again. */
+  outboundLockMs?: number;
   dbPoolSize?: number;
 }
 
@@ -40,6 +42,7 @@ export interface Switchboard {
   db: Db;
   redis: Redis;
   queues: Queues;
+  events: EventPublisher;
   httpServer: HttpServer | null;
   io: SocketServer | null;
   close(): Promise<void>;
@@ -88,7 +91,13 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
 
   let workers: Workers | null = null;
   if (opts.runWorkers ?? true) {
-    workers = await startWorkers(redis, config.redisPrefix, { ...deps, adapters, sweepEveryMs: opts.sweepEveryMs ?? 10_000 });
+    workers = await startWorkers(redis, config.redisPrefix, {
+      ...deps,
+      adapters,
+      sweepEveryMs: opts.sweepEveryMs ?? 10_000,
+      sendLeaseMs: config.sendLeaseMs,
+      ...(opts.outboundLockMs ? { lockDurationMs: opts.outboundLockMs } : {}),
+    });
   }
 
   let httpServer: HttpServer | null = null;
@@ -141,6 +150,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     db,
     redis,
     queues,
+    events,
     httpServer,
     io,
     async close() {

@@ -109,7 +109,23 @@ export const OfferView = z.object({
 });
 export type OfferView = z.infer<typeof OfferView>;
 
-export const ChannelState = z.object({ channel: Channel, enabled: z.boolean(), reason: z.string().nullable() });
+/** A configured channel whose provider refuses us (e.g. Twilio 20003): its sends are held until it recovers. */
+export const ChannelHealth = z.object({
+  channel: Channel,
+  status: z.enum(["ok", "failing"]),
+  errorCode: z.string().nullable(),
+  reason: z.string().nullable(),
+  since: z.string(),
+});
+export type ChannelHealth = z.infer<typeof ChannelHealth>;
+
+export const ChannelState = z.object({
+  channel: Channel,
+  enabled: z.boolean(),
+  reason: z.string().nullable(),
+  /** Set while the channel is on but failing. */
+  failing: ChannelHealth.nullable(),
+});
 export type ChannelState = z.infer<typeof ChannelState>;
 
 // ---- requests and responses ----

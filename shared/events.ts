@@ -1,7 +1,7 @@
 // Socket.io events of the /agent namespace: one typed map for the server's emits and the client's listeners.
 import { z } from "zod";
 import { Channel, SettablePresence } from "./domain.ts";
-import type { AgentView, ConversationView, ErrorCode, MessageView, OfferView } from "./api.ts";
+import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView, OfferView } from "./api.ts";
 
 export const AGENT_NAMESPACE = "/agent";
 
@@ -20,6 +20,8 @@ export interface AgentServerToClient {
   "message:new": (message: MessageView) => void;
   "message:updated": (message: MessageView) => void;
   "agent:updated": (agent: AgentView) => void;
+  /** A channel started failing (its sends are held) or recovered. */
+  "channel:health": (health: ChannelHealth) => void;
   /** Someone is typing in a conversation of a customer this socket watches (or is assigned). */
   "conversation:typing": (event: { conversationId: string; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }) => void;
 }

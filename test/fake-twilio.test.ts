@@ -108,6 +108,8 @@ describe("fake Twilio REST API with the real twilio client", () => {
     expect(err).toBeInstanceOf(twilio.RestException);
     expect(classifyTwilioError(err)).toEqual({
       retryable: false,
+      kind: "permanent",
+      outcome: "not_sent",
       code: "21211",
       message: "Invalid 'To' Phone Number",
       httpStatus: 400,
@@ -119,7 +121,8 @@ describe("fake Twilio REST API with the real twilio client", () => {
     fake.dropNext(1);
     const err = await captureError(client.messages.create({ to: TO, from: FROM, body: "hi" }));
     const c = classifyTwilioError(err);
-    expect(c).toMatchObject({ retryable: true, httpStatus: null, code: null });
+    // Twilio may have acted on it before the connection broke: the outcome is unknown.
+    expect(c).toMatchObject({ retryable: true, kind: "transient", outcome: "unknown", httpStatus: null, code: null });
     expect(c.message).toMatch(/ECONNRESET|socket hang up/);
     // The request was recorded even though it got no answer.
     expect(fake.messages()).toHaveLength(1);
@@ -133,7 +136,8 @@ describe("fake Twilio REST API with the real twilio client", () => {
       apiBaseUrl: "http://127.0.0.1:1",
     });
     const err = await captureError(dead.messages.create({ to: TO, from: FROM, body: "hi" }));
-    expect(classifyTwilioError(err)).toMatchObject({ retryable: true, httpStatus: null, code: null });
+    // Nothing left this machine: Twilio cannot have it.
+    expect(classifyTwilioError(err)).toMatchObject({ retryable: true, outcome: "not_sent", httpStatus: null, code: null });
     expect(classifyTwilioError(err).message).toMatch(/ECONNREFUSED/);
   });
 
@@ -148,7 +152,7 @@ describe("fake Twilio REST API with the real twilio client", () => {
         timeoutMs: 150,
       });
       const err = await captureError(slow.messages.create({ to: TO, from: FROM, body: "hi" }));
-      expect(classifyTwilioError(err)).toMatchObject({ retryable: true, httpStatus: null, code: null });
+      expect(classifyTwilioError(err)).toMatchObject({ retryable: true, outcome: "unknown", httpStatus: null, code: null });
       expect(classifyTwilioError(err).message).toMatch(/timeout/);
     } finally {
       silent.closeAllConnections();
@@ -167,9 +171,34 @@ describe("fake Twilio REST API with the real twilio client", () => {
       apiBaseUrl: fake.url,
     });
     const err = await captureError(wrong.messages.create({ to: TO, from: FROM, body: "hi" }));
-    expect(classifyTwilioError(err)).toMatchObject({ retryable: false, httpStatus: 401, code: "20003" });
+    // Bad credentials fail every send alike: the channel is failing, not this message.
+    expect(classifyTwilioError(err)).toMatchObject({ retryable: false, kind: "auth", outcome: "not_sent", httpStatus: 401, code: "20003" });
     expect(fake.requests[0]!.auth).toEqual({ username: fake.accountSid, password: "not-the-token" });
     expect(fake.messages()[0]!.response?.status).toBe(401);
+  });
+
+  it("lists messages as Twilio does: filtered by To and From, newest first, paged", async () => {
+    await client.messages.create({ to: TO, from: FROM, body: "first" });
+    await client.messages.create({ to: "+14155550999", from: FROM, body: "elsewhere" });
+    await client.messages.create({ to: TO, from: FROM, body: "second" });
+    const listed = await client.messages.list({ to: TO, from: FROM, limit: 10 });
+    expect(listed.map((m) => m.body)).toEqual(["second", "first"]);
+    expect(listed[0]!.dateCreated).toBeInstanceOf(Date);
+    const list = fake.requests.find((r) => r.method === "GET")!;
+    expect(list.path).toBe(`/2010-04-01/Accounts/${fake.accountSid}/Messages.json`);
+    expect(list.query).toMatchObject({ To: TO, From: FROM });
+    // Paging follows next_page_uri: a limit above the page size reads two pages.
+    const paged = await client.messages.list({ to: TO, pageSize: 1, limit: 2 });
+    expect(paged.map((m) => m.body)).toEqual(["second", "first"]);
+  });
+
+  it("can accept a message and answer only after the client gave up", async () => {
+    const slow = createTwilioRestClient({ accountSid: fake.accountSid, authToken: fake.authToken, apiBaseUrl: fake.url, timeoutMs: 150 });
+    fake.delayNext(1, 1000);
+    const err = await captureError(slow.messages.create({ to: TO, from: FROM, body: "did it go?" }));
+    expect(classifyTwilioError(err)).toMatchObject({ outcome: "unknown" });
+    // Twilio has it all the same: a list finds it.
+    expect((await client.messages.list({ to: TO })).map((m) => m.body)).toEqual(["did it go?"]);
   });
 
   it("creates and updates calls", async () => {

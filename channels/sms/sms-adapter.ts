@@ -1,8 +1,8 @@
 // The SMS channel: Twilio Programmable Messaging behind the ChannelAdapter contract.
 import twilio from "twilio";
 import type { InboundEvent } from "../../shared/inbound.ts";
-import { ChannelSendError, type ChannelAdapter, type OutboundMessage, type SendResult, type StatusUpdate } from "../channel.ts";
-import { classifyTwilioError, createTwilioRestClient } from "../twilio/rest-client.ts";
+import { type ChannelAdapter, type OutboundMessage, type SendResult, type StatusUpdate } from "../channel.ts";
+import { createTwilioRestClient, twilioSendError } from "../twilio/rest-client.ts";
 import { verifyTwilioSignature } from "../twilio/signature.ts";
 import { parseInboundSms } from "./inbound.ts";
 import { parseSmsStatus } from "./status.ts";
@@ -16,7 +16,14 @@ export interface SmsAdapterSettings {
   /** The public base URL Twilio calls (and signs); status callbacks are built from it. */
   publicUrl: string;
   defaultCountry: string;
+  /** How long one REST call may take before its outcome counts as unknown (default 15 s). */
+  requestTimeoutMs?: number | undefined;
 }
+
+/** Twilio lists at most this many recent messages per lookup: enough for one conversation's burst. */
+const RECONCILE_PAGE = 100;
+/** Twilio's date_created and our clock may differ a little. */
+const CLOCK_SKEW_MS = 60_000;
 
 export const SMS_WEBHOOK_PATH = "/webhooks/twilio/sms";
 export const SMS_STATUS_PATH = "/webhooks/twilio/sms/status";
@@ -35,6 +42,7 @@ export function createSmsAdapter(settings: SmsAdapterSettings): SmsAdapter {
     accountSid: settings.accountSid,
     authToken: settings.authToken,
     apiBaseUrl: settings.apiBaseUrl,
+    timeoutMs: settings.requestTimeoutMs ?? 15_000,
   });
   return {
     channel: "sms",
@@ -54,8 +62,20 @@ export function createSmsAdapter(settings: SmsAdapterSettings): SmsAdapter {
         });
         return { externalId: created.sid, status: "sent" };
       } catch (err) {
-        const c = classifyTwilioError(err);
-        throw new ChannelSendError(c.message, c.retryable, c.code);
+        throw twilioSendError(err);
+      }
+    },
+    async findSent(message: OutboundMessage, since: Date): Promise<SendResult[]> {
+      // Twilio has no idempotency key for Messages: the same addresses and body, created since the
+      // unknown attempt began, is how we recognise our own message. Newest first from Twilio.
+      try {
+        const listed = await client.messages.list({ to: message.to, from: message.from ?? settings.phoneNumber, limit: RECONCILE_PAGE });
+        return listed
+          .filter((m) => m.body === message.body && m.dateCreated.getTime() >= since.getTime() - CLOCK_SKEW_MS)
+          .sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())
+          .map((m) => ({ externalId: m.sid, status: "sent" as const }));
+      } catch (err) {
+        throw twilioSendError(err);
       }
     },
   };

@@ -1,5 +1,6 @@
 import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient";
+import { ChannelSendError, type SendFailureKind } from "../channel.ts";
 
 export type TwilioRestClient = ReturnType<typeof twilio>;
 
@@ -52,12 +53,21 @@ export function createTwilioRestClient(opts: TwilioRestClientOptions): TwilioRes
 export interface TwilioErrorClassification {
   /** True when sending the same request again later can succeed. */
   retryable: boolean;
+  /** transient (retry), permanent (this request can never succeed) or auth (our credentials are refused). */
+  kind: SendFailureKind;
+  /** `unknown` when the request may have reached Twilio but no answer came back (timeout, reset). */
+  outcome: "not_sent" | "unknown";
   /** Twilio's numeric error code (e.g. "21211"), or null when there is none (network errors). */
   code: string | null;
   message: string;
   /** HTTP status of Twilio's answer, or null when no answer arrived. */
   httpStatus: number | null;
 }
+
+// Failures before the request could leave this machine: Twilio cannot have seen it.
+const NOT_SENT_NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "UND_ERR_CONNECT_TIMEOUT"]);
+// Twilio's "Authenticate" / bad credentials: every request will fail until the settings are fixed.
+const AUTH_ERROR_CODES = new Set(["20003", "20005"]);
 
 // Transport failures: the request may or may not have reached Twilio, and nothing answered.
 const NETWORK_ERROR_CODES = new Set([
@@ -99,8 +109,13 @@ export function classifyTwilioError(err: unknown): TwilioErrorClassification {
 
   if (httpStatus !== null) {
     const twilioCode = typeof e.code === "number" || (typeof e.code === "string" && /^\d+$/.test(e.code)) ? String(e.code) : null;
+    const retryable = httpStatus >= 500 || httpStatus === 429;
+    const auth = httpStatus === 401 || (twilioCode !== null && AUTH_ERROR_CODES.has(twilioCode));
     return {
-      retryable: httpStatus >= 500 || httpStatus === 429,
+      retryable,
+      kind: auth ? "auth" : retryable ? "transient" : "permanent",
+      // Twilio answered: whatever it said, it did not accept the request.
+      outcome: "not_sent",
       code: twilioCode,
       message,
       httpStatus,
@@ -112,10 +127,19 @@ export function classifyTwilioError(err: unknown): TwilioErrorClassification {
     (c): c is string => typeof c === "string" && NETWORK_ERROR_CODES.has(c),
   );
   const isTransport = networkCode !== undefined || (e.isAxiosError === true && !response);
+  const anyCode = [e.code, cause?.code].find((c): c is string => typeof c === "string");
   return {
     retryable: isTransport,
+    kind: isTransport ? "transient" : "permanent",
+    outcome: isTransport && !(anyCode && NOT_SENT_NETWORK_CODES.has(anyCode)) ? "unknown" : "not_sent",
     code: null,
     message: networkCode && !message.includes(networkCode) ? `${networkCode}: ${message}` : message,
     httpStatus: null,
   };
+}
+
+/** The classified failure as the channel contract's error, for the one outbound handler to act on. */
+export function twilioSendError(err: unknown): ChannelSendError {
+  const c = classifyTwilioError(err);
+  return new ChannelSendError(c.message, c.kind, c.code, c.outcome);
 }

@@ -4,7 +4,7 @@ import twilio from "twilio";
 import { z } from "zod";
 import { toE164 } from "../../shared/phone.ts";
 import { ChannelSendError, InboundParseError, type ChannelAdapter } from "../channel.ts";
-import { classifyTwilioError, createTwilioRestClient } from "../twilio/rest-client.ts";
+import { createTwilioRestClient, twilioSendError } from "../twilio/rest-client.ts";
 import { verifyTwilioSignature } from "../twilio/signature.ts";
 
 export interface VoiceAdapterSettings {
@@ -175,8 +175,7 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
         });
         return created.sid;
       } catch (err) {
-        const c = classifyTwilioError(err);
-        throw new ChannelSendError(c.message, c.retryable, c.code);
+        throw twilioSendError(err);
       }
     },
 
@@ -201,8 +200,7 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
       try {
         await client.calls(callSid).update({ twiml });
       } catch (err) {
-        const c = classifyTwilioError(err);
-        throw new ChannelSendError(c.message, c.retryable, c.code);
+        throw twilioSendError(err);
       }
     },
 
@@ -210,8 +208,7 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
       try {
         await client.calls(callSid).update({ status: "completed" });
       } catch (err) {
-        const c = classifyTwilioError(err);
-        throw new ChannelSendError(c.message, c.retryable, c.code);
+        throw twilioSendError(err);
       }
     },
 
@@ -237,7 +234,7 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
     },
 
     async send(): Promise<never> {
-      throw new ChannelSendError("A call cannot be answered with a text message: reply by SMS, or call back", false, null);
+      throw new ChannelSendError("A call cannot be answered with a text message: reply by SMS, or call back", "permanent", null);
     },
   } satisfies ChannelAdapter & Record<string, unknown>;
   return adapter;

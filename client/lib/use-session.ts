@@ -68,6 +68,13 @@ export function useSession(): Session {
   useSocketEvent("connect", () => {
     refresh().catch(() => {});
   });
+  useSocketEvent("channel:health", (health) => {
+    setState((current) =>
+      current.status === "signed_in"
+        ? { ...current, channels: current.channels.map((c) => (c.channel === health.channel ? { ...c, failing: health.status === "failing" ? health : null } : c)) }
+        : current,
+    );
+  });
   useSocketEvent("agent:updated", (agent) => {
     setState((current) => (current.status === "signed_in" && current.agent.id === agent.id ? { ...current, agent } : current));
   });

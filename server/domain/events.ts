@@ -1,5 +1,5 @@
 // What the domain announces after a commit; server/realtime turns these into socket emits.
-import type { AgentView, ConversationView, MessageView, OfferView } from "../../shared/api.ts";
+import type { AgentView, ChannelHealth, ConversationView, MessageView, OfferView } from "../../shared/api.ts";
 import type { ChatMessageView } from "../../shared/chat.ts";
 
 export type DomainEvent =
@@ -9,6 +9,8 @@ export type DomainEvent =
   | { type: "offer.created"; offer: OfferView }
   | { type: "offer.closed"; offerId: string; agentId: string; conversationId: string; status: OfferView["status"] }
   | { type: "agent.updated"; agent: AgentView }
+  /** A channel started failing or recovered: every agent's banner shows it. */
+  | { type: "channel.health"; health: ChannelHealth }
   /** Someone types in a conversation: agents watching the customer see it (nobody answers twice). */
   | { type: "conversation.typing"; conversationId: string; customerId: string; assignedAgentId: string | null; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }
   /** To a chat visitor's widget(s), wherever they are connected. */

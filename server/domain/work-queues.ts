@@ -10,4 +10,8 @@ export interface WorkQueues {
   endWrapUp(agentId: string, delayMs: number): Promise<void>;
   /** Send a queued outbound message through its channel. */
   sendMessage(messageId: string): Promise<void>;
+  /** Queue the sends of these messages again where Redis lost their jobs or their jobs gave up. */
+  resendMessages(messageIds: string[]): Promise<void>;
+  /** Try one held message on a failing channel: if it goes through, the channel works again. */
+  probeChannel(messageId: string): Promise<void>;
 }

@@ -2,6 +2,7 @@
 import { Router } from "express";
 import type { Redis } from "ioredis";
 import type pg from "pg";
+import { failingChannels } from "../domain/outbound/channel-health.ts";
 
 const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
@@ -20,7 +21,14 @@ export function healthRouter(deps: { pool: pg.Pool; redis: Redis }): Router {
       result[names[i]!] = c.status === "fulfilled" ? "ok" : `down: ${(c.reason as Error).message}`;
       if (c.status === "rejected") down.push(names[i]!);
     });
-    res.status(down.length ? 503 : 200).json({ status: down.length ? `not ready: ${down.join(", ")} down` : "ready", checks: result });
+    if (down.length) {
+      res.status(503).json({ status: `not ready: ${down.join(", ")} down`, checks: result });
+      return;
+    }
+    // A failing channel does not make this process unready (another would fare no better), but says so.
+    const failing = await failingChannels(deps.pool);
+    const channels = Object.fromEntries(failing.map((f) => [f.channel, `failing since ${f.since}: ${f.errorCode ? `${f.errorCode} ` : ""}${f.reason ?? ""}`.trim()]));
+    res.json({ status: failing.length ? `ready, degraded: ${failing.map((f) => f.channel).join(", ")} failing` : "ready", checks: result, channels });
   });
   return router;
 }

@@ -5,6 +5,7 @@ import { CallControlBody, SetForwardPhoneBody, CreateAgentBody, CreateWidgetBody
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
+import { failingChannels } from "../domain/outbound/channel-health.ts";
 import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
 import { connectCallToAgent, softphoneToken } from "../domain/voice/softphone.ts";
 import { finishWrapUp } from "../domain/voice/wrap-up.ts";
@@ -37,14 +38,16 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   const router = Router();
   router.use(ANY_ROLE);
 
-  const channels = (): ChannelState[] =>
-    Channel.options.map((channel) => {
+  const channels = async (): Promise<ChannelState[]> => {
+    const failing = await failingChannels(deps.pool);
+    return Channel.options.map((channel) => {
       const s = deps.channelState(channel);
-      return { channel, enabled: s.enabled, reason: s.enabled ? null : s.reason };
+      return { channel, enabled: s.enabled, reason: s.enabled ? null : s.reason, failing: (s.enabled && failing.find((f) => f.channel === channel)) || null };
     });
+  };
 
-  router.get("/me", (req, res) => {
-    res.json({ agent: signedInAgent(req), channels: channels() });
+  router.get("/me", async (req, res) => {
+    res.json({ agent: signedInAgent(req), channels: await channels() });
   });
   router.put("/me/presence", async (req, res) => {
     const { presence } = parseInput(SetPresenceBody, req.body);
@@ -60,8 +63,8 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   router.get("/voice/token", (req, res) => {
     res.json(softphoneToken(deps.softphone, signedInAgent(req).id));
   });
-  router.get("/channels", (_req, res) => {
-    res.json({ channels: channels() });
+  router.get("/channels", async (_req, res) => {
+    res.json({ channels: await channels() });
   });
 
   router.post("/offers/:id/accept", async (req, res) => {

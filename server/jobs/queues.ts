@@ -8,7 +8,8 @@ export const QUEUE_NAMES = { routing: "routing", offerTimeouts: "offer-timeouts"
 
 export type RoutingJob = { kind: "route-conversation"; conversationId: string } | { kind: "agent-may-take-work"; agentId: string };
 export type OfferTimeoutJob = { offerId: string };
-export type OutboundJob = { messageId: string };
+/** `probe`: a held message sent while its channel is failing, to learn whether it works again. */
+export type OutboundJob = { messageId: string; probe?: boolean };
 
 /** Transient send failures retry with exponential back-off: 2 s, 4 s, 8 s … about 4 minutes in all. */
 export const OUTBOUND_ATTEMPTS = 8;
@@ -21,6 +22,8 @@ export interface Queues extends WorkQueues {
   maintenance: Queue;
   close(): Promise<void>;
 }
+
+const sendJobId = (messageId: string) => `send-${messageId}`;
 
 export function createQueues(
   connection: Redis,
@@ -39,7 +42,8 @@ export function createQueues(
   const outbound = new Queue<OutboundJob>(QUEUE_NAMES.outbound, {
     ...common,
     defaultJobOptions: {
-      removeOnComplete: 1000,
+      // Completed jobs go at once, so a held message can be queued again under its own id.
+      removeOnComplete: true,
       removeOnFail: 5000,
       attempts: OUTBOUND_ATTEMPTS,
       backoff: { type: "exponential", delay: opts.outboundBackoffMs ?? OUTBOUND_BACKOFF_MS },
@@ -69,7 +73,28 @@ export function createQueues(
       await maintenance.add("end-wrap-up", { agentId }, { jobId: `wrap-up-${agentId}-${Date.now()}`, delay: delayMs, attempts: 5, backoff: { type: "exponential", delay: 500 } });
     },
     async sendMessage(messageId) {
-      await outbound.add("send", { messageId }, { jobId: `send-${messageId}` });
+      await outbound.add("send", { messageId }, { jobId: sendJobId(messageId) });
+    },
+    async resendMessages(messageIds) {
+      for (const messageId of messageIds) {
+        const job = await outbound.getJob(sendJobId(messageId));
+        if (job) {
+          const state = await job.getState();
+          // A live job (waiting, in back-off, running) keeps the message; a failed one is replaced.
+          if (state !== "failed" && state !== "completed" && state !== "unknown") continue;
+          await job.remove().catch(() => {}); // removed meanwhile by its own retention: fine either way
+        }
+        await outbound.add("send", { messageId }, { jobId: sendJobId(messageId) });
+      }
+    },
+    async probeChannel(messageId) {
+      const jobId = `probe-${messageId}`;
+      const old = await outbound.getJob(jobId);
+      if (old) {
+        if (!(await old.isFailed()) && !(await old.isCompleted())) return;
+        await old.remove().catch(() => {});
+      }
+      await outbound.add("probe", { messageId, probe: true }, { jobId, attempts: 1, removeOnFail: true });
     },
     async close() {
       await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close()]);

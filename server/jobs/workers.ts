@@ -9,6 +9,7 @@ import { deliverMessage } from "../domain/outbound/deliver-message.ts";
 import { closeOffer } from "../domain/routing/answer-offer.ts";
 import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain/routing/match.ts";
 import { sweepRouting } from "../domain/routing/sweep.ts";
+import { sweepOutbox } from "../domain/outbound/sweep-outbox.ts";
 import { endWrapUp } from "../domain/voice/wrap-up.ts";
 import type { Logger } from "../log.ts";
 import { QUEUE_NAMES, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
@@ -19,6 +20,10 @@ export interface WorkerDeps extends RoutingDeps {
   adapters: Partial<Record<Channel, ChannelAdapter>>;
   log: Logger;
   sweepEveryMs: number;
+  /** How long an outbound attempt holds its message: longer than the provider call's timeout. */
+  sendLeaseMs: number;
+  /** Lock of a running job: past it without a heartbeat (the worker died), the job runs again. */
+  lockDurationMs?: number;
 }
 
 export interface Workers {
@@ -45,13 +50,17 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
     QUEUE_NAMES.outbound,
     async (job: Job<OutboundJob>) => {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return deliverMessage(deps, { messageId: job.data.messageId, finalAttempt });
+      return deliverMessage(deps, { messageId: job.data.messageId, finalAttempt, probe: job.data.probe ?? false });
     },
-    { ...common, concurrency: 8 },
+    // Stalled sends (a dead worker) run again after the lock: the outbox then looks the message up first.
+    { ...common, concurrency: 8, ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs, stalledInterval: deps.lockDurationMs } : {}) },
   );
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
-    async (job) => (job.name === "end-wrap-up" ? endWrapUp(deps, (job.data as { agentId: string }).agentId) : sweepRouting(deps)),
+    async (job) => {
+      if (job.name === "end-wrap-up") return endWrapUp(deps, (job.data as { agentId: string }).agentId);
+      return { routing: await sweepRouting(deps), outbox: await sweepOutbox(deps) };
+    },
     { ...common, concurrency: 1 },
   );
   await deps.queues.maintenance.upsertJobScheduler("sweep-routing", { every: deps.sweepEveryMs }, { name: "sweep" });

@@ -123,5 +123,8 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     case "agent.updated":
       to([rooms.agent(event.agent.id), rooms.supervisors]).emit("agent:updated", event.agent);
       break;
+    case "channel.health":
+      nsp.local.emit("channel:health", event.health);
+      break;
   }
 }

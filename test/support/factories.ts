@@ -46,3 +46,17 @@ export async function createCustomer(
   }
   return { id };
 }
+
+/** A conversation already assigned to an agent (as after an accepted offer), for tests of what follows. */
+export async function createAssignedConversation(
+  pool: pg.Pool,
+  opts: { agentId: string; customerPhone: string; channel?: Channel; businessAddress?: string },
+): Promise<{ id: string; customerId: string }> {
+  const customer = await createCustomer(pool, { phone: opts.customerPhone });
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO conversations (customer_id, channel, status, assigned_agent_id, customer_address, business_address)
+     VALUES ($1, $2, 'assigned', $3, $4, $5) RETURNING id`,
+    [customer.id, opts.channel ?? "sms", opts.agentId, opts.customerPhone, opts.businessAddress ?? null],
+  );
+  return { id: rows[0]!.id, customerId: customer.id };
+}

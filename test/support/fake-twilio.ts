@@ -1,4 +1,5 @@
 // A loopback stand-in for Twilio's REST API (2010-04-01 Messages and Calls), for tests.
+// Messages: create, fetch and list (To, From, DateSent filters, paged, newest first, as Twilio lists them).
 // Point the real twilio client at it with createTwilioRestClient({ apiBaseUrl: fake.url }).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -40,6 +41,15 @@ export interface FakeTwilio {
   callUpdates(): RecordedRequest[];
   failNext(n: number, failure: FakeTwilioFailure): void;
   dropNext(n: number): void;
+  /**
+   * The next n requests are handled (a message is created, as Twilio would) but answered only after
+   * ms: long enough past the client's timeout, the sender cannot know the outcome.
+   */
+  delayNext(n: number, ms: number): void;
+  /** Every answer waits this long (0: none): for killing a sender mid-request. */
+  setLatency(ms: number): void;
+  /** Messages the fake accepted (POSTs answered 201 or about to be), whatever happened to the answer. */
+  acceptedMessages(): Record<string, unknown>[];
   waitFor(predicate: (req: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   reset(): void;
   close(): Promise<void>;
@@ -142,6 +152,8 @@ export async function startFakeTwilio(
   const requests: RecordedRequest[] = [];
   let pendingFailures: FakeTwilioFailure[] = [];
   let pendingDrops = 0;
+  let pendingDelays: number[] = [];
+  let latencyMs = 0;
   const messagesBySid = new Map<string, Record<string, unknown>>();
   const callsBySid = new Map<string, Record<string, unknown>>();
   const waiters = new Set<{ predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
@@ -222,6 +234,48 @@ export async function startFakeTwilio(
     };
   }
 
+  /** GET Messages.json: Twilio's filters are exact To/From and DateSent (a day, or with > / <). */
+  function listMessages(rec: RecordedRequest): { status: number; body: Record<string, unknown> } {
+    const q = rec.query;
+    const pageSize = Math.min(1000, Math.max(1, Number(q.PageSize ?? 50) || 50));
+    const page = Math.max(0, Number(q.Page ?? 0) || 0);
+    const day = (v: string | undefined) => (v ? new Date(v).getTime() : null);
+    const sentOn = day(q.DateSent), after = day(q["DateSent>"]), before = day(q["DateSent<"]);
+    const all = [...messagesBySid.values()]
+      .filter((m) => (!q.To || m.to === q.To) && (!q.From || m.from === q.From))
+      .filter((m) => {
+        const created = new Date(String(m.date_created)).getTime();
+        if (sentOn !== null && new Date(created).toISOString().slice(0, 10) !== new Date(sentOn).toISOString().slice(0, 10)) return false;
+        if (after !== null && created < after) return false;
+        if (before !== null && created > before) return false;
+        return true;
+      })
+      .reverse();
+    const messages = all.slice(page * pageSize, (page + 1) * pageSize);
+    const base = `${API}/Accounts/${accountSid}/Messages.json`;
+    // Twilio's page links keep the filters of the first request.
+    const pageUri = (n: number) => {
+      const params = new URLSearchParams(Object.entries(q).filter(([k]) => k !== "Page" && k !== "PageSize" && k !== "PageToken"));
+      params.set("PageSize", String(pageSize));
+      params.set("Page", String(n));
+      return `${base}?${params}`;
+    };
+    return {
+      status: 200,
+      body: {
+        end: page * pageSize + messages.length - 1,
+        first_page_uri: pageUri(0),
+        messages,
+        next_page_uri: (page + 1) * pageSize < all.length ? pageUri(page + 1) : null,
+        page,
+        page_size: pageSize,
+        previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+        start: page * pageSize,
+        uri: pageUri(page),
+      },
+    };
+  }
+
   /** Decides Twilio's answer to an authenticated request. */
   function route(rec: RecordedRequest): { status: number; body: Record<string, unknown> } {
     const { method, path, form, formAll } = rec;
@@ -254,6 +308,8 @@ export async function startFakeTwilio(
       messagesBySid.set(msg.sid, msg);
       return { status: 201, body: msg };
     }
+
+    if (MESSAGES_PATH.test(path) && method === "GET") return listMessages(rec);
 
     const messageMatch = MESSAGE_PATH.exec(path);
     if (messageMatch && method === "GET") {
@@ -341,6 +397,12 @@ export async function startFakeTwilio(
       answer = route(rec);
     }
 
+    const delay = pendingDelays.shift() ?? latencyMs;
+    if (delay > 0) {
+      notify(rec);
+      await new Promise((r) => setTimeout(r, delay));
+      if (req.socket.destroyed) return;
+    }
     rec.response = { status: answer.status, body: answer.body };
     notify(rec);
     const payload = JSON.stringify(answer.body);
@@ -388,6 +450,15 @@ export async function startFakeTwilio(
     dropNext(n) {
       pendingDrops += n;
     },
+    delayNext(n, ms) {
+      for (let i = 0; i < n; i++) pendingDelays.push(ms);
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    acceptedMessages() {
+      return [...messagesBySid.values()];
+    },
     waitFor(predicate, timeoutMs = 5000) {
       const seen = requests.find(predicate);
       if (seen) return Promise.resolve(seen);
@@ -412,6 +483,8 @@ export async function startFakeTwilio(
       requests.length = 0;
       pendingFailures = [];
       pendingDrops = 0;
+      pendingDelays = [];
+      latencyMs = 0;
       messagesBySid.clear();
       callsBySid.clear();
     },

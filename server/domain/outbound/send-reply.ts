@@ -4,6 +4,7 @@ import type { MessageView } from "../../../shared/api.ts";
 import type { Channel } from "../../../shared/domain.ts";
 import { AppError } from "../../errors.ts";
 import { withTransaction } from "../../db/client.ts";
+import type { Logger } from "../../log.ts";
 import type { EventPublisher } from "../events.ts";
 import { loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
@@ -12,6 +13,7 @@ export interface SendReplyDeps {
   pool: pg.Pool;
   events: EventPublisher;
   queues: WorkQueues;
+  log: Logger;
   /** Channels that can send now; the others refuse with CHANNEL_DISABLED and the reason. */
   channelState(channel: Channel): { enabled: true } | { enabled: false; reason: string };
 }
@@ -65,8 +67,10 @@ export async function sendReply(
   });
   const loaded = (await loadMessage(deps.pool, outcome.id))!;
   if (outcome.created) {
-    await deps.queues.sendMessage(outcome.id);
-    await deps.events.publish({ type: "message.created", ...loaded });
+    // The reply is committed as queued, so it is not lost if Redis fails now: the outbox sweep queues its
+    // send later, and clients catch up by cursor. The agent gets their 201 either way.
+    await deps.queues.sendMessage(outcome.id).catch((err) => deps.log.warn("reply stored; its send waits for the outbox sweep", { messageId: outcome.id, err: (err as Error).message }));
+    await deps.events.publish({ type: "message.created", ...loaded }).catch((err) => deps.log.warn("reply stored but not announced", { messageId: outcome.id, err: (err as Error).message }));
   }
   return loaded.message;
 }
