@@ -5,6 +5,7 @@ import { routeConversation } from "../server/domain/routing/match.ts";
 import { startSwitchboard, type Switchboard } from "../server/switchboard.ts";
 import { createLogger } from "../server/log.ts";
 import { createAgent, createCustomer, createQueue } from "./support/factories.ts";
+import { drained } from "./support/queues.ts";
 import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
 
 let t: TestApp;
@@ -72,7 +73,7 @@ describe("routing", () => {
     const deps = { pool: t.pool, events: { publish: async () => {} }, queues: t.sb.queues, offerTimeoutMs: 60_000 };
     await Promise.all(conversationIds.flatMap((id) => [routeConversation(deps, id), routeConversation(deps, id)]));
     await eventually(async () => (await Promise.all(agents.map((a) => pendingOffers(a.id)))).every((o) => o.length === 2));
-    await new Promise((r) => setTimeout(r, 300));
+    await drained(t.sb.queues.routing);
     for (const a of agents) expect((await pendingOffers(a.id)).length).toBe(2);
     const perConversation = await t.pool.query<{ n: string }>(
       `SELECT count(*) AS n FROM offers WHERE status = 'pending' AND conversation_id = ANY($1) GROUP BY conversation_id`,
@@ -175,7 +176,7 @@ describe("when Redis loses the routing jobs", () => {
     await t.sb.queues.routing.obliterate({ force: true });
     const agent = await createAgent(t.pool);
     await t.pool.query(`UPDATE agents SET presence = 'available' WHERE id = $1`, [agent.id]);
-    await new Promise((r) => setTimeout(r, 200));
+    await drained(t.sb.queues.routing);
     expect(await pendingOffers(agent.id)).toEqual([]);
     const deps = { pool: t.pool, events: { publish: async () => {} }, queues: t.sb.queues, offerTimeoutMs: 60_000 };
     const swept = await sweepRouting(deps);
