@@ -84,12 +84,13 @@ describe("a call transfer", () => {
     const call = await createConversation(t.pool, { channel: "voice", assignedAgentId: owner.id });
     const offline = await createAgent(t.pool, { name: "Off Line", presence: "offline" });
     const away = await createAgent(t.pool, { name: "A. Way", presence: "away" });
+    const busy = await createAgent(t.pool, { name: "Bea Busy", presence: "busy" });
     const full = await createAgent(t.pool, { name: "Full Line", presence: "available" });
     await createConversation(t.pool, { channel: "voice", assignedAgentId: full.id });
     const free = await createAgent(t.pool, { name: "Free Line", presence: "available" });
     const transfer = (toAgentId: string) => t.api<ErrorReply>(owner.cookie, "POST", `/api/conversations/${call.id}/call`, { action: "transfer", toAgentId });
 
-    for (const [agent, reason, presence] of [[offline, "not_available", "offline"], [away, "not_available", "away"], [full, "no_free_capacity", "available"]] as const) {
+    for (const [agent, reason, presence] of [[offline, "not_available", "offline"], [away, "not_available", "away"], [busy, "not_available", "busy"], [full, "no_free_capacity", "available"]] as const) {
       const res = await transfer(agent.id);
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({ code: "AGENT_UNAVAILABLE", details: { agentId: agent.id, name: agent.name, presence, reason } });
@@ -99,7 +100,7 @@ describe("a call transfer", () => {
 
     const listed = (await t.api<{ agents: { id: string }[] }>(owner.cookie, "GET", "/api/transfer-targets")).body.agents.map((a) => a.id);
     expect(listed).toContain(free.id);
-    for (const unable of [offline.id, away.id, full.id, owner.id]) expect(listed).not.toContain(unable);
+    for (const unable of [offline.id, away.id, busy.id, full.id, owner.id]) expect(listed).not.toContain(unable);
 
     expect((await transfer(free.id)).status).toBe(200);
     const redirect = await t.fake.waitFor((r) => r.path.endsWith(`/Calls/${call.callSid}.json`));
