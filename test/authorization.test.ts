@@ -7,7 +7,6 @@ import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorCode } from "../shared/api.ts";
 import { AGENT_NAMESPACE } from "../shared/events.ts";
-import { createHttpApp, type HttpDeps } from "../server/http/app.ts";
 import { createConversation, createOffer } from "./support/conversations.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
@@ -123,9 +122,7 @@ function servedRoutes(stack: Layer[], prefix = ""): string[] {
 
 describe("every REST route", () => {
   it("is in the table: a new route without an entry fails here", () => {
-    // The same app the server runs (socket.io wraps the server's request listener, so build one here:
-    // building touches none of the dependencies).
-    const app = createHttpApp({ log: console, sms: null, voice: null } as unknown as HttpDeps) as unknown as { router: { stack: Layer[] } };
+    const app = t.sb.httpApp as unknown as { router: { stack: Layer[] } };
     const served = servedRoutes(app.router.stack);
     expect(served.length).toBeGreaterThan(Object.keys(ROUTES).length);
     const unlisted = served.filter((r) => !(r in ROUTES) && !NOT_AGENT_ROUTES.has(r) && !isTwilioWebhook(r));
