@@ -44,6 +44,8 @@ export interface Switchboard {
   queues: Queues;
   events: EventPublisher;
   httpServer: HttpServer | null;
+  /** The express app the server runs (test/authorization.test.ts walks its routes). */
+  httpApp: ReturnType<typeof createHttpApp> | null;
   io: SocketServer | null;
   close(): Promise<void>;
 }
@@ -101,6 +103,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   }
 
   let httpServer: HttpServer | null = null;
+  let httpApp: ReturnType<typeof createHttpApp> | null = null;
   let io: SocketServer | null = null;
   let subscription: EventSubscription | null = null;
   let port = 0;
@@ -114,6 +117,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       secureCookies: config.publicUrl.startsWith("https://"),
       sessionSecret: config.sessionSecret,
     });
+    httpApp = app;
     httpServer = createServer(app);
     io = new SocketServer(httpServer, {
       serveClient: false,
@@ -152,6 +156,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     queues,
     events,
     httpServer,
+    httpApp,
     io,
     async close() {
       // Each step is bounded: shutting down must not hang on an engine that is already gone.

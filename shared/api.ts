@@ -20,6 +20,12 @@ export const ErrorCode = z.enum([
   "VALIDATION",
   "UNAUTHENTICATED",
   "FORBIDDEN",
+  /** Only the conversation's assigned agent (or a supervisor) may do this; details name the owner. */
+  "NOT_ASSIGNED",
+  /** A transfer target who is not available or has no free capacity on the channel. */
+  "AGENT_UNAVAILABLE",
+  /** A confirmation code that is wrong, expired or used up; details say which. */
+  "VERIFICATION_FAILED",
   "NOT_FOUND",
   "CONFLICT",
   "CONSENT_REVOKED",
@@ -233,8 +239,8 @@ export const WidgetView = z.object({
   publicKey: z.string(),
   name: z.string(),
   allowedOrigins: z.array(z.string()),
-  /** Signs a signed-in user's email on the business's site (verified identity in chat). Keep it server-side. */
-  identitySecret: z.string(),
+  /** Signs a signed-in user's email on the business's site (verified identity in chat). Keep it server-side. Admins only (null for supervisors). */
+  identitySecret: z.string().nullable(),
   /** The one line to paste into the site. */
   embedSnippet: z.string(),
 });
@@ -278,11 +284,14 @@ export const CallControlBody = z.discriminatedUnion("action", [
   z.object({ action: z.literal("resume") }),
   z.object({ action: z.literal("hangup") }),
   z.object({ action: z.literal("requeue") }),
+  /** To an agent who is available with a free voice slot (see GET /api/transfer-targets). */
   z.object({ action: z.literal("transfer"), toAgentId: z.string().uuid() }),
+  /** Back in line, in another queue. */
+  z.object({ action: z.literal("transfer_to_queue"), queueId: z.string().uuid() }),
 ]);
 export type CallControlBody = z.infer<typeof CallControlBody>;
 
-/** Agents a call can be transferred to (any signed-in agent may list them). */
+/** Agents a call can be transferred to now: available, with a free voice slot (any signed-in agent may list them). */
 export const TransferTarget = z.object({ id: z.string(), name: z.string(), presence: Presence });
 export type TransferTarget = z.infer<typeof TransferTarget>;
 
@@ -291,3 +300,35 @@ export const SetForwardPhoneBody = z.object({
   phone: z.string().trim().min(5).max(40).nullable(),
 });
 export type SetForwardPhoneBody = z.infer<typeof SetForwardPhoneBody>;
+
+/** PUT /api/me/phone: null clears at once; a number gets a code by SMS, and is set once the code is confirmed. */
+export const ForwardPhoneVerificationView = z.object({ phone: z.string(), expiresAt: z.string(), attemptsLeft: z.number() });
+export type ForwardPhoneVerificationView = z.infer<typeof ForwardPhoneVerificationView>;
+export const SetOwnForwardPhoneResponse = z.union([
+  z.object({ agent: AgentView }),
+  z.object({ verification: ForwardPhoneVerificationView }),
+]);
+export type SetOwnForwardPhoneResponse = z.infer<typeof SetOwnForwardPhoneResponse>;
+
+export const ConfirmForwardPhoneBody = z.object({ code: z.string().trim().regex(/^\d{6}$/, "The code has 6 digits") });
+export type ConfirmForwardPhoneBody = z.infer<typeof ConfirmForwardPhoneBody>;
+
+/** PATCH /api/agents/:id (admins): what changes; capacity per channel may be given in part. */
+export const UpdateAgentBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    role: AgentRole.optional(),
+    skills: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
+    capacity: z
+      .object({
+        voice: z.number().int().min(0).max(1).optional(),
+        chat: z.number().int().min(0).max(20).optional(),
+        sms: z.number().int().min(0).max(50).optional(),
+        email: z.number().int().min(0).max(100).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, "Nothing to change");
+export type UpdateAgentBody = z.infer<typeof UpdateAgentBody>;

@@ -146,7 +146,7 @@ describe("a chat visitor", () => {
 });
 
 describe("verified identity", () => {
-  const sign = async (value: string) => (await import("../server/domain/chat/link-verified-identity.ts")).identityHmac(widget.identitySecret, value);
+  const sign = async (value: string) => (await import("../server/domain/chat/link-verified-identity.ts")).identityHmac(widget.identitySecret!, value);
 
   it("links a signed-in visitor to the customer who texted before, so the agent sees the SMS beside the chat", async () => {
     const sms = await t.sendSms({ From: "+14155550177", Body: "My order #88 is late" });

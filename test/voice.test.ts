@@ -239,7 +239,11 @@ describe("an agent who takes calls on their own phone", () => {
     const agent = await createAgent(t.pool, { presence: "available" });
     const cookie = await t.login(agent.email);
     expect((await t.api(cookie, "PUT", "/api/me/phone", { phone: "not a phone" })).status).toBe(400);
-    const set = await t.api<{ agent: { forwardPhone: string } }>(cookie, "PUT", "/api/me/phone", { phone: "(415) 555-0199" });
+    // The number is only set once the code texted to it comes back (test/authorization.test.ts has the rest).
+    expect((await t.api(cookie, "PUT", "/api/me/phone", { phone: "(415) 555-0199" })).status).toBe(202);
+    const text = await t.fake.waitFor((r) => r.path.endsWith("/Messages.json") && r.form.To === "+14155550199");
+    const code = /\b(\d{6})\b/.exec(text.form.Body!)![1];
+    const set = await t.api<{ agent: { forwardPhone: string } }>(cookie, "POST", "/api/me/phone/confirm", { code });
     expect(set.body.agent.forwardPhone).toBe("+14155550199");
     const inbound = await call(nextPhone());
     const { conversation_id } = await conversationOfCall(inbound.callSid);
@@ -279,13 +283,19 @@ describe("during a call", () => {
     expect((await control({ action: "resume" })).status).toBe(200);
     expect(xml.parse(lastUpdate().Twiml!).Response.Dial.Client).toBe(`agent-${agent.id}`);
     expect((await control({ action: "dance" })).status).toBe(400);
-    expect((await control({ action: "hold" }, await t.login(colleague.email))).status).toBe(403);
+    const notMine = await control({ action: "hold" }, await t.login(colleague.email));
+    expect(notMine.status).toBe(403);
+    expect(notMine.body.error).toMatchObject({ code: "NOT_ASSIGNED", details: { assignedAgentId: agent.id } });
 
-    // The transfer menu lists the other agents who are not offline.
+    // The transfer menu lists the other agents who can take a call now: not the away one.
     await t.pool.query(`UPDATE agents SET presence = 'away' WHERE id = $1`, [colleague.id]);
-    const targets = await t.api<{ agents: { id: string; name: string; presence: string }[] }>(cookie, "GET", "/api/transfer-targets");
-    expect(targets.body.agents).toContainEqual({ id: colleague.id, name: "Colleague", presence: "away" });
-    expect(targets.body.agents.some((a) => a.id === agent.id)).toBe(false);
+    const listed = async () => (await t.api<{ agents: { id: string; name: string; presence: string }[] }>(cookie, "GET", "/api/transfer-targets")).body.agents;
+    expect((await listed()).some((a) => a.id === colleague.id)).toBe(false);
+    expect((await control({ action: "transfer", toAgentId: colleague.id })).body.error?.code).toBe("AGENT_UNAVAILABLE");
+    await t.pool.query(`UPDATE agents SET presence = 'available' WHERE id = $1`, [colleague.id]);
+    const targets = await listed();
+    expect(targets).toContainEqual({ id: colleague.id, name: "Colleague", presence: "available" });
+    expect(targets.some((a) => a.id === agent.id)).toBe(false);
     expect((await control({ action: "transfer", toAgentId: colleague.id })).status).toBe(200);
     expect(xml.parse(lastUpdate().Twiml!).Response.Dial.Client).toBe(`agent-${colleague.id}`);
     expect((await t.pool.query(`SELECT assigned_agent_id FROM conversations WHERE id = $1`, [conversation_id])).rows[0].assigned_agent_id).toBe(colleague.id);

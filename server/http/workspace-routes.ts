@@ -1,7 +1,7 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
-import { CallControlBody, SetForwardPhoneBody, CreateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { CallControlBody, ConfirmForwardPhoneBody, SetForwardPhoneBody, CreateAgentBody, UpdateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
@@ -16,27 +16,31 @@ import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
 import { createWidget, listWidgets } from "../domain/chat/manage-widgets.ts";
-import { createAgent, listAgents, listTransferTargets, setForwardPhone } from "../domain/workspace/manage-agents.ts";
+import { createAgent, listAgents, listTransferTargets, setAgentForwardPhone, updateAgent } from "../domain/workspace/manage-agents.ts";
+import { clearOwnForwardPhone, confirmForwardPhone, requestForwardPhoneCode } from "../domain/workspace/forward-phone.ts";
+import type { SmsAdapter } from "../../channels/sms/sms-adapter.ts";
 import { listQueues, updateQueue } from "../domain/workspace/manage-queues.ts";
 import { resolveConversation } from "../domain/workspace/resolve-conversation.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
-import { requireRole, signedInAgent } from "./auth-routes.ts";
+import { signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
 
 export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {
   publicUrl: string;
   voice: VoiceAdapter | null;
+  /** Sends the code that confirms an agent's forward phone. */
+  sms: SmsAdapter | null;
   softphone: Parameters<typeof softphoneToken>[0];
   businessNumber: string | null;
   defaultCountry: string;
 }
 
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
-const ANY_ROLE = requireRole("agent", "supervisor", "admin");
 
+// Who may do what is decided by the domain functions (server/domain/auth/permissions.ts), not here:
+// the routes pass the signed-in agent as the actor.
 export function workspaceRouter(deps: WorkspaceDeps): Router {
   const router = Router();
-  router.use(ANY_ROLE);
 
   const channels = async (): Promise<ChannelState[]> => {
     const failing = await failingChannels(deps.pool);
@@ -53,9 +57,16 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
     const { presence } = parseInput(SetPresenceBody, req.body);
     res.json({ agent: await setPresence(deps, { agentId: signedInAgent(req).id, presence }) });
   });
+  // null clears the forward phone at once; a number is only set once the code sent to it is confirmed.
   router.put("/me/phone", async (req, res) => {
     const { phone } = parseInput(SetForwardPhoneBody, req.body);
-    res.json({ agent: await setForwardPhone(deps, { agentId: signedInAgent(req).id, phone, defaultCountry: deps.defaultCountry }) });
+    const actor = signedInAgent(req);
+    if (phone === null) return void res.json({ agent: await clearOwnForwardPhone(deps, actor) });
+    res.status(202).json({ verification: await requestForwardPhoneCode(deps, { actor, phone }) });
+  });
+  router.post("/me/phone/confirm", async (req, res) => {
+    const { code } = parseInput(ConfirmForwardPhoneBody, req.body);
+    res.json({ agent: await confirmForwardPhone(deps, { actor: signedInAgent(req), code }) });
   });
   router.get("/me/work", async (req, res) => {
     res.json(await myWork(deps, signedInAgent(req).id));
@@ -88,47 +99,56 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   });
   router.post("/conversations/:id/resolve", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    res.json({ conversation: await resolveConversation(deps, { conversationId: id, agentId: signedInAgent(req).id }) });
+    res.json({ conversation: await resolveConversation(deps, { conversationId: id, actor: signedInAgent(req) }) });
   });
   router.post("/conversations/:id/call", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
     const control = parseInput(CallControlBody, req.body);
-    res.json({ conversation: await controlCall({ ...deps, holdMusicUrl: HOLD_MUSIC_URL }, { conversationId: id, agentId: signedInAgent(req).id, ...control }) });
+    res.json({ conversation: await controlCall({ ...deps, holdMusicUrl: HOLD_MUSIC_URL }, { conversationId: id, actor: signedInAgent(req), ...control }) });
   });
   router.post("/conversations/:id/wrap-up", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
     const body = parseInput(WrapUpBody, req.body);
-    res.json({ conversation: await finishWrapUp(deps, { conversationId: id, agentId: signedInAgent(req).id, ...body }) });
+    res.json({ conversation: await finishWrapUp(deps, { conversationId: id, actor: signedInAgent(req), ...body }) });
   });
   router.post("/conversations/:id/messages", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
     const body = parseInput(SendReplyBody, req.body);
-    const message = await sendReply(deps, { conversationId: id, agentId: signedInAgent(req).id, ...body });
+    const message = await sendReply(deps, { conversationId: id, actor: signedInAgent(req), ...body });
     res.status(201).json({ message });
   });
 
   router.get("/transfer-targets", async (req, res) => {
-    res.json({ agents: await listTransferTargets(deps, signedInAgent(req).id) });
+    res.json({ agents: await listTransferTargets(deps, signedInAgent(req)) });
   });
-  router.get("/agents", requireRole("supervisor", "admin"), async (_req, res) => {
-    res.json({ agents: await listAgents(deps) });
+  router.get("/agents", async (req, res) => {
+    res.json({ agents: await listAgents(deps, signedInAgent(req)) });
   });
-  router.post("/agents", requireRole("admin"), async (req, res) => {
-    res.status(201).json({ agent: await createAgent(deps, parseInput(CreateAgentBody, req.body)) });
+  router.post("/agents", async (req, res) => {
+    res.status(201).json({ agent: await createAgent(deps, signedInAgent(req), parseInput(CreateAgentBody, req.body)) });
+  });
+  router.patch("/agents/:id", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json({ agent: await updateAgent(deps, signedInAgent(req), id, parseInput(UpdateAgentBody, req.body)) });
+  });
+  router.put("/agents/:id/phone", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    const { phone } = parseInput(SetForwardPhoneBody, req.body);
+    res.json({ agent: await setAgentForwardPhone(deps, { actor: signedInAgent(req), agentId: id, phone, defaultCountry: deps.defaultCountry }) });
   });
 
-  router.get("/queues", async (_req, res) => {
-    res.json({ queues: await listQueues(deps) });
+  router.get("/queues", async (req, res) => {
+    res.json({ queues: await listQueues(deps, signedInAgent(req)) });
   });
-  router.put("/queues/:id", requireRole("admin"), async (req, res) => {
+  router.put("/queues/:id", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    res.json({ queue: await updateQueue(deps, id, parseInput(UpdateQueueBody, req.body)) });
+    res.json({ queue: await updateQueue(deps, signedInAgent(req), id, parseInput(UpdateQueueBody, req.body)) });
   });
-  router.get("/widgets", requireRole("admin"), async (_req, res) => {
-    res.json({ widgets: await listWidgets(deps) });
+  router.get("/widgets", async (req, res) => {
+    res.json({ widgets: await listWidgets(deps, signedInAgent(req)) });
   });
-  router.post("/widgets", requireRole("admin"), async (req, res) => {
-    res.status(201).json({ widget: await createWidget(deps, parseInput(CreateWidgetBody, req.body)) });
+  router.post("/widgets", async (req, res) => {
+    res.status(201).json({ widget: await createWidget(deps, signedInAgent(req), parseInput(CreateWidgetBody, req.body)) });
   });
 
   router.post("/customers/:id/calls", async (req, res) => {

@@ -139,7 +139,7 @@ describe("a signed-in visitor who texted before", () => {
   it("is one customer: the agent sees the earlier SMS beside the chat", async () => {
     const { identityHmac } = await import("../../server/domain/chat/link-verified-identity.ts");
     await t.sendSms({ From: "+14155550155", Body: "Texted yesterday about a refund" });
-    site.setEmbed({ "data-switchboard-key": widget.publicKey, "data-identity-kind": "phone", "data-identity-value": "+14155550155", "data-identity-hmac": identityHmac(widget.identitySecret, "+14155550155") });
+    site.setEmbed({ "data-switchboard-key": widget.publicKey, "data-identity-kind": "phone", "data-identity-value": "+14155550155", "data-identity-hmac": identityHmac(widget.identitySecret!, "+14155550155") });
     try {
       const page = await openWidget(await browser.newContext());
       await page.getByTestId("sb-input").fill("Chatting today about that refund");

@@ -15,7 +15,7 @@ export function TransferChoices({ disabled, onTransfer, onRequeue }: Props) {
       {targets.status === "loading" && <p className="transfer-menu__note" role="status">Finding agents…</p>}
       {targets.status === "error" && <p className="inline-error transfer-menu__note" role="alert">{targets.error}</p>}
       {targets.status === "ready" && targets.agents.length === 0 && (
-        <p className="transfer-menu__note">No other agent is signed in.</p>
+        <p className="transfer-menu__note">No other agent is free to take a call now.</p>
       )}
       {targets.agents.map((agent) => (
         <button

@@ -5,6 +5,8 @@ import type { Channel } from "../../../shared/domain.ts";
 import { AppError } from "../../errors.ts";
 import { withTransaction } from "../../db/client.ts";
 import type { Logger } from "../../log.ts";
+import { authorizeOnConversation } from "../auth/conversation-access.ts";
+import type { Actor } from "../auth/permissions.ts";
 import type { EventPublisher } from "../events.ts";
 import { loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
@@ -20,9 +22,11 @@ export interface SendReplyDeps {
 
 export async function sendReply(
   deps: SendReplyDeps,
-  opts: { conversationId: string; agentId: string; body: string; idempotencyKey?: string | undefined },
+  opts: { conversationId: string; actor: Actor; body: string; idempotencyKey?: string | undefined },
 ): Promise<MessageView> {
   const outcome = await withTransaction(deps.pool, async (tx) => {
+    // Only the assigned agent, or a supervisor or admin, replies (the row lock holds the owner still).
+    await authorizeOnConversation(tx, opts.actor, opts.conversationId, { lock: true });
     if (opts.idempotencyKey) {
       const again = await tx.query<{ id: string }>(`SELECT id FROM messages WHERE idempotency_key = $1`, [opts.idempotencyKey]);
       if (again.rows[0]) return { id: again.rows[0].id, created: false };
@@ -50,7 +54,7 @@ export async function sendReply(
       `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, author_agent_id, idempotency_key)
        VALUES ($1, $2, $3, 'outbound', 'text', $4, 'queued', $5, $6)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [opts.conversationId, c.customer_id, c.channel, opts.body, opts.agentId, opts.idempotencyKey ?? null],
+      [opts.conversationId, c.customer_id, c.channel, opts.body, opts.actor.id, opts.idempotencyKey ?? null],
     );
     if (!inserted.rows[0]) {
       // The same key raced in from another request and committed first.

@@ -17,7 +17,8 @@ export interface RoutingDeps {
   offerTimeoutMs: number;
 }
 
-const ROUTING_LOCK = 727002;
+/** Held by every match, and by a transfer that checks its target's capacity. */
+export const ROUTING_LOCK = 727002;
 /** An agent who declined or let an offer lapse is not offered the same conversation again for this long. */
 const DECLINE_COOLDOWN_SECONDS = 60;
 

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { withTransaction } from "../../db/client.ts";
 import { hashPassword } from "../auth/sessions.ts";
-import { createWidget } from "../chat/manage-widgets.ts";
+import { insertWidget } from "../chat/manage-widgets.ts";
 
 export interface SeededLogin {
   role: string;
@@ -39,7 +39,7 @@ export async function seedDemoWorkspace(pool: pg.Pool, opts: { publicUrl: string
     for (const [i, l] of logins.entries()) {
       await tx.query(`INSERT INTO agents (email, name, password_hash, role) VALUES ($1, $2, $3, $4)`, [l.email, l.name, hashes[i], l.role]);
     }
-    const widget = await createWidget({ pool: tx, publicUrl: opts.publicUrl }, { name: "Demo site", allowedOrigins: [new URL(opts.publicUrl).origin] });
+    const widget = await insertWidget(tx, { publicUrl: opts.publicUrl, actorId: null }, { name: "Demo site", allowedOrigins: [new URL(opts.publicUrl).origin] });
     return { logins, embedSnippet: widget.embedSnippet };
   });
 }

@@ -1,16 +1,26 @@
-// What the agent does to a call in progress: hold and resume, transfer to another agent or back to
-// the queue, hang up. Each acts on the customer's leg of the call through Twilio's REST API.
+// What the agent does to a call in progress: hold and resume, transfer to another agent or to a
+// queue, hang up. Each acts on the customer's leg of the call through Twilio's REST API. The assigned
+// agent, or a supervisor or admin, may do it (server/domain/auth/permissions.ts).
 import type pg from "pg";
 import type { ConversationView } from "../../../shared/api.ts";
 import type { VoiceAdapter } from "../../../channels/voice/voice-adapter.ts";
 import { ChannelSendError } from "../../../channels/channel.ts";
 import { AppError } from "../../errors.ts";
+import { authorizeOnConversation } from "../auth/conversation-access.ts";
+import type { Actor } from "../auth/permissions.ts";
 import type { EventPublisher } from "../events.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
 import { agentDialTarget } from "./calls.ts";
+import { reserveTransferTarget, undoTransfer } from "./transfer-target.ts";
 
-export type CallAction = { action: "hold" } | { action: "resume" } | { action: "hangup" } | { action: "transfer"; toAgentId: string } | { action: "requeue" };
+export type CallAction =
+  | { action: "hold" }
+  | { action: "resume" }
+  | { action: "hangup" }
+  | { action: "transfer"; toAgentId: string }
+  | { action: "transfer_to_queue"; queueId: string }
+  | { action: "requeue" };
 
 interface Deps {
   pool: pg.Pool;
@@ -22,9 +32,10 @@ interface Deps {
 
 const GREETING_REQUEUE = "Please hold while we find another agent for you.";
 
-export async function controlCall(deps: Deps, opts: { conversationId: string; agentId: string } & CallAction): Promise<ConversationView> {
+export async function controlCall(deps: Deps, opts: { conversationId: string; actor: Actor } & CallAction): Promise<ConversationView> {
   if (!deps.voice) throw new AppError("CHANNEL_DISABLED", "The voice channel is not configured");
   const voice = deps.voice;
+  await authorizeOnConversation(deps.pool, opts.actor, opts.conversationId);
   const { rows } = await deps.pool.query<{ call_sid: string; assigned_agent_id: string | null; customer_id: string; priority: number }>(
     `SELECT m.external_id AS call_sid, cv.assigned_agent_id, cv.customer_id, cv.priority
        FROM conversations cv JOIN messages m ON m.conversation_id = cv.id AND m.kind = 'call'
@@ -33,9 +44,11 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ag
   );
   const c = rows[0];
   if (!c) throw new AppError("NOT_FOUND", "No call on this conversation");
-  if (c.assigned_agent_id !== opts.agentId) throw new AppError("FORBIDDEN", "Only the agent on the call controls it");
+  if (!c.assigned_agent_id) throw new AppError("CONFLICT", "Nobody is on this call");
+  const onCall = c.assigned_agent_id;
 
   let text: string;
+  let backInLine = false;
   try {
     switch (opts.action) {
       case "hold":
@@ -43,7 +56,7 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ag
         text = "Call on hold";
         break;
       case "resume":
-        await voice.redirectCall(c.call_sid, voice.dialAgentTwiml(await agentDialTarget(deps.pool, opts.agentId)));
+        await voice.redirectCall(c.call_sid, voice.dialAgentTwiml(await agentDialTarget(deps.pool, onCall)));
         text = "Call resumed";
         break;
       case "hangup":
@@ -51,21 +64,36 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ag
         text = "Agent hung up";
         break;
       case "transfer": {
-        const target = await deps.pool.query<{ name: string }>(`SELECT name FROM agents WHERE id = $1`, [opts.toAgentId]);
-        if (!target.rows[0]) throw new AppError("NOT_FOUND", "No such agent to transfer to");
-        await voice.redirectCall(c.call_sid, voice.dialAgentTwiml(await agentDialTarget(deps.pool, opts.toAgentId)));
-        await deps.pool.query(`UPDATE conversations SET assigned_agent_id = $2, updated_at = now() WHERE id = $1`, [opts.conversationId, opts.toAgentId]);
-        text = `Call transferred to ${target.rows[0].name}`;
+        // The target's free slot is taken under the routing lock before Twilio rings them, so a
+        // transfer and the router cannot both fill it; a refused redirect gives the call back.
+        const target = await reserveTransferTarget(deps.pool, { conversationId: opts.conversationId, fromAgentId: onCall, toAgentId: opts.toAgentId });
+        try {
+          await voice.redirectCall(c.call_sid, voice.dialAgentTwiml(await agentDialTarget(deps.pool, opts.toAgentId)));
+        } catch (err) {
+          await undoTransfer(deps.pool, { conversationId: opts.conversationId, fromAgentId: onCall, toAgentId: opts.toAgentId });
+          throw err;
+        }
+        text = `Call transferred to ${target.name}`;
         break;
       }
-      case "requeue":
+      case "transfer_to_queue":
+      case "requeue": {
+        let queueName: string | null = null;
+        if (opts.action === "transfer_to_queue") {
+          const q = await deps.pool.query<{ name: string }>(`SELECT name FROM queues WHERE id = $1`, [opts.queueId]);
+          if (!q.rows[0]) throw new AppError("NOT_FOUND", "No such queue to transfer to");
+          queueName = q.rows[0].name;
+        }
         await voice.redirectCall(c.call_sid, voice.holdTwiml(GREETING_REQUEUE));
         await deps.pool.query(
-          `UPDATE conversations SET status = 'queued', assigned_agent_id = NULL, waiting_since = now(), updated_at = now() WHERE id = $1`,
-          [opts.conversationId],
+          `UPDATE conversations SET status = 'queued', assigned_agent_id = NULL, waiting_since = now(), updated_at = now(),
+             queue_id = COALESCE($2, queue_id) WHERE id = $1`,
+          [opts.conversationId, opts.action === "transfer_to_queue" ? opts.queueId : null],
         );
-        text = "Call sent back to the queue";
+        text = queueName ? `Call transferred to the queue ${queueName}` : "Call sent back to the queue";
+        backInLine = true;
         break;
+      }
     }
   } catch (err) {
     if (err instanceof ChannelSendError) throw new AppError("PROVIDER_ERROR", `Twilio refused: ${err.message}`);
@@ -74,16 +102,15 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ag
   const ev = await deps.pool.query<{ id: string }>(
     `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, author_agent_id, metadata)
      VALUES ($1, $2, 'voice', 'internal', 'event', $3, 'received', $4, $5) RETURNING id`,
-    [opts.conversationId, c.customer_id, text, opts.agentId, JSON.stringify({ event: `call_${opts.action}` })],
+    [opts.conversationId, c.customer_id, text, opts.actor.id, JSON.stringify({ event: `call_${opts.action}` })],
   );
   const [message, conversation] = await Promise.all([loadMessage(deps.pool, ev.rows[0]!.id), loadConversation(deps.pool, opts.conversationId)]);
   await deps.events.publish(
     ...(message ? [{ type: "message.created" as const, ...message }] : []),
     ...(conversation ? [{ type: "conversation.updated" as const, conversation }] : []),
   );
-  if (opts.action === "requeue") {
-    await deps.queues.routeConversation(opts.conversationId, c.priority);
-    await deps.queues.agentMayTakeWork(opts.agentId);
-  }
+  if (backInLine) await deps.queues.routeConversation(opts.conversationId, c.priority);
+  // The agent who had the call has a free slot again.
+  if (backInLine || opts.action === "transfer") await deps.queues.agentMayTakeWork(onCall);
   return conversation!;
 }

@@ -4,6 +4,8 @@ import type pg from "pg";
 import type { ConversationView, WrapUpBody } from "../../../shared/api.ts";
 import { withTransaction } from "../../db/client.ts";
 import { AppError } from "../../errors.ts";
+import { authorizeOnConversation } from "../auth/conversation-access.ts";
+import type { Actor } from "../auth/permissions.ts";
 import type { EventPublisher } from "../events.ts";
 import { loadMessage } from "../queries.ts";
 import type { RoutingDeps } from "../routing/match.ts";
@@ -43,16 +45,19 @@ const DISPOSITION_TEXT: Record<WrapUpBody["disposition"], string> = {
   other: "Other",
 };
 
-/** The agent records how the call went: a note on the timeline, the conversation resolved, back to work. */
-export async function finishWrapUp(deps: RoutingDeps, opts: { conversationId: string; agentId: string } & WrapUpBody): Promise<ConversationView> {
-  const noteId = await withTransaction(deps.pool, async (tx) => {
+/**
+ * The agent records how the call went: a note on the timeline, the conversation resolved, back to work.
+ * A supervisor may do it for them: the assigned agent is the one who leaves wrap-up.
+ */
+export async function finishWrapUp(deps: RoutingDeps, opts: { conversationId: string; actor: Actor } & WrapUpBody): Promise<ConversationView> {
+  const wrapped = await withTransaction(deps.pool, async (tx) => {
+    await authorizeOnConversation(tx, opts.actor, opts.conversationId, { lock: true });
     const { rows } = await tx.query<{ customer_id: string; channel: string; assigned_agent_id: string | null }>(
       `SELECT customer_id, channel, assigned_agent_id FROM conversations WHERE id = $1 FOR UPDATE`,
       [opts.conversationId],
     );
     const c = rows[0];
     if (!c) throw new AppError("NOT_FOUND", "No such conversation");
-    if (c.assigned_agent_id !== opts.agentId) throw new AppError("FORBIDDEN", "Only the agent who took the call wraps it up");
     const note = await tx.query<{ id: string }>(
       `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, author_agent_id, metadata)
        VALUES ($1, $2, $3, 'internal', 'note', $4, 'received', $5, $6) RETURNING id`,
@@ -61,15 +66,15 @@ export async function finishWrapUp(deps: RoutingDeps, opts: { conversationId: st
         c.customer_id,
         c.channel,
         `${DISPOSITION_TEXT[opts.disposition]}${opts.note ? `: ${opts.note}` : ""}`,
-        opts.agentId,
+        opts.actor.id,
         JSON.stringify({ disposition: opts.disposition }),
       ],
     );
-    return note.rows[0]!.id;
+    return { noteId: note.rows[0]!.id, agentId: c.assigned_agent_id };
   });
-  const note = await loadMessage(deps.pool, noteId);
+  const note = await loadMessage(deps.pool, wrapped.noteId);
   if (note) await deps.events.publish({ type: "message.created", ...note });
-  const conversation = await resolveConversation(deps, { conversationId: opts.conversationId, agentId: opts.agentId });
-  await endWrapUp(deps, opts.agentId);
+  const conversation = await resolveConversation(deps, { conversationId: opts.conversationId, actor: opts.actor });
+  if (wrapped.agentId) await endWrapUp(deps, wrapped.agentId);
   return conversation;
 }

@@ -2,15 +2,18 @@
 import type { ConversationView } from "../../../shared/api.ts";
 import { AppError } from "../../errors.ts";
 import { withTransaction } from "../../db/client.ts";
+import { authorizeOnConversation } from "../auth/conversation-access.ts";
+import type { Actor } from "../auth/permissions.ts";
 import type { RoutingDeps } from "../routing/match.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 
-export async function resolveConversation(deps: RoutingDeps, opts: { conversationId: string; agentId: string }): Promise<ConversationView> {
+/** Resolves (for a chat: ends) the conversation: its assigned agent, or a supervisor or admin. */
+export async function resolveConversation(deps: RoutingDeps, opts: { conversationId: string; actor: Actor }): Promise<ConversationView> {
   const resolved = await withTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<{ status: string; customer_id: string; channel: string; name: string; customer_address: string }>(
-      `SELECT cv.status, cv.customer_id, cv.channel, cv.customer_address, a.name FROM conversations cv, agents a
-        WHERE cv.id = $1 AND a.id = $2 FOR UPDATE OF cv`,
-      [opts.conversationId, opts.agentId],
+    await authorizeOnConversation(tx, opts.actor, opts.conversationId, { lock: true });
+    const { rows } = await tx.query<{ status: string; customer_id: string; channel: string; customer_address: string }>(
+      `SELECT cv.status, cv.customer_id, cv.channel, cv.customer_address FROM conversations cv WHERE cv.id = $1`,
+      [opts.conversationId],
     );
     const c = rows[0];
     if (!c) throw new AppError("NOT_FOUND", "No such conversation");
@@ -26,9 +29,9 @@ export async function resolveConversation(deps: RoutingDeps, opts: { conversatio
     const ev = await tx.query<{ id: string }>(
       `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, author_agent_id, metadata)
        VALUES ($1, $2, $3, 'internal', 'event', $4, 'received', $5, '{"event":"resolved"}') RETURNING id`,
-      [opts.conversationId, c.customer_id, c.channel, `${c.name} resolved the conversation`, opts.agentId],
+      [opts.conversationId, c.customer_id, c.channel, `${opts.actor.name} resolved the conversation`, opts.actor.id],
     );
-    return { id: ev.rows[0]!.id, agentName: c.name };
+    return { id: ev.rows[0]!.id, agentName: opts.actor.name };
   });
   const conversation = (await loadConversation(deps.pool, opts.conversationId))!;
   if (resolved) {

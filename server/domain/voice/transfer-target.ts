@@ -1,0 +1,54 @@
+// A call goes only to an agent who can take it now: available, with a free voice slot (the same
+// load and capacity the router counts). Otherwise AGENT_UNAVAILABLE, saying why.
+import type pg from "pg";
+import type { Presence } from "../../../shared/domain.ts";
+import { withTransaction } from "../../db/client.ts";
+import { AppError } from "../../errors.ts";
+import { LOAD_SQL, ROUTING_LOCK } from "../routing/match.ts";
+
+const VOICE = `'voice'::"Channel"`;
+
+/** Agents who could take a transferred call now (everyone but `exceptAgentId`), by name. */
+export const TRANSFER_TARGETS_SQL = `SELECT a.id, a.name, a.presence FROM agents a
+  WHERE a.id <> $1 AND a.presence = 'available' AND ${LOAD_SQL("a.id", VOICE)} < a.capacity_voice
+  ORDER BY a.name`;
+
+/** Checks the target and moves the conversation to them, under the routing lock. */
+export async function reserveTransferTarget(
+  pool: pg.Pool,
+  opts: { conversationId: string; fromAgentId: string; toAgentId: string },
+): Promise<{ name: string }> {
+  if (opts.toAgentId === opts.fromAgentId) throw new AppError("VALIDATION", "toAgentId: this agent already has the call");
+  return withTransaction(pool, async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [ROUTING_LOCK]);
+    const { rows } = await tx.query<{ name: string; presence: Presence; load: number; capacity: number }>(
+      `SELECT a.name, a.presence, ${LOAD_SQL("a.id", VOICE)}::int AS load, a.capacity_voice AS capacity FROM agents a WHERE a.id = $1`,
+      [opts.toAgentId],
+    );
+    const target = rows[0];
+    if (!target) throw new AppError("NOT_FOUND", "No such agent to transfer to");
+    if (target.presence !== "available" || target.load >= target.capacity) {
+      const reason = target.presence !== "available" ? "not_available" : "no_free_capacity";
+      throw new AppError(
+        "AGENT_UNAVAILABLE",
+        reason === "not_available" ? `${target.name} is ${target.presence.replace("_", " ")}: they cannot take a call now` : `${target.name} has no free line for a call`,
+        { agentId: opts.toAgentId, name: target.name, presence: target.presence, load: target.load, capacity: target.capacity, reason },
+      );
+    }
+    const moved = await tx.query(
+      `UPDATE conversations SET assigned_agent_id = $2, updated_at = now() WHERE id = $1 AND assigned_agent_id = $3`,
+      [opts.conversationId, opts.toAgentId, opts.fromAgentId],
+    );
+    if (!moved.rowCount) throw new AppError("CONFLICT", "The call changed hands meanwhile: look again");
+    return { name: target.name };
+  });
+}
+
+/** Twilio refused to ring the target: the call stays with the agent who had it. */
+export async function undoTransfer(pool: pg.Pool, opts: { conversationId: string; fromAgentId: string; toAgentId: string }): Promise<void> {
+  await pool.query(`UPDATE conversations SET assigned_agent_id = $3, updated_at = now() WHERE id = $1 AND assigned_agent_id = $2`, [
+    opts.conversationId,
+    opts.toAgentId,
+    opts.fromAgentId,
+  ]);
+}

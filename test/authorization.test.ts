@@ -1,0 +1,191 @@
+// Who may do what (shared/DESIGN.md): every REST route and every /agent socket event, called as
+// nobody, agent, supervisor and admin, answers as the table below says. The table must name every
+// route the app serves (walked from express's router) and every event the namespace listens to, so
+// a route added without an entry here fails this test.
+import { randomBytes } from "node:crypto";
+import { io as connectSocket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ErrorCode } from "../shared/api.ts";
+import { AGENT_NAMESPACE } from "../shared/events.ts";
+import { createConversation, createOffer } from "./support/conversations.ts";
+import { createAgent, createQueue } from "./support/factories.ts";
+import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
+
+type Role = "agent" | "supervisor" | "admin";
+type Caller = Role | "nobody";
+const ROLES: Role[] = ["agent", "supervisor", "admin"];
+
+let t: TestApp;
+let queueId: string;
+const people = {} as Record<Role, { id: string; email: string; cookie: string }>;
+let owner: { id: string; name: string };
+
+beforeAll(async () => {
+  t = await startTestApp({
+    env: { TWILIO_API_KEY_SID: "SK" + "1".repeat(32), TWILIO_API_KEY_SECRET: "secret", TWILIO_TWIML_APP_SID: "AP" + "2".repeat(32) },
+  });
+  queueId = (await createQueue(t.pool, { name: "Support" })).id;
+  owner = await createAgent(t.pool, { name: "Olive Owner", presence: "available" });
+  for (const role of ROLES) {
+    const a = await createAgent(t.pool, { role, name: `The ${role}` });
+    people[role] = { ...a, cookie: await t.login(a.email) };
+  }
+});
+afterAll(async () => t?.close());
+
+/** What a route answers each caller: a status, or [status, code]. */
+type Outcome = number | [number, ErrorCode];
+interface RouteCase {
+  /** Builds a fresh request for this caller (state-changing routes get their own conversation each time). */
+  request(as: Role | "nobody", actorId: string): Promise<{ path: string; body?: unknown }>;
+  agent: Outcome;
+  supervisor: Outcome;
+  admin: Outcome;
+}
+const everyone = (status: number) => ({ agent: status, supervisor: status, admin: status });
+const assignedOnly = (status: number) => ({ agent: [403, "NOT_ASSIGNED"] as Outcome, supervisor: status, admin: status });
+const adminOnly = (status: number) => ({ agent: [403, "FORBIDDEN"] as Outcome, supervisor: [403, "FORBIDDEN"] as Outcome, admin: status });
+const readers = (status: number) => ({ agent: [403, "FORBIDDEN"] as Outcome, supervisor: status, admin: status });
+const fixed = (path: string, body?: unknown) => async () => ({ path, body });
+const ownersConversation = (channel: "sms" | "voice", suffix: string, body?: unknown) => async () => {
+  const c = await createConversation(t.pool, { channel, assignedAgentId: owner.id });
+  return { path: `/api/conversations/${c.id}${suffix}`, body };
+};
+const customerPath = (suffix: string) => async () => ({ path: `/api/customers/${(await createConversation(t.pool)).customerId}${suffix}` });
+const throwawayAgent = (suffix: string, body: unknown) => async () => ({ path: `/api/agents/${(await createAgent(t.pool)).id}${suffix}`, body });
+
+const ROUTES: Record<string, RouteCase> = {
+  "GET /api/me": { request: fixed("/api/me"), ...everyone(200) },
+  "PUT /api/me/presence": { request: fixed("/api/me/presence", { presence: "away" }), ...everyone(200) },
+  "PUT /api/me/phone": { request: fixed("/api/me/phone", { phone: null }), ...everyone(200) },
+  // No code was asked for: the same answer whatever the role (it is the caller's own number).
+  "POST /api/me/phone/confirm": {
+    request: fixed("/api/me/phone/confirm", { code: "123456" }),
+    agent: [400, "VERIFICATION_FAILED"],
+    supervisor: [400, "VERIFICATION_FAILED"],
+    admin: [400, "VERIFICATION_FAILED"],
+  },
+  "GET /api/me/work": { request: fixed("/api/me/work"), ...everyone(200) },
+  "GET /api/voice/token": { request: fixed("/api/voice/token"), ...everyone(200) },
+  "GET /api/channels": { request: fixed("/api/channels"), ...everyone(200) },
+  "POST /api/offers/:id/accept": { request: async (_as, me) => ({ path: `/api/offers/${(await createOffer(t.pool, me)).id}/accept` }), ...everyone(200) },
+  "POST /api/offers/:id/reject": { request: async (_as, me) => ({ path: `/api/offers/${(await createOffer(t.pool, me)).id}/reject` }), ...everyone(204) },
+  "GET /api/conversations/:id": { request: ownersConversation("sms", ""), ...everyone(200) },
+  "POST /api/conversations/:id/resolve": { request: ownersConversation("sms", "/resolve"), ...assignedOnly(200) },
+  "POST /api/conversations/:id/call": { request: ownersConversation("voice", "/call", { action: "hold" }), ...assignedOnly(200) },
+  "POST /api/conversations/:id/wrap-up": { request: ownersConversation("voice", "/wrap-up", { disposition: "resolved" }), ...assignedOnly(200) },
+  "POST /api/conversations/:id/messages": { request: ownersConversation("sms", "/messages", { body: "On it" }), ...assignedOnly(201) },
+  "GET /api/transfer-targets": { request: fixed("/api/transfer-targets"), ...everyone(200) },
+  "GET /api/agents": { request: fixed("/api/agents"), ...readers(200) },
+  "POST /api/agents": {
+    request: async () => ({ path: "/api/agents", body: { email: `new-${randomBytes(4).toString("hex")}@example.test`, name: "New", password: "a long enough password" } }),
+    ...adminOnly(201),
+  },
+  "PATCH /api/agents/:id": { request: throwawayAgent("", { skills: ["billing"] }), ...adminOnly(200) },
+  "PUT /api/agents/:id/phone": { request: throwawayAgent("/phone", { phone: "+14155550123" }), ...adminOnly(200) },
+  "GET /api/queues": { request: fixed("/api/queues"), ...everyone(200) },
+  "PUT /api/queues/:id": { request: async () => ({ path: `/api/queues/${queueId}`, body: { maxWaitSeconds: 300 } }), ...adminOnly(200) },
+  "GET /api/widgets": { request: fixed("/api/widgets"), ...readers(200) },
+  "POST /api/widgets": { request: fixed("/api/widgets", { name: "Shop", allowedOrigins: ["https://shop.example.test"] }), ...adminOnly(201) },
+  "POST /api/customers/:id/calls": { request: customerPath("/calls"), ...everyone(201) },
+  "GET /api/customers/:id/timeline": { request: customerPath("/timeline"), ...everyone(200) },
+  "GET /api/customers/:id/timeline/changes": { request: customerPath("/timeline/changes?since=0"), ...everyone(200) },
+};
+
+/** Not the workspace's: signed by Twilio, public by nature, or the sign-in itself (test/auth.test.ts). */
+const NOT_AGENT_ROUTES = new Set([
+  "POST /api/auth/login",
+  "POST /api/auth/logout",
+  "GET /healthz",
+  "GET /readyz",
+  "GET /widget.js",
+  "GET /files/:id/:sig",
+  "GET /",
+  "GET /{*splat}",
+]);
+const isTwilioWebhook = (route: string) => / \/webhooks\/twilio\//.test(route);
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+  rawPath?: unknown;
+  slash?: boolean;
+}
+/** "METHOD /path" of every route, through mounted routers (express 5 / router 2 layers keep their rawPath). */
+function servedRoutes(stack: Layer[], prefix = ""): string[] {
+  return stack.flatMap((layer) => {
+    if (layer.route) return Object.keys(layer.route.methods).filter((m) => m !== "_all").map((m) => `${m.toUpperCase()} ${prefix}${layer.route!.path}`);
+    if (layer.handle?.stack) return servedRoutes(layer.handle.stack, prefix + (layer.slash || typeof layer.rawPath !== "string" ? "" : layer.rawPath));
+    return [];
+  });
+}
+
+describe("every REST route", () => {
+  it("is in the table: a new route without an entry fails here", () => {
+    const app = t.sb.httpApp as unknown as { router: { stack: Layer[] } };
+    const served = servedRoutes(app.router.stack);
+    expect(served.length).toBeGreaterThan(Object.keys(ROUTES).length);
+    const unlisted = served.filter((r) => !(r in ROUTES) && !NOT_AGENT_ROUTES.has(r) && !isTwilioWebhook(r));
+    expect(unlisted).toEqual([]);
+    // And the table names no route that is gone.
+    expect(Object.keys(ROUTES).filter((r) => !served.includes(r))).toEqual([]);
+  });
+
+  for (const [route, spec] of Object.entries(ROUTES)) {
+    it(`${route} answers nobody, agent, supervisor and admin as the table says`, async () => {
+      const [method] = route.split(" ") as [string];
+      const callers: Caller[] = ["nobody", ...ROLES];
+      for (const caller of callers) {
+        const { path, body } = await spec.request(caller, caller === "nobody" ? owner.id : people[caller].id);
+        const res = await t.api<{ error?: { code: string } }>(caller === "nobody" ? "sb_session=none" : people[caller].cookie, method, path, body);
+        const expected: Outcome = caller === "nobody" ? [401, "UNAUTHENTICATED"] : spec[caller];
+        const [status, code] = typeof expected === "number" ? [expected, res.body?.error?.code] : expected;
+        expect({ caller, status: res.status, code: res.body?.error?.code }, JSON.stringify(res.body)).toEqual({ caller, status, code });
+      }
+    });
+  }
+});
+
+describe("every /agent socket event", () => {
+  /** What each event does for every signed-in role (reading and one's own presence are open to all). */
+  const EVENTS = {
+    "presence:set": { ack: true, payload: () => ({ presence: "away" }) },
+    "customer:watch": { ack: true, payload: (customerId: string) => ({ customerId }) },
+    "customer:unwatch": { ack: true, payload: (customerId: string) => ({ customerId }) },
+    "conversation:seen": { ack: false, payload: (_c: string, conversationId: string) => ({ conversationId }) },
+    "conversation:typing": { ack: false, payload: (_c: string, conversationId: string) => ({ conversationId, typing: true }) },
+  } as const;
+
+  it("refuses nobody at the handshake", async () => {
+    const socket = connectSocket(t.url + AGENT_NAMESPACE, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie: "sb_session=none" } });
+    const err = await new Promise<Error>((resolve) => socket.once("connect_error", resolve));
+    expect(err.message).toBe("UNAUTHENTICATED");
+    socket.disconnect();
+  });
+
+  it("is in the table, and answers every role as it says", async () => {
+    const conversation = await createConversation(t.pool, { channel: "sms", assignedAgentId: owner.id });
+    for (const role of ROLES) {
+      const socket = await t.connectAgent(people[role].cookie);
+      // The events the server listens to on this socket are exactly the table's.
+      const serverSocket = await eventually(async () => [...t.sb.io!.of(AGENT_NAMESPACE).sockets.values()].find((s) => s.id === socket.id));
+      const listened = serverSocket.eventNames().map(String).filter((e) => !["disconnect", "disconnecting", "error"].includes(e));
+      expect(listened.sort()).toEqual(Object.keys(EVENTS).sort());
+      for (const [event, spec] of Object.entries(EVENTS)) {
+        const payload = spec.payload(conversation.customerId, conversation.id);
+        if (spec.ack) {
+          const ack = await (socket as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean }> }).emitWithAck(event, payload);
+          expect({ role, event, ok: ack.ok }).toEqual({ role, event, ok: true });
+        } else {
+          (socket as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
+        }
+      }
+      // Still connected and answering after the fire-and-forget events.
+      const after = await (socket as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean }> }).emitWithAck("customer:unwatch", {
+        customerId: conversation.customerId,
+      });
+      expect(after.ok).toBe(true);
+      socket.disconnect();
+    }
+  });
+});
