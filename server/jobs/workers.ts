@@ -11,6 +11,7 @@ import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain
 import { sweepRouting } from "../domain/routing/sweep.ts";
 import { endWrapUp } from "../domain/voice/wrap-up.ts";
 import type { Logger } from "../log.ts";
+import { startSweepTimer } from "./sweep-timer.ts";
 import { QUEUE_NAMES, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
 
 export interface WorkerDeps extends RoutingDeps {
@@ -19,6 +20,7 @@ export interface WorkerDeps extends RoutingDeps {
   adapters: Partial<Record<Channel, ChannelAdapter>>;
   log: Logger;
   sweepEveryMs: number;
+  wrapUpMs: number;
 }
 
 export interface Workers {
@@ -54,7 +56,6 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
     async (job) => (job.name === "end-wrap-up" ? endWrapUp(deps, (job.data as { agentId: string }).agentId) : sweepRouting(deps)),
     { ...common, concurrency: 1 },
   );
-  await deps.queues.maintenance.upsertJobScheduler("sweep-routing", { every: deps.sweepEveryMs }, { name: "sweep" });
 
   const all = [routing, offerTimeouts, outbound, maintenance];
   for (const w of all) {
@@ -65,8 +66,10 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
     w.on("error", (err) => deps.log.error(`${w.name} worker error`, { err: err.message }));
   }
   await Promise.all(all.map((w) => w.waitUntilReady()));
+  const sweepTimer = await startSweepTimer(connection, prefix, deps.queues.maintenance, { everyMs: deps.sweepEveryMs, log: deps.log });
   return {
     async close() {
+      sweepTimer.stop();
       await Promise.all(all.map((w) => w.close()));
     },
   };

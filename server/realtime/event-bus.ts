@@ -44,8 +44,18 @@ export function subscribeToEvents(
   let lastId = "$";
   const loop = (async () => {
     // Start from the stream's current end, then never skip: each read continues from the last id seen.
-    const tail = (await redis.xrevrange(key, "+", "-", "COUNT", 1).catch(() => [])) as [string, string[]][];
-    lastId = tail[0]?.[0] ?? "0-0";
+    // Until the end is known, keep asking: starting from "0-0" instead would replay the whole stream
+    // (up to MAX_LEN old events) to every socket once an unreachable Redis answers again.
+    while (running) {
+      try {
+        const tail = (await redis.xrevrange(key, "+", "-", "COUNT", 1)) as [string, string[]][];
+        lastId = tail[0]?.[0] ?? "0-0";
+        break;
+      } catch (err) {
+        log.warn("event stream unreachable; retrying", { err: (err as Error).message });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     while (running) {
       try {
         const res = (await redis.xread("COUNT", 1000, "BLOCK", 2000, "STREAMS", key, lastId)) as [string, [string, string[]][]][] | null;
