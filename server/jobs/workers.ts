@@ -10,6 +10,8 @@ import { closeOffer } from "../domain/routing/answer-offer.ts";
 import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain/routing/match.ts";
 import { sweepRouting } from "../domain/routing/sweep.ts";
 import { endWrapUp } from "../domain/voice/wrap-up.ts";
+import { goOfflineIfAway } from "../domain/workspace/set-presence.ts";
+import { countAgentSockets } from "../redis/agent-sockets.ts";
 import type { Logger } from "../log.ts";
 import { startSweepTimer } from "./sweep-timer.ts";
 import { QUEUE_NAMES, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
@@ -53,7 +55,15 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
   );
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
-    async (job) => (job.name === "end-wrap-up" ? endWrapUp(deps, (job.data as { agentId: string }).agentId) : sweepRouting(deps)),
+    async (job) => {
+      if (job.name === "end-wrap-up") return endWrapUp(deps, (job.data as { agentId: string }).agentId);
+      if (job.name === "agent-disconnected") {
+        const { agentId } = job.data as { agentId: string };
+        if ((await countAgentSockets(connection, prefix, agentId)) === 0) await goOfflineIfAway(deps, agentId);
+        return;
+      }
+      return sweepRouting(deps);
+    },
     { ...common, concurrency: 1 },
   );
 
