@@ -9,6 +9,7 @@ import type { DomainEvent } from "../server/domain/events.ts";
 import { startWrapUp } from "../server/domain/voice/wrap-up.ts";
 import { createLogger } from "../server/log.ts";
 import { createEventPublisher, subscribeToEvents } from "../server/realtime/event-bus.ts";
+import { countAgentSockets } from "../server/redis/agent-sockets.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { startTestRedis, type TestRedis } from "./support/redis-server.ts";
 import { deliverSmsUntilAccepted, newMessageSid } from "./support/twilio-retries.ts";
@@ -82,6 +83,9 @@ describe("Redis killed and restarted empty mid-traffic", () => {
     const restartedAt = (await t.pool.query<{ now: Date }>(`SELECT now()`)).rows[0]!.now;
     await Promise.all(deliveries);
 
+    // The server wrote its open sockets back into the empty Redis (auto-offline counts them).
+    // On reconnect, not only at the next heartbeat (5 s).
+    await eventually(async () => (await countAgentSockets(t.sb.redis, t.config.redisPrefix, agent.id)) === 1, { timeoutMs: 2000 });
     // Nothing lost, nothing doubled.
     for (const p of [first, ...during]) expect((await messageOf(p.MessageSid)).length).toBe(1);
     // The offer whose timeout job vanished lapses (sweep), rather than holding Ada's only slot.
