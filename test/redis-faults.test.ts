@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import type { DomainEvent } from "../server/domain/events.ts";
 import { startWrapUp } from "../server/domain/voice/wrap-up.ts";
 import { createLogger } from "../server/log.ts";
-import { createEventPublisher, subscribeToEvents } from "../server/realtime/event-bus.ts";
+import { createEventPublisher, eventStreamKey, subscribeToEvents } from "../server/realtime/event-bus.ts";
 import { countAgentSockets } from "../server/redis/agent-sockets.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { startTestRedis, type TestRedis } from "./support/redis-server.ts";
@@ -147,6 +147,39 @@ describe("a server whose Redis cannot answer when it starts", () => {
           return received.length > 0;
         }, { intervalMs: 200 });
         expect(received.map((e) => (e.type === "chat.typing" ? e.visitorId : e.type)).filter((v) => v !== "new")).toEqual([]);
+      } finally {
+        await subscription.close();
+      }
+    } finally {
+      admin.disconnect();
+      await own.stop();
+    }
+  });
+});
+
+describe("an event stream that comes back numbered below the last id read", () => {
+  it("does not stall: the reader goes on with the new stream", async () => {
+    const own = await startTestRedis();
+    const admin = new Redis(own.url);
+    admin.on("error", () => {}); // killed below on purpose; ioredis reconnects
+    try {
+      const prefix = "stall-check";
+      const publisher = createEventPublisher(admin, prefix);
+      const typing = (visitorId: string): DomainEvent => ({ type: "chat.typing", visitorId, typing: true, name: null });
+      const received: string[] = [];
+      const subscription = subscribeToEvents(own.url, prefix, (e) => e.type === "chat.typing" && received.push(e.visitorId), createLogger("silent"));
+      try {
+        // An id from a clock far ahead (a replica whose clock differs), read by the subscriber.
+        await eventually(async () => {
+          await admin.xadd(eventStreamKey(prefix), `${Date.now() + 10 * 365 * 86_400_000}-0`, "e", JSON.stringify(typing("ahead"))).catch(() => null);
+          return received.includes("ahead");
+        }, { intervalMs: 200 });
+        await own.kill();
+        await own.start();
+        await eventually(async () => {
+          await publisher.publish(typing("after the restart"));
+          return received.includes("after the restart");
+        }, { intervalMs: 200, timeoutMs: 8000 });
       } finally {
         await subscription.close();
       }
