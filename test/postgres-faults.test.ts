@@ -3,6 +3,7 @@
 // message Twilio delivers again is stored once and offered once.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withTransaction } from "../server/db/client.ts";
 import { runMigrations } from "../server/db/migrate.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { startTestPostgres, type TestPostgres } from "./support/postgres-server.ts";
@@ -33,7 +34,11 @@ describe("PostgreSQL stopped and started again", () => {
     const before = { MessageSid: newMessageSid(), From: "+12125558001", Body: "before the fault" };
     expect(await deliverSmsUntilAccepted(t, before)).toEqual([200]);
 
+    // A transaction is running when the database goes (a routing match, a sweep): it fails, and that is all.
+    const inFlight = withTransaction(t.pool, (tx) => tx.query("SELECT pg_sleep(10)")).then(() => null, (err: unknown) => err);
+    await eventually(async () => (await count(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'`, [])) === 1);
     await postgres.stop();
+    expect(await inFlight).toBeInstanceOf(Error);
     const sms = { MessageSid: newMessageSid(), From: "+12125558002", Body: "while the database is down" };
     // Twilio's first delivery and a retry both get a server error: nothing was stored, so it must try again.
     for (let i = 0; i < 2; i++) {
