@@ -19,6 +19,7 @@ import { attachChatNamespace, deliverToVisitors } from "./realtime/chat-namespac
 import { loadChatMessage } from "./domain/chat/chat-visitor.ts";
 import type { EventPublisher } from "./domain/events.ts";
 import { createEventPublisher, subscribeToEvents, type EventSubscription } from "./realtime/event-bus.ts";
+import { trackAgentSockets, type AgentSocketRegistry } from "./redis/agent-sockets.ts";
 import { createRateLimiter } from "./redis/rate-limiter.ts";
 
 export interface StartOptions {
@@ -106,6 +107,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   let httpApp: ReturnType<typeof createHttpApp> | null = null;
   let io: SocketServer | null = null;
   let subscription: EventSubscription | null = null;
+  let agentSockets: AgentSocketRegistry | null = null;
   let port = 0;
   if (opts.serveHttp ?? true) {
     const limiter = createRateLimiter(redis, config.redisPrefix);
@@ -129,7 +131,8 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       // than a dropped connection (the widget checks the size before sending, too).
       maxHttpBufferSize: config.uploads.maxBytes * 2 + 64 * 1024,
     });
-    const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000 });
+    agentSockets = trackAgentSockets(redis, config.redisPrefix, log);
+    const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000, agentSockets });
     const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter, uploads: config.uploads });
     subscription = subscribeToEvents(
       config.redisUrl,
@@ -163,6 +166,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       const bounded = (p: Promise<unknown> | undefined) =>
         Promise.race([p?.catch(() => {}), new Promise((r) => setTimeout(r, 3000).unref())]);
       await bounded(io?.close());
+      agentSockets?.close();
       if (httpServer?.listening) await bounded(new Promise<void>((r) => httpServer!.close(() => r())));
       await bounded(subscription?.close());
       await bounded(workers?.close());

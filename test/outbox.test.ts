@@ -7,7 +7,7 @@ import type { ChannelHealth } from "../shared/api.ts";
 import { sweepOutbox } from "../server/domain/outbound/sweep-outbox.ts";
 import type { Logger } from "../server/log.ts";
 import { createAgent, createAssignedConversation } from "./support/factories.ts";
-import { drained } from "./support/queues.ts";
+import { waitForQueuesToDrain } from "./support/queues.ts";
 import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
 import { startWorkerProcess, type WorkerProcess } from "./support/worker-process.ts";
 
@@ -81,16 +81,16 @@ describe("outbound is an outbox", () => {
     // Committed, so the agent is told it is on its way, even though no job exists yet.
     expect(res.status).toBe(201);
     expect(res.body.message.status).toBe("queued");
-    await drained(queues.outbound);
+    await waitForQueuesToDrain(queues, { names: ["outbound"] });
     expect(postsTo(t, phone)).toHaveLength(0);
 
     // Past the sweep's grace, two sweeps at once (two worker processes) queue one send.
     await t.pool.query(`UPDATE messages SET created_at = created_at - interval '1 minute' WHERE id = $1`, [res.body.message.id]);
     await Promise.all([sweepOutbox({ pool: t.pool, queues }), sweepOutbox({ pool: t.pool, queues })]);
     const row = await h.sentRow(res.body.message.id);
-    await drained(queues.outbound);
+    await waitForQueuesToDrain(queues, { names: ["outbound"] });
     await sweepOutbox({ pool: t.pool, queues });
-    await drained(queues.outbound);
+    await waitForQueuesToDrain(queues, { names: ["outbound"] });
     expect(postsTo(t, phone).map((r) => r.response?.status)).toEqual([201]);
     expect(row.external_id).toBe((postsTo(t, phone)[0]!.response!.body as { sid: string }).sid);
   });
@@ -159,7 +159,7 @@ describe("outbound is an outbox", () => {
     try {
       const res = await h.reply(await conversation(phone), "Pushed or not, sent once");
       await h.sentRow(res.body.message.id);
-      await drained(t.sb.queues.outbound);
+      await waitForQueuesToDrain(t.sb.queues, { names: ["outbound"] });
     } finally {
       events.publish = publish;
     }
@@ -193,7 +193,7 @@ describe("a provider that refuses our credentials", () => {
     const first = await h.reply(conversationId, "First, refused");
     expect((await failing).errorCode).toBe("20003");
     const second = await h.reply(conversationId, "Second, held");
-    await drained(t.sb.queues.outbound);
+    await waitForQueuesToDrain(t.sb.queues, { names: ["outbound"] });
 
     // Held, not failed one by one; only the first ever reached Twilio.
     expect((await h.row(first.body.message.id)).status).toBe("queued");

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageView } from "../shared/api.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
-import { drained } from "./support/queues.ts";
+import { waitForQueuesToDrain } from "./support/queues.ts";
 import { BUSINESS_NUMBER, eventually, startTestApp, type TestApp } from "./support/test-app.ts";
 
 let t: TestApp;
@@ -62,7 +62,7 @@ describe("replying by SMS", () => {
     const [a, b] = await Promise.all([reply(conversation, "Only once", "key-only-once-1"), reply(conversation, "Only once", "key-only-once-1")]);
     expect(a.body.message.id).toBe(b.body.message.id);
     await t.fake.waitFor((r) => r.form.To === from);
-    await drained(t.sb.queues.outbound);
+    await waitForQueuesToDrain(t.sb.queues, { names: ["outbound"] });
     expect(t.fake.messages().filter((r) => r.form.To === from)).toHaveLength(1);
   });
 
@@ -99,7 +99,7 @@ describe("replying by SMS", () => {
       return r.status === "failed" ? r : null;
     });
     expect(row).toMatchObject({ error_code: "21211", error_message: "The 'To' number +1212 is not a valid phone number." });
-    await drained(t.sb.queues.outbound);
+    await waitForQueuesToDrain(t.sb.queues, { names: ["outbound"] });
     expect(t.fake.messages().filter((r) => r.form.To === from)).toHaveLength(1);
   });
 
@@ -171,7 +171,7 @@ describe("consent", () => {
     const refused = await reply(conversation, "Are you still there?");
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: "CONSENT_REVOKED" });
-    await drained(t.sb.queues.outbound);
+    await waitForQueuesToDrain(t.sb.queues, { names: ["outbound"] });
     expect(t.fake.messages().length).toBe(before);
     const stored = await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE body = 'Are you still there?'`);
     expect(stored.rows[0].n).toBe(0);

@@ -33,15 +33,22 @@ export function createDb(connectionString: string, opts: { max?: number } = {}):
 /** Runs fn in a transaction on one pooled client; rolls back on any error. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection lost mid-transaction (Postgres restarting) fails the running query, which rejects below,
+  // and also emits "error" on the client: the pool listens only while a client is idle, and an unheard
+  // "error" event would crash the process. Heard here, the broken client is then dropped, not pooled.
+  let lost: Error | undefined;
+  const onLost = (err: Error) => (lost = err);
+  client.on("error", onLost);
   try {
     await client.query("BEGIN");
     const result = await fn(client);
     await client.query("COMMIT");
     return result;
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
+    if (!lost) await client.query("ROLLBACK").catch(() => {}); // the rollback's own failure adds nothing
     throw err;
   } finally {
-    client.release();
+    client.off("error", onLost);
+    client.release(lost);
   }
 }

@@ -8,6 +8,8 @@ export interface WorkQueues {
   scheduleOfferTimeout(offerId: string, delayMs: number): Promise<void>;
   /** After a call, the agent's wrap-up time: back to available after delayMs unless they finished first. */
   endWrapUp(agentId: string, delayMs: number): Promise<void>;
+  /** An agent's socket closed: after delayMs, take them offline unless a socket of theirs is open on any server. */
+  agentDisconnected(agentId: string, delayMs: number): Promise<void>;
   /** Send a queued outbound message through its channel. */
   sendMessage(messageId: string): Promise<void>;
   /** Queue the sends of these messages again where Redis lost their jobs or their jobs gave up. */

@@ -72,6 +72,17 @@ export function createQueues(
     async endWrapUp(agentId, delayMs) {
       await maintenance.add("end-wrap-up", { agentId }, { jobId: `wrap-up-${agentId}-${Date.now()}`, delay: delayMs, attempts: 5, backoff: { type: "exponential", delay: 500 } });
     },
+    async agentDisconnected(agentId, delayMs) {
+      // A job, not a timer in the server: it outlives the server process that saw the socket close.
+      await maintenance.add("agent-disconnected", { agentId }, {
+        jobId: `disconnected-${agentId}-${Date.now()}`,
+        delay: delayMs,
+        attempts: 5,
+        backoff: { type: "exponential", delay: 500 },
+        // The last few stay visible: what a test (or an operator) reads to see that the check ran.
+        removeOnComplete: 100,
+      });
+    },
     async sendMessage(messageId) {
       await outbound.add("send", { messageId }, { jobId: sendJobId(messageId) });
     },

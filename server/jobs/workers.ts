@@ -11,7 +11,10 @@ import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain
 import { sweepRouting } from "../domain/routing/sweep.ts";
 import { sweepOutbox } from "../domain/outbound/sweep-outbox.ts";
 import { endWrapUp } from "../domain/voice/wrap-up.ts";
+import { goOfflineIfAway } from "../domain/workspace/set-presence.ts";
+import { countAgentSockets } from "../redis/agent-sockets.ts";
 import type { Logger } from "../log.ts";
+import { startSweepTimer } from "./sweep-timer.ts";
 import { QUEUE_NAMES, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
 
 export interface WorkerDeps extends RoutingDeps {
@@ -20,6 +23,7 @@ export interface WorkerDeps extends RoutingDeps {
   adapters: Partial<Record<Channel, ChannelAdapter>>;
   log: Logger;
   sweepEveryMs: number;
+  wrapUpMs: number;
   /** How long an outbound attempt holds its message: longer than the provider call's timeout. */
   sendLeaseMs: number;
   /** Lock of a running job: past it without a heartbeat (the worker died), the job runs again. */
@@ -59,11 +63,15 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
     QUEUE_NAMES.maintenance,
     async (job) => {
       if (job.name === "end-wrap-up") return endWrapUp(deps, (job.data as { agentId: string }).agentId);
+      if (job.name === "agent-disconnected") {
+        const { agentId } = job.data as { agentId: string };
+        if ((await countAgentSockets(connection, prefix, agentId)) === 0) await goOfflineIfAway(deps, agentId);
+        return;
+      }
       return { routing: await sweepRouting(deps), outbox: await sweepOutbox(deps) };
     },
     { ...common, concurrency: 1 },
   );
-  await deps.queues.maintenance.upsertJobScheduler("sweep-routing", { every: deps.sweepEveryMs }, { name: "sweep" });
 
   const all = [routing, offerTimeouts, outbound, maintenance];
   for (const w of all) {
@@ -74,8 +82,10 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
     w.on("error", (err) => deps.log.error(`${w.name} worker error`, { err: err.message }));
   }
   await Promise.all(all.map((w) => w.waitUntilReady()));
+  const sweepTimer = await startSweepTimer(connection, prefix, deps.queues.maintenance, { everyMs: deps.sweepEveryMs, log: deps.log });
   return {
     async close() {
+      sweepTimer.stop();
       await Promise.all(all.map((w) => w.close()));
     },
   };

@@ -8,9 +8,10 @@ import type { DomainEvent } from "../domain/events.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { agentSawConversation } from "../domain/chat/chat-visitor.ts";
 import { announceAgentTyping } from "../domain/workspace/announce-typing.ts";
-import { goOfflineIfAway, setPresence } from "../domain/workspace/set-presence.ts";
+import { setPresence } from "../domain/workspace/set-presence.ts";
 import { SESSION_COOKIE, readCookie } from "../http/cookies.ts";
 import type { Logger } from "../log.ts";
+import type { AgentSocketRegistry } from "../redis/agent-sockets.ts";
 import { answerAck, parseEvent } from "./socket-acks.ts";
 
 type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, { agent: AgentView }>;
@@ -20,6 +21,8 @@ export interface AgentRealtimeDeps extends RoutingDeps {
   log: Logger;
   /** How long an agent with no socket left stays as they were before going offline. */
   disconnectGraceMs: number;
+  /** The agents' open sockets on every server process (auto-offline counts them all). */
+  agentSockets: AgentSocketRegistry;
 }
 
 const rooms = {
@@ -45,6 +48,7 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
 
   nsp.on("connection", (socket: AgentSocket) => {
     const agent = socket.data.agent;
+    void deps.agentSockets.add(agent.id, socket.id).catch((err) => deps.log.error("socket registry failed", { err }));
     void socket.join(rooms.agent(agent.id));
     if (agent.role === "supervisor" || agent.role === "admin") void socket.join(rooms.supervisors);
 
@@ -80,13 +84,11 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
       void agentSawConversation(deps, event.data.conversationId).catch((err) => deps.log.error("read mark failed", { err }));
     });
     socket.on("disconnect", () => {
-      setTimeout(() => {
-        void (async () => {
-          const left = await nsp.in(rooms.agent(agent.id)).fetchSockets();
-          if (left.length > 0) return;
-          await goOfflineIfAway(deps, agent.id);
-        })().catch((err) => deps.log.error("auto-offline failed", { err }));
-      }, deps.disconnectGraceMs).unref();
+      // A worker counts the agent's sockets on every server once the grace has passed (jobs/workers.ts).
+      void (async () => {
+        await deps.agentSockets.remove(agent.id, socket.id);
+        await deps.queues.agentDisconnected(agent.id, deps.disconnectGraceMs);
+      })().catch((err) => deps.log.error("auto-offline check could not be queued", { err }));
     });
   });
 

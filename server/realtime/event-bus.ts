@@ -42,12 +42,42 @@ export function subscribeToEvents(
   redis.on("error", () => {}); // reconnects by itself; the loop below logs what matters
   let running = true;
   let lastId = "$";
+  // After a reconnect the stream may not be the one we read: a Redis restarted empty, or a replica with
+  // another clock, numbers its entries afresh, possibly below our last id, and XREAD would then wait
+  // until its clock passed ours. Checked once per reconnect, before the next read.
+  let reconnected = false;
+  let connectedBefore = false;
+  redis.on("ready", () => {
+    reconnected = connectedBefore;
+    connectedBefore = true;
+  });
   const loop = (async () => {
     // Start from the stream's current end, then never skip: each read continues from the last id seen.
-    const tail = (await redis.xrevrange(key, "+", "-", "COUNT", 1).catch(() => [])) as [string, string[]][];
-    lastId = tail[0]?.[0] ?? "0-0";
+    // Until the end is known, keep asking: starting from "0-0" instead would replay the whole stream
+    // (up to MAX_LEN old events) to every socket once an unreachable Redis answers again.
     while (running) {
       try {
+        const tail = (await redis.xrevrange(key, "+", "-", "COUNT", 1)) as [string, string[]][];
+        lastId = tail[0]?.[0] ?? "0-0";
+        break;
+      } catch (err) {
+        log.warn("event stream unreachable; retrying", { err: (err as Error).message });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    while (running) {
+      try {
+        if (reconnected) {
+          reconnected = false;
+          const tail = (await redis.xrevrange(key, "+", "-", "COUNT", 1)) as [string, string[]][];
+          // Gone: whatever the new stream gets is new. Behind us: a new stream; read on from its end
+          // (the little it holds already, clients catch up by cursor), never from its start.
+          if (!tail[0]) lastId = "0-0";
+          else if (compareIds(tail[0][0], lastId) < 0) {
+            log.warn("event stream was reset; reading on from its end", { lastId, tail: tail[0][0] });
+            lastId = tail[0][0];
+          }
+        }
         const res = (await redis.xread("COUNT", 1000, "BLOCK", 2000, "STREAMS", key, lastId)) as [string, [string, string[]][]][] | null;
         if (!res) continue;
         for (const [, entries] of res) {
@@ -76,4 +106,11 @@ export function subscribeToEvents(
       await loop.catch(() => {});
     },
   };
+}
+
+/** Orders two stream ids ("<ms>-<seq>"). */
+function compareIds(a: string, b: string): number {
+  const [am, as] = a.split("-").map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split("-").map(BigInt) as [bigint, bigint];
+  return am !== bm ? (am < bm ? -1 : 1) : as === bs ? 0 : as < bs ? -1 : 1;
 }

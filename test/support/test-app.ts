@@ -9,7 +9,7 @@ import { loadConfig, type Config } from "../../server/config.ts";
 import { createLogger } from "../../server/log.ts";
 import { startSwitchboard, type StartOptions, type Switchboard } from "../../server/switchboard.ts";
 import { freePort } from "../../scripts/local-services.ts";
-import { createTestDatabase } from "./database.ts";
+import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { TEST_REDIS_URL } from "./env.ts";
 import { startFakeTwilio, type FakeTwilio } from "./fake-twilio.ts";
 import { TEST_PASSWORD } from "./factories.ts";
@@ -35,9 +35,16 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  opts: { publicUrl?: string | "local"; env?: Record<string, string>; start?: Partial<Omit<StartOptions, "config">>; configure?: (c: Config) => void } = {},
+  opts: {
+    publicUrl?: string | "local";
+    env?: Record<string, string>;
+    start?: Partial<Omit<StartOptions, "config">>;
+    configure?: (c: Config) => void;
+    /** A migrated database of the test's own (e.g. on a PostgreSQL it stops and starts); else a fresh clone. */
+    database?: TestDatabase;
+  } = {},
 ): Promise<TestApp> {
-  const db = await createTestDatabase();
+  const db = opts.database ?? (await createTestDatabase());
   const fake = await startFakeTwilio();
   const port = await freePort();
   // By default Twilio "calls" a public https URL, as behind a proxy: the signature covers that URL, not ours.

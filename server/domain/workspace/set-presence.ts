@@ -14,12 +14,16 @@ export async function setPresence(deps: RoutingDeps, opts: { agentId: string; pr
     [opts.agentId, opts.presence],
   );
   if (!rows[0]) throw new AppError("NOT_FOUND", "No such agent");
-  const agent = agentView(rows[0]);
+  return presenceChanged(deps, agentView(rows[0]), opts.presence);
+}
+
+/** After the change: tell everyone; going available pulls waiting work, leaving withdraws pending offers. */
+async function presenceChanged(deps: RoutingDeps, agent: AgentView, presence: SettablePresence): Promise<AgentView> {
   await deps.events.publish({ type: "agent.updated", agent });
-  if (opts.presence === "available") {
-    await deps.queues.agentMayTakeWork(opts.agentId);
+  if (presence === "available") {
+    await deps.queues.agentMayTakeWork(agent.id);
   } else {
-    const pending = await deps.pool.query<{ id: string }>(`SELECT id FROM offers WHERE agent_id = $1 AND status = 'pending'`, [opts.agentId]);
+    const pending = await deps.pool.query<{ id: string }>(`SELECT id FROM offers WHERE agent_id = $1 AND status = 'pending'`, [agent.id]);
     for (const offer of pending.rows) await closeOffer(deps, { offerId: offer.id, status: "withdrawn" });
   }
   return agent;
@@ -27,6 +31,11 @@ export async function setPresence(deps: RoutingDeps, opts: { agentId: string; pr
 
 /** The agent's last socket closed a while ago: an agent nobody can reach is not offered work. */
 export async function goOfflineIfAway(deps: RoutingDeps, agentId: string): Promise<void> {
-  const { rows } = await deps.pool.query<{ presence: string }>(`SELECT presence FROM agents WHERE id = $1`, [agentId]);
-  if (rows[0]?.presence === "available" || rows[0]?.presence === "away") await setPresence(deps, { agentId, presence: "offline" });
+  // The condition is in the UPDATE: two processes that find the agent gone at once change them once.
+  const { rows } = await deps.pool.query<AgentRow>(
+    `UPDATE agents a SET presence = 'offline', presence_changed_at = now()
+      WHERE id = $1 AND presence IN ('available', 'away') RETURNING ${AGENT_COLUMNS}`,
+    [agentId],
+  );
+  if (rows[0]) await presenceChanged(deps, agentView(rows[0]), "offline");
 }
