@@ -1,6 +1,7 @@
 // Configuration from environment variables, validated once at start (shared/DESIGN.md, "Environment").
 import { z } from "zod";
 import type { Channel } from "../shared/domain.ts";
+import { parseTrustProxy, type TrustProxy } from "./http/client-address.ts";
 
 const optionalText = z
   .string()
@@ -35,6 +36,19 @@ const EnvSchema = z.object({
     .transform((v) => v.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean)),
   SMS_DEFAULT_COUNTRY: z.string().length(2).toUpperCase().default("US"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // Letters, digits, '-', '_' and '.': keys read "<prefix>:…", and BullMQ forbids nothing else here.
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, "must be 1 to 40 letters, digits, '-', '_' or '.'").default("sb"),
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type ChannelSettings = { enabled: true } | { enabled: false; reason: string };
@@ -71,6 +85,8 @@ export interface Config {
   channels: Record<Channel, ChannelSettings>;
   /** Prefix of every Redis key this instance uses: lets tests and several sites share one Redis. */
   redisPrefix: string;
+  /** Which peers may name the client in X-Forwarded-For (TRUST_PROXY); none by default. */
+  trustProxy: TrustProxy;
 }
 
 export class ConfigError extends Error {}
@@ -125,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Chat needs no provider: it is on wherever a widget key is configured (POST /api/widgets).
       chat: { enabled: true },
     },
-    redisPrefix: "sb",
+    redisPrefix: e.REDIS_PREFIX,
+    trustProxy: e.TRUST_PROXY,
   };
 }

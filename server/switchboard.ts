@@ -20,6 +20,7 @@ import { loadChatMessage } from "./domain/chat/chat-visitor.ts";
 import type { EventPublisher } from "./domain/events.ts";
 import { createEventPublisher, subscribeToEvents, type EventSubscription } from "./realtime/event-bus.ts";
 import { createRateLimiter } from "./redis/rate-limiter.ts";
+import { createLoginThrottle, DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./redis/login-throttle.ts";
 
 export interface StartOptions {
   config: Config;
@@ -32,6 +33,8 @@ export interface StartOptions {
   disconnectGraceMs?: number;
   outboundBackoffMs?: number;
   dbPoolSize?: number;
+  /** Sign-in throttling; the defaults suit production (tests lower them to reach them quickly). */
+  loginLimits?: Partial<LoginLimits>;
 }
 
 export interface Switchboard {
@@ -101,7 +104,8 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       ...deps,
       sms,
       redis,
-      limiter,
+      loginThrottle: createLoginThrottle(redis, config.redisPrefix, { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits }),
+      trustProxy: config.trustProxy,
       secureCookies: config.publicUrl.startsWith("https://"),
       sessionSecret: config.sessionSecret,
     });
@@ -117,7 +121,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       maxHttpBufferSize: config.uploads.maxBytes * 2 + 64 * 1024,
     });
     const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000 });
-    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter, uploads: config.uploads });
+    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter, uploads: config.uploads, trustProxy: config.trustProxy });
     subscription = subscribeToEvents(
       config.redisUrl,
       config.redisPrefix,

@@ -7,7 +7,10 @@ import { AppError, toErrorBody } from "../errors.ts";
 import type { AuthDeps } from "../domain/auth/sessions.ts";
 import { readAttachment, verifyAttachmentSignature } from "../domain/chat/attachments.ts";
 import type { Logger } from "../log.ts";
+import { accountRouter } from "./account-routes.ts";
 import { authRouter, requireSession } from "./auth-routes.ts";
+import type { TrustProxy } from "./client-address.ts";
+import { requireSameOrigin } from "./origin-check.ts";
 import { healthRouter } from "./health-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
@@ -20,6 +23,7 @@ export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps {
   redis: Redis;
   log: Logger;
   secureCookies: boolean;
+  trustProxy: TrustProxy;
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -27,13 +31,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable("x-powered-by");
   // No ETag hashing of every answer: webhook replies and API JSON are never revalidated by clients.
   app.set("etag", false);
-  // Behind a local reverse proxy req.ip is the client's address (login limits are per address).
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  // req.ip is the client's address as TRUST_PROXY says to read it (limits key on it); sockets use the same.
+  app.set("trust proxy", deps.trustProxy.trust);
 
   app.use("/webhooks/twilio", twilioWebhookRouter(deps));
   app.use(healthRouter(deps));
 
   const api = express.Router();
+  api.use(requireSameOrigin(deps.publicUrl));
   api.use(express.json({ limit: "100kb" }));
   api.use((req, res, next) => {
     // The API is JSON for signed-in agents; nothing here may be cached by a shared proxy.
@@ -42,6 +47,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
   api.use("/auth", authRouter(deps));
   api.use(requireSession(deps));
+  api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");

@@ -3,24 +3,36 @@
 import type { Namespace, Server, Socket } from "socket.io";
 import type { AgentView } from "../../shared/api.ts";
 import { AGENT_NAMESPACE, SeenEvent, SetPresenceEvent, TypingEvent, WatchCustomerEvent, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
-import { authenticate } from "../domain/auth/sessions.ts";
+import { authenticateSession } from "../domain/auth/sessions.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { agentSawConversation } from "../domain/chat/chat-visitor.ts";
 import { announceAgentTyping } from "../domain/workspace/announce-typing.ts";
 import { goOfflineIfAway, setPresence } from "../domain/workspace/set-presence.ts";
 import { SESSION_COOKIE, readCookie } from "../http/cookies.ts";
+import { socketOriginAllowed } from "../http/origin-check.ts";
 import type { Logger } from "../log.ts";
 import { answerAck, parseEvent } from "./socket-acks.ts";
 
-type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, { agent: AgentView }>;
-export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, { agent: AgentView }>;
+/** The session id (the token's hash) lets a logout close only that session's sockets. */
+interface AgentSocketData {
+  agent: AgentView;
+  sessionId: string;
+  expiresAt: Date;
+}
+type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
+export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
 
 export interface AgentRealtimeDeps extends RoutingDeps {
   log: Logger;
   /** How long an agent with no socket left stays as they were before going offline. */
   disconnectGraceMs: number;
+  /** The workspace's own origin: the handshake of a page from anywhere else is refused. */
+  publicUrl: string;
 }
+
+// setTimeout holds at most ~24.8 days; sessions are far shorter, but never overflow into "at once".
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const rooms = {
   agent: (id: string) => `agent:${id}`,
@@ -33,9 +45,11 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
 
   nsp.use(async (socket, next) => {
     try {
-      const agent = await authenticate(deps, readCookie(socket.request.headers.cookie, SESSION_COOKIE));
-      if (!agent) return next(new Error("UNAUTHENTICATED"));
-      socket.data.agent = agent;
+      // Cross-site WebSocket hijacking: the cookie would ride along from any page, so the origin decides.
+      if (!socketOriginAllowed(socket.handshake.headers, deps.publicUrl)) return next(new Error("FORBIDDEN"));
+      const session = await authenticateSession(deps, readCookie(socket.request.headers.cookie, SESSION_COOKIE));
+      if (!session) return next(new Error("UNAUTHENTICATED"));
+      socket.data = session;
       next();
     } catch (err) {
       deps.log.error("socket authentication failed", { err });
@@ -46,6 +60,9 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
   nsp.on("connection", (socket: AgentSocket) => {
     const agent = socket.data.agent;
     void socket.join(rooms.agent(agent.id));
+    // The session's end is this socket's end, even with nobody calling in between.
+    const expiry = setTimeout(() => endSocket(socket, "expired"), Math.min(Math.max(0, socket.data.expiresAt.getTime() - Date.now()), MAX_TIMER_MS));
+    expiry.unref();
     if (agent.role === "supervisor" || agent.role === "admin") void socket.join(rooms.supervisors);
 
     socket.on("presence:set", (raw, ack) =>
@@ -80,6 +97,7 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
       void agentSawConversation(deps, event.data.conversationId).catch((err) => deps.log.error("read mark failed", { err }));
     });
     socket.on("disconnect", () => {
+      clearTimeout(expiry);
       setTimeout(() => {
         void (async () => {
           const left = await nsp.in(rooms.agent(agent.id)).fetchSockets();
@@ -91,6 +109,23 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
   });
 
   return nsp;
+}
+
+function endSocket(socket: AgentSocket, reason: "logout" | "password_changed" | "deactivated" | "expired"): void {
+  socket.emit("session:ended", { reason });
+  socket.disconnect(true);
+}
+
+/** Closes this process's sockets of the sessions that ended. */
+function endSessionSockets(nsp: AgentNamespace, event: Extract<DomainEvent, { type: "sessions.ended" }>): void {
+  const ids = nsp.adapter.rooms.get(rooms.agent(event.agentId));
+  for (const id of [...(ids ?? [])]) {
+    const socket = nsp.sockets.get(id);
+    if (!socket) continue;
+    if (event.sessionId && socket.data.sessionId !== event.sessionId) continue;
+    if (event.exceptSessionId && socket.data.sessionId === event.exceptSessionId) continue;
+    endSocket(socket, event.reason);
+  }
 }
 
 /** Delivers one domain event to the sockets of this process that should see it. */
@@ -122,6 +157,9 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     }
     case "agent.updated":
       to([rooms.agent(event.agent.id), rooms.supervisors]).emit("agent:updated", event.agent);
+      break;
+    case "sessions.ended":
+      endSessionSockets(nsp, event);
       break;
   }
 }

@@ -23,10 +23,13 @@ import type { DomainEvent } from "../domain/events.ts";
 import type { Logger } from "../log.ts";
 import { answerAck, parseEvent } from "./socket-acks.ts";
 import type { RateLimiter } from "../domain/auth/sessions.ts";
+import { clientAddress, type TrustProxy } from "../http/client-address.ts";
 
 interface VisitorData {
   visitorId: string;
   widgetKey: string;
+  /** The client's address as TRUST_PROXY says to read it: limits key on it. */
+  address: string;
 }
 type VisitorSocket = Socket<ChatVisitorToServer, ChatServerToVisitor, Record<string, never>, VisitorData>;
 export type ChatNamespace = Namespace<ChatVisitorToServer, ChatServerToVisitor, Record<string, never>, VisitorData>;
@@ -36,6 +39,7 @@ export interface ChatRealtimeDeps extends VisitorSendDeps {
   /** For reading phone numbers in verified identities. */
   defaultCountry: string;
   limiter: RateLimiter;
+  trustProxy: TrustProxy;
 }
 
 // Abuse limits: generous for a person, tight for a script.
@@ -57,7 +61,8 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
 
   nsp.use(async (socket, next) => {
     try {
-      const connects = await deps.limiter.hit(`chat:connect:${socket.handshake.address}`, CONNECTS_PER_ADDRESS.limit, CONNECTS_PER_ADDRESS.windowSeconds);
+      const address = clientAddress(socket.request, deps.trustProxy);
+      const connects = await deps.limiter.hit(`chat:connect:${address}`, CONNECTS_PER_ADDRESS.limit, CONNECTS_PER_ADDRESS.windowSeconds);
       if (!connects.allowed) return next(refuse("RATE_LIMITED", `Too many connections from this address; try again in ${connects.retryAfterSeconds} s`));
       const handshake = ChatHandshake.safeParse(socket.handshake.auth);
       if (!handshake.success) {
@@ -93,7 +98,7 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
           await linkVisitorToIdentity(deps.pool, { visitorId, ...link });
         }
       }
-      socket.data = { visitorId, widgetKey: widget.public_key };
+      socket.data = { visitorId, widgetKey: widget.public_key, address };
       (socket as unknown as { visitorToken: string }).visitorToken = token;
       next();
     } catch (err) {
@@ -103,13 +108,13 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
   });
 
   nsp.on("connection", (socket: VisitorSocket) => {
-    const { visitorId, widgetKey } = socket.data;
+    const { visitorId, widgetKey, address } = socket.data;
     // Handlers are registered before anything is awaited: an event sent right on connect is not lost.
 
     socket.on("chat:send", (raw, ack) =>
       answerAck(deps.log, ack, async () => {
         const event = parseEvent(ChatSendEvent, raw);
-        for (const [key, rule] of [[`chat:send:visitor:${visitorId}`, MESSAGES_PER_VISITOR], [`chat:send:address:${socket.handshake.address}`, MESSAGES_PER_ADDRESS]] as const) {
+        for (const [key, rule] of [[`chat:send:visitor:${visitorId}`, MESSAGES_PER_VISITOR], [`chat:send:address:${address}`, MESSAGES_PER_ADDRESS]] as const) {
           const hit = await deps.limiter.hit(key, rule.limit, rule.windowSeconds);
           if (!hit.allowed) throw new AppError("RATE_LIMITED", `You are sending messages too fast; try again in ${hit.retryAfterSeconds} s`);
         }
