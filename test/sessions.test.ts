@@ -113,7 +113,7 @@ describe("Origin checks", () => {
   it("refuse a cookie request that changes state from a foreign or sibling origin, or with none", async () => {
     const agent = await createAgent(t.pool);
     const cookie = await t.login(agent.email);
-    for (const headers of [{ origin: FOREIGN }, { origin: "https://attacker.example.com" }, { origin: "http://switchboard.example.test" }, { origin: "" }, { origin: "", referer: `${FOREIGN}/page` }]) {
+    for (const headers of [{ origin: FOREIGN }, { origin: "https://attacker.example.com" }, { origin: "http://switchboard.example.test" }, { origin: "" }, { origin: "", referer: `${FOREIGN}/page` }] as Record<string, string>[]) {
       const res = await t.api<{ error: { code: string } }>(cookie, "PUT", "/api/me/presence", { presence: "away" }, headers);
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(res.body.error.code).toBe("FORBIDDEN");

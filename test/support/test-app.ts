@@ -129,15 +129,15 @@ export async function startTestApp(
       for (const s of sockets) s.disconnect();
       await sb.close();
       await fake.close();
-      await deleteKeys(config.redisPrefix);
+      await deleteKeys(config.redisUrl, config.redisPrefix);
       await db.drop();
     },
   };
   return app;
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
   let cursor = "0";
   do {
     const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
