@@ -24,6 +24,8 @@ export const ErrorCode = z.enum([
   "CONFLICT",
   "CONSENT_REVOKED",
   "RATE_LIMITED",
+  /** A body over its limit (HTTP 413). */
+  "TOO_LARGE",
   "CHANNEL_DISABLED",
   "PROVIDER_ERROR",
   "INTERNAL",

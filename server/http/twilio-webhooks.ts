@@ -11,6 +11,7 @@ import { requestCallback } from "../domain/voice/outbound-calls.ts";
 import { chatAvailability } from "../domain/chat/availability.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { Logger } from "../log.ts";
+import { cleanStrings } from "./clean-text.ts";
 
 export interface TwilioWebhookDeps extends IngestDeps {
   sms: SmsAdapter | null;
@@ -61,6 +62,9 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
       reject(res, 403, "Invalid or missing X-Twilio-Signature");
       return null;
     }
+    // The signature covers the text as sent; what is stored must be text PostgreSQL can hold (a NUL
+    // in an SMS body would otherwise fail every retry with a 500 and the message would be lost).
+    req.body = cleanStrings(params);
     return adapter;
   }
   /** Runs a provider parser; a malformed body answers 400 with the reason. */
