@@ -12,6 +12,7 @@ import { authRouter, requireSession } from "./auth-routes.ts";
 import type { TrustProxy } from "./client-address.ts";
 import { requireSameOrigin } from "./origin-check.ts";
 import { cleanText } from "./clean-text.ts";
+import { jsonBody } from "./read-body.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { healthRouter } from "./health-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
@@ -43,7 +44,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const api = express.Router();
   api.use(requireSameOrigin(deps.publicUrl));
   // Over 100 kB is refused (413) from Content-Length before reading, or once that much has streamed in.
-  api.use(express.json({ limit: "100kb", reviver: (_key, value) => (typeof value === "string" ? cleanText(value) : value) }));
+  api.use(jsonBody({ limit: 100 * 1024, reviver: (_key, value) => (typeof value === "string" ? cleanText(value) : value) }));
   api.use((req, res, next) => {
     // The API is JSON for signed-in agents; nothing here may be cached by a shared proxy.
     res.set("Cache-Control", "no-store");

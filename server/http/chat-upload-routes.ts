@@ -2,7 +2,7 @@
 // frames stay small for everyone. Who may upload is checked before a byte of the body is read
 // (widget key, page origin, signed visitor token, rate limits); a declared size over the limit is
 // refused at once, and a streamed body is cut off at the limit. The message then names the upload.
-import express, { Router, type Request, type Response } from "express";
+import { Router, type Request, type Response } from "express";
 import { CHAT_UPLOAD_HEADERS, CHAT_UPLOAD_PATH } from "../../shared/chat.ts";
 import type { RateLimiter } from "../domain/auth/sessions.ts";
 import { storeVisitorUpload, type UploadLimits } from "../domain/chat/attachments.ts";
@@ -10,6 +10,7 @@ import { findWidget } from "../domain/chat/chat-visitor.ts";
 import { verifyVisitorToken } from "../domain/chat/visitor-token.ts";
 import type pg from "pg";
 import { AppError } from "../errors.ts";
+import { readLimitedBody } from "./read-body.ts";
 
 export interface ChatUploadDeps {
   pool: pg.Pool;
@@ -36,7 +37,6 @@ function allowCrossOrigin(req: Request, res: Response): void {
 
 export function chatUploadRouter(deps: ChatUploadDeps): Router {
   const router = Router();
-  const readBody = express.raw({ type: () => true, limit: deps.uploads.maxBytes });
 
   router.options(CHAT_UPLOAD_PATH, (req, res) => {
     allowCrossOrigin(req, res);
@@ -66,11 +66,7 @@ export function chatUploadRouter(deps: ChatUploadDeps): Router {
     }
     if (!name || name.length > 200) throw new AppError("VALIDATION", `${CHAT_UPLOAD_HEADERS.fileName}: a file name of 1 to 200 characters is needed`);
     const contentType = (req.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    // Checked by express.raw too (before reading): said here in the domain's words.
-    const declared = Number(req.get("content-length") ?? NaN);
-    if (declared > deps.uploads.maxBytes) throw new AppError("TOO_LARGE", `The file is too large, the limit is ${Math.floor(deps.uploads.maxBytes / 1024)} kB`);
-    await new Promise<void>((resolve, reject) => readBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
-    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const data = await readLimitedBody(req, deps.uploads.maxBytes);
     const upload = await storeVisitorUpload(deps, { visitorId, name, contentType, data });
     res.status(201).json({ upload });
   });
