@@ -271,8 +271,8 @@ async function main(): Promise<void> {
     TWILIO_PHONE_NUMBER: BUSINESS_NUMBER,
     TWILIO_API_BASE_URL: fake.url,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
+    REDIS_PREFIX: prefix,
   });
-  config.redisPrefix = prefix;
   const sb: Switchboard = await startSwitchboard({ config, log: createLogger(config.logLevel), dbPoolSize: DB_POOL_SIZE });
 
   let closing: Promise<void> | null = null;

@@ -221,6 +221,8 @@ export async function runChat(
           method,
           agent: httpAgent,
           headers: {
+            // The workspace's own origin, as its pages send it (state changes need it).
+            origin: new URL(app.publicUrl).origin,
             ...(cookie ? { cookie } : {}),
             ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}),
           },
@@ -272,7 +274,7 @@ export async function runChat(
     const agentWaiters = new Map<string, (v: { m: MessageView; t: number } | null) => void>();
     const replyWaiters = new Map<string, (v: { m: ChatMessageView; t: number } | null) => void>();
     let unexpectedOffers = 0;
-    const s: AgentSocket = connectSocket(app.url + AGENT_NAMESPACE, { extraHeaders: { cookie }, transports: ["websocket"], reconnection: false, forceNew: true });
+    const s: AgentSocket = connectSocket(app.url + AGENT_NAMESPACE, { extraHeaders: { cookie, origin: new URL(app.publicUrl).origin }, transports: ["websocket"], reconnection: false, forceNew: true });
     agentSocket = s;
     await new Promise<void>((resolve, reject) => {
       s.once("connect", () => resolve());

@@ -279,7 +279,7 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
     const cookie = login.headers.get("set-cookie")?.split(";")[0];
     if (!cookie) throw new Error("login answered no session cookie");
     const s: Socket<AgentServerToClient, AgentClientToServer> = connectSocket(app.url + AGENT_NAMESPACE, {
-      extraHeaders: { cookie },
+      extraHeaders: { cookie, origin: new URL(app.publicUrl).origin },
       transports: ["websocket"],
       reconnection: false,
     });

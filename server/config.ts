@@ -1,6 +1,7 @@
 // Configuration from environment variables, validated once at start (shared/DESIGN.md, "Environment").
 import { z } from "zod";
 import type { Channel } from "../shared/domain.ts";
+import { parseTrustProxy, type TrustProxy } from "./http/client-address.ts";
 
 const optionalText = z
   .string()
@@ -36,6 +37,19 @@ const EnvSchema = z.object({
     .transform((v) => v.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean)),
   SMS_DEFAULT_COUNTRY: z.string().length(2).toUpperCase().default("US"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // Letters, digits, '-', '_' and '.': keys read "<prefix>:…", and BullMQ forbids nothing else here.
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, "must be 1 to 40 letters, digits, '-', '_' or '.'").default("sb"),
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type ChannelSettings = { enabled: true } | { enabled: false; reason: string };
@@ -76,6 +90,8 @@ export interface Config {
   redisPrefix: string;
   /** How long one outbound attempt holds its message: the provider timeout plus a margin. */
   sendLeaseMs: number;
+  /** Which peers may name the client in X-Forwarded-For (TRUST_PROXY); none by default. */
+  trustProxy: TrustProxy;
 }
 
 export class ConfigError extends Error {}
@@ -130,7 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Chat needs no provider: it is on wherever a widget key is configured (POST /api/widgets).
       chat: { enabled: true },
     },
-    redisPrefix: "sb",
+    redisPrefix: e.REDIS_PREFIX,
     sendLeaseMs: e.TWILIO_TIMEOUT_SECONDS * 1000 + 10_000,
+    trustProxy: e.TRUST_PROXY,
   };
 }

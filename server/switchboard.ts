@@ -21,6 +21,10 @@ import type { EventPublisher } from "./domain/events.ts";
 import { createEventPublisher, subscribeToEvents, type EventSubscription } from "./realtime/event-bus.ts";
 import { trackAgentSockets, type AgentSocketRegistry } from "./redis/agent-sockets.ts";
 import { createRateLimiter } from "./redis/rate-limiter.ts";
+import { createLoginThrottle, DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./redis/login-throttle.ts";
+
+/** The largest socket.io frame a client may send (bytes). */
+export const SOCKET_FRAME_MAX_BYTES = 64 * 1024;
 
 export interface StartOptions {
   config: Config;
@@ -35,6 +39,8 @@ export interface StartOptions {
   /** Lock of a running outbound job (BullMQ lockDuration): tests shorten it to see a dead worker's job run again. */
   outboundLockMs?: number;
   dbPoolSize?: number;
+  /** Sign-in throttling; the defaults suit production (tests lower them to reach them quickly). */
+  loginLimits?: Partial<LoginLimits>;
 }
 
 export interface Switchboard {
@@ -116,6 +122,9 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       sms,
       redis,
       limiter,
+      uploads: config.uploads,
+      loginThrottle: createLoginThrottle(redis, config.redisPrefix, { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits }),
+      trustProxy: config.trustProxy,
       secureCookies: config.publicUrl.startsWith("https://"),
       sessionSecret: config.sessionSecret,
     });
@@ -127,13 +136,16 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       // /chat handshake then refuses origins the widget key does not allow. No cookies cross origins.
       cors: { origin: true, credentials: false },
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 },
-      // Room for a chat upload at its limit, so a file somewhat over it gets a clear refusal rather
-      // than a dropped connection (the widget checks the size before sending, too).
-      maxHttpBufferSize: config.uploads.maxBytes * 2 + 64 * 1024,
+      // Every frame, before any authentication, is at most this: events are small (a chat message is at
+      // most 2000 characters; files go by POST /chat/uploads), so a crowd of strangers sending huge
+      // frames is closed, not buffered (engine.io drops the connection over the limit).
+      maxHttpBufferSize: SOCKET_FRAME_MAX_BYTES,
     });
+    // Only /agent and /chat exist: the default namespace is refused, so nothing can idle on it.
+    io.of("/").use((_socket, next) => next(new Error("NOT_FOUND")));
     agentSockets = trackAgentSockets(redis, config.redisPrefix, log);
     const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000, agentSockets });
-    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter, uploads: config.uploads });
+    const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter, uploads: config.uploads, trustProxy: config.trustProxy });
     subscription = subscribeToEvents(
       config.redisUrl,
       config.redisPrefix,

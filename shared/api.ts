@@ -30,6 +30,8 @@ export const ErrorCode = z.enum([
   "CONFLICT",
   "CONSENT_REVOKED",
   "RATE_LIMITED",
+  /** A body over its limit (HTTP 413). */
+  "TOO_LARGE",
   "CHANNEL_DISABLED",
   "PROVIDER_ERROR",
   "INTERNAL",
@@ -52,6 +54,8 @@ export const AgentView = z.object({
   capacity: z.object({ voice: z.number(), chat: z.number(), sms: z.number(), email: z.number() }),
   /** When set, calls ring this phone instead of the browser softphone. */
   forwardPhone: z.string().nullable(),
+  /** False once an admin deactivated the agent: they cannot sign in. */
+  active: z.boolean(),
 });
 export type AgentView = z.infer<typeof AgentView>;
 
@@ -140,6 +144,11 @@ export const LoginBody = z.object({
   password: z.string().min(1).max(1000),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
+
+const NewPassword = z.string().min(12, "A password needs at least 12 characters").max(1000);
+
+export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(1000), newPassword: NewPassword });
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 
 export const MeResponse = z.object({ agent: AgentView, channels: z.array(ChannelState) });
 export type MeResponse = z.infer<typeof MeResponse>;

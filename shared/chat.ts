@@ -57,6 +57,7 @@ export type ChatSession = z.infer<typeof ChatSession>;
 /** Binary as socket.io carries it: an ArrayBuffer in browsers, a Buffer (a Uint8Array) in Node. */
 const Binary = z.custom<ArrayBuffer | Uint8Array>((v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v), "data must be binary");
 
+/** A file's parts as the server checks them (the bytes arrive by POST /chat/uploads, never on the socket). */
 export const ChatAttachmentUpload = z.object({
   name: z.string().trim().min(1).max(200),
   contentType: z.string().trim().toLowerCase().max(100),
@@ -68,9 +69,10 @@ export const ChatSendEvent = z
   .object({
     clientId: z.string().uuid("clientId must be a UUID"),
     body: z.string().trim().max(2000, "A message is at most 2000 characters").default(""),
-    attachment: ChatAttachmentUpload.optional(),
+    /** A file this visitor uploaded first (POST /chat/uploads), sent with this message. */
+    attachmentId: z.string().uuid("attachmentId must be an upload's id").optional(),
   })
-  .refine((e) => e.body.length > 0 || e.attachment, "A message cannot be empty");
+  .refine((e) => e.body.length > 0 || e.attachmentId, "A message cannot be empty");
 export type ChatSendEvent = z.input<typeof ChatSendEvent>;
 
 export const ChatHistoryEvent = z.object({
@@ -112,6 +114,12 @@ export type ChatReceiptEvent = z.infer<typeof ChatReceiptEvent>;
 
 export const ChatTypingEvent = z.object({ typing: z.boolean() });
 export type ChatTypingEvent = z.infer<typeof ChatTypingEvent>;
+
+export { CHAT_UPLOAD_HEADERS, CHAT_UPLOAD_PATH } from "./chat-upload.ts";
+
+/** The answer of POST /chat/uploads (shared/chat-upload.ts). */
+export const ChatUploadResponse = z.object({ upload: z.object({ id: z.string(), name: z.string(), contentType: z.string(), sizeBytes: z.number() }) });
+export type ChatUploadResponse = z.infer<typeof ChatUploadResponse>;
 
 export type ChatAck<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 

@@ -24,6 +24,8 @@ export interface AgentServerToClient {
   "channel:health": (health: ChannelHealth) => void;
   /** Someone is typing in a conversation of a customer this socket watches (or is assigned). */
   "conversation:typing": (event: { conversationId: string; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }) => void;
+  /** Sent just before the server closes this socket because its session ended: sign in again. */
+  "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" }) => void;
 }
 
 export interface AgentClientToServer {

@@ -1,17 +1,36 @@
 // Sign-in: argon2id passwords, HttpOnly session cookie, logout, roles on REST and sockets, rate limits.
+import { Redis } from "ioredis";
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_LOGIN_LIMITS } from "../server/redis/login-throttle.ts";
 import { createAgent, TEST_PASSWORD } from "./support/factories.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
+import { TEST_REDIS_URL } from "./support/env.ts";
+import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
 
 let t: TestApp;
+let redis: Redis;
 beforeAll(async () => {
-  t = await startTestApp();
+  // The test stands in for a proxy on loopback, so X-Forwarded-For picks each request's address.
+  t = await startTestApp({ env: { TRUST_PROXY: "loopback" } });
+  redis = new Redis(TEST_REDIS_URL);
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  redis?.disconnect();
+  await t?.close();
+});
 
-const login = (email: string, password: string) =>
-  fetch(`${t.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
+let nextAddress = 1;
+/** A fresh client address per test, so one test's failures never spend another's budget. */
+const freshAddress = () => `198.51.100.${nextAddress++}`;
+let address = freshAddress();
+
+const login = (email: string, password: string, from = address) =>
+  fetch(`${t.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-for": from },
+    body: JSON.stringify({ email, password }),
+  });
+const failuresStored = async (agentId: string, from: string) => Number((await redis.get(`${t.config.redisPrefix}:login-fails:${agentId}@${from}`)) ?? 0);
 
 describe("signing in", () => {
   it("sets an HttpOnly SameSite session cookie for the right password, and logout ends the session", async () => {
@@ -56,7 +75,7 @@ describe("signing in", () => {
     for (const [method, path] of [["GET", "/api/me"], ["GET", "/api/me/work"], ["PUT", "/api/me/presence"], ["GET", "/api/agents"]] as const) {
       expect((await t.api("sb_session=forged", method, path, method === "PUT" ? { presence: "available" } : undefined)).status).toBe(401);
     }
-    const socket = connectSocket(`${t.url}/agent`, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie: "sb_session=forged" } });
+    const socket = connectSocket(`${t.url}/agent`, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie: "sb_session=forged", origin: t.origin } });
     const err = await new Promise<Error>((resolve) => socket.once("connect_error", resolve));
     expect(err.message).toBe("UNAUTHENTICATED");
     socket.disconnect();
@@ -89,22 +108,90 @@ describe("signing in", () => {
     expect(good).toMatchObject({ ok: true, data: { presence: "away" } });
   });
 
-  it("limits failed attempts per account, even with the right password afterwards", async () => {
+  it("throttles failed attempts per account and address, even with the right password afterwards, with growing delays", async () => {
+    address = freshAddress();
     const agent = await createAgent(t.pool);
-    for (let i = 0; i < 5; i++) expect((await login(agent.email, `guess ${i}`)).status).toBe(401);
+    for (let i = 0; i < DEFAULT_LOGIN_LIMITS.freeFailures; i++) expect((await login(agent.email, `guess ${i}`)).status).toBe(401);
     const blocked = await login(agent.email, TEST_PASSWORD);
     expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(Number(blocked.headers.get("retry-after"))).toBe(1);
     expect((await blocked.json()).error.code).toBe("RATE_LIMITED");
+    // The refused attempt was not counted; once the delay is over one more guess is checked, and the next waits longer.
+    expect(await failuresStored(agent.id, address)).toBe(DEFAULT_LOGIN_LIMITS.freeFailures);
+    await eventually(async () => (await login(agent.email, "one more guess")).status === 401, { timeoutMs: 5000, intervalMs: 200 });
+    const longer = await login(agent.email, TEST_PASSWORD);
+    expect(longer.status).toBe(429);
+    expect(Number(longer.headers.get("retry-after"))).toBe(2);
     // Another account from the same address is not locked by this one.
     const other = await createAgent(t.pool);
     expect((await login(other.email, TEST_PASSWORD)).status).toBe(200);
   });
 
-  it("limits attempts per address across accounts", async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 35; i++) statuses.push((await login(`spray-${i}@example.test`, "password1")).status);
-    expect(statuses).toContain(429);
-    expect(statuses.indexOf(429)).toBeLessThanOrEqual(30);
+  it("counts only failures: 40 agents signing in correctly from one office address all get in", async () => {
+    address = freshAddress();
+    const agents = await Promise.all(Array.from({ length: 40 }, () => createAgent(t.pool)));
+    const statuses = await Promise.all(agents.map(async (a) => (await login(a.email, TEST_PASSWORD)).status));
+    expect(statuses).toEqual(agents.map(() => 200));
+  }, 120_000);
+
+  it("counts 30 parallel wrong guesses exactly: past the free ones they are refused, not checked", async () => {
+    address = freshAddress();
+    const agent = await createAgent(t.pool);
+    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => login(agent.email, `parallel guess ${i}`).then((r) => r.status)));
+    const checked = statuses.filter((s) => s === 401).length;
+    expect(checked + statuses.filter((s) => s === 429).length).toBe(30);
+    // The free tries and at most one more (the one-at-a-time gate) reach the password check.
+    expect(checked).toBeGreaterThanOrEqual(DEFAULT_LOGIN_LIMITS.freeFailures);
+    expect(checked).toBeLessThanOrEqual(DEFAULT_LOGIN_LIMITS.freeFailures + 1);
+    expect(await failuresStored(agent.id, address)).toBe(checked);
+  });
+
+  it("a stranger's failures on an account from one address do not stop its owner signing in from another", async () => {
+    const strangers = freshAddress();
+    const office = freshAddress();
+    const agent = await createAgent(t.pool);
+    for (let i = 0; i < 12; i++) await login(agent.email, `stranger ${i}`, strangers);
+    expect((await login(agent.email, TEST_PASSWORD, strangers)).status).toBe(429);
+    expect((await login(agent.email, TEST_PASSWORD, office)).status).toBe(200);
+  });
+
+  it("lets an admin unlock an account (audited); others may not", async () => {
+    address = freshAddress();
+    const agent = await createAgent(t.pool);
+    const admin = await createAgent(t.pool, { role: "admin" });
+    const supervisor = await createAgent(t.pool, { role: "supervisor" });
+    const [adminCookie, supervisorCookie] = [await t.login(admin.email), await t.login(supervisor.email)];
+    for (let i = 0; i < 8; i++) await login(agent.email, `guess ${i}`);
+    expect((await login(agent.email, TEST_PASSWORD)).status).toBe(429);
+    expect((await t.api(supervisorCookie, "POST", `/api/agents/${agent.id}/unlock`)).status).toBe(403);
+    const unlocked = await t.api<{ cleared: number }>(adminCookie, "POST", `/api/agents/${agent.id}/unlock`);
+    expect(unlocked.status).toBe(200);
+    expect(unlocked.body.cleared).toBeGreaterThan(0);
+    const audit = await t.pool.query(`SELECT actor_id FROM audit_events WHERE action = 'agent_unlocked' AND entity_id = $1`, [agent.id]);
+    expect(audit.rows).toEqual([{ actor_id: admin.id }]);
+    expect((await login(agent.email, TEST_PASSWORD)).status).toBe(200);
+  });
+
+  it("limits failures per address across accounts (slow brute force), not successes", async () => {
+    // Its own app with a low address limit, so the test reaches it in a few guesses.
+    const limit = 10;
+    const small = await startTestApp({ env: { TRUST_PROXY: "loopback" }, start: { loginLimits: { addressFailures: limit } } });
+    try {
+      const from = freshAddress();
+      const post = (email: string, password: string, ip = from) =>
+        fetch(`${small.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": ip }, body: JSON.stringify({ email, password }) });
+      const known = await createAgent(small.pool);
+      // Successes are never counted.
+      for (let i = 0; i < limit + 2; i++) expect((await post(known.email, TEST_PASSWORD)).status).toBe(200);
+      const statuses = await Promise.all(Array.from({ length: limit }, (_, i) => post(`spray-${i}@example.test`, "password1").then((r) => r.status)));
+      expect(statuses).toEqual(statuses.map(() => 401));
+      const over = await post("spray-over@example.test", "password1");
+      expect(over.status).toBe(429);
+      expect((await over.json()).error.code).toBe("RATE_LIMITED");
+      expect((await post(known.email, TEST_PASSWORD)).status).toBe(429);
+      expect((await post(known.email, TEST_PASSWORD, freshAddress())).status).toBe(200);
+    } finally {
+      await small.close();
+    }
   });
 });

@@ -254,11 +254,30 @@ describe("files", () => {
     return b;
   };
 
-  it("takes an allowed image, stores it with the message and serves it by its signed link only", async () => {
+  /** POST /chat/uploads as the widget does it. */
+  const upload = (visitorToken: string, file: { name: string; contentType: string; data: Buffer }, headers: Record<string, string> = {}) =>
+    fetch(`${t.url}/chat/uploads`, {
+      method: "POST",
+      headers: {
+        origin: SITE,
+        "content-type": file.contentType,
+        "x-switchboard-widget": widget.publicKey,
+        "x-switchboard-visitor": visitorToken,
+        "x-switchboard-file-name": encodeURIComponent(file.name),
+        ...headers,
+      },
+      body: new Uint8Array(file.data),
+    }).then(async (res) => ({ status: res.status, body: (await res.json()) as { upload: { id: string; sizeBytes: number }; error: { code: string; message: string } }, headers: res.headers }));
+
+  it("takes an allowed image by HTTP, stores it with the message that names it and serves it by its signed link only", async () => {
     const { socket, session } = await visitor();
     expect(session.uploads).toEqual({ maxBytes: 65536, types: ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"] });
     const data = png(2048);
-    const ack = await socket.emitWithAck("chat:send", { clientId: randomUUID(), body: "", attachment: { name: "receipt.png", contentType: "image/png", data } });
+    const uploaded = await upload(session.visitorToken, { name: "receipt.png", contentType: "image/png", data });
+    expect(uploaded.status).toBe(201);
+    expect(uploaded.body.upload.sizeBytes).toBe(2048);
+    expect(uploaded.headers.get("access-control-allow-origin")).toBe(SITE);
+    const ack = await socket.emitWithAck("chat:send", { clientId: randomUUID(), body: "", attachmentId: uploaded.body.upload.id });
     if (!ack.ok) throw new Error(ack.error.message);
     expect(ack.data.attachments).toHaveLength(1);
     const url = ack.data.attachments[0]!.url;
@@ -272,17 +291,28 @@ describe("files", () => {
     expect((await fetch(local.replace(/.$/, (c) => (c === "a" ? "b" : "a")))).status).toBe(404);
     const stored = await t.pool.query(`SELECT a.size_bytes, a.message_id = $1 AS linked, a.customer_id IS NOT NULL AS owned FROM attachments a WHERE a.message_id = $1`, [ack.data.id]);
     expect(stored.rows).toEqual([{ size_bytes: 2048, linked: true, owned: true }]);
+    // An upload goes with one message only, and only its own visitor's.
+    const again = await socket.emitWithAck("chat:send", { clientId: randomUUID(), attachmentId: uploaded.body.upload.id });
+    expect(again).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
+    const other = await visitor();
+    const theirs = await upload(other.session.visitorToken, { name: "theirs.png", contentType: "image/png", data });
+    expect(await socket.emitWithAck("chat:send", { clientId: randomUUID(), attachmentId: theirs.body.upload.id })).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
   });
 
-  it("refuses an oversized file, a disallowed type and a file that is not what it claims, with clear errors", async () => {
-    const { socket } = await visitor();
+  it("refuses an oversized file, a disallowed type, a file that is not what it claims and a stranger, with clear errors", async () => {
+    const { socket, session } = await visitor();
     const before = (await t.pool.query(`SELECT count(*)::int AS n FROM attachments`)).rows[0].n;
-    const big = await socket.emitWithAck("chat:send", { clientId: randomUUID(), attachment: { name: "huge.png", contentType: "image/png", data: png(70 * 1024) } });
-    expect(big).toMatchObject({ ok: false, error: { code: "VALIDATION", message: "The file is too large: 70 kB, the limit is 64 kB" } });
-    const html = await socket.emitWithAck("chat:send", { clientId: randomUUID(), attachment: { name: "x.html", contentType: "text/html", data: Buffer.from("<script>alert(1)</script>") } });
-    expect(html).toMatchObject({ ok: false, error: { code: "VALIDATION", message: expect.stringMatching(/^Files of type text\/html cannot be sent here/) } });
-    const liar = await socket.emitWithAck("chat:send", { clientId: randomUUID(), attachment: { name: "x.png", contentType: "image/png", data: Buffer.from("<svg onload=alert(1)>") } });
-    expect(liar).toMatchObject({ ok: false, error: { code: "VALIDATION", message: "The file's content is not image/png" } });
+    const big = await upload(session.visitorToken, { name: "huge.png", contentType: "image/png", data: png(70 * 1024) });
+    expect([big.status, big.body.error.code]).toEqual([413, "TOO_LARGE"]);
+    const html = await upload(session.visitorToken, { name: "x.html", contentType: "text/html", data: Buffer.from("<script>alert(1)</script>") });
+    expect([html.status, html.body.error.code]).toEqual([400, "VALIDATION"]);
+    expect(html.body.error.message).toMatch(/^Files of type text\/html cannot be sent here/);
+    const liar = await upload(session.visitorToken, { name: "x.png", contentType: "image/png", data: Buffer.from("<svg onload=alert(1)>") });
+    expect(liar.body.error).toMatchObject({ code: "VALIDATION", message: "The file's content is not image/png" });
+    const file = { name: "ok.png", contentType: "image/png", data: png(100) };
+    expect((await upload("v1.forged.token.sig", file)).body.error.code).toBe("UNAUTHENTICATED");
+    expect((await upload(session.visitorToken, file, { origin: "https://elsewhere.example.test" })).body.error.code).toBe("FORBIDDEN");
+    expect((await upload(session.visitorToken, file, { "x-switchboard-widget": "wk_unknown_key" })).body.error.code).toBe("NOT_FOUND");
     expect((await t.pool.query(`SELECT count(*)::int AS n FROM attachments`)).rows[0].n).toBe(before);
     expect(socket.connected).toBe(true);
   });

@@ -5,6 +5,7 @@ import { io, type Socket } from "socket.io-client";
 import { newIdempotencyKey } from "../lib/idempotency-key.ts";
 import type { CHAT_NAMESPACE, ChatAck, ChatHandshake, ChatProfileEvent, ChatServerToVisitor, ChatSession, ChatVisitorToServer, ChatWait } from "../../shared/chat.ts";
 import type { Stored, VisitorIdentity } from "./embed-config.ts";
+import { uploadChatFile } from "./chat-upload.ts";
 import { MessageList, type DisplayMessage, type PendingSend } from "./message-list.ts";
 
 type ChatSocket = Socket<ChatServerToVisitor, ChatVisitorToServer>;
@@ -73,8 +74,6 @@ const RECEIPT_BATCH = 200;
 /** Refusals that sending the same message again cannot fix. */
 const PERMANENT_CODES = new Set(["VALIDATION", "CONFLICT", "FORBIDDEN", "NOT_FOUND"]);
 const WAIT_POLL_MS = 10_000;
-/** A file's ack waits longer: the upload itself takes time (this allows ~100 kB/s). */
-const UPLOAD_MS_PER_BYTE = 1 / 100;
 
 export class ChatConnection {
   private readonly list = new MessageList();
@@ -92,6 +91,8 @@ export class ChatConnection {
   private agentTyping: string | null = null;
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly inFlight = new Set<string>();
+  /** A pending file's upload id once POST /chat/uploads took it, by client id (a resend does not upload again). */
+  private readonly uploaded = new Map<string, string>();
   /** The next retry delay of a send the server refused for now, by client id. */
   private readonly sendBackoff = new Map<string, number>();
   private typingSentAt = 0;
@@ -418,9 +419,10 @@ export class ChatConnection {
   private trySend(pending: PendingSend): void {
     const socket = this.socket;
     if (!this.ready || this.inFlight.has(pending.clientId) || !this.list.isPending(pending.clientId)) return;
+    const attachmentId = this.uploaded.get(pending.clientId);
+    if (pending.attachment && !attachmentId) return this.tryUpload(pending);
     this.inFlight.add(pending.clientId);
-    const bytes = pending.attachment?.data.byteLength ?? 0;
-    socket.timeout(ACK_TIMEOUT_MS + bytes * UPLOAD_MS_PER_BYTE).emit("chat:send", { clientId: pending.clientId, body: pending.body, ...(pending.attachment && { attachment: pending.attachment }) }, (err, result) => {
+    socket.timeout(ACK_TIMEOUT_MS).emit("chat:send", { clientId: pending.clientId, body: pending.body, ...(attachmentId && { attachmentId }) }, (err, result) => {
       this.inFlight.delete(pending.clientId);
       if (!this.list.isPending(pending.clientId)) return; // the echo arrived first
       if (err) {
@@ -429,6 +431,7 @@ export class ChatConnection {
         return;
       }
       if (result.ok) {
+        this.uploaded.delete(pending.clientId);
         // It had failed before: its error no longer applies.
         if (this.sendBackoff.delete(pending.clientId)) this.error = null;
         this.list.merge([result.data]);
@@ -439,6 +442,32 @@ export class ChatConnection {
         this.options.onRejected(pending.body);
       } else {
         this.error = result.error.message;
+        const delay = this.sendBackoff.get(pending.clientId) ?? RETRY_MS;
+        this.sendBackoff.set(pending.clientId, Math.min(delay * 2, MAX_SEND_RETRY_MS));
+        setTimeout(() => this.trySend(pending), delay);
+      }
+      this.changed();
+    });
+  }
+
+  /** Uploads a pending file, then sends its message; a refusal for good removes it with the reason. */
+  private tryUpload(pending: PendingSend): void {
+    const file = pending.attachment;
+    const visitorToken = this.options.tokens.read() ?? this.memoryToken;
+    if (!file || !visitorToken) return;
+    this.inFlight.add(pending.clientId);
+    void uploadChatFile({ origin: this.options.origin, widgetKey: this.options.widgetKey, visitorToken, file }).then((result) => {
+      this.inFlight.delete(pending.clientId);
+      if (!this.list.isPending(pending.clientId)) return;
+      if (result.ok) {
+        this.uploaded.set(pending.clientId, result.id);
+        return this.trySend(pending);
+      }
+      this.error = result.message;
+      if (result.permanent) {
+        this.list.removePending(pending.clientId);
+        this.options.onRejected(pending.body);
+      } else {
         const delay = this.sendBackoff.get(pending.clientId) ?? RETRY_MS;
         this.sendBackoff.set(pending.clientId, Math.min(delay * 2, MAX_SEND_RETRY_MS));
         setTimeout(() => this.trySend(pending), delay);

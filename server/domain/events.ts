@@ -16,7 +16,11 @@ export type DomainEvent =
   /** To a chat visitor's widget(s), wherever they are connected. */
   | { type: "chat.message"; visitorId: string; message: ChatMessageView }
   | { type: "chat.typing"; visitorId: string; typing: boolean; name: string | null }
-  | { type: "chat.ended"; visitorId: string; by: string | null };
+  | { type: "chat.ended"; visitorId: string; by: string | null }
+  /** Sessions ended (null ids: all of the agent's): every server disconnects their sockets. */
+  | { type: "sessions.ended"; agentId: string; reason: SessionEndReason; sessionId: string | null; exceptSessionId: string | null };
+
+export type SessionEndReason = "logout" | "password_changed" | "deactivated" | "expired";
 
 export interface EventPublisher {
   publish(...events: DomainEvent[]): Promise<void>;

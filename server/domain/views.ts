@@ -18,10 +18,11 @@ export interface AgentRow {
   capacity_sms: number;
   capacity_email: number;
   forward_phone: string | null;
+  deactivated_at: Date | null;
 }
 
 export const AGENT_COLUMNS =
-  "a.id, a.email, a.name, a.role, a.presence, a.skills, a.capacity_voice, a.capacity_chat, a.capacity_sms, a.capacity_email, a.forward_phone";
+  "a.id, a.email, a.name, a.role, a.presence, a.skills, a.capacity_voice, a.capacity_chat, a.capacity_sms, a.capacity_email, a.forward_phone, a.deactivated_at";
 
 export function agentView(r: AgentRow): AgentView {
   return {
@@ -33,6 +34,7 @@ export function agentView(r: AgentRow): AgentView {
     skills: r.skills,
     capacity: { voice: r.capacity_voice, chat: r.capacity_chat, sms: r.capacity_sms, email: r.capacity_email },
     forwardPhone: r.forward_phone,
+    active: r.deactivated_at === null,
   };
 }
 

@@ -7,7 +7,13 @@ import { AppError, toErrorBody } from "../errors.ts";
 import type { AuthDeps } from "../domain/auth/sessions.ts";
 import { readAttachment, verifyAttachmentSignature } from "../domain/chat/attachments.ts";
 import type { Logger } from "../log.ts";
+import { accountRouter } from "./account-routes.ts";
 import { authRouter, requireSession } from "./auth-routes.ts";
+import type { TrustProxy } from "./client-address.ts";
+import { requireSameOrigin } from "./origin-check.ts";
+import { cleanText } from "./clean-text.ts";
+import { jsonBody } from "./read-body.ts";
+import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { healthRouter } from "./health-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
@@ -15,11 +21,12 @@ import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
 export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client", import.meta.url));
 export const WIDGET_BUNDLE = fileURLToPath(new URL("../../dist/widget/widget.js", import.meta.url));
 
-export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps {
+export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps, ChatUploadDeps {
   sessionSecret: string;
   redis: Redis;
   log: Logger;
   secureCookies: boolean;
+  trustProxy: TrustProxy;
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -27,14 +34,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable("x-powered-by");
   // No ETag hashing of every answer: webhook replies and API JSON are never revalidated by clients.
   app.set("etag", false);
-  // Behind a local reverse proxy req.ip is the client's address (login limits are per address).
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  // req.ip is the client's address as TRUST_PROXY says to read it (limits key on it); sockets use the same.
+  app.set("trust proxy", deps.trustProxy.trust);
 
   app.use("/webhooks/twilio", twilioWebhookRouter(deps));
   app.use(healthRouter(deps));
+  app.use(chatUploadRouter(deps));
 
   const api = express.Router();
-  api.use(express.json({ limit: "100kb" }));
+  api.use(requireSameOrigin(deps.publicUrl));
+  // Over 100 kB is refused (413) from Content-Length before reading, or once that much has streamed in.
+  api.use(jsonBody({ limit: 100 * 1024, reviver: (_key, value) => (typeof value === "string" ? cleanText(value) : value) }));
   api.use((req, res, next) => {
     // The API is JSON for signed-in agents; nothing here may be cached by a shared proxy.
     res.set("Cache-Control", "no-store");
@@ -42,6 +52,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
   api.use("/auth", authRouter(deps));
   api.use(requireSession(deps));
+  api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");
@@ -82,13 +93,20 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   }
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    // express.json and urlencoded report a malformed body as a 4xx error with `type`.
+    // express.json, text and raw report a body they refuse as a 4xx error with `type`.
     const e = err as { status?: number; type?: string; message?: string };
     if (e && typeof e.status === "number" && e.status >= 400 && e.status < 500 && e.type) {
+      if (e.status === 413) {
+        // The rest of the body is never read: close the connection rather than drain it.
+        res.set("Connection", "close");
+        res.status(413).json({ error: { code: "TOO_LARGE", message: `The request body is too large: ${e.message}` } });
+        return;
+      }
       res.status(e.status).json({ error: { code: "VALIDATION", message: `Malformed request body: ${e.message}` } });
       return;
     }
     const { status, body } = toErrorBody(err);
+    if (status === 413) res.set("Connection", "close");
     // An AppError is an answer we chose (e.g. 503 for a channel that is off); anything else is a bug.
     if (status >= 500 && !(err instanceof AppError)) deps.log.error("request failed", { method: req.method, path: req.originalUrl, err });
     if (body.error.code === "RATE_LIMITED") {

@@ -4,13 +4,15 @@ import type { AgentView } from "../../shared/api.ts";
 import { LoginBody } from "../../shared/api.ts";
 import type { AgentRole } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
-import { authenticate, login, logout, type AuthDeps } from "../domain/auth/sessions.ts";
+import { authenticateSession, login, logout, type AuthDeps } from "../domain/auth/sessions.ts";
 import { SESSION_COOKIE, readCookie } from "./cookies.ts";
 import { parseInput } from "./validate.ts";
 
 declare module "express-serve-static-core" {
   interface Request {
     agent?: AgentView;
+    /** The signed-in session's id (the token's hash). */
+    sessionId?: string;
   }
 }
 
@@ -34,9 +36,10 @@ export function authRouter(deps: AuthDeps & { secureCookies: boolean }): Router 
 /** Every /api route below this needs a signed-in agent. */
 export function requireSession(deps: Pick<AuthDeps, "pool">) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const agent = await authenticate(deps, readCookie(req.headers.cookie, SESSION_COOKIE));
-    if (!agent) throw new AppError("UNAUTHENTICATED", "Please sign in");
-    req.agent = agent;
+    const session = await authenticateSession(deps, readCookie(req.headers.cookie, SESSION_COOKIE));
+    if (!session) throw new AppError("UNAUTHENTICATED", "Please sign in");
+    req.agent = session.agent;
+    req.sessionId = session.sessionId;
     next();
   };
 }

@@ -1,6 +1,6 @@
 // Twilio's webhooks. Each checks X-Twilio-Signature against PUBLIC_URL + path first (403, nothing
 // stored), then validates (400 with the reason), and answers 2xx only after the commit.
-import express, { Router, type Request, type Response } from "express";
+import { Router, type Request, type Response } from "express";
 import type { SmsAdapter } from "../../channels/sms/sms-adapter.ts";
 import { InboundParseError } from "../../channels/channel.ts";
 import type { IngestDeps } from "../domain/ingest/ingest-inbound.ts";
@@ -11,6 +11,8 @@ import { requestCallback } from "../domain/voice/outbound-calls.ts";
 import { chatAvailability } from "../domain/chat/availability.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { Logger } from "../log.ts";
+import { cleanStrings } from "./clean-text.ts";
+import { formText } from "./read-body.ts";
 
 export interface TwilioWebhookDeps extends IngestDeps {
   sms: SmsAdapter | null;
@@ -41,7 +43,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
   const router = Router();
   // Twilio posts flat form fields; URLSearchParams reads them at a fraction of qs's cost (hot path).
-  router.use(express.text({ type: "application/x-www-form-urlencoded", limit: "64kb" }));
+  router.use(formText({ limit: 64 * 1024 }));
   router.use((req, _res, next) => {
     req.body = parseForm(typeof req.body === "string" ? req.body : "");
     next();
@@ -61,6 +63,9 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
       reject(res, 403, "Invalid or missing X-Twilio-Signature");
       return null;
     }
+    // The signature covers the text as sent; what is stored must be text PostgreSQL can hold (a NUL
+    // in an SMS body would otherwise fail every retry with a 500 and the message would be lost).
+    req.body = cleanStrings(params);
     return adapter;
   }
   /** Runs a provider parser; a malformed body answers 400 with the reason. */

@@ -3,19 +3,26 @@
 import type { Namespace, Server, Socket } from "socket.io";
 import type { AgentView } from "../../shared/api.ts";
 import { AGENT_NAMESPACE, SeenEvent, SetPresenceEvent, TypingEvent, WatchCustomerEvent, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
-import { authenticate } from "../domain/auth/sessions.ts";
+import { authenticateSession } from "../domain/auth/sessions.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import { agentSawConversation } from "../domain/chat/chat-visitor.ts";
 import { announceAgentTyping } from "../domain/workspace/announce-typing.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { SESSION_COOKIE, readCookie } from "../http/cookies.ts";
+import { socketOriginAllowed } from "../http/origin-check.ts";
 import type { Logger } from "../log.ts";
 import type { AgentSocketRegistry } from "../redis/agent-sockets.ts";
 import { answerAck, parseEvent } from "./socket-acks.ts";
 
-type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, { agent: AgentView }>;
-export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, { agent: AgentView }>;
+/** The session id (the token's hash) lets a logout close only that session's sockets. */
+interface AgentSocketData {
+  agent: AgentView;
+  sessionId: string;
+  expiresAt: Date;
+}
+type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
+export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
 
 export interface AgentRealtimeDeps extends RoutingDeps {
   log: Logger;
@@ -23,7 +30,12 @@ export interface AgentRealtimeDeps extends RoutingDeps {
   disconnectGraceMs: number;
   /** The agents' open sockets on every server process (auto-offline counts them all). */
   agentSockets: AgentSocketRegistry;
+  /** The workspace's own origin: the handshake of a page from anywhere else is refused. */
+  publicUrl: string;
 }
+
+// setTimeout holds at most ~24.8 days; sessions are far shorter, but never overflow into "at once".
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const rooms = {
   agent: (id: string) => `agent:${id}`,
@@ -36,9 +48,11 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
 
   nsp.use(async (socket, next) => {
     try {
-      const agent = await authenticate(deps, readCookie(socket.request.headers.cookie, SESSION_COOKIE));
-      if (!agent) return next(new Error("UNAUTHENTICATED"));
-      socket.data.agent = agent;
+      // Cross-site WebSocket hijacking: the cookie would ride along from any page, so the origin decides.
+      if (!socketOriginAllowed(socket.handshake.headers, deps.publicUrl)) return next(new Error("FORBIDDEN"));
+      const session = await authenticateSession(deps, readCookie(socket.request.headers.cookie, SESSION_COOKIE));
+      if (!session) return next(new Error("UNAUTHENTICATED"));
+      socket.data = session;
       next();
     } catch (err) {
       deps.log.error("socket authentication failed", { err });
@@ -50,6 +64,9 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
     const agent = socket.data.agent;
     void deps.agentSockets.add(agent.id, socket.id).catch((err) => deps.log.error("socket registry failed", { err }));
     void socket.join(rooms.agent(agent.id));
+    // The session's end is this socket's end, even with nobody calling in between.
+    const expiry = setTimeout(() => endSocket(socket, "expired"), Math.min(Math.max(0, socket.data.expiresAt.getTime() - Date.now()), MAX_TIMER_MS));
+    expiry.unref();
     if (agent.role === "supervisor" || agent.role === "admin") void socket.join(rooms.supervisors);
 
     socket.on("presence:set", (raw, ack) =>
@@ -84,6 +101,7 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
       void agentSawConversation(deps, event.data.conversationId).catch((err) => deps.log.error("read mark failed", { err }));
     });
     socket.on("disconnect", () => {
+      clearTimeout(expiry);
       // A worker counts the agent's sockets on every server once the grace has passed (jobs/workers.ts).
       void (async () => {
         await deps.agentSockets.remove(agent.id, socket.id);
@@ -93,6 +111,23 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
   });
 
   return nsp;
+}
+
+function endSocket(socket: AgentSocket, reason: "logout" | "password_changed" | "deactivated" | "expired"): void {
+  socket.emit("session:ended", { reason });
+  socket.disconnect(true);
+}
+
+/** Closes this process's sockets of the sessions that ended. */
+function endSessionSockets(nsp: AgentNamespace, event: Extract<DomainEvent, { type: "sessions.ended" }>): void {
+  const ids = nsp.adapter.rooms.get(rooms.agent(event.agentId));
+  for (const id of [...(ids ?? [])]) {
+    const socket = nsp.sockets.get(id);
+    if (!socket) continue;
+    if (event.sessionId && socket.data.sessionId !== event.sessionId) continue;
+    if (event.exceptSessionId && socket.data.sessionId === event.exceptSessionId) continue;
+    endSocket(socket, event.reason);
+  }
 }
 
 /** Delivers one domain event to the sockets of this process that should see it. */
@@ -127,6 +162,9 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
       break;
     case "channel.health":
       nsp.local.emit("channel:health", event.health);
+      break;
+    case "sessions.ended":
+      endSessionSockets(nsp, event);
       break;
   }
 }

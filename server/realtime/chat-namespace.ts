@@ -23,10 +23,14 @@ import type { DomainEvent } from "../domain/events.ts";
 import type { Logger } from "../log.ts";
 import { answerAck, parseEvent } from "./socket-acks.ts";
 import type { RateLimiter } from "../domain/auth/sessions.ts";
+import { clientAddress, type TrustProxy } from "../http/client-address.ts";
+import { cleanStrings } from "../http/clean-text.ts";
 
 interface VisitorData {
   visitorId: string;
   widgetKey: string;
+  /** The client's address as TRUST_PROXY says to read it: limits key on it. */
+  address: string;
 }
 type VisitorSocket = Socket<ChatVisitorToServer, ChatServerToVisitor, Record<string, never>, VisitorData>;
 export type ChatNamespace = Namespace<ChatVisitorToServer, ChatServerToVisitor, Record<string, never>, VisitorData>;
@@ -36,12 +40,29 @@ export interface ChatRealtimeDeps extends VisitorSendDeps {
   /** For reading phone numbers in verified identities. */
   defaultCountry: string;
   limiter: RateLimiter;
+  trustProxy: TrustProxy;
 }
 
 // Abuse limits: generous for a person, tight for a script.
 const CONNECTS_PER_ADDRESS = { limit: 30, windowSeconds: 60 };
 const MESSAGES_PER_VISITOR = { limit: 20, windowSeconds: 60 };
 const MESSAGES_PER_ADDRESS = { limit: 120, windowSeconds: 60 };
+
+/**
+ * Every other event counts against its visitor's budget, whichever tab or server it reaches (Redis).
+ * The widget sends typing at most every 2 s, polls the wait every 10 s and batches receipts, so these
+ * leave a person plenty; chat:send and chat:leave-message have their own limits in their handlers.
+ */
+const EVENT_BUDGETS: Record<string, { limit: number; windowSeconds: number }> = {
+  "chat:typing": { limit: 120, windowSeconds: 60 },
+  "chat:receipt": { limit: 120, windowSeconds: 60 },
+  "chat:history": { limit: 60, windowSeconds: 60 },
+  "chat:wait": { limit: 30, windowSeconds: 60 },
+  "chat:profile": { limit: 10, windowSeconds: 60 },
+};
+const HANDLER_LIMITED = new Set(["chat:send", "chat:leave-message"]);
+/** Events no handler knows: nothing to do, but not free to send either. */
+const UNKNOWN_EVENTS = { limit: 30, windowSeconds: 60 };
 
 const visitorRoom = (visitorId: string) => `visitor:${visitorId}`;
 
@@ -57,9 +78,10 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
 
   nsp.use(async (socket, next) => {
     try {
-      const connects = await deps.limiter.hit(`chat:connect:${socket.handshake.address}`, CONNECTS_PER_ADDRESS.limit, CONNECTS_PER_ADDRESS.windowSeconds);
+      const address = clientAddress(socket.request, deps.trustProxy);
+      const connects = await deps.limiter.hit(`chat:connect:${address}`, CONNECTS_PER_ADDRESS.limit, CONNECTS_PER_ADDRESS.windowSeconds);
       if (!connects.allowed) return next(refuse("RATE_LIMITED", `Too many connections from this address; try again in ${connects.retryAfterSeconds} s`));
-      const handshake = ChatHandshake.safeParse(socket.handshake.auth);
+      const handshake = ChatHandshake.safeParse(cleanStrings(socket.handshake.auth));
       if (!handshake.success) {
         const issue = handshake.error.issues[0]!;
         return next(refuse("VALIDATION", `${issue.path.join(".") || "auth"}: ${issue.message}`));
@@ -93,7 +115,7 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
           await linkVisitorToIdentity(deps.pool, { visitorId, ...link });
         }
       }
-      socket.data = { visitorId, widgetKey: widget.public_key };
+      socket.data = { visitorId, widgetKey: widget.public_key, address };
       (socket as unknown as { visitorToken: string }).visitorToken = token;
       next();
     } catch (err) {
@@ -103,17 +125,36 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
   });
 
   nsp.on("connection", (socket: VisitorSocket) => {
-    const { visitorId, widgetKey } = socket.data;
+    const { visitorId, widgetKey, address } = socket.data;
     // Handlers are registered before anything is awaited: an event sent right on connect is not lost.
+
+    socket.use(([event, ...args], next) => {
+      if (HANDLER_LIMITED.has(event)) return next();
+      const budget = EVENT_BUDGETS[event] ?? UNKNOWN_EVENTS;
+      const kind = EVENT_BUDGETS[event] ? event : "chat:unknown";
+      deps.limiter.hit(`${kind}:visitor:${visitorId}`, budget.limit, budget.windowSeconds).then(
+        (hit) => {
+          if (hit.allowed) return next();
+          // Over budget: dropped; an event that waits for an answer is told why.
+          const ack = args[args.length - 1];
+          if (typeof ack === "function") ack({ ok: false, error: { code: "RATE_LIMITED", message: `Too many requests; try again in ${hit.retryAfterSeconds} s` } });
+        },
+        (err: Error) => {
+          // Redis is down: the event is served (the limits protect Redis-backed work that fails anyway).
+          deps.log.warn("chat event limit unavailable", { err: err.message });
+          next();
+        },
+      );
+    });
 
     socket.on("chat:send", (raw, ack) =>
       answerAck(deps.log, ack, async () => {
         const event = parseEvent(ChatSendEvent, raw);
-        for (const [key, rule] of [[`chat:send:visitor:${visitorId}`, MESSAGES_PER_VISITOR], [`chat:send:address:${socket.handshake.address}`, MESSAGES_PER_ADDRESS]] as const) {
+        for (const [key, rule] of [[`chat:send:visitor:${visitorId}`, MESSAGES_PER_VISITOR], [`chat:send:address:${address}`, MESSAGES_PER_ADDRESS]] as const) {
           const hit = await deps.limiter.hit(key, rule.limit, rule.windowSeconds);
           if (!hit.allowed) throw new AppError("RATE_LIMITED", `You are sending messages too fast; try again in ${hit.retryAfterSeconds} s`);
         }
-        return visitorSends(deps, { visitorId, widgetKey, clientId: event.clientId, body: event.body, attachment: event.attachment });
+        return visitorSends(deps, { visitorId, widgetKey, clientId: event.clientId, body: event.body, attachmentId: event.attachmentId });
       }),
     );
     socket.on("chat:history", (raw, ack) =>

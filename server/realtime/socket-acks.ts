@@ -2,6 +2,7 @@
 // with the same error codes as the REST API. Shared by the /agent and /chat namespaces.
 import type { ErrorCode } from "../../shared/api.ts";
 import { AppError, toErrorBody } from "../errors.ts";
+import { cleanStrings } from "../http/clean-text.ts";
 import type { Logger } from "../log.ts";
 
 type Reply<T> = (result: { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } }) => void;
@@ -24,7 +25,8 @@ export function parseEvent<T>(
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } },
   value: unknown,
 ): T {
-  const result = schema.safeParse(value);
+  // Text PostgreSQL cannot store (NUL, lone surrogates) is cleaned before anything reads it.
+  const result = schema.safeParse(cleanStrings(value));
   if (!result.success) throw new AppError("VALIDATION", result.error.issues[0]!.message);
   return result.data;
 }

@@ -181,6 +181,16 @@ describe("a visitor who only types someone's email", () => {
 });
 
 describe("files in the widget", () => {
+  it("sends an allowed image by HTTP upload (cross-origin, as from the shop's page) and shows it in the chat", async () => {
+    const page = await openWidget(await browser.newContext());
+    const png = Buffer.alloc(512, 7);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(png);
+    await page.getByTestId("sb-file").setInputFiles({ name: "receipt.png", mimeType: "image/png", buffer: png });
+    await page.getByTestId("sb-attachment").waitFor();
+    const stored = await eventually(async () => (await t.pool.query(`SELECT size_bytes FROM attachments WHERE file_name = 'receipt.png' AND message_id IS NOT NULL`)).rows[0]);
+    expect(stored.size_bytes).toBe(512);
+  });
+
   it("refuses an oversized file and a disallowed type with clear errors, and sends nothing", async () => {
     const page = await openWidget(await browser.newContext());
     const before = (await t.pool.query(`SELECT count(*)::int AS n FROM attachments`)).rows[0].n;

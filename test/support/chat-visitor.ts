@@ -6,11 +6,11 @@ export type VisitorSocket = Socket<ChatServerToVisitor, ChatVisitorToServer>;
 
 export async function connectVisitor(
   url: string,
-  opts: { widgetKey: string; origin: string; visitorToken?: string; identity?: { kind: "email" | "phone"; value: string; hmac: string } },
+  opts: { widgetKey: string; origin: string; visitorToken?: string; identity?: { kind: "email" | "phone"; value: string; hmac: string }; headers?: Record<string, string> },
 ): Promise<{ socket: VisitorSocket; session: ChatSession }> {
   const socket: VisitorSocket = io(url + CHAT_NAMESPACE, {
     auth: { widgetKey: opts.widgetKey, ...(opts.visitorToken ? { visitorToken: opts.visitorToken } : {}), ...(opts.identity ? { identity: opts.identity } : {}) },
-    extraHeaders: { origin: opts.origin },
+    extraHeaders: { origin: opts.origin, ...opts.headers },
     transports: ["websocket"],
     reconnection: false,
     forceNew: true,

@@ -29,8 +29,11 @@ export interface TestApp {
   sendSms(overrides?: Record<string, string | undefined>): Promise<{ status: number; body: string; messageSid: string }>;
   sendStatus(messageSid: string, status: string, opts?: { messageId?: string; errorCode?: string }): Promise<{ status: number }>;
   login(email: string, password?: string): Promise<string>;
-  api<T = unknown>(cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-  connectAgent(cookie: string): Promise<Socket<AgentServerToClient, AgentClientToServer>>;
+  /** Sends the workspace's own Origin (PUBLIC_URL's), as a browser does; `headers` override it. */
+  api<T = unknown>(cookie: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  /** The origin of PUBLIC_URL: what the workspace's pages send as Origin. */
+  origin: string;
+  connectAgent(cookie: string, headers?: Record<string, string>): Promise<Socket<AgentServerToClient, AgentClientToServer>>;
   close(): Promise<void>;
 }
 
@@ -62,9 +65,10 @@ export async function startTestApp(
     TWILIO_PHONE_NUMBER: BUSINESS_NUMBER,
     TWILIO_API_BASE_URL: fake.url,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "error",
+    REDIS_PREFIX: `sbtest-${randomBytes(4).toString("hex")}`,
     ...opts.env,
   });
-  config.redisPrefix = `sbtest-${randomBytes(4).toString("hex")}`;
+  const origin = new URL(publicUrl).origin;
   opts.configure?.(config);
   const sb = await startSwitchboard({
     config,
@@ -83,6 +87,7 @@ export async function startTestApp(
     url,
     fake,
     pool: sb.db.pool,
+    origin,
     async sendSms(overrides = {}) {
       const params = smsWebhookParams({ AccountSid: fake.accountSid, ...overrides });
       const res = await postSignedForm({
@@ -102,24 +107,24 @@ export async function startTestApp(
     async login(email, password = TEST_PASSWORD) {
       const res = await fetch(`${url}/api/auth/login`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", origin },
         body: JSON.stringify({ email, password }),
       });
       if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
       const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
       return cookie;
     },
-    async api(cookie, method, path, body) {
+    async api(cookie, method, path, body, headers = {}) {
       const res = await fetch(url + path, {
         method,
-        headers: { cookie, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        headers: { cookie, origin, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
       const text = await res.text();
       return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
     },
-    async connectAgent(cookie) {
-      const socket = connectSocket(url + AGENT_NAMESPACE, { extraHeaders: { cookie }, transports: ["websocket"], reconnection: false });
+    async connectAgent(cookie, headers = {}) {
+      const socket = connectSocket(url + AGENT_NAMESPACE, { extraHeaders: { cookie, origin, ...headers }, transports: ["websocket"], reconnection: false });
       sockets.push(socket);
       await new Promise<void>((resolve, reject) => {
         socket.once("connect", () => resolve());
@@ -131,22 +136,29 @@ export async function startTestApp(
       for (const s of sockets) s.disconnect();
       await sb.close();
       await fake.close();
-      await deleteKeys(config.redisPrefix);
+      await deleteKeys(config.redisUrl, config.redisPrefix);
       await db.drop();
     },
   };
   return app;
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== "0");
-  redis.disconnect();
+/** Deletes the run's keys from the Redis it used (nothing to do when that Redis was never reachable). */
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on("error", () => {}); // a test that pointed the app at a dead Redis left nothing there
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== "0");
+  } catch {
+    // unreachable Redis: see above
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Polls until fn returns a truthy value (for state that settles asynchronously, e.g. after a job). */

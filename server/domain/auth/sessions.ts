@@ -1,11 +1,14 @@
-// Sign-in with email and password (argon2id), server-side sessions keyed by a hashed random token,
-// and login attempts limited per account and per address.
+// Sign-in with email and password (argon2id), and server-side sessions keyed by a hashed random token.
+// Failed attempts are throttled per account and address (server/redis/login-throttle.ts).
 import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import type pg from "pg";
 import type { AgentView } from "../../../shared/api.ts";
 import { AppError } from "../../errors.ts";
+import type { LoginThrottle } from "../../redis/login-throttle.ts";
+import type { EventPublisher } from "../events.ts";
 import { AGENT_COLUMNS, agentView, type AgentRow } from "../views.ts";
+import { endAgentSessions } from "./end-sessions.ts";
 
 export interface RateLimiter {
   /** Counts one hit; returns how long to wait when over the limit within the window. */
@@ -16,47 +19,47 @@ export interface RateLimiter {
 
 export interface AuthDeps {
   pool: pg.Pool;
-  limiter: RateLimiter;
+  events: EventPublisher;
+  loginThrottle: LoginThrottle;
 }
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-const WINDOW_SECONDS = 15 * 60;
-/** Failed attempts per account: slows a guesser without letting strangers lock a person out for long. */
-const ACCOUNT_FAILURES = 5;
-/** Attempts per client address, successful or not: one address trying many accounts. */
-const ADDRESS_ATTEMPTS = 30;
 
 export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });
 
-const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+/** The stored form of a session token; also the session's id (in socket.data), never the secret itself. */
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 // A real hash to verify against when the account does not exist, so timing does not reveal which emails exist.
 let decoyHash: Promise<string> | null = null;
+
+export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
+  decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
+  return argon2.verify(hash ?? (await decoyHash), password).catch(() => false);
+}
+
+const tooMany = (wait: number) =>
+  new AppError("RATE_LIMITED", `Too many failed sign-ins. Try again in ${wait < 60 ? `${wait} s` : `${Math.ceil(wait / 60)} minute(s)`}.`, { retryAfterSeconds: wait });
 
 export async function login(
   deps: AuthDeps,
   opts: { email: string; password: string; address: string },
 ): Promise<{ agent: AgentView; token: string; expiresAt: Date }> {
-  const accountKey = `login:account:${opts.email}`;
-  const addressKey = `login:address:${opts.address}`;
-  const byAddress = await deps.limiter.hit(addressKey, ADDRESS_ATTEMPTS, WINDOW_SECONDS);
-  const byAccount = await deps.limiter.peek(accountKey, ACCOUNT_FAILURES);
-  if (!byAddress.allowed || !byAccount.allowed) {
-    const wait = Math.max(byAddress.retryAfterSeconds, byAccount.retryAfterSeconds);
-    throw new AppError("RATE_LIMITED", `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`, { retryAfterSeconds: wait });
-  }
   const { rows } = await deps.pool.query<AgentRow & { password_hash: string }>(
     `SELECT ${AGENT_COLUMNS}, a.password_hash FROM agents a WHERE a.email = $1`,
     [opts.email],
   );
   const row = rows[0];
-  decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
-  const ok = await argon2.verify(row?.password_hash ?? (await decoyHash), opts.password).catch(() => false);
+  const admission = await deps.loginThrottle.begin({ agentId: row?.id ?? null, address: opts.address });
+  if (!admission.allowed) throw tooMany(admission.retryAfterSeconds);
+  const ok = await verifyPassword(row?.password_hash, opts.password);
   if (!row || !ok) {
-    await deps.limiter.hit(accountKey, ACCOUNT_FAILURES, WINDOW_SECONDS);
+    await admission.attempt.failed();
     throw new AppError("UNAUTHENTICATED", "Wrong email or password");
   }
-  await deps.limiter.reset(accountKey);
+  await admission.attempt.succeeded();
+  // Only someone who knows the password learns that the account is deactivated.
+  if (row.deactivated_at) throw new AppError("FORBIDDEN", "This account is deactivated: ask an admin");
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   await deps.pool.query(`INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)`, [hashToken(token), row.id, expiresAt]);
@@ -64,16 +67,32 @@ export async function login(
   return { agent: agentView(row), token, expiresAt };
 }
 
-export async function logout(deps: Pick<AuthDeps, "pool">, token: string): Promise<void> {
-  await deps.pool.query(`DELETE FROM sessions WHERE token_hash = $1`, [hashToken(token)]);
+/** Ends this one session: its row, and its sockets on every server process. */
+export async function logout(deps: Pick<AuthDeps, "pool" | "events">, token: string): Promise<void> {
+  const session = await authenticateSession(deps, token);
+  if (!session) return;
+  await endAgentSessions(deps, session.agent.id, "logout", { sessionId: session.sessionId });
 }
 
-/** The signed-in agent for a session token, or null when it is unknown or expired. */
-export async function authenticate(deps: Pick<AuthDeps, "pool">, token: string | undefined): Promise<AgentView | null> {
+export interface AgentSession {
+  agent: AgentView;
+  /** hashToken(token): names the session without revealing it. */
+  sessionId: string;
+  expiresAt: Date;
+}
+
+/** The signed-in agent's session for a token, or null when it is unknown, expired or deactivated. */
+export async function authenticateSession(deps: Pick<AuthDeps, "pool">, token: string | undefined): Promise<AgentSession | null> {
   if (!token || token.length > 200) return null;
-  const { rows } = await deps.pool.query<AgentRow>(
-    `SELECT ${AGENT_COLUMNS} FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = $1 AND s.expires_at > now()`,
-    [hashToken(token)],
+  const sessionId = hashToken(token);
+  const { rows } = await deps.pool.query<AgentRow & { expires_at: Date }>(
+    `SELECT ${AGENT_COLUMNS}, s.expires_at FROM sessions s JOIN agents a ON a.id = s.agent_id
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND a.deactivated_at IS NULL`,
+    [sessionId],
   );
-  return rows[0] ? agentView(rows[0]) : null;
+  return rows[0] ? { agent: agentView(rows[0]), sessionId, expiresAt: rows[0].expires_at } : null;
+}
+
+export async function authenticate(deps: Pick<AuthDeps, "pool">, token: string | undefined): Promise<AgentView | null> {
+  return (await authenticateSession(deps, token))?.agent ?? null;
 }

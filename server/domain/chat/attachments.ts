@@ -49,6 +49,28 @@ export function verifyAttachmentSignature(secret: string, id: string, sig: strin
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/** A visitor's upload, checked, stored before any message names it, and usable only by that visitor. */
+export async function storeVisitorUpload(
+  deps: { pool: pg.Pool; uploads: UploadLimits },
+  opts: { visitorId: string; name: string; contentType: string; data: Buffer },
+): Promise<{ id: string; name: string; contentType: string; sizeBytes: number }> {
+  const data = checkUpload(opts, deps.uploads);
+  const { rows } = await deps.pool.query<{ id: string }>(
+    `INSERT INTO attachments (file_name, content_type, size_bytes, data, uploaded_by_visitor) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [opts.name, opts.contentType, data.length, data, opts.visitorId],
+  );
+  return { id: rows[0]!.id, name: opts.name, contentType: opts.contentType, sizeBytes: data.length };
+}
+
+/** The visitor's own upload that no message holds yet; null otherwise (another's, or already sent). */
+export async function findVisitorUpload(pool: pg.Pool, opts: { visitorId: string; attachmentId: string }): Promise<{ id: string; name: string; contentType: string } | null> {
+  const { rows } = await pool.query<{ id: string; file_name: string; content_type: string }>(
+    `SELECT id, file_name, content_type FROM attachments WHERE id = $1 AND uploaded_by_visitor = $2 AND message_id IS NULL`,
+    [opts.attachmentId, opts.visitorId],
+  );
+  return rows[0] ? { id: rows[0].id, name: rows[0].file_name, contentType: rows[0].content_type } : null;
+}
+
 /** Stores the file before its message, so the message never points at a file that is not there. */
 export async function storeAttachment(pool: pg.Pool, opts: { name: string; contentType: string; data: Buffer }): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(

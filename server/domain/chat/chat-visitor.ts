@@ -1,13 +1,13 @@
 // What a chat visitor may do: send into their own conversation and read their own chat history.
 // A visitor is reached only through their signed visitor id; no id they send can name another's data.
 import type pg from "pg";
-import type { ChatAttachmentUpload, ChatMessageView, ChatSession } from "../../../shared/chat.ts";
+import type { ChatMessageView, ChatSession } from "../../../shared/chat.ts";
 import type { MediaItem } from "../../../shared/inbound.ts";
 import { AppError } from "../../errors.ts";
 import type { EventPublisher } from "../events.ts";
 import { ingestInbound, type IngestDeps } from "../ingest/ingest-inbound.ts";
 import { loadMessage } from "../queries.ts";
-import { attachmentUrl, attachToMessage, checkUpload, storeAttachment, type UploadLimits } from "./attachments.ts";
+import { attachmentUrl, attachToMessage, findVisitorUpload, type UploadLimits } from "./attachments.ts";
 
 export interface ChatWidgetRow {
   id: string;
@@ -113,7 +113,7 @@ export interface VisitorSendDeps extends IngestDeps {
 /** A visitor's message: ingested like any inbound (idempotent on its client id), echoed to their tabs. */
 export async function visitorSends(
   deps: VisitorSendDeps,
-  opts: { visitorId: string; widgetKey: string; clientId: string; body: string; attachment?: ChatAttachmentUpload | undefined },
+  opts: { visitorId: string; widgetKey: string; clientId: string; body: string; attachmentId?: string | undefined },
 ): Promise<ChatMessageView> {
   const externalId = `${opts.visitorId}:${opts.clientId}`;
   const existing = await deps.pool.query<{ id: string }>(`SELECT id FROM messages WHERE channel = 'chat' AND external_id = $1`, [externalId]);
@@ -124,10 +124,11 @@ export async function visitorSends(
   }
   const media: MediaItem[] = [];
   let attachmentId: string | null = null;
-  if (opts.attachment) {
-    const data = checkUpload(opts.attachment, deps.uploads);
-    attachmentId = await storeAttachment(deps.pool, { name: opts.attachment.name, contentType: opts.attachment.contentType, data });
-    media.push({ url: attachmentUrl(deps.publicUrl, deps.sessionSecret, attachmentId), contentType: opts.attachment.contentType, name: opts.attachment.name });
+  if (opts.attachmentId) {
+    const upload = await findVisitorUpload(deps.pool, { visitorId: opts.visitorId, attachmentId: opts.attachmentId });
+    if (!upload) throw new AppError("VALIDATION", "attachmentId: no such upload of yours waiting to be sent");
+    attachmentId = upload.id;
+    media.push({ url: attachmentUrl(deps.publicUrl, deps.sessionSecret, upload.id), contentType: upload.contentType, name: upload.name });
   }
   const result = await ingestInbound(deps, {
     channel: "chat",

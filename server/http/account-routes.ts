@@ -1,0 +1,36 @@
+// Accounts: an agent changes their own password; admins deactivate, reactivate and unlock agents.
+import { Router } from "express";
+import { z } from "zod";
+import { ChangePasswordBody } from "../../shared/api.ts";
+import { changePassword, deactivateAgent, reactivateAgent, unlockAgent } from "../domain/auth/manage-accounts.ts";
+import type { RoutingDeps } from "../domain/routing/match.ts";
+import type { LoginThrottle } from "../redis/login-throttle.ts";
+import { AppError } from "../errors.ts";
+import { requireRole, signedInAgent } from "./auth-routes.ts";
+import { parseInput } from "./validate.ts";
+
+const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
+
+export function accountRouter(deps: RoutingDeps & { loginThrottle: LoginThrottle }): Router {
+  const router = Router();
+  router.post("/me/password", async (req, res) => {
+    const body = parseInput(ChangePasswordBody, req.body);
+    if (!req.sessionId) throw new AppError("UNAUTHENTICATED", "Please sign in");
+    await changePassword(deps, { agentId: signedInAgent(req).id, sessionId: req.sessionId, ...body });
+    res.status(204).end();
+  });
+  const admin = requireRole("admin");
+  router.post("/agents/:id/deactivate", admin, async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json({ agent: await deactivateAgent(deps, { actorId: signedInAgent(req).id, agentId: id }) });
+  });
+  router.post("/agents/:id/reactivate", admin, async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json({ agent: await reactivateAgent(deps, { actorId: signedInAgent(req).id, agentId: id }) });
+  });
+  router.post("/agents/:id/unlock", admin, async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json(await unlockAgent(deps, { actorId: signedInAgent(req).id, agentId: id }));
+  });
+  return router;
+}
