@@ -65,6 +65,8 @@ const ROUTES: Record<string, RouteCase> = {
     supervisor: [400, "VERIFICATION_FAILED"],
     admin: [400, "VERIFICATION_FAILED"],
   },
+  // A wrong current password is refused alike for every role (it is the caller's own account).
+  "POST /api/me/password": { request: fixed("/api/me/password", { currentPassword: "not the password", newPassword: "a brand new long password" }), ...everyone(403) },
   "GET /api/me/work": { request: fixed("/api/me/work"), ...everyone(200) },
   "GET /api/voice/token": { request: fixed("/api/voice/token"), ...everyone(200) },
   "GET /api/channels": { request: fixed("/api/channels"), ...everyone(200) },
@@ -82,6 +84,9 @@ const ROUTES: Record<string, RouteCase> = {
     ...adminOnly(201),
   },
   "PATCH /api/agents/:id": { request: throwawayAgent("", { skills: ["billing"] }), ...adminOnly(200) },
+  "POST /api/agents/:id/deactivate": { request: throwawayAgent("/deactivate", undefined), ...adminOnly(200) },
+  "POST /api/agents/:id/reactivate": { request: throwawayAgent("/reactivate", undefined), ...adminOnly(200) },
+  "POST /api/agents/:id/unlock": { request: throwawayAgent("/unlock", undefined), ...adminOnly(200) },
   "PUT /api/agents/:id/phone": { request: throwawayAgent("/phone", { phone: "+14155550123" }), ...adminOnly(200) },
   "GET /api/queues": { request: fixed("/api/queues"), ...everyone(200) },
   "PUT /api/queues/:id": { request: async () => ({ path: `/api/queues/${queueId}`, body: { maxWaitSeconds: 300 } }), ...adminOnly(200) },
@@ -100,6 +105,9 @@ const NOT_AGENT_ROUTES = new Set([
   "GET /readyz",
   "GET /widget.js",
   "GET /files/:id/:sig",
+  // The chat widget's file upload: authorised by the widget key and the signed visitor id (test/chat.test.ts).
+  "POST /chat/uploads",
+  "OPTIONS /chat/uploads",
   "GET /",
   "GET /{*splat}",
 ]);
@@ -157,7 +165,7 @@ describe("every /agent socket event", () => {
   } as const;
 
   it("refuses nobody at the handshake", async () => {
-    const socket = connectSocket(t.url + AGENT_NAMESPACE, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie: "sb_session=none" } });
+    const socket = connectSocket(t.url + AGENT_NAMESPACE, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie: "sb_session=none", origin: new URL(t.config.publicUrl).origin } });
     const err = await new Promise<Error>((resolve) => socket.once("connect_error", resolve));
     expect(err.message).toBe("UNAUTHENTICATED");
     socket.disconnect();

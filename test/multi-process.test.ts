@@ -81,21 +81,21 @@ async function sendSms(server: SwitchboardProcess, params: { From: string; Body:
   return form.MessageSid!;
 }
 async function login(server: SwitchboardProcess, email: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: TEST_PASSWORD }) });
+  const res = await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: PUBLIC_URL }, body: JSON.stringify({ email, password: TEST_PASSWORD }) });
   expect(res.status).toBe(200);
   return res.headers.get("set-cookie")!.split(";")[0]!;
 }
 async function api<T>(server: SwitchboardProcess, cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(server.url + path, {
     method,
-    headers: { cookie, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    headers: { cookie, origin: PUBLIC_URL, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
 async function connect(server: SwitchboardProcess, cookie: string): Promise<Socket> {
-  const socket = connectSocket(server.url + AGENT_NAMESPACE, { extraHeaders: { cookie }, transports: ["websocket"], reconnection: false, forceNew: true });
+  const socket = connectSocket(server.url + AGENT_NAMESPACE, { extraHeaders: { cookie, origin: PUBLIC_URL }, transports: ["websocket"], reconnection: false, forceNew: true });
   sockets.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());

@@ -6,7 +6,7 @@ import { changePassword, deactivateAgent, reactivateAgent, unlockAgent } from ".
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import type { LoginThrottle } from "../redis/login-throttle.ts";
 import { AppError } from "../errors.ts";
-import { requireRole, signedInAgent } from "./auth-routes.ts";
+import { signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
 
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
@@ -19,18 +19,18 @@ export function accountRouter(deps: RoutingDeps & { loginThrottle: LoginThrottle
     await changePassword(deps, { agentId: signedInAgent(req).id, sessionId: req.sessionId, ...body });
     res.status(204).end();
   });
-  const admin = requireRole("admin");
-  router.post("/agents/:id/deactivate", admin, async (req, res) => {
+  // Only admins manage accounts: checked by the domain functions (auth/permissions.ts).
+  router.post("/agents/:id/deactivate", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    res.json({ agent: await deactivateAgent(deps, { actorId: signedInAgent(req).id, agentId: id }) });
+    res.json({ agent: await deactivateAgent(deps, { actor: signedInAgent(req), agentId: id }) });
   });
-  router.post("/agents/:id/reactivate", admin, async (req, res) => {
+  router.post("/agents/:id/reactivate", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    res.json({ agent: await reactivateAgent(deps, { actorId: signedInAgent(req).id, agentId: id }) });
+    res.json({ agent: await reactivateAgent(deps, { actor: signedInAgent(req), agentId: id }) });
   });
-  router.post("/agents/:id/unlock", admin, async (req, res) => {
+  router.post("/agents/:id/unlock", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    res.json(await unlockAgent(deps, { actorId: signedInAgent(req).id, agentId: id }));
+    res.json(await unlockAgent(deps, { actor: signedInAgent(req), agentId: id }));
   });
   return router;
 }

@@ -1,8 +1,7 @@
-// Sign-in, sign-out and the session middleware that guards /api (roles checked per route).
+// Sign-in, sign-out and the session middleware that guards /api (who may do what is the domain's: auth/permissions.ts).
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AgentView } from "../../shared/api.ts";
 import { LoginBody } from "../../shared/api.ts";
-import type { AgentRole } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { authenticateSession, login, logout, type AuthDeps } from "../domain/auth/sessions.ts";
 import { SESSION_COOKIE, readCookie } from "./cookies.ts";
@@ -40,13 +39,6 @@ export function requireSession(deps: Pick<AuthDeps, "pool">) {
     if (!session) throw new AppError("UNAUTHENTICATED", "Please sign in");
     req.agent = session.agent;
     req.sessionId = session.sessionId;
-    next();
-  };
-}
-
-export function requireRole(...roles: AgentRole[]) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (!req.agent || !roles.includes(req.agent.role)) throw new AppError("FORBIDDEN", `This needs the role ${roles.join(" or ")}`);
     next();
   };
 }

@@ -12,19 +12,16 @@ import type { RoutingDeps } from "../routing/match.ts";
 import { AGENT_COLUMNS, agentView, type AgentRow } from "../views.ts";
 import { announceSessionsEnded, deleteAgentSessions } from "./end-sessions.ts";
 import { hashPassword, verifyPassword } from "./sessions.ts";
+import { recordAudit } from "../audit.ts";
+import { assertCan, type Actor } from "./permissions.ts";
 
-async function audit(tx: pg.PoolClient, opts: { actorId: string | null; action: string; agentId: string; data?: Record<string, unknown> }) {
-  await tx.query(`INSERT INTO audit_events (actor_id, action, entity_type, entity_id, data) VALUES ($1, $2, 'agent', $3, $4)`, [
-    opts.actorId,
-    opts.action,
-    opts.agentId,
-    JSON.stringify(opts.data ?? {}),
-  ]);
-}
+const audit = (tx: pg.PoolClient, opts: { actorId: string | null; action: string; agentId: string; data?: Record<string, unknown> }) =>
+  recordAudit(tx, { actorId: opts.actorId, action: opts.action, entityType: "agent", entityId: opts.agentId, ...(opts.data ? { data: opts.data } : {}) });
 
 /** Deactivated: cannot sign in, every session and socket ends, offline so no work is offered. */
-export async function deactivateAgent(deps: RoutingDeps, opts: { actorId: string; agentId: string }): Promise<AgentView> {
-  if (opts.actorId === opts.agentId) throw new AppError("CONFLICT", "You cannot deactivate your own account");
+export async function deactivateAgent(deps: RoutingDeps, opts: { actor: Actor; agentId: string }): Promise<AgentView> {
+  assertCan(opts.actor, "agents.manage");
+  if (opts.actor.id === opts.agentId) throw new AppError("CONFLICT", "You cannot deactivate your own account");
   const agent = await withTransaction(deps.pool, async (tx) => {
     const { rows } = await tx.query<AgentRow>(
       `UPDATE agents a SET deactivated_at = COALESCE(deactivated_at, now()), presence = 'offline',
@@ -34,7 +31,7 @@ export async function deactivateAgent(deps: RoutingDeps, opts: { actorId: string
     );
     if (!rows[0]) throw new AppError("NOT_FOUND", "No such agent");
     const ended = await deleteAgentSessions(tx, opts.agentId);
-    await audit(tx, { actorId: opts.actorId, action: "agent_deactivated", agentId: opts.agentId, data: { sessionsEnded: ended } });
+    await audit(tx, { actorId: opts.actor.id, action: "agent_deactivated", agentId: opts.agentId, data: { sessionsEnded: ended } });
     return agentView(rows[0]);
   });
   await announceSessionsEnded(deps.events, opts.agentId, "deactivated");
@@ -44,11 +41,12 @@ export async function deactivateAgent(deps: RoutingDeps, opts: { actorId: string
   return agent;
 }
 
-export async function reactivateAgent(deps: { pool: pg.Pool; events: EventPublisher }, opts: { actorId: string; agentId: string }): Promise<AgentView> {
+export async function reactivateAgent(deps: { pool: pg.Pool; events: EventPublisher }, opts: { actor: Actor; agentId: string }): Promise<AgentView> {
+  assertCan(opts.actor, "agents.manage");
   const agent = await withTransaction(deps.pool, async (tx) => {
     const { rows } = await tx.query<AgentRow>(`UPDATE agents a SET deactivated_at = NULL WHERE id = $1 RETURNING ${AGENT_COLUMNS}`, [opts.agentId]);
     if (!rows[0]) throw new AppError("NOT_FOUND", "No such agent");
-    await audit(tx, { actorId: opts.actorId, action: "agent_reactivated", agentId: opts.agentId });
+    await audit(tx, { actorId: opts.actor.id, action: "agent_reactivated", agentId: opts.agentId });
     return agentView(rows[0]);
   });
   await deps.events.publish({ type: "agent.updated", agent });
@@ -89,12 +87,13 @@ export async function resetPassword(deps: { pool: pg.Pool; events: EventPublishe
 }
 
 /** Clears the sign-in delays an account has collected from every address. */
-export async function unlockAgent(deps: { pool: pg.Pool; loginThrottle: LoginThrottle }, opts: { actorId: string; agentId: string }): Promise<{ cleared: number }> {
+export async function unlockAgent(deps: { pool: pg.Pool; loginThrottle: LoginThrottle }, opts: { actor: Actor; agentId: string }): Promise<{ cleared: number }> {
+  assertCan(opts.actor, "agents.manage");
   return withTransaction(deps.pool, async (tx) => {
     const { rows } = await tx.query(`SELECT 1 FROM agents WHERE id = $1`, [opts.agentId]);
     if (!rows[0]) throw new AppError("NOT_FOUND", "No such agent");
     const cleared = await deps.loginThrottle.unlock(opts.agentId);
-    await audit(tx, { actorId: opts.actorId, action: "agent_unlocked", agentId: opts.agentId, data: { cleared } });
+    await audit(tx, { actorId: opts.actor.id, action: "agent_unlocked", agentId: opts.agentId, data: { cleared } });
     return { cleared };
   });
 }
