@@ -11,7 +11,7 @@ import { runMigrations } from "../server/db/migrate.ts";
 import { seedDemoWorkspace } from "../server/domain/seed/seed-demo.ts";
 import { createLogger } from "../server/log.ts";
 import { startSwitchboard } from "../server/switchboard.ts";
-import { ensureRedis, startEmbeddedPostgres, StartError, type LocalPostgres, type LocalRedis } from "./local-services.ts";
+import { embeddedPostgresDir, ensureRedis, startEmbeddedPostgres, StartError, type LocalPostgres, type LocalRedis } from "./local-services.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // Where npm start keeps its embedded database, Redis data and generated secret.
@@ -29,8 +29,8 @@ async function main(): Promise<void> {
     env.SESSION_SECRET = readFileSync(file, "utf8").trim();
   }
   if (!env.DATABASE_URL) {
-    say("DATABASE_URL is not set: starting an embedded PostgreSQL under .data/postgres …");
-    const local: LocalPostgres = await startEmbeddedPostgres(dataDir);
+    say(`DATABASE_URL is not set: starting an embedded PostgreSQL in ${embeddedPostgresDir(dataDir).dir} …`);
+    const local: LocalPostgres = await startEmbeddedPostgres(dataDir, say);
     env.DATABASE_URL = local.url;
     stops.push(local.stop);
   }
