@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { ConfigError, loadConfig } from "../server/config.ts";
+import { ConfigError, loadConfig, softphoneOffReason } from "../server/config.ts";
 import { runMigrations } from "../server/db/migrate.ts";
 import { seedDemoWorkspace } from "../server/domain/seed/seed-demo.ts";
 import { createLogger } from "../server/log.ts";
@@ -67,6 +67,8 @@ async function main(): Promise<void> {
   for (const [channel, state] of Object.entries(config.channels)) {
     say(`  ${channel.padEnd(6)} ${state.enabled ? "on" : `off — ${state.reason}`}`);
   }
+  const softphoneOff = softphoneOffReason(config);
+  if (softphoneOff) say(`  softphone off — ${softphoneOff}`);
   say(`\nSwitchboard is running: ${config.publicUrl} (listening on ${config.host}:${app.port})`);
   if (config.sms) {
     say(`Twilio webhooks: ${config.publicUrl}/webhooks/twilio/sms (A MESSAGE COMES IN, HTTP POST)`);

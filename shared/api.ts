@@ -72,6 +72,8 @@ export const ConversationView = z.object({
   subject: z.string().nullable(),
   lastMessageAt: z.string(),
   createdAt: z.string(),
+  /** How it ended when no agent resolved it: "missed_call" for a caller who hung up while waiting. */
+  outcome: z.enum(["missed_call"]).nullable(),
   customer: CustomerSummary,
 });
 export type ConversationView = z.infer<typeof ConversationView>;
@@ -131,6 +133,9 @@ export const ConversationResult = z.object({ conversation: ConversationView });
 export type ConversationResult = z.infer<typeof ConversationResult>;
 
 export const SetPresenceBody = z.object({ presence: SettablePresence });
+/** The workspace's softphone reports whether its Twilio Device is registered (calls can ring it now). */
+export const SoftphoneStateBody = z.object({ registered: z.boolean() });
+export type SoftphoneStateBody = z.infer<typeof SoftphoneStateBody>;
 export type SetPresenceBody = z.infer<typeof SetPresenceBody>;
 
 /** The agent's live work: a full snapshot, fetched at start and after every reconnect. */

@@ -46,6 +46,7 @@ export interface ConversationRow {
   subject: string | null;
   last_message_at: Date;
   created_at: Date;
+  outcome: ConversationView["outcome"];
   customer_id: string;
   customer_display_name: string | null;
   customer_tier: CustomerSummary["tier"];
@@ -53,7 +54,7 @@ export interface ConversationRow {
 
 /** Select list for ConversationRow, with `cv` = conversations and `cu` = customers. */
 export const CONVERSATION_COLUMNS = `cv.id, cv.channel, cv.status, cv.assigned_agent_id, cv.customer_address, cv.business_address,
-  cv.subject, cv.last_message_at, cv.created_at, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
+  cv.subject, cv.last_message_at, cv.created_at, cv.outcome, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
 
 export function conversationView(r: ConversationRow): ConversationView {
   return {
@@ -66,6 +67,7 @@ export function conversationView(r: ConversationRow): ConversationView {
     subject: r.subject,
     lastMessageAt: iso(r.last_message_at),
     createdAt: iso(r.created_at),
+    outcome: r.outcome,
     customer: {
       id: r.customer_id,
       displayName:

@@ -9,6 +9,7 @@ import type { RoutingDeps } from "../domain/routing/match.ts";
 import { agentSawConversation } from "../domain/chat/chat-visitor.ts";
 import { announceAgentTyping } from "../domain/workspace/announce-typing.ts";
 import { goOfflineIfAway, setPresence } from "../domain/workspace/set-presence.ts";
+import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
 import { SESSION_COOKIE, readCookie } from "../http/cookies.ts";
 import type { Logger } from "../log.ts";
 import { answerAck, parseEvent } from "./socket-acks.ts";
@@ -84,6 +85,8 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
         void (async () => {
           const left = await nsp.in(rooms.agent(agent.id)).fetchSockets();
           if (left.length > 0) return;
+          // Its softphone went with the last tab: calls must not ring there any more.
+          await reportSoftphone(deps, { agentId: agent.id, registered: false });
           await goOfflineIfAway(deps, agent.id);
         })().catch((err) => deps.log.error("auto-offline failed", { err }));
       }, deps.disconnectGraceMs).unref();
@@ -122,6 +125,9 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     }
     case "agent.updated":
       to([rooms.agent(event.agent.id), rooms.supervisors]).emit("agent:updated", event.agent);
+      break;
+    case "agent.notice":
+      to([rooms.agent(event.agentId)]).emit("agent:notice", event.notice);
       break;
   }
 }

@@ -134,6 +134,7 @@ function openedConversation(r: IngestRow, channel: Channel, receivedAt: Date): C
     subject: r.subject,
     last_message_at: receivedAt,
     created_at: r.conversation_created_at,
+    outcome: null,
     customer_id: r.customer_id,
     customer_display_name: r.customer_display_name,
     customer_tier: r.customer_tier,
