@@ -55,7 +55,10 @@ export async function recordCallStatus(
   deps: { pool: pg.Pool; events: EventPublisher; queues: WorkQueues; wrapUpMs: number },
   update: { callSid: string; status: CallStatus; durationSeconds: number | null },
 ): Promise<boolean> {
+  // Offers of a call whose caller hung up while it rang an agent: closed, so it stops ringing there.
+  const withdrawn: { id: string; agent_id: string }[] = [];
   const outcome = await withTransaction(deps.pool, async (tx) => {
+    withdrawn.length = 0;
     const { rows } = await tx.query<{ id: string; conversation_id: string; customer_id: string; status: string; waited: number; agent_id: string | null }>(
       `UPDATE messages m SET
           metadata = m.metadata || jsonb_build_object('callStatus', $2::text) ||
@@ -87,7 +90,11 @@ export async function recordCallStatus(
       );
       eventId = ev.rows[0]!.id;
       if (abandoned) {
-        await tx.query(`UPDATE offers SET status = 'withdrawn', responded_at = now() WHERE conversation_id = $1 AND status = 'pending'`, [call.conversation_id]);
+        const closed = await tx.query<{ id: string; agent_id: string }>(
+          `UPDATE offers SET status = 'withdrawn', responded_at = now() WHERE conversation_id = $1 AND status = 'pending' RETURNING id, agent_id`,
+          [call.conversation_id],
+        );
+        withdrawn.push(...closed.rows);
         await tx.query(
           `UPDATE conversations SET status = 'resolved', outcome = 'missed_call', resolved_at = now(), waiting_since = NULL, updated_at = now() WHERE id = $1`,
           [call.conversation_id],
@@ -107,7 +114,11 @@ export async function recordCallStatus(
     const conversation = await loadConversation(deps.pool, outcome.conversationId);
     if (conversation) events.push({ type: "conversation.updated", conversation });
   }
+  for (const offer of withdrawn) {
+    events.push({ type: "offer.closed", offerId: offer.id, agentId: offer.agent_id, conversationId: outcome.conversationId, status: "withdrawn" });
+  }
   await deps.events.publish(...events);
+  for (const offer of withdrawn) await deps.queues.agentMayTakeWork(offer.agent_id);
   if (outcome.wrapUpAgent) await startWrapUp(deps, outcome.wrapUpAgent);
   return true;
 }
