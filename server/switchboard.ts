@@ -31,6 +31,8 @@ export interface StartOptions {
   sweepEveryMs?: number;
   disconnectGraceMs?: number;
   outboundBackoffMs?: number;
+  /** First retry delay of MMS media fetches (tests make it short). */
+  mediaBackoffMs?: number;
   dbPoolSize?: number;
 }
 
@@ -78,6 +80,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   const redis = redisConnection(config.redisUrl);
   const queues = createQueues(redis, config.redisPrefix, {
     outboundBackoffMs: opts.outboundBackoffMs,
+    mediaBackoffMs: opts.mediaBackoffMs,
     onError: (err) => log.warn("job queue cannot reach Redis", { err: err.message }),
   });
   const events = createEventPublisher(redis, config.redisPrefix);
@@ -88,7 +91,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
 
   let workers: Workers | null = null;
   if (opts.runWorkers ?? true) {
-    workers = await startWorkers(redis, config.redisPrefix, { ...deps, adapters, sweepEveryMs: opts.sweepEveryMs ?? 10_000 });
+    workers = await startWorkers(redis, config.redisPrefix, { ...deps, adapters, sweepEveryMs: opts.sweepEveryMs ?? 10_000, sessionSecret: config.sessionSecret });
   }
 
   let httpServer: HttpServer | null = null;

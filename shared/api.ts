@@ -14,7 +14,6 @@ import {
   SettablePresence,
 } from "./domain.ts";
 import { BusinessHours, isValidTimeZone } from "./business-hours.ts";
-import { MediaItem } from "./inbound.ts";
 
 export const ErrorCode = z.enum([
   "VALIDATION",
@@ -78,6 +77,18 @@ export const ConversationView = z.object({
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 
+/** A message's file as the workspace sees it: our signed link, or why there is none (yet). */
+export const MediaView = z.object({
+  /** Our signed link (or, for a recording, the provider's public one); absent while pending or unavailable. */
+  url: z.string().url().optional(),
+  contentType: z.string(),
+  name: z.string().optional(),
+  /** "pending" while the file is being fetched from the provider; "unavailable" when it could not be, with the reason. */
+  state: z.enum(["pending", "unavailable"]).optional(),
+  reason: z.string().optional(),
+});
+export type MediaView = z.infer<typeof MediaView>;
+
 export const MessageView = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -86,7 +97,7 @@ export const MessageView = z.object({
   direction: MessageDirection,
   kind: MessageKind,
   body: z.string(),
-  media: z.array(MediaItem),
+  media: z.array(MediaView),
   status: MessageStatus,
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),

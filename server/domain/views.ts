@@ -1,7 +1,7 @@
 // Database rows → the wire views of shared/api.ts. Queries select the columns these mappers read.
 import type { AgentView, ConversationView, CustomerSummary, MessageView, OfferView } from "../../shared/api.ts";
 import type { Channel, ConversationStatus, MessageDirection, MessageKind, MessageStatus, OfferStatus } from "../../shared/domain.ts";
-import type { MediaItem } from "../../shared/inbound.ts";
+import { mediaView, type StoredMedia } from "./ingest/stored-media.ts";
 import { formatPhone } from "../../shared/phone.ts";
 
 const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
@@ -86,7 +86,7 @@ export interface MessageRow {
   direction: MessageDirection;
   kind: MessageKind;
   body: string;
-  media: MediaItem[];
+  media: StoredMedia[];
   status: MessageStatus;
   error_code: string | null;
   error_message: string | null;
@@ -110,7 +110,7 @@ export function messageView(r: MessageRow): MessageView {
     direction: r.direction,
     kind: r.kind,
     body: r.body,
-    media: r.media,
+    media: r.media.map(mediaView),
     status: r.status,
     errorCode: r.error_code,
     errorMessage: r.error_message,

@@ -10,4 +10,6 @@ export interface WorkQueues {
   endWrapUp(agentId: string, delayMs: number): Promise<void>;
   /** Send a queued outbound message through its channel. */
   sendMessage(messageId: string): Promise<void>;
+  /** Fetch the provider-held files (MMS media) of an inbound message into our storage. */
+  fetchMessageMedia(messageId: string): Promise<void>;
 }

@@ -4,11 +4,16 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkQueues } from "../domain/work-queues.ts";
 
-export const QUEUE_NAMES = { routing: "routing", offerTimeouts: "offer-timeouts", outbound: "outbound", maintenance: "maintenance" } as const;
+export const QUEUE_NAMES = { routing: "routing", offerTimeouts: "offer-timeouts", outbound: "outbound", maintenance: "maintenance", media: "media" } as const;
 
 export type RoutingJob = { kind: "route-conversation"; conversationId: string } | { kind: "agent-may-take-work"; agentId: string };
 export type OfferTimeoutJob = { offerId: string };
 export type OutboundJob = { messageId: string };
+/** "fetch": the provider-held files of one inbound message; "sweep": re-queue fetches Redis lost. */
+export type MediaJob = { messageId: string } | Record<string, never>;
+
+/** MMS media fetches retry with back-off (1 s, 2 s, 4 s …, about a minute in all) before the file is marked unavailable. */
+export const MEDIA_FETCH_ATTEMPTS = 6;
 
 /** Transient send failures retry with exponential back-off: 2 s, 4 s, 8 s … about 4 minutes in all. */
 export const OUTBOUND_ATTEMPTS = 8;
@@ -19,13 +24,14 @@ export interface Queues extends WorkQueues {
   offerTimeouts: Queue<OfferTimeoutJob>;
   outbound: Queue<OutboundJob>;
   maintenance: Queue;
+  media: Queue<MediaJob>;
   close(): Promise<void>;
 }
 
 export function createQueues(
   connection: Redis,
   prefix: string,
-  opts: { outboundBackoffMs?: number; onError?: (err: Error) => void } = {},
+  opts: { outboundBackoffMs?: number; mediaBackoffMs?: number; onError?: (err: Error) => void } = {},
 ): Queues {
   const common = { connection, prefix: `${prefix}:bull` };
   const routing = new Queue<RoutingJob>(QUEUE_NAMES.routing, {
@@ -46,14 +52,19 @@ export function createQueues(
     },
   });
   const maintenance = new Queue(QUEUE_NAMES.maintenance, { ...common, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
+  const media = new Queue<MediaJob>(QUEUE_NAMES.media, {
+    ...common,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: MEDIA_FETCH_ATTEMPTS, backoff: { type: "exponential", delay: opts.mediaBackoffMs ?? 1000 } },
+  });
   // Without a listener BullMQ prints every Redis connection error; the caller decides what to log.
-  for (const q of [routing, offerTimeouts, outbound, maintenance] as Queue[]) q.on("error", opts.onError ?? (() => {}));
+  for (const q of [routing, offerTimeouts, outbound, maintenance, media] as Queue[]) q.on("error", opts.onError ?? (() => {}));
 
   return {
     routing,
     offerTimeouts,
     outbound,
     maintenance,
+    media,
     async routeConversation(conversationId, priority) {
       // The job id dedupes: a conversation has at most one routing job waiting. BullMQ ids may not hold ':'.
       await routing.add("route", { kind: "route-conversation", conversationId }, { jobId: `route-${conversationId}`, priority: Math.max(1, priority) });
@@ -71,8 +82,11 @@ export function createQueues(
     async sendMessage(messageId) {
       await outbound.add("send", { messageId }, { jobId: `send-${messageId}` });
     },
+    async fetchMessageMedia(messageId) {
+      await media.add("fetch", { messageId }, { jobId: `media-${messageId}` });
+    },
     async close() {
-      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close()]);
+      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close(), media.close()]);
     },
   };
 }

@@ -11,7 +11,8 @@ import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain
 import { sweepRouting } from "../domain/routing/sweep.ts";
 import { endWrapUp } from "../domain/voice/wrap-up.ts";
 import type { Logger } from "../log.ts";
-import { QUEUE_NAMES, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
+import { fetchMessageMedia, sweepPendingMedia } from "../domain/ingest/fetch-message-media.ts";
+import { QUEUE_NAMES, type MediaJob, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
 
 export interface WorkerDeps extends RoutingDeps {
   events: EventPublisher;
@@ -19,6 +20,9 @@ export interface WorkerDeps extends RoutingDeps {
   adapters: Partial<Record<Channel, ChannelAdapter>>;
   log: Logger;
   sweepEveryMs: number;
+  publicUrl: string;
+  /** Signs the links of stored files (MMS media). */
+  sessionSecret: string;
 }
 
 export interface Workers {
@@ -55,8 +59,9 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
     { ...common, concurrency: 1 },
   );
   await deps.queues.maintenance.upsertJobScheduler("sweep-routing", { every: deps.sweepEveryMs }, { name: "sweep" });
+  const media = await startMediaWorker(common, deps);
 
-  const all = [routing, offerTimeouts, outbound, maintenance];
+  const all = [routing, offerTimeouts, outbound, maintenance, media];
   for (const w of all) {
     w.on("failed", (job, err) => {
       const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -70,4 +75,23 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
       await Promise.all(all.map((w) => w.close()));
     },
   };
+}
+
+/** MMS media fetches, and their own sweep for fetches that Redis lost. */
+async function startMediaWorker(common: { connection: Redis; prefix: string }, deps: WorkerDeps): Promise<Worker<MediaJob>> {
+  const worker = new Worker<MediaJob>(
+    QUEUE_NAMES.media,
+    async (job: Job<MediaJob>) => {
+      if (job.name === "sweep") return sweepPendingMedia(deps);
+      const { messageId } = job.data as { messageId: string };
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const { retry } = await fetchMessageMedia(deps, { messageId, finalAttempt });
+      // Thrown so that BullMQ tries again with back-off; the file stays "pending" until then.
+      if (retry) throw new Error(`media of message ${messageId} not fetched yet: ${retry}`);
+      return null;
+    },
+    { ...common, concurrency: 4 },
+  );
+  await deps.queues.media.upsertJobScheduler("sweep-media", { every: deps.sweepEveryMs }, { name: "sweep", opts: { attempts: 1 } });
+  return worker;
 }

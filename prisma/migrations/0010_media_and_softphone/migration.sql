@@ -4,3 +4,6 @@ ALTER TABLE agents ADD COLUMN softphone_ready_at timestamptz(3);
 -- How a closed conversation ended when that is not "resolved by an agent": 'missed_call' for a caller who
 -- hung up while waiting (shown as a missed call with a call-back action).
 ALTER TABLE conversations ADD COLUMN outcome text;
+-- MMS media still to fetch from Twilio (messages.media items with "state": "pending"): the media sweep
+-- finds them here when their job was lost with Redis.
+CREATE INDEX messages_pending_media ON messages (created_at) WHERE media @> '[{"state": "pending"}]'::jsonb;
