@@ -90,6 +90,8 @@ async function main(): Promise<void> {
 main().catch((err) => {
   // One line for what a newcomer can fix; a stack only for what they cannot.
   if (err instanceof ConfigError || err instanceof StartError) console.error(err.message);
+  // A system error (a folder we may not write, a port in use) is something the newcomer can fix too.
+  else if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === "string") console.error(`npm start stopped: ${err.message}`);
   else console.error(err);
   process.exit(1);
 });
