@@ -57,6 +57,24 @@ export interface StatusUpdate {
   errorMessage: string | null;
 }
 
+/** A file the provider holds for an inbound message, downloaded. */
+export interface FetchedMedia {
+  data: Buffer;
+  /** The type the provider served it as (without parameters). */
+  contentType: string;
+}
+
+/** A media download that failed; `final` when trying again cannot help (404, too large, not the provider's URL). */
+export class MediaFetchError extends Error {
+  constructor(
+    message: string,
+    readonly final: boolean,
+  ) {
+    super(message);
+    this.name = "MediaFetchError";
+  }
+}
+
 export interface ChannelAdapter {
   readonly channel: Channel;
   send(message: OutboundMessage): Promise<SendResult>;
@@ -66,4 +84,6 @@ export interface ChannelAdapter {
    * Channels without it (chat) are safe to resend.
    */
   findSent?(message: OutboundMessage, since: Date): Promise<SendResult[]>;
+  /** Downloads a file of an inbound message (MMS media) with the account's credentials; throws MediaFetchError. */
+  fetchMedia?(url: string, opts: { maxBytes: number }): Promise<FetchedMedia>;
 }

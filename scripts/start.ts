@@ -6,12 +6,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { ConfigError, loadConfig } from "../server/config.ts";
+import { ConfigError, loadConfig, softphoneOffReason } from "../server/config.ts";
 import { runMigrations } from "../server/db/migrate.ts";
 import { seedDemoWorkspace } from "../server/domain/seed/seed-demo.ts";
 import { createLogger } from "../server/log.ts";
 import { startSwitchboard } from "../server/switchboard.ts";
-import { ensureRedis, startEmbeddedPostgres, StartError, type LocalPostgres, type LocalRedis } from "./local-services.ts";
+import { embeddedPostgresDir, ensureRedis, startEmbeddedPostgres, StartError, type LocalPostgres, type LocalRedis } from "./local-services.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // Where npm start keeps its embedded database, Redis data and generated secret.
@@ -29,8 +29,8 @@ async function main(): Promise<void> {
     env.SESSION_SECRET = readFileSync(file, "utf8").trim();
   }
   if (!env.DATABASE_URL) {
-    say("DATABASE_URL is not set: starting an embedded PostgreSQL under .data/postgres …");
-    const local: LocalPostgres = await startEmbeddedPostgres(dataDir);
+    say(`DATABASE_URL is not set: starting an embedded PostgreSQL in ${embeddedPostgresDir(dataDir).dir} …`);
+    const local: LocalPostgres = await startEmbeddedPostgres(dataDir, say);
     env.DATABASE_URL = local.url;
     stops.push(local.stop);
   }
@@ -67,6 +67,8 @@ async function main(): Promise<void> {
   for (const [channel, state] of Object.entries(config.channels)) {
     say(`  ${channel.padEnd(6)} ${state.enabled ? "on" : `off — ${state.reason}`}`);
   }
+  const softphoneOff = softphoneOffReason(config);
+  if (softphoneOff) say(`  softphone off — ${softphoneOff}`);
   say(`\nSwitchboard is running: ${config.publicUrl} (listening on ${config.host}:${app.port})`);
   if (config.sms) {
     say(`Twilio webhooks: ${config.publicUrl}/webhooks/twilio/sms (A MESSAGE COMES IN, HTTP POST)`);
@@ -88,6 +90,8 @@ async function main(): Promise<void> {
 main().catch((err) => {
   // One line for what a newcomer can fix; a stack only for what they cannot.
   if (err instanceof ConfigError || err instanceof StartError) console.error(err.message);
+  // A system error (a folder we may not write, a port in use) is something the newcomer can fix too.
+  else if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === "string") console.error(`npm start stopped: ${err.message}`);
   else console.error(err);
   process.exit(1);
 });

@@ -97,6 +97,12 @@ export interface Config {
 export class ConfigError extends Error {}
 
 /** Parses the environment; throws ConfigError with one line naming the first bad variable. */
+/** Voice is on but the browser softphone is not: calls then ring only agents who set a forward phone. */
+export function softphoneOffReason(config: Pick<Config, "voice" | "softphone">): string | null {
+  if (!config.voice || config.softphone) return null;
+  return "The browser softphone is off: set TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET and TWILIO_TWIML_APP_SID (until then calls ring only agents with a forward phone)";
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {

@@ -38,6 +38,8 @@ export interface StartOptions {
   outboundBackoffMs?: number;
   /** Lock of a running outbound job (BullMQ lockDuration): tests shorten it to see a dead worker's job run again. */
   outboundLockMs?: number;
+  /** First retry delay of MMS media fetches (tests make it short). */
+  mediaBackoffMs?: number;
   dbPoolSize?: number;
   /** Sign-in throttling; the defaults suit production (tests lower them to reach them quickly). */
   loginLimits?: Partial<LoginLimits>;
@@ -90,6 +92,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   const redis = redisConnection(config.redisUrl);
   const queues = createQueues(redis, config.redisPrefix, {
     outboundBackoffMs: opts.outboundBackoffMs,
+    mediaBackoffMs: opts.mediaBackoffMs,
     onError: (err) => log.warn("job queue cannot reach Redis", { err: err.message }),
   });
   const events = createEventPublisher(redis, config.redisPrefix);
@@ -105,6 +108,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       adapters,
       sweepEveryMs: opts.sweepEveryMs ?? 10_000,
       sendLeaseMs: config.sendLeaseMs,
+      sessionSecret: config.sessionSecret,
       ...(opts.outboundLockMs ? { lockDurationMs: opts.outboundLockMs } : {}),
     });
   }

@@ -14,7 +14,6 @@ import {
   SettablePresence,
 } from "./domain.ts";
 import { BusinessHours, isValidTimeZone } from "./business-hours.ts";
-import { MediaItem } from "./inbound.ts";
 
 export const ErrorCode = z.enum([
   "VALIDATION",
@@ -82,9 +81,23 @@ export const ConversationView = z.object({
   subject: z.string().nullable(),
   lastMessageAt: z.string(),
   createdAt: z.string(),
+  /** How it ended when no agent resolved it: "missed_call" for a caller who hung up while waiting. */
+  outcome: z.enum(["missed_call"]).nullable(),
   customer: CustomerSummary,
 });
 export type ConversationView = z.infer<typeof ConversationView>;
+
+/** A message's file as the workspace sees it: our signed link, or why there is none (yet). */
+export const MediaView = z.object({
+  /** Our signed link (or, for a recording, the provider's public one); absent while pending or unavailable. */
+  url: z.string().url().optional(),
+  contentType: z.string(),
+  name: z.string().optional(),
+  /** "pending" while the file is being fetched from the provider; "unavailable" when it could not be, with the reason. */
+  state: z.enum(["pending", "unavailable"]).optional(),
+  reason: z.string().optional(),
+});
+export type MediaView = z.infer<typeof MediaView>;
 
 export const MessageView = z.object({
   id: z.string(),
@@ -94,7 +107,7 @@ export const MessageView = z.object({
   direction: MessageDirection,
   kind: MessageKind,
   body: z.string(),
-  media: z.array(MediaItem),
+  media: z.array(MediaView),
   status: MessageStatus,
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
@@ -162,6 +175,9 @@ export const ConversationResult = z.object({ conversation: ConversationView });
 export type ConversationResult = z.infer<typeof ConversationResult>;
 
 export const SetPresenceBody = z.object({ presence: SettablePresence });
+/** The workspace's softphone reports whether its Twilio Device is registered (calls can ring it now). */
+export const SoftphoneStateBody = z.object({ registered: z.boolean() });
+export type SoftphoneStateBody = z.infer<typeof SoftphoneStateBody>;
 export type SetPresenceBody = z.infer<typeof SetPresenceBody>;
 
 /** The agent's live work: a full snapshot, fetched at start and after every reconnect. */

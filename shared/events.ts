@@ -10,6 +10,15 @@ export const TypingEvent = z.object({ conversationId: z.string().uuid(), typing:
 export const SeenEvent = z.object({ conversationId: z.string().uuid() });
 export const WatchCustomerEvent = z.object({ customerId: z.string().uuid() });
 
+/** Something the agent must know that happened to them, not to a conversation they watch. */
+export const AgentNotice = z.object({
+  kind: z.enum(["call_not_connected", "set_away_after_missed_call"]),
+  message: z.string(),
+  conversationId: z.string().nullable(),
+  at: z.string(),
+});
+export type AgentNotice = z.infer<typeof AgentNotice>;
+
 export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
 
 export interface AgentServerToClient {
@@ -22,6 +31,8 @@ export interface AgentServerToClient {
   "agent:updated": (agent: AgentView) => void;
   /** A channel started failing (its sends are held) or recovered. */
   "channel:health": (health: ChannelHealth) => void;
+  /** To this agent only: a call could not be connected to them, or they were set away after missing one. */
+  "agent:notice": (notice: AgentNotice) => void;
   /** Someone is typing in a conversation of a customer this socket watches (or is assigned). */
   "conversation:typing": (event: { conversationId: string; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }) => void;
   /** Sent just before the server closes this socket because its session ended: sign in again. */

@@ -7,6 +7,11 @@ export const MediaItem = z.object({
   contentType: z.string().min(1).max(200),
   /** The file's name, when the sender gave one (chat uploads). */
   name: z.string().max(200).optional(),
+  /**
+   * The URL is the provider's, reachable only with the account's credentials (Twilio MMS): a job fetches
+   * the file into our storage, and the URL itself is never shown to an agent's browser.
+   */
+  fetchFromProvider: z.boolean().optional(),
 });
 export type MediaItem = z.infer<typeof MediaItem>;
 

@@ -225,6 +225,10 @@ describe("when no agent can answer", () => {
     expect(closed.status).toBe(200);
     const badZone = await t.api(adminCookie, "PUT", `/api/queues/${queue}`, { timezone: "Mars/Olympus" });
     expect(badZone.status).toBe(400);
+    const overlapping = await t.api<{ error: { code: string } }>(adminCookie, "PUT", `/api/queues/${queue}`, {
+      businessHours: { mon: [["01:00", "09:00"]], sun: [["22:00", "02:00"]] },
+    });
+    expect(overlapping).toMatchObject({ status: 400, body: { error: { code: "VALIDATION" } } });
     try {
       const { socket, session } = await visitor();
       expect(session.availability).toMatchObject({ open: false, message: expect.stringMatching(/closed/) });

@@ -108,7 +108,7 @@ describe("POST /webhooks/twilio/sms", () => {
     expect(identities.rows).toEqual([{ value: "+14155550142" }]);
   });
 
-  it("keeps MMS media URLs on the message", async () => {
+  it("keeps MMS media on the message, to fetch, and never fetches another account's URL", async () => {
     const res = await t.sendSms({
       From: "+12125550104",
       Body: "",
@@ -119,11 +119,16 @@ describe("POST /webhooks/twilio/sms", () => {
       MediaContentType1: "application/pdf",
     });
     expect(res.status).toBe(200);
-    const { rows } = await t.pool.query(`SELECT media FROM messages WHERE external_id = $1`, [res.messageSid]);
-    expect(rows[0].media).toEqual([
-      { url: "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", contentType: "image/jpeg" },
-      { url: "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2", contentType: "application/pdf" },
+    // AC1 is not this account: the credentials are never sent there, and the files read as unavailable.
+    const media = await eventually(async () => {
+      const { rows } = await t.pool.query(`SELECT media FROM messages WHERE external_id = $1`, [res.messageSid]);
+      return rows[0].media.every((m: { state?: string }) => m.state === "unavailable") && rows[0].media;
+    });
+    expect(media).toEqual([
+      expect.objectContaining({ state: "unavailable", contentType: "image/jpeg", reason: expect.any(String) }),
+      expect.objectContaining({ state: "unavailable", contentType: "application/pdf", reason: expect.any(String) }),
     ]);
+    expect(t.fake.requests.some((r) => r.path.includes("/Media/"))).toBe(false);
   });
 
   it("adds a second message to the customer's open conversation", async () => {

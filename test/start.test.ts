@@ -1,11 +1,12 @@
 // `npm start` as a newcomer runs it: no DATABASE_URL, so an embedded PostgreSQL; migrations; a demo
 // workspace seeded once with its logins printed; the URL printed; a clean stop on SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { embeddedPostgresDir, folderPostgresCannotEnter } from "../scripts/local-services.ts";
 import { TEST_REDIS_URL } from "./support/env.ts";
 import { freePort } from "./support/test-app.ts";
 
@@ -15,8 +16,8 @@ const dataDir = mkdtempSync(join(tmpdir(), "switchboard-start-"));
 chmodSync(dataDir, 0o755);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function start(port: number): { child: ChildProcess; output: () => string; waitFor: (text: string) => Promise<void>; exited: Promise<number | null> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SWITCHBOARD_DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: "error" };
+function start(port: number, dir = dataDir): { child: ChildProcess; output: () => string; waitFor: (text: string) => Promise<void>; exited: Promise<number | null> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SWITCHBOARD_DATA_DIR: dir, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: "error" };
   delete env.DATABASE_URL;
   delete env.SESSION_SECRET;
   delete env.NODE_ENV;
@@ -72,5 +73,35 @@ describe("npm start on a machine without DATABASE_URL", () => {
     expect(again.status).toBe(200);
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
+  });
+});
+
+describe("npm start as root from a folder the postgres user cannot enter", () => {
+  // A clone in /root: mkdtemp makes its folder 0700, so the embedded PostgreSQL (run as `postgres`) cannot enter it.
+  const closed = mkdtempSync(join(tmpdir(), "switchboard-private-"));
+  chmodSync(closed, 0o700);
+  const privateData = join(closed, "data");
+  const relocated = embeddedPostgresDir(privateData).dir;
+  afterAll(() => {
+    rmSync(closed, { recursive: true, force: true });
+    rmSync(join(relocated, ".."), { recursive: true, force: true });
+  });
+
+  it("sees which folder blocks the postgres user", () => {
+    expect(folderPostgresCannotEnter(join(privateData, "postgres"), null)).toBe(closed);
+    expect(folderPostgresCannotEnter(dataDir, null)).toBeNull();
+  });
+
+  it.runIf(process.getuid?.() === 0)("keeps the database where postgres can reach it, says where, and runs", { timeout: 120_000 }, async () => {
+    expect(relocated.startsWith("/var/lib/switchboard/")).toBe(true);
+    const port = await freePort();
+    const run = start(port, privateData);
+    await run.waitFor("Switchboard is running");
+    expect(run.output()).toContain(`the embedded PostgreSQL keeps its data in ${relocated}`);
+    expect(existsSync(join(relocated, "PG_VERSION"))).toBe(true);
+    expect(existsSync(join(privateData, "session-secret"))).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
   });
 });

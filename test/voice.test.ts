@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageView, VoiceTokenResponse } from "../shared/api.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { newSid } from "./support/fake-twilio.ts";
-import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
+import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
+import type { AgentNotice } from "../shared/events.ts";
 import { postSignedForm } from "./support/twilio-webhooks.ts";
 
 const API_KEY_SID = "SK" + "1".repeat(32);
@@ -19,6 +20,8 @@ let queueId: string;
 beforeAll(async () => {
   t = await startTestApp({
     env: { TWILIO_API_KEY_SID: API_KEY_SID, TWILIO_API_KEY_SECRET: API_KEY_SECRET, TWILIO_TWIML_APP_SID: TWIML_APP_SID, WRAP_UP_SECONDS: "1" },
+    // Short, so that a closed workspace's softphone is cleared within the test.
+    start: { disconnectGraceMs: 200 },
   });
   queueId = (await createQueue(t.pool, { name: "Support" })).id;
 });
@@ -46,6 +49,14 @@ async function acceptOfferOf(conversationId: string, cookie: string): Promise<vo
     (await t.pool.query<{ id: string }>(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversationId])).rows[0],
   );
   expect((await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`)).status).toBe(200);
+}
+/** Closes an agent's workspace socket and waits for the server to notice (softphone forgotten, agent offline). */
+async function closeWorkspace(socket: { disconnect(): unknown }, agentId: string): Promise<void> {
+  socket.disconnect();
+  await eventually(async () => {
+    const { rows } = await t.pool.query(`SELECT presence, softphone_ready_at FROM agents WHERE id = $1`, [agentId]);
+    return rows[0].presence === "offline" && rows[0].softphone_ready_at === null;
+  });
 }
 const conversationOfCall = async (callSid: string) =>
   (await t.pool.query<{ conversation_id: string; customer_id: string }>(`SELECT conversation_id, customer_id FROM messages WHERE external_id = $1`, [callSid])).rows[0]!;
@@ -89,7 +100,7 @@ describe("an inbound call", () => {
   });
 
   it("is offered like any work and, on accept, redirected to dial the agent's softphone", async () => {
-    const agent = await createAgent(t.pool, { presence: "available" });
+    const agent = await createAgent(t.pool, { presence: "available", softphoneReady: true });
     const cookie = await t.login(agent.email);
     const inbound = await call(nextPhone());
     const { conversation_id } = await conversationOfCall(inbound.callSid);
@@ -138,6 +149,10 @@ describe("an inbound call", () => {
     const event = await t.pool.query(`SELECT body, metadata FROM messages WHERE conversation_id = $1 AND kind = 'event'`, [conversation_id]);
     expect(event.rows[0].body).toMatch(/^Caller hung up after waiting \d+ s \(abandoned\)$/);
     expect(event.rows[0].metadata).toMatchObject({ event: "abandoned" });
+    // It reads as a missed call (to call back), not as work an agent resolved.
+    const agent = await createAgent(t.pool);
+    const view = await t.api<{ conversation: { status: string; outcome: string | null } }>(await t.login(agent.email), "GET", `/api/conversations/${conversation_id}`);
+    expect(view.body.conversation).toMatchObject({ status: "resolved", outcome: "missed_call" });
   });
 
   it("goes to voicemail outside business hours, and the voicemail is on the timeline as work", async () => {
@@ -184,7 +199,7 @@ describe("a caller who waits too long", () => {
 
     // Earlier tests left calls waiting; this agent (capacity one call) must get this one.
     await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered') AND id <> $1`, [conversation_id]);
-    const agent = await createAgent(t.pool);
+    const agent = await createAgent(t.pool, { softphoneReady: true });
     const cookie = await t.login(agent.email);
     await t.api(cookie, "PUT", "/api/me/presence", { presence: "available" });
     const offer = await eventually(async () => (await t.pool.query(`SELECT id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversation_id])).rows[0]);
@@ -219,16 +234,20 @@ describe("an accepted call the agent does not pick up", () => {
   it("goes back in line for the next agent, and the agent is set away", async () => {
     await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered')`);
     await t.pool.query(`UPDATE agents SET presence = 'offline'`);
-    const first = await createAgent(t.pool, { presence: "available" });
+    const first = await createAgent(t.pool, { presence: "available", softphoneReady: true });
     const inbound = await call(nextPhone());
     const { conversation_id } = await conversationOfCall(inbound.callSid);
     await acceptOfferOf(conversation_id, await t.login(first.email));
-    const second = await createAgent(t.pool, { presence: "available" });
+    const second = await createAgent(t.pool, { presence: "available", softphoneReady: true });
+    const firstSocket = await t.connectAgent(await t.login(first.email));
+    const notice = nextEvent<AgentNotice>(firstSocket, "agent:notice");
     const dialed = await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "in-progress", DialCallStatus: "no-answer" });
     expect(dialed.twiml.Response.Enqueue["#text"]).toBe("switchboard");
     expect((await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [first.id])).rows[0].presence).toBe("away");
+    expect(await notice).toMatchObject({ kind: "set_away_after_missed_call", conversationId: conversation_id });
     await eventually(async () => (await t.pool.query(`SELECT 1 FROM offers WHERE conversation_id = $1 AND agent_id = $2 AND status = 'pending'`, [conversation_id, second.id])).rowCount === 1);
     await t.pool.query(`UPDATE agents SET presence = 'offline' WHERE id = $1`, [second.id]);
+    await closeWorkspace(firstSocket, first.id);
   });
 });
 
@@ -266,7 +285,7 @@ describe("during a call", () => {
   it("the agent can hold, resume, transfer, send back to the queue and hang up; nobody else can", async () => {
     await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered')`);
     await t.pool.query(`UPDATE agents SET presence = 'offline'`);
-    const agent = await createAgent(t.pool, { presence: "available" });
+    const agent = await createAgent(t.pool, { presence: "available", softphoneReady: true });
     const colleague = await createAgent(t.pool, { name: "Colleague" });
     const cookie = await t.login(agent.email);
     const inbound = await call(nextPhone());
@@ -345,7 +364,7 @@ describe("click-to-call", () => {
 describe("after a call", () => {
   async function answeredCall() {
     await t.pool.query(`UPDATE agents SET presence = 'offline'`);
-    const agent = await createAgent(t.pool, { presence: "available" });
+    const agent = await createAgent(t.pool, { presence: "available", softphoneReady: true });
     const cookie = await t.login(agent.email);
     const inbound = await call(nextPhone());
     const { conversation_id } = await conversationOfCall(inbound.callSid);
@@ -395,5 +414,95 @@ describe("the softphone token", () => {
     expect(JSON.parse(Buffer.from(header!, "base64url").toString()).alg).toBe("HS256");
     expect(createHmac("sha256", API_KEY_SECRET).update(`${header}.${body}`).digest("base64url")).toBe(signature);
     expect((await t.api("sb_session=nobody", "GET", "/api/voice/token")).status).toBe(401);
+  });
+});
+
+describe("calls are never stranded", () => {
+  const loadOf = async (agentId: string) =>
+    (
+      await t.pool.query<{ n: number }>(
+        `SELECT ((SELECT count(*) FROM conversations WHERE assigned_agent_id = $1 AND channel = 'voice' AND status IN ('assigned', 'pending_customer'))
+               + (SELECT count(*) FROM offers WHERE agent_id = $1 AND channel = 'voice' AND status = 'pending'))::int AS n`,
+        [agentId],
+      )
+    ).rows[0]!.n;
+
+  for (const failure of ["a Twilio error", "a dropped connection"] as const) {
+    it(`an accept whose redirect fails with ${failure} puts the caller back in line, frees the agent and tells them why`, async () => {
+      await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered')`);
+      await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+      const agent = await createAgent(t.pool, { presence: "available", softphoneReady: true });
+      const cookie = await t.login(agent.email);
+      const socket = await t.connectAgent(cookie);
+      const inbound = await call(nextPhone());
+      const { conversation_id } = await conversationOfCall(inbound.callSid);
+      const offer = await eventually(async () =>
+        (await t.pool.query<{ id: string }>(`SELECT id FROM offers WHERE conversation_id = $1 AND agent_id = $2 AND status = 'pending'`, [conversation_id, agent.id])).rows[0],
+      );
+      const notice = nextEvent<AgentNotice>(socket, "agent:notice");
+      if (failure === "a Twilio error") t.fake.failNext(1, { status: 500 });
+      else t.fake.dropNext(1);
+      const accepted = await t.api<{ error: { code: string } }>(cookie, "POST", `/api/offers/${offer.id}/accept`);
+      expect(accepted).toMatchObject({ status: 502, body: { error: { code: "PROVIDER_ERROR" } } });
+      // The redirect was tried, and failed.
+      await t.fake.waitFor((r) => r.path.endsWith(`/Calls/${inbound.callSid}.json`));
+
+      expect(await notice).toMatchObject({ kind: "call_not_connected", conversationId: conversation_id });
+      const conversation = await t.pool.query(`SELECT status, assigned_agent_id, waiting_since FROM conversations WHERE id = $1`, [conversation_id]);
+      expect(conversation.rows[0]).toMatchObject({ status: "queued", assigned_agent_id: null });
+      expect(conversation.rows[0].waiting_since).not.toBeNull();
+      expect(await loadOf(agent.id)).toBe(0);
+      const events = await t.pool.query(`SELECT metadata->>'event' AS event FROM messages WHERE conversation_id = $1 AND kind = 'event' ORDER BY created_at`, [conversation_id]);
+      expect(events.rows.map((r) => r.event)).toEqual(["assigned", "connect_failed"]);
+
+      // The caller is in line again: the next agent who can take a call gets it.
+      const next = await createAgent(t.pool, { softphoneReady: true });
+      await t.api(await t.login(next.email), "PUT", "/api/me/presence", { presence: "available" });
+      await eventually(async () => (await t.pool.query(`SELECT 1 FROM offers WHERE conversation_id = $1 AND agent_id = $2 AND status = 'pending'`, [conversation_id, next.id])).rowCount === 1);
+      await t.pool.query(`UPDATE agents SET presence = 'offline' WHERE id = $1`, [next.id]);
+      await closeWorkspace(socket, agent.id);
+    });
+  }
+
+  it("offers calls only to agents whose softphone is registered, or who have a forward phone", async () => {
+    await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered')`);
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    // Available, capacity free, but no registered softphone and no phone: a call would ring nowhere.
+    const unreachable = await createAgent(t.pool, { presence: "available" });
+    const inbound = await call(nextPhone());
+    const { conversation_id } = await conversationOfCall(inbound.callSid);
+    // An SMS still goes to them: only voice needs somewhere to ring.
+    const sms = await t.sendSms({ From: nextPhone(), Body: "text, not a call" });
+    expect(sms.status).toBe(200);
+    await eventually(async () => (await t.pool.query(`SELECT 1 FROM offers WHERE agent_id = $1 AND channel = 'sms' AND status = 'pending'`, [unreachable.id])).rowCount === 1);
+
+    // The softphone reports itself registered: the waiting call is offered to it.
+    const ready = await createAgent(t.pool, { presence: "available" });
+    const readyCookie = await t.login(ready.email);
+    expect((await t.api(readyCookie, "PUT", "/api/me/softphone", { registered: "yes" })).status).toBe(400);
+    expect((await t.api(readyCookie, "PUT", "/api/me/softphone", { registered: true })).status).toBe(204);
+    await eventually(async () => (await t.pool.query(`SELECT 1 FROM offers WHERE conversation_id = $1 AND agent_id = $2 AND status = 'pending'`, [conversation_id, ready.id])).rowCount === 1);
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM offers WHERE conversation_id = $1 AND agent_id = $2`, [conversation_id, unreachable.id])).rows[0].n).toBe(0);
+
+    // It unregisters (lost its connection to Twilio): the pending offer goes to someone who can ring.
+    const forwarding = await createAgent(t.pool);
+    await t.pool.query(`UPDATE agents SET forward_phone = '+14155550177' WHERE id = $1`, [forwarding.id]);
+    await t.api(await t.login(forwarding.email), "PUT", "/api/me/presence", { presence: "available" });
+    expect((await t.api(readyCookie, "PUT", "/api/me/softphone", { registered: false })).status).toBe(204);
+    await eventually(async () => (await t.pool.query(`SELECT 1 FROM offers WHERE conversation_id = $1 AND agent_id = $2 AND status = 'pending'`, [conversation_id, forwarding.id])).rowCount === 1);
+    expect((await t.pool.query(`SELECT status FROM offers WHERE conversation_id = $1 AND agent_id = $2`, [conversation_id, ready.id])).rows).toEqual([{ status: "withdrawn" }]);
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM offers WHERE conversation_id = $1 AND agent_id = $2`, [conversation_id, unreachable.id])).rows[0].n).toBe(0);
+    await t.pool.query(`UPDATE agents SET presence = 'offline' WHERE id IN ($1, $2, $3)`, [unreachable.id, ready.id, forwarding.id]);
+  });
+
+  it("forgets a softphone once the agent's last workspace socket is gone", async () => {
+    const agent = await createAgent(t.pool);
+    const cookie = await t.login(agent.email);
+    const socket = await t.connectAgent(cookie);
+    await t.api(cookie, "PUT", "/api/me/softphone", { registered: true });
+    const readyAt = async () => (await t.pool.query(`SELECT softphone_ready_at FROM agents WHERE id = $1`, [agent.id])).rows[0].softphone_ready_at;
+    expect(await readyAt()).not.toBeNull();
+    await closeWorkspace(socket, agent.id);
+    expect(await readyAt()).toBeNull();
   });
 });

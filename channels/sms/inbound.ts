@@ -41,7 +41,7 @@ export function parseInboundSms(params: Record<string, unknown>, defaultCountry:
     const url = params[`MediaUrl${i}`];
     const contentType = params[`MediaContentType${i}`];
     if (typeof url !== "string" || !/^https?:\/\//.test(url)) throw new InboundParseError(`MediaUrl${i} is missing or not a URL`);
-    media.push({ url, contentType: typeof contentType === "string" && contentType ? contentType : "application/octet-stream" });
+    media.push({ url, contentType: typeof contentType === "string" && contentType ? contentType : "application/octet-stream", fetchFromProvider: true });
   }
   if (p.Body === "" && media.length === 0) throw new InboundParseError("Body: an SMS needs a Body or media");
   const metadata: Record<string, unknown> = {};

@@ -5,6 +5,7 @@ import { type ChannelAdapter, type OutboundMessage, type SendResult, type Status
 import { createTwilioRestClient, twilioSendError } from "../twilio/rest-client.ts";
 import { verifyTwilioSignature } from "../twilio/signature.ts";
 import { parseInboundSms } from "./inbound.ts";
+import { fetchTwilioMedia } from "./media.ts";
 import { parseSmsStatus } from "./status.ts";
 
 export interface SmsAdapterSettings {
@@ -51,6 +52,7 @@ export function createSmsAdapter(settings: SmsAdapterSettings): SmsAdapter {
     parseInbound: (params) => parseInboundSms(params, settings.defaultCountry),
     parseStatus: parseSmsStatus,
     emptyReply: () => new twilio.twiml.MessagingResponse().toString(),
+    fetchMedia: (url, opts) => fetchTwilioMedia(settings, url, opts),
     async send(message: OutboundMessage): Promise<SendResult> {
       try {
         const created = await client.messages.create({

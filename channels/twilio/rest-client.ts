@@ -31,7 +31,7 @@ class BaseUrlRequestClient extends twilio.RequestClient {
   }
 }
 
-function rebaseUri(uri: string, base: URL): string {
+export function rebaseUri(uri: string, base: URL): string {
   const original = new URL(uri);
   // Keep a path prefix on the base (http://host/twilio → http://host/twilio/2010-04-01/…).
   const prefix = base.pathname.replace(/\/+$/, "");

@@ -18,6 +18,7 @@ import {
   type LoginBody,
   type SendReplyBody,
   type SetPresenceBody,
+  type SoftphoneStateBody,
   type WrapUpBody,
 } from "../../shared/api.ts";
 
@@ -140,6 +141,8 @@ export const api = {
 
   /** A Twilio access token for the browser softphone; 503 CHANNEL_DISABLED when the softphone is not configured. */
   voiceToken: () => request("/api/voice/token", { schema: VoiceTokenResponse }),
+  /** Tells the server whether this browser's Twilio Device is registered: calls are offered only while it is (or to a forward phone). */
+  reportSoftphone: (body: SoftphoneStateBody) => request("/api/me/softphone", { method: "PUT", body }),
 
   timeline: (customerId: string, page: { before?: string; limit?: number } = {}) => {
     const query = new URLSearchParams({ limit: String(page.limit ?? 50) });

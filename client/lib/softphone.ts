@@ -125,6 +125,7 @@ export class Softphone {
   }
 
   stop(): void {
+    if (this.#registered) this.#tellServer(false);
     this.#stopped = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#patienceTimer);
@@ -195,6 +196,25 @@ export class Softphone {
     }
   }
 
+  /**
+   * Tells the server again whether calls can ring here: after a reconnect, since the server forgets a
+   * softphone once the agent's last socket is gone.
+   */
+  reportReadiness(): void {
+    if (!this.#stopped && this.#device) this.#tellServer(this.#registered);
+  }
+
+  #setRegistered(registered: boolean): void {
+    const changed = registered !== this.#registered;
+    this.#registered = registered;
+    if (changed) this.#tellServer(registered);
+  }
+
+  #tellServer(registered: boolean): void {
+    // Best effort: the next change or reconnect reports again; until then the server's view is stale.
+    api.reportSoftphone({ registered }).catch((failure) => console.warn("could not report the softphone's state", failure));
+  }
+
   #set(change: Partial<SoftphoneState>): void {
     if (this.#stopped) return;
     this.#state = { ...this.#state, ...change };
@@ -239,7 +259,7 @@ export class Softphone {
       }, REGISTER_PATIENCE_MS);
       await device.register();
       if (this.#device !== device) return;
-      this.#registered = true;
+      this.#setRegistered(true);
       this.#retryMs = RETRY_MIN_MS;
       if (!this.#call) this.#set({ status: "ready", error: null });
     } catch (failure) {
@@ -253,7 +273,7 @@ export class Softphone {
   /** Starts over with a fresh token and Device after a back-off. */
   #failed(error: string): void {
     if (this.#stopped) return;
-    this.#registered = false;
+    this.#setRegistered(false);
     this.#set({ status: this.#call ? this.#state.status : "error", error });
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.#connect(), this.#retryMs);
@@ -268,12 +288,12 @@ export class Softphone {
     });
     device.on("registered", () => {
       if (!current()) return;
-      this.#registered = true;
+      this.#setRegistered(true);
       if (!this.#call) this.#set({ status: "ready", error: null });
     });
     device.on("unregistered", () => {
       if (!current()) return;
-      this.#registered = false;
+      this.#setRegistered(false);
       // The SDK registers again by itself once its connection to Twilio is back.
       if (!this.#call) this.#set({ status: "error", error: "The softphone lost its connection to Twilio. Reconnecting…" });
     });

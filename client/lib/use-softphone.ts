@@ -1,6 +1,7 @@
 // The agent's softphone for React: one Device for the workspace's lifetime, its state, and what the agent can do.
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { Softphone, initialSoftphoneState, type CallRedirect, type SoftphoneState } from "./softphone.ts";
+import { useSocketEvent } from "./use-socket-event.ts";
 
 export interface SoftphoneControls extends SoftphoneState {
   /** Picks up the ringing call. Never automatic: the agent clicks. */
@@ -25,6 +26,9 @@ export function useSoftphone(): SoftphoneControls {
     created.start();
     return () => created.stop();
   }, []);
+
+  // The server forgets the softphone when this workspace's socket has been gone a while: remind it.
+  useSocketEvent("connect", () => phone?.reportReadiness());
 
   const state = useSyncExternalStore(phone?.subscribe ?? noSubscription, phone?.getState ?? beforeStart);
   const actions = useMemo(

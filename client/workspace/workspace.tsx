@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { AgentView, ChannelState, WrapUpBody } from "../../shared/api.ts";
 import type { SettablePresence } from "../../shared/domain.ts";
 import { errorMessage } from "../lib/api.ts";
+import { useAgentNotices } from "../lib/use-agent-notices.ts";
 import { useMyWork } from "../lib/use-my-work.ts";
 import { useSoftphone } from "../lib/use-softphone.ts";
 import { useWrapUp } from "../lib/use-wrap-up.ts";
@@ -28,6 +29,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
   const call = useCallConversation({ offers: work.offers, conversations: work.conversations, onScreenPop: setOpenConversationId });
   const wrapUp = useWrapUp({ presence: agent.presence, endedCall: softphone.endedCall, conversationId: call.conversation?.id ?? null });
   const callsReady = softphone.status === "ready" || softphone.status === "ringing" || softphone.status === "in-call";
+  useAgentNotices((agentNotice) => setNotice(agentNotice.message));
 
   async function accept(offerId: string) {
     setNotice(null);
@@ -63,7 +65,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
   return (
     <div className="workspace">
       <WorkspaceHeader agent={agent} softphone={softphone} onSetPresence={onSetPresence} onSignOut={onSignOut} />
-      <ChannelBanner channels={channels} />
+      <ChannelBanner channels={channels} softphoneOff={softphone.status === "off"} />
       <CallBar
         softphone={softphone}
         conversation={call.conversation}

@@ -1,6 +1,7 @@
 // What the domain announces after a commit; server/realtime turns these into socket emits.
 import type { AgentView, ChannelHealth, ConversationView, MessageView, OfferView } from "../../shared/api.ts";
 import type { ChatMessageView } from "../../shared/chat.ts";
+import type { AgentNotice } from "../../shared/events.ts";
 
 export type DomainEvent =
   | { type: "message.created"; message: MessageView; assignedAgentId: string | null }
@@ -11,6 +12,7 @@ export type DomainEvent =
   | { type: "agent.updated"; agent: AgentView }
   /** A channel started failing or recovered: every agent's banner shows it. */
   | { type: "channel.health"; health: ChannelHealth }
+  | { type: "agent.notice"; agentId: string; notice: AgentNotice }
   /** Someone types in a conversation: agents watching the customer see it (nobody answers twice). */
   | { type: "conversation.typing"; conversationId: string; customerId: string; assignedAgentId: string | null; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }
   /** To a chat visitor's widget(s), wherever they are connected. */

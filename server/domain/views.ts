@@ -1,7 +1,7 @@
 // Database rows → the wire views of shared/api.ts. Queries select the columns these mappers read.
 import type { AgentView, ConversationView, CustomerSummary, MessageView, OfferView } from "../../shared/api.ts";
 import type { Channel, ConversationStatus, MessageDirection, MessageKind, MessageStatus, OfferStatus } from "../../shared/domain.ts";
-import type { MediaItem } from "../../shared/inbound.ts";
+import { mediaView, type StoredMedia } from "./ingest/stored-media.ts";
 import { formatPhone } from "../../shared/phone.ts";
 
 const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
@@ -48,6 +48,7 @@ export interface ConversationRow {
   subject: string | null;
   last_message_at: Date;
   created_at: Date;
+  outcome: ConversationView["outcome"];
   customer_id: string;
   customer_display_name: string | null;
   customer_tier: CustomerSummary["tier"];
@@ -55,7 +56,7 @@ export interface ConversationRow {
 
 /** Select list for ConversationRow, with `cv` = conversations and `cu` = customers. */
 export const CONVERSATION_COLUMNS = `cv.id, cv.channel, cv.status, cv.assigned_agent_id, cv.customer_address, cv.business_address,
-  cv.subject, cv.last_message_at, cv.created_at, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
+  cv.subject, cv.last_message_at, cv.created_at, cv.outcome, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
 
 export function conversationView(r: ConversationRow): ConversationView {
   return {
@@ -68,6 +69,7 @@ export function conversationView(r: ConversationRow): ConversationView {
     subject: r.subject,
     lastMessageAt: iso(r.last_message_at),
     createdAt: iso(r.created_at),
+    outcome: r.outcome,
     customer: {
       id: r.customer_id,
       displayName:
@@ -86,7 +88,7 @@ export interface MessageRow {
   direction: MessageDirection;
   kind: MessageKind;
   body: string;
-  media: MediaItem[];
+  media: StoredMedia[];
   status: MessageStatus;
   error_code: string | null;
   error_message: string | null;
@@ -110,7 +112,7 @@ export function messageView(r: MessageRow): MessageView {
     direction: r.direction,
     kind: r.kind,
     body: r.body,
-    media: r.media,
+    media: r.media.map(mediaView),
     status: r.status,
     errorCode: r.error_code,
     errorMessage: r.error_message,

@@ -16,4 +16,6 @@ export interface WorkQueues {
   resendMessages(messageIds: string[]): Promise<void>;
   /** Try one held message on a failing channel: if it goes through, the channel works again. */
   probeChannel(messageId: string): Promise<void>;
+  /** Fetch the provider-held files (MMS media) of an inbound message into our storage. */
+  fetchMessageMedia(messageId: string): Promise<void>;
 }

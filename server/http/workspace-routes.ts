@@ -1,13 +1,15 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
-import { CallControlBody, ConfirmForwardPhoneBody, SetForwardPhoneBody, CreateAgentBody, UpdateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { CallControlBody, ConfirmForwardPhoneBody, SetForwardPhoneBody, SoftphoneStateBody, CreateAgentBody, UpdateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
 import { failingChannels } from "../domain/outbound/channel-health.ts";
 import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
-import { connectCallToAgent, softphoneToken } from "../domain/voice/softphone.ts";
+import { softphoneToken } from "../domain/voice/softphone.ts";
+import { connectAcceptedCall } from "../domain/voice/connect-accepted-call.ts";
+import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
 import { finishWrapUp } from "../domain/voice/wrap-up.ts";
 import { clickToCall } from "../domain/voice/outbound-calls.ts";
 import { controlCall } from "../domain/voice/call-controls.ts";
@@ -71,6 +73,11 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   router.get("/me/work", async (req, res) => {
     res.json(await myWork(deps, signedInAgent(req).id));
   });
+  router.put("/me/softphone", async (req, res) => {
+    const { registered } = parseInput(SoftphoneStateBody, req.body);
+    await reportSoftphone(deps, { agentId: signedInAgent(req).id, registered });
+    res.status(204).end();
+  });
   router.get("/voice/token", (req, res) => {
     res.json(softphoneToken(deps.softphone, signedInAgent(req).id));
   });
@@ -82,8 +89,8 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
     const { id } = parseInput(IdParam, req.params);
     const agentId = signedInAgent(req).id;
     const conversation = await acceptOffer(deps, { offerId: id, agentId });
-    // A call is still on hold at Twilio: now it rings the agent's softphone.
-    if (conversation.channel === "voice") await connectCallToAgent(deps, { conversationId: conversation.id, agentId });
+    // A call is still on hold at Twilio: now it rings the agent's softphone (or back in line if it cannot).
+    if (conversation.channel === "voice") await connectAcceptedCall(deps, { conversationId: conversation.id, agentId });
     res.json({ conversation });
   });
   router.post("/offers/:id/reject", async (req, res) => {

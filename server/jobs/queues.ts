@@ -4,12 +4,17 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkQueues } from "../domain/work-queues.ts";
 
-export const QUEUE_NAMES = { routing: "routing", offerTimeouts: "offer-timeouts", outbound: "outbound", maintenance: "maintenance" } as const;
+export const QUEUE_NAMES = { routing: "routing", offerTimeouts: "offer-timeouts", outbound: "outbound", maintenance: "maintenance", media: "media" } as const;
 
 export type RoutingJob = { kind: "route-conversation"; conversationId: string } | { kind: "agent-may-take-work"; agentId: string };
 export type OfferTimeoutJob = { offerId: string };
 /** `probe`: a held message sent while its channel is failing, to learn whether it works again. */
 export type OutboundJob = { messageId: string; probe?: boolean };
+/** The provider-held files of one inbound message (the maintenance sweep re-queues fetches Redis lost). */
+export type MediaJob = { messageId: string };
+
+/** MMS media fetches retry with back-off (1 s, 2 s, 4 s …, about a minute in all) before the file is marked unavailable. */
+export const MEDIA_FETCH_ATTEMPTS = 6;
 
 /** Transient send failures retry with exponential back-off: 2 s, 4 s, 8 s … about 4 minutes in all. */
 export const OUTBOUND_ATTEMPTS = 8;
@@ -20,6 +25,7 @@ export interface Queues extends WorkQueues {
   offerTimeouts: Queue<OfferTimeoutJob>;
   outbound: Queue<OutboundJob>;
   maintenance: Queue;
+  media: Queue<MediaJob>;
   close(): Promise<void>;
 }
 
@@ -28,7 +34,7 @@ const sendJobId = (messageId: string) => `send-${messageId}`;
 export function createQueues(
   connection: Redis,
   prefix: string,
-  opts: { outboundBackoffMs?: number; onError?: (err: Error) => void } = {},
+  opts: { outboundBackoffMs?: number; mediaBackoffMs?: number; onError?: (err: Error) => void } = {},
 ): Queues {
   const common = { connection, prefix: `${prefix}:bull` };
   const routing = new Queue<RoutingJob>(QUEUE_NAMES.routing, {
@@ -50,14 +56,19 @@ export function createQueues(
     },
   });
   const maintenance = new Queue(QUEUE_NAMES.maintenance, { ...common, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
+  const media = new Queue<MediaJob>(QUEUE_NAMES.media, {
+    ...common,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: MEDIA_FETCH_ATTEMPTS, backoff: { type: "exponential", delay: opts.mediaBackoffMs ?? 1000 } },
+  });
   // Without a listener BullMQ prints every Redis connection error; the caller decides what to log.
-  for (const q of [routing, offerTimeouts, outbound, maintenance] as Queue[]) q.on("error", opts.onError ?? (() => {}));
+  for (const q of [routing, offerTimeouts, outbound, maintenance, media] as Queue[]) q.on("error", opts.onError ?? (() => {}));
 
   return {
     routing,
     offerTimeouts,
     outbound,
     maintenance,
+    media,
     async routeConversation(conversationId, priority) {
       // The job id dedupes: a conversation has at most one routing job waiting. BullMQ ids may not hold ':'.
       await routing.add("route", { kind: "route-conversation", conversationId }, { jobId: `route-${conversationId}`, priority: Math.max(1, priority) });
@@ -107,8 +118,11 @@ export function createQueues(
       }
       await outbound.add("probe", { messageId, probe: true }, { jobId, attempts: 1, removeOnFail: true });
     },
+    async fetchMessageMedia(messageId) {
+      await media.add("fetch", { messageId }, { jobId: `media-${messageId}` });
+    },
     async close() {
-      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close()]);
+      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close(), media.close()]);
     },
   };
 }

@@ -14,8 +14,10 @@ import { endWrapUp } from "../domain/voice/wrap-up.ts";
 import { goOfflineIfAway } from "../domain/workspace/set-presence.ts";
 import { countAgentSockets } from "../redis/agent-sockets.ts";
 import type { Logger } from "../log.ts";
+import { fetchMessageMedia, sweepPendingMedia } from "../domain/ingest/fetch-message-media.ts";
+import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
 import { startSweepTimer } from "./sweep-timer.ts";
-import { QUEUE_NAMES, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
+import { QUEUE_NAMES, type MediaJob, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
 
 export interface WorkerDeps extends RoutingDeps {
   events: EventPublisher;
@@ -28,6 +30,9 @@ export interface WorkerDeps extends RoutingDeps {
   sendLeaseMs: number;
   /** Lock of a running job: past it without a heartbeat (the worker died), the job runs again. */
   lockDurationMs?: number;
+  publicUrl: string;
+  /** Signs the links of stored files (MMS media). */
+  sessionSecret: string;
 }
 
 export interface Workers {
@@ -65,15 +70,19 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
       if (job.name === "end-wrap-up") return endWrapUp(deps, (job.data as { agentId: string }).agentId);
       if (job.name === "agent-disconnected") {
         const { agentId } = job.data as { agentId: string };
-        if ((await countAgentSockets(connection, prefix, agentId)) === 0) await goOfflineIfAway(deps, agentId);
+        if ((await countAgentSockets(connection, prefix, agentId)) > 0) return;
+        // Its softphone went with the last tab: calls must not ring there any more.
+        await reportSoftphone(deps, { agentId, registered: false });
+        await goOfflineIfAway(deps, agentId);
         return;
       }
-      return { routing: await sweepRouting(deps), outbox: await sweepOutbox(deps) };
+      return { routing: await sweepRouting(deps), outbox: await sweepOutbox(deps), media: await sweepPendingMedia(deps) };
     },
     { ...common, concurrency: 1 },
   );
+  const media = startMediaWorker(common, deps);
 
-  const all = [routing, offerTimeouts, outbound, maintenance];
+  const all = [routing, offerTimeouts, outbound, maintenance, media];
   for (const w of all) {
     w.on("failed", (job, err) => {
       const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -89,4 +98,21 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
       await Promise.all(all.map((w) => w.close()));
     },
   };
+}
+
+/** MMS media fetches (the maintenance sweep re-queues fetches that Redis lost). */
+function startMediaWorker(common: { connection: Redis; prefix: string }, deps: WorkerDeps): Worker<MediaJob> {
+  const worker = new Worker<MediaJob>(
+    QUEUE_NAMES.media,
+    async (job: Job<MediaJob>) => {
+      const { messageId } = job.data;
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const { retry } = await fetchMessageMedia(deps, { messageId, finalAttempt });
+      // Thrown so that BullMQ tries again with back-off; the file stays "pending" until then.
+      if (retry) throw new Error(`media of message ${messageId} not fetched yet: ${retry}`);
+      return null;
+    },
+    { ...common, concurrency: 4 },
+  );
+  return worker;
 }

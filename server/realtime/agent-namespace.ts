@@ -166,5 +166,8 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     case "sessions.ended":
       endSessionSockets(nsp, event);
       break;
+    case "agent.notice":
+      to([rooms.agent(event.agentId)]).emit("agent:notice", event.notice);
+      break;
   }
 }

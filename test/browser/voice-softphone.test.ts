@@ -84,9 +84,12 @@ const voiceWebhook = (path: string, params: Record<string, string>) =>
     params: { AccountSid: t.fake.accountSid, ApiVersion: "2010-04-01", Direction: "inbound", ...params },
   });
 
+let agentId: string;
+
 describe("a call in the agent's browser", () => {
   it("rings with the caller's history open, connects on accept, and ends in wrap-up", async () => {
     const agent = await createAgent(t.pool, { name: "Casey Caller" });
+    agentId = agent.id;
     const caller = "+14155550144";
     await t.sendSms({ From: caller, Body: "My order arrived broken" });
     // The SMS conversation is someone's work already; the call is new work.
@@ -97,6 +100,8 @@ describe("a call in the agent's browser", () => {
     await page.getByTestId("signin-password").fill(TEST_PASSWORD);
     await page.getByTestId("signin-submit").click();
     await expect.poll(() => page.getByTestId("softphone-state").textContent()).toContain("ready");
+    // The registered Device told the server: calls may be offered to this agent now.
+    await eventually(async () => (await t.pool.query(`SELECT softphone_ready_at FROM agents WHERE id = $1`, [agent.id])).rows[0].softphone_ready_at !== null);
     await page.getByTestId("presence-select").selectOption("available");
 
     const callSid = newSid("CA");
@@ -132,5 +137,84 @@ describe("a call in the agent's browser", () => {
     const note = await t.pool.query(`SELECT body FROM messages WHERE kind = 'note' AND author_agent_id = $1`, [agent.id]);
     expect(note.rows).toEqual([{ body: "Resolved on the call: Replacement sent" }]);
     await page.screenshot({ path: "/tmp/switchboard-call.png" });
+  });
+});
+
+describe("what the agent is told", () => {
+  const waitingCallsResolved = () => t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status IN ('queued', 'offered')`);
+  const incomingCall = async (from: string) => {
+    const callSid = newSid("CA");
+    expect((await voiceWebhook("/webhooks/twilio/voice", { CallSid: callSid, From: from, To: "+14155550100", CallStatus: "ringing" })).status).toBe(200);
+    return callSid;
+  };
+
+  it("a caller who hangs up while the call is offered reads as a missed call, with Call back", async () => {
+    await waitingCallsResolved();
+    const caller = "+14155550145";
+    const callSid = await incomingCall(caller);
+    const offer = page.locator('[data-testid="offer-item"][data-channel="voice"]');
+    await offer.waitFor();
+    await expect.poll(() => page.getByTestId("conversation-status").textContent()).toBe("Offered");
+    expect((await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: callSid, CallStatus: "completed", CallDuration: "8" })).status).toBe(200);
+    await expect.poll(() => page.getByTestId("conversation-status").textContent()).toBe("Missed call");
+    expect(await page.getByTestId("click-to-call").textContent()).toContain("Call back");
+    expect(await page.getByTestId("resolve-button").count()).toBe(0);
+    await offer.waitFor({ state: "detached" });
+    await page.screenshot({ path: "/tmp/switchboard-missed-call.png" });
+  });
+
+  it("an accepted call that cannot be connected says why, and the caller is back in line", async () => {
+    await waitingCallsResolved();
+    const callSid = await incomingCall("+14155550146");
+    const offer = page.locator('[data-testid="offer-item"][data-channel="voice"]');
+    await offer.waitFor();
+    t.fake.failNext(1, { status: 500 });
+    await offer.getByTestId("offer-accept").click({ timeout: 3000 });
+    await expect.poll(() => page.getByTestId("work-notice").textContent()).toMatch(/could not be connected to you.*back in line/);
+    const conversation = await t.pool.query(
+      `SELECT cv.status, cv.assigned_agent_id FROM conversations cv JOIN messages m ON m.conversation_id = cv.id WHERE m.external_id = $1`,
+      [callSid],
+    );
+    expect(conversation.rows[0]).toEqual({ status: "queued", assigned_agent_id: null });
+    // Nothing waits to ring in this browser.
+    expect(await page.locator('[data-testid="call-bar"][data-status="ringing"]').count()).toBe(0);
+    await page.screenshot({ path: "/tmp/switchboard-call-not-connected.png" });
+    await page.getByTestId("work-notice").getByRole("button", { name: "Dismiss" }).click({ timeout: 3000 });
+  });
+
+  it("an agent set away after missing a call is told so", async () => {
+    await waitingCallsResolved();
+    const callSid = await incomingCall("+14155550147");
+    const offer = page.locator('[data-testid="offer-item"][data-channel="voice"]');
+    await offer.waitFor();
+    await offer.getByTestId("offer-accept").click();
+    await t.fake.waitFor((r) => r.path === `/2010-04-01/Accounts/${t.fake.accountSid}/Calls/${callSid}.json`);
+    // The softphone never picked up: Twilio's <Dial> reports no answer.
+    await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: callSid, CallStatus: "in-progress", DialCallStatus: "no-answer" });
+    await expect.poll(() => page.getByTestId("work-notice").textContent()).toMatch(/missed a call.*Away/);
+    await expect.poll(() => page.getByTestId("presence-select").inputValue()).toBe("away");
+    expect((await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agentId])).rows[0].presence).toBe("away");
+    await page.screenshot({ path: "/tmp/switchboard-set-away.png" });
+    await waitingCallsResolved();
+  });
+});
+
+describe("a workspace without the softphone settings", () => {
+  it("says so in the banner, and the softphone is off", async () => {
+    const bare = await startTestApp({ publicUrl: "local" });
+    const other = await browser.newPage();
+    try {
+      const agent = await createAgent(bare.pool, { name: "Forward Only" });
+      await other.goto(bare.url);
+      await other.getByTestId("signin-email").fill(agent.email);
+      await other.getByTestId("signin-password").fill(TEST_PASSWORD);
+      await other.getByTestId("signin-submit").click();
+      await expect.poll(() => other.getByTestId("softphone-state").textContent()).toBe("off");
+      await expect.poll(() => other.getByTestId("softphone-off").textContent()).toContain("TWILIO_API_KEY_SID");
+      await other.screenshot({ path: "/tmp/switchboard-softphone-off.png" });
+    } finally {
+      await other.close();
+      await bare.close();
+    }
   });
 });

@@ -8,7 +8,16 @@ export const TEST_PASSWORD = "correct horse battery staple";
 
 export async function createAgent(
   pool: pg.Pool,
-  overrides: Partial<{ email: string; name: string; role: string; skills: string[]; presence: string; capacity: Partial<Record<Channel, number>> }> = {},
+  overrides: Partial<{
+    email: string;
+    name: string;
+    role: string;
+    skills: string[];
+    presence: string;
+    capacity: Partial<Record<Channel, number>>;
+    /** Their browser softphone has reported itself registered (calls are offered only then, or with a forward phone). */
+    softphoneReady: boolean;
+  }> = {},
 ): Promise<{ id: string; email: string; name: string }> {
   passwordHash ??= hashPassword(TEST_PASSWORD);
   const n = Math.random().toString(36).slice(2, 8);
@@ -16,10 +25,10 @@ export async function createAgent(
   const name = overrides.name ?? `Agent ${n}`;
   const cap = overrides.capacity ?? {};
   const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO agents (email, name, password_hash, role, skills, presence, capacity_voice, capacity_chat, capacity_sms, capacity_email)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+    `INSERT INTO agents (email, name, password_hash, role, skills, presence, capacity_voice, capacity_chat, capacity_sms, capacity_email, softphone_ready_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $11 THEN now() END) RETURNING id`,
     [email, name, await passwordHash, overrides.role ?? "agent", overrides.skills ?? [], overrides.presence ?? "offline",
-     cap.voice ?? 1, cap.chat ?? 3, cap.sms ?? 5, cap.email ?? 8],
+     cap.voice ?? 1, cap.chat ?? 3, cap.sms ?? 5, cap.email ?? 8, overrides.softphoneReady ?? false],
   );
   return { id: rows[0]!.id, email, name };
 }

@@ -1,4 +1,4 @@
-// A loopback stand-in for Twilio's REST API (2010-04-01 Messages and Calls), for tests.
+// A loopback stand-in for Twilio's REST API (2010-04-01 Messages and Calls, MMS media), for tests.
 // Messages: create, fetch and list (To, From, DateSent filters, paged, newest first, as Twilio lists them).
 // Point the real twilio client at it with createTwilioRestClient({ apiBaseUrl: fake.url }).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -39,6 +39,12 @@ export interface FakeTwilio {
   messages(): RecordedRequest[];
   calls(): RecordedRequest[];
   callUpdates(): RecordedRequest[];
+  /**
+   * Serves an MMS file as Twilio does: at its API URL (Basic auth), which redirects to short-lived
+   * storage that refuses a request carrying credentials. Returns the URL a webhook names
+   * (https://api.twilio.com/…, reached here through the client's base URL) and the path the fake sees.
+   */
+  addMedia(file: { contentType: string; data: Buffer; messageSid?: string }): { url: string; path: string };
   failNext(n: number, failure: FakeTwilioFailure): void;
   dropNext(n: number): void;
   /**
@@ -60,6 +66,8 @@ const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
 const CALLS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
 const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
+const MEDIA_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\/Media\/([^/.]+)$/;
+const STORAGE_PATH = /^\/media-storage\/([0-9a-f]+)$/;
 
 // Twilio's error codes for plain HTTP failures, used when failNext() names no code.
 const DEFAULT_ERROR_CODES: Record<number, number> = {
@@ -156,6 +164,9 @@ export async function startFakeTwilio(
   let latencyMs = 0;
   const messagesBySid = new Map<string, Record<string, unknown>>();
   const callsBySid = new Map<string, Record<string, unknown>>();
+  const mediaByPath = new Map<string, { contentType: string; data: Buffer; token: string }>();
+  const mediaByToken = new Map<string, { contentType: string; data: Buffer }>();
+  let storageUrl = "";
   const waiters = new Set<{ predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
   const sockets = new Set<Socket>();
 
@@ -381,8 +392,9 @@ export async function startFakeTwilio(
       return;
     }
 
-    let answer: { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
+    let answer: { status: number; body: Record<string, unknown>; headers?: Record<string, string>; raw?: Buffer };
     const failure = pendingFailures.shift();
+    const mediaPath = MEDIA_PATH.exec(rec.path);
     if (failure) {
       const code = failure.code ?? DEFAULT_ERROR_CODES[failure.status] ?? null;
       const message = failure.message ?? DEFAULT_ERROR_MESSAGES[failure.status] ?? `HTTP ${failure.status}`;
@@ -393,6 +405,11 @@ export async function startFakeTwilio(
         body: twilioError(401, 20003, "Authenticate"),
         headers: { "WWW-Authenticate": 'Basic realm="Twilio API"' },
       };
+    } else if (mediaPath && rec.method === "GET" && mediaPath[1] === accountSid) {
+      const file = mediaByPath.get(rec.path);
+      answer = file
+        ? { status: 307, body: {}, headers: { Location: `${storageUrl}/media-storage/${file.token}?Expires=${Date.now() + 240_000}&Signature=fake` } }
+        : { status: 404, body: twilioError(404, 20404, `The requested resource ${rec.path} was not found`) };
     } else {
       answer = route(rec);
     }
@@ -405,10 +422,10 @@ export async function startFakeTwilio(
     }
     rec.response = { status: answer.status, body: answer.body };
     notify(rec);
-    const payload = JSON.stringify(answer.body);
+    const payload = answer.raw ?? Buffer.from(JSON.stringify(answer.body));
     res.writeHead(answer.status, {
       "Content-Type": "application/json; charset=utf-8",
-      "Content-Length": Buffer.byteLength(payload),
+      "Content-Length": payload.length,
       "Twilio-Request-Id": newSid("RQ"),
       ...answer.headers,
     });
@@ -433,6 +450,28 @@ export async function startFakeTwilio(
   });
   const { port } = server.address() as AddressInfo;
 
+  // The storage Twilio redirects media to: another origin, with its own signed URL, refusing a request
+  // that also carries credentials (as S3 does).
+  const storage = createServer((req, res) => {
+    const file = mediaByToken.get(STORAGE_PATH.exec(new URL(req.url ?? "/", "http://storage.invalid").pathname)?.[1] ?? "");
+    const answer = req.headers.authorization
+      ? { status: 400, type: "application/xml", data: Buffer.from("<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>") }
+      : file
+        ? { status: 200, type: file.contentType, data: file.data }
+        : { status: 404, type: "application/xml", data: Buffer.from("<Error><Code>NoSuchKey</Code></Error>") };
+    res.writeHead(answer.status, { "Content-Type": answer.type, "Content-Length": answer.data.length });
+    res.end(answer.data);
+  });
+  storage.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    storage.once("error", reject);
+    storage.listen(0, "127.0.0.1", () => resolve());
+  });
+  storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}`;
+
   const byPath = (pattern: RegExp) => () =>
     requests.filter((r) => r.method === "POST" && pattern.test(r.path));
 
@@ -444,6 +483,14 @@ export async function startFakeTwilio(
     messages: byPath(MESSAGES_PATH),
     calls: byPath(CALLS_PATH),
     callUpdates: byPath(CALL_PATH),
+    addMedia(file) {
+      const messageSid = file.messageSid ?? newSid("MM");
+      const path = `${API}/Accounts/${accountSid}/Messages/${messageSid}/Media/${newSid("ME")}`;
+      const token = randomBytes(12).toString("hex");
+      mediaByPath.set(path, { ...file, token });
+      mediaByToken.set(token, file);
+      return { url: `https://api.twilio.com${path}`, path };
+    },
     failNext(n, failure) {
       for (let i = 0; i < n; i++) pendingFailures.push({ ...failure });
     },
@@ -490,6 +537,7 @@ export async function startFakeTwilio(
     },
     close() {
       return new Promise<void>((resolve, reject) => {
+        storage.close();
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive sockets from the twilio client would hold close() open.
         for (const s of sockets) s.destroy();

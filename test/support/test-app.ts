@@ -76,6 +76,7 @@ export async function startTestApp(
     sweepEveryMs: 60_000,
     disconnectGraceMs: 60_000,
     outboundBackoffMs: 50,
+    mediaBackoffMs: 50,
     ...opts.start,
   });
   const url = sb.url;

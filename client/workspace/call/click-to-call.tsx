@@ -5,10 +5,12 @@ import { PhoneIcon } from "./phone-icon.tsx";
 export type Props = {
   /** Rings the customer, then this softphone; throws the ApiError (e.g. they asked not to be called). */
   onCall: () => Promise<void>;
+  /** "Call" by default; "Call back" for a missed call. */
+  label?: string;
 };
 
 /** "Call": phones the customer. The call then rings in this browser's call bar like any other. */
-export function ClickToCall({ onCall }: Props) {
+export function ClickToCall({ onCall, label = "Call" }: Props) {
   const [calling, setCalling] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -33,7 +35,7 @@ export function ClickToCall({ onCall }: Props) {
       )}
       <button className="button button--call" type="button" onClick={call} disabled={calling} data-testid="click-to-call">
         <PhoneIcon className="button__icon" />
-        {calling ? "Calling…" : "Call"}
+        {calling ? "Calling…" : label}
       </button>
     </>
   );

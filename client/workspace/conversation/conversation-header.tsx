@@ -19,6 +19,8 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
   const [resolving, setResolving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const resolved = conversation.status === "resolved";
+  // A caller who hung up while waiting: nobody resolved anything, somebody should call them back.
+  const missedCall = conversation.outcome === "missed_call";
   const hasPhone = customer.identities.some((identity) => identity.kind === "phone");
 
   async function resolve() {
@@ -41,28 +43,30 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
           {customer.displayName && <span className="conversation-header__address">{conversation.customerAddress}</span>}
           <span className={`tier tier--${customer.tier}`}>{tierLabel[customer.tier]}</span>
           <ChannelBadge channel={conversation.channel} />
-          <span className={`status-pill status-pill--${conversation.status}`} data-testid="conversation-status">
-            {conversationStatusLabel[conversation.status]}
+          <span className={`status-pill status-pill--${missedCall ? "missed" : conversation.status}`} data-testid="conversation-status">
+            {missedCall ? "Missed call" : conversationStatusLabel[conversation.status]}
           </span>
           {conversation.subject && <span className="conversation-header__subject">{conversation.subject}</span>}
         </div>
       </div>
       <div className="conversation-header__actions">
-        {hasPhone && softphoneReady && <ClickToCall onCall={onCallCustomer} />}
+        {hasPhone && softphoneReady && <ClickToCall onCall={onCallCustomer} label={missedCall ? "Call back" : "Call"} />}
         {error && (
           <span className="inline-error" role="alert">
             {error}
           </span>
         )}
-        <button
-          className="button"
-          type="button"
-          onClick={resolve}
-          disabled={resolved || resolving}
-          data-testid="resolve-button"
-        >
-          {resolved ? (conversation.channel === "chat" ? "Chat ended" : "Resolved") : resolving ? "Resolving…" : conversation.channel === "chat" ? "End chat" : "Resolve"}
-        </button>
+        {!missedCall && (
+          <button
+            className="button"
+            type="button"
+            onClick={resolve}
+            disabled={resolved || resolving}
+            data-testid="resolve-button"
+          >
+            {resolved ? (conversation.channel === "chat" ? "Chat ended" : "Resolved") : resolving ? "Resolving…" : conversation.channel === "chat" ? "End chat" : "Resolve"}
+          </button>
+        )}
       </div>
     </header>
   );

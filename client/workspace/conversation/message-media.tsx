@@ -1,6 +1,6 @@
-import type { MediaItem } from "../../../shared/inbound.ts";
+import type { MediaView } from "../../../shared/api.ts";
 
-export type Props = { media: MediaItem[] };
+export type Props = { media: MediaView[] };
 
 /** Only web links are rendered: a stored URL with another scheme (javascript:, data:) is not clickable. */
 function safeUrl(url: string): string | null {
@@ -17,11 +17,27 @@ function fileName(url: string): string {
   return last ? decodeURIComponent(last) : "attachment";
 }
 
+const kindOf = (contentType: string) => (contentType.startsWith("image/") ? "Image" : contentType.startsWith("audio/") ? "Audio" : contentType.startsWith("video/") ? "Video" : "File");
+
 export function MessageMedia({ media }: Props) {
   if (media.length === 0) return null;
   return (
     <ul className="media">
       {media.map((item, index) => {
+        if (item.state === "pending") {
+          return (
+            <li key={index} className="media__file media__file--pending" data-testid="media-pending">
+              {kindOf(item.contentType)} ({item.contentType}): fetching from the provider…
+            </li>
+          );
+        }
+        if (item.state === "unavailable" || !item.url) {
+          return (
+            <li key={index} className="media__file media__file--unavailable" data-testid="media-unavailable">
+              {kindOf(item.contentType)} ({item.contentType}) unavailable{item.reason ? `: ${item.reason}` : ""}
+            </li>
+          );
+        }
         const url = safeUrl(item.url);
         if (!url) return <li key={index} className="media__file">Attachment ({item.contentType}) with an unsafe link</li>;
         return (
@@ -30,7 +46,7 @@ export function MessageMedia({ media }: Props) {
               {item.contentType.startsWith("image/") ? (
                 <img src={url} alt={`Image attachment (${item.contentType})`} loading="lazy" />
               ) : (
-                `${fileName(url)} (${item.contentType})`
+                `${item.name ?? fileName(url)} (${item.contentType})`
               )}
             </a>
             {item.contentType.startsWith("audio/") && <audio className="media__audio" controls preload="none" src={url} />}

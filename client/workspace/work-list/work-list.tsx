@@ -24,7 +24,7 @@ export function WorkList(props: Props) {
     <aside className="work-list">
       {loadError && <p className="work-list__error" role="alert">{loadError}</p>}
       {notice && (
-        <p className="work-list__notice" role="alert">
+        <p className="work-list__notice" role="alert" data-testid="work-notice">
           {notice}
           <button className="link-button" type="button" onClick={props.onDismissNotice}>
             Dismiss

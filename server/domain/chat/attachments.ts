@@ -19,6 +19,12 @@ const SIGNATURES: Record<string, (b: Buffer) => boolean> = {
   "application/pdf": (b) => b.subarray(0, 5).toString("latin1") === "%PDF-",
 };
 
+/** Whether the bytes are what the type says, for the types we know the signature of (others pass). */
+export function contentMatchesType(contentType: string, data: Buffer): boolean {
+  const matches = SIGNATURES[contentType];
+  return !matches || matches(data);
+}
+
 export function checkUpload(upload: ChatAttachmentUpload, limits: UploadLimits): Buffer {
   const data = Buffer.from(upload.data instanceof ArrayBuffer ? new Uint8Array(upload.data) : upload.data);
   if (!limits.types.includes(upload.contentType)) {

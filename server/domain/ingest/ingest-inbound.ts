@@ -9,6 +9,7 @@ import { InboundEvent, type InboundEventInput } from "../../../shared/inbound.ts
 import { AppError } from "../../errors.ts";
 import type { DomainEvent, EventPublisher } from "../events.ts";
 import { loadMessage } from "../queries.ts";
+import { mediaView, storedMediaOf } from "./stored-media.ts";
 import { routingPriority } from "../routing/priority.ts";
 import { conversationView } from "../views.ts";
 import type { WorkQueues } from "../work-queues.ts";
@@ -63,6 +64,8 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
   if (!parsed.success) throw new AppError("VALIDATION", "Invalid inbound event", parsed.error.issues);
   const event = parsed.data;
   const receivedAt = event.receivedAt ?? new Date();
+  // Provider-held files (MMS) are stored as pending and fetched by a job; their URLs stay here.
+  const media = storedMediaOf(event.media);
   const priorityByTier = Object.fromEntries(CustomerTier.options.map((tier) => [tier, routingPriority(tier, event.channel)]));
 
   const { rows } = await deps.pool.query<IngestRow>({
@@ -78,7 +81,7 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
       event.to ?? null,
       event.body,
       messageKind(event),
-      JSON.stringify(event.media),
+      JSON.stringify(media),
       event.subject ?? null,
       JSON.stringify(event.metadata),
       receivedAt,
@@ -101,7 +104,7 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
     direction: "inbound",
     kind: messageKind(event),
     body: event.body,
-    media: event.media,
+    media: media.map(mediaView),
     status: "received",
     errorCode: null,
     errorMessage: null,
@@ -119,6 +122,8 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
     if (consentEvent) events.push({ type: "message.created", ...consentEvent });
   }
   await deps.events.publish(...events);
+  // Lost with Redis, or never queued (a crash here): the media sweep finds pending files in Postgres.
+  if (r.created && media.some((m) => m.state === "pending")) await deps.queues.fetchMessageMedia(r.message_id);
   if (r.waiting) await deps.queues.routeConversation(r.conversation_id, r.priority);
   return result;
 }
@@ -134,6 +139,7 @@ function openedConversation(r: IngestRow, channel: Channel, receivedAt: Date): C
     subject: r.subject,
     last_message_at: receivedAt,
     created_at: r.conversation_created_at,
+    outcome: null,
     customer_id: r.customer_id,
     customer_display_name: r.customer_display_name,
     customer_tier: r.customer_tier,

@@ -28,6 +28,13 @@ export const LOAD_SQL = (agent: string, channel: string) => `(
      AND l.status IN ('assigned', 'pending_customer'))
   + (SELECT count(*) FROM offers o WHERE o.agent_id = ${agent} AND o.channel = ${channel} AND o.status = 'pending'))`;
 
+/**
+ * Whether the agent can take work on the channel now: a call needs somewhere to ring, a browser softphone
+ * that reported itself registered with Twilio, or a forward phone. Other channels need nothing more.
+ */
+export const REACHABLE_SQL = (channel: string) =>
+  `(${channel} <> 'voice' OR a.forward_phone IS NOT NULL OR a.softphone_ready_at IS NOT NULL)`;
+
 export const CAPACITY_SQL = (channel: string) => `(CASE ${channel}
   WHEN 'voice' THEN a.capacity_voice WHEN 'chat' THEN a.capacity_chat
   WHEN 'sms' THEN a.capacity_sms ELSE a.capacity_email END)`;
@@ -73,7 +80,7 @@ async function bestAgentFor(tx: pg.PoolClient, c: WaitingConversation): Promise<
      ), candidates AS (
        SELECT a.id, a.last_assigned_at, ${LOAD_SQL("a.id", "$1::\"Channel\"")} AS load, ${CAPACITY_SQL("$1::\"Channel\"")} AS capacity
          FROM agents a
-        WHERE a.presence = 'available' AND a.skills @> $4::text[]
+        WHERE a.presence = 'available' AND a.skills @> $4::text[] AND ${REACHABLE_SQL("$1::\"Channel\"")}
           AND NOT EXISTS (SELECT 1 FROM offers d WHERE d.conversation_id = $3 AND d.agent_id = a.id
                             AND d.status IN ('rejected', 'timed_out')
                             AND d.responded_at > now() - make_interval(secs => ${DECLINE_COOLDOWN_SECONDS}))
@@ -129,7 +136,7 @@ export async function offerWorkToAgent(deps: RoutingDeps, agentId: string): Prom
            LEFT JOIN queues q ON q.id = cv.queue_id
            JOIN agents a ON a.id = $1
           WHERE cv.status = 'queued' AND a.presence = 'available'
-            AND a.skills @> COALESCE(q.required_skills, '{}')
+            AND a.skills @> COALESCE(q.required_skills, '{}') AND ${REACHABLE_SQL("cv.channel")}
             AND ${LOAD_SQL("a.id", "cv.channel")} < ${CAPACITY_SQL("cv.channel")}
             AND NOT EXISTS (SELECT 1 FROM offers d WHERE d.conversation_id = cv.id AND d.agent_id = a.id
                               AND d.status IN ('rejected', 'timed_out')

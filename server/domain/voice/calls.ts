@@ -55,7 +55,10 @@ export async function recordCallStatus(
   deps: { pool: pg.Pool; events: EventPublisher; queues: WorkQueues; wrapUpMs: number },
   update: { callSid: string; status: CallStatus; durationSeconds: number | null },
 ): Promise<boolean> {
+  // Offers of a call whose caller hung up while it rang an agent: closed, so it stops ringing there.
+  const withdrawn: { id: string; agent_id: string }[] = [];
   const outcome = await withTransaction(deps.pool, async (tx) => {
+    withdrawn.length = 0;
     const { rows } = await tx.query<{ id: string; conversation_id: string; customer_id: string; status: string; waited: number; agent_id: string | null }>(
       `UPDATE messages m SET
           metadata = m.metadata || jsonb_build_object('callStatus', $2::text) ||
@@ -87,9 +90,13 @@ export async function recordCallStatus(
       );
       eventId = ev.rows[0]!.id;
       if (abandoned) {
-        await tx.query(`UPDATE offers SET status = 'withdrawn', responded_at = now() WHERE conversation_id = $1 AND status = 'pending'`, [call.conversation_id]);
+        const closed = await tx.query<{ id: string; agent_id: string }>(
+          `UPDATE offers SET status = 'withdrawn', responded_at = now() WHERE conversation_id = $1 AND status = 'pending' RETURNING id, agent_id`,
+          [call.conversation_id],
+        );
+        withdrawn.push(...closed.rows);
         await tx.query(
-          `UPDATE conversations SET status = 'resolved', resolved_at = now(), waiting_since = NULL, updated_at = now() WHERE id = $1`,
+          `UPDATE conversations SET status = 'resolved', outcome = 'missed_call', resolved_at = now(), waiting_since = NULL, updated_at = now() WHERE id = $1`,
           [call.conversation_id],
         );
       }
@@ -107,7 +114,11 @@ export async function recordCallStatus(
     const conversation = await loadConversation(deps.pool, outcome.conversationId);
     if (conversation) events.push({ type: "conversation.updated", conversation });
   }
+  for (const offer of withdrawn) {
+    events.push({ type: "offer.closed", offerId: offer.id, agentId: offer.agent_id, conversationId: outcome.conversationId, status: "withdrawn" });
+  }
   await deps.events.publish(...events);
+  for (const offer of withdrawn) await deps.queues.agentMayTakeWork(offer.agent_id);
   if (outcome.wrapUpAgent) await startWrapUp(deps, outcome.wrapUpAgent);
   return true;
 }
@@ -136,7 +147,7 @@ export async function recordVoicemail(
     const v = rows[0];
     if (!v) return null;
     const reopened = await tx.query<{ priority: number }>(
-      `UPDATE conversations SET status = 'queued', waiting_since = now(), resolved_at = NULL, updated_at = now()
+      `UPDATE conversations SET status = 'queued', outcome = NULL, waiting_since = now(), resolved_at = NULL, updated_at = now()
         WHERE id = $1 AND status = 'resolved' AND assigned_agent_id IS NULL RETURNING priority`,
       [v.conversation_id],
     );
@@ -191,13 +202,13 @@ export async function requeueMissedCall(
       `UPDATE conversations SET status = 'queued', assigned_agent_id = NULL, waiting_since = now(), updated_at = now() WHERE id = $1`,
       [c.conversation_id],
     );
-    await tx.query(`UPDATE agents SET presence = 'away', presence_changed_at = now() WHERE id = $1 AND presence = 'available'`, [c.agent_id]);
+    const setAway = await tx.query(`UPDATE agents SET presence = 'away', presence_changed_at = now() WHERE id = $1 AND presence = 'available'`, [c.agent_id]);
     const ev = await tx.query<{ id: string }>(
       `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, metadata)
        VALUES ($1, $2, 'voice', 'internal', 'event', $3, 'received', '{"event":"agent_missed"}') RETURNING id`,
       [c.conversation_id, c.customer_id, `${c.agent_name} did not answer; the caller is back in line`],
     );
-    return { ...c, eventId: ev.rows[0]!.id };
+    return { ...c, eventId: ev.rows[0]!.id, setAway: (setAway.rowCount ?? 0) > 0 };
   });
   if (!missed) return;
   const [message, conversation, agent] = await Promise.all([
@@ -209,6 +220,20 @@ export async function requeueMissedCall(
     ...(message ? [{ type: "message.created" as const, ...message }] : []),
     ...(conversation ? [{ type: "conversation.updated" as const, conversation }] : []),
     ...(agent.rows[0] ? [{ type: "agent.updated" as const, agent: agentView(agent.rows[0]) }] : []),
+    ...(missed.setAway
+      ? [
+          {
+            type: "agent.notice" as const,
+            agentId: missed.agent_id,
+            notice: {
+              kind: "set_away_after_missed_call" as const,
+              message: "You missed a call, so you were set to Away and no more calls ring here. Set yourself Available when you are back.",
+              conversationId: missed.conversation_id,
+              at: new Date().toISOString(),
+            },
+          },
+        ]
+      : []),
   );
   await deps.queues.routeConversation(missed.conversation_id, missed.priority);
 }

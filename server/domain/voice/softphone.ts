@@ -45,7 +45,7 @@ export async function connectCallToAgent(
   try {
     await deps.voice.connectToAgent(callSid, await agentDialTarget(deps.pool, opts.agentId));
   } catch (err) {
-    if (err instanceof ChannelSendError) throw new AppError("PROVIDER_ERROR", `The call could not be connected: ${err.message}`);
+    if (err instanceof ChannelSendError) throw new AppError("PROVIDER_ERROR", `Twilio: ${err.message}`);
     throw err;
   }
 }
