@@ -67,6 +67,7 @@ const ROUTES: Record<string, RouteCase> = {
   },
   // A wrong current password is refused alike for every role (it is the caller's own account).
   "POST /api/me/password": { request: fixed("/api/me/password", { currentPassword: "not the password", newPassword: "a brand new long password" }), ...everyone(403) },
+  "PUT /api/me/softphone": { request: fixed("/api/me/softphone", { registered: false }), ...everyone(204) },
   "GET /api/me/work": { request: fixed("/api/me/work"), ...everyone(200) },
   "GET /api/voice/token": { request: fixed("/api/voice/token"), ...everyone(200) },
   "GET /api/channels": { request: fixed("/api/channels"), ...everyone(200) },
