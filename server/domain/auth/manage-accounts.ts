@@ -10,6 +10,7 @@ import type { EventPublisher } from "../events.ts";
 import { closeOffer } from "../routing/answer-offer.ts";
 import type { RoutingDeps } from "../routing/match.ts";
 import { AGENT_COLUMNS, agentView, type AgentRow } from "../views.ts";
+import { insertAgent } from "../workspace/manage-agents.ts";
 import { announceSessionsEnded, deleteAgentSessions } from "./end-sessions.ts";
 import { hashPassword, verifyPassword } from "./sessions.ts";
 import { recordAudit } from "../audit.ts";
@@ -106,16 +107,6 @@ export async function createAgentAccount(
   const password = randomBytes(12).toString("base64url");
   const body = CreateAgentBody.parse({ email: opts.email, name: opts.name, role: opts.role, password });
   const hash = await hashPassword(password);
-  const agent = await withTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<AgentRow>(
-      `INSERT INTO agents AS a (email, name, password_hash, role, skills, capacity_voice, capacity_chat, capacity_sms, capacity_email)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (email) DO NOTHING RETURNING ${AGENT_COLUMNS}`,
-      [body.email, body.name, hash, body.role, body.skills, body.capacity.voice, body.capacity.chat, body.capacity.sms, body.capacity.email],
-    );
-    if (!rows[0]) throw new AppError("CONFLICT", `An agent with the email ${body.email} already exists`);
-    await audit(tx, { actorId: null, action: "agent_created", agentId: rows[0].id, data: { by: "cli", role: body.role } });
-    return agentView(rows[0]);
-  });
+  const agent = await withTransaction(deps.pool, (tx) => insertAgent(tx, body, hash, { actorId: null, via: "cli" }));
   return { agent, password };
 }

@@ -20,19 +20,30 @@ export async function listAgents(deps: { pool: pg.Pool }, actor: Actor): Promise
 export async function createAgent(deps: { pool: pg.Pool }, actor: Actor, body: CreateAgentBody): Promise<AgentView> {
   assertCan(actor, "agents.manage");
   const passwordHash = await hashPassword(body.password);
-  return withTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<AgentRow>(
-      `INSERT INTO agents AS a (email, name, password_hash, role, skills, capacity_voice, capacity_chat, capacity_sms, capacity_email)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (email) DO NOTHING RETURNING ${AGENT_COLUMNS}`,
-      [body.email, body.name, passwordHash, body.role, body.skills, body.capacity.voice, body.capacity.chat, body.capacity.sms, body.capacity.email],
-    );
-    if (!rows[0]) throw new AppError("CONFLICT", `An agent with the email ${body.email} already exists`);
-    const agent = agentView(rows[0]);
-    const { forwardPhone: _none, presence: _offline, ...recorded } = agent;
-    await recordAudit(tx, { actorId: actor.id, action: "agent_created", entityType: "agent", entityId: agent.id, data: { after: recorded } });
-    return agent;
-  });
+  return withTransaction(deps.pool, (tx) => insertAgent(tx, body, passwordHash, { actorId: actor.id }));
+}
+
+/**
+ * Adds the agent and its audit row in the caller's transaction (CONFLICT when the email is taken).
+ * `actorId` null: the operator's command line (scripts/agent.ts), recorded as such.
+ */
+export async function insertAgent(
+  tx: pg.PoolClient,
+  body: CreateAgentBody,
+  passwordHash: string,
+  by: { actorId: string | null; via?: "cli" },
+): Promise<AgentView> {
+  const { rows } = await tx.query<AgentRow>(
+    `INSERT INTO agents AS a (email, name, password_hash, role, skills, capacity_voice, capacity_chat, capacity_sms, capacity_email)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (email) DO NOTHING RETURNING ${AGENT_COLUMNS}`,
+    [body.email, body.name, passwordHash, body.role, body.skills, body.capacity.voice, body.capacity.chat, body.capacity.sms, body.capacity.email],
+  );
+  if (!rows[0]) throw new AppError("CONFLICT", `An agent with the email ${body.email} already exists`);
+  const agent = agentView(rows[0]);
+  const { forwardPhone: _none, presence: _offline, ...recorded } = agent;
+  await recordAudit(tx, { actorId: by.actorId, action: "agent_created", entityType: "agent", entityId: agent.id, data: { after: recorded, ...(by.via ? { by: by.via } : {}) } });
+  return agent;
 }
 
 /** An admin changes an agent's role, name, skills or capacity per channel: the before and after are audited. */
