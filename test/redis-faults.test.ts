@@ -13,6 +13,7 @@ import { countAgentSockets } from "../server/redis/agent-sockets.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { startTestRedis, type TestRedis } from "./support/redis-server.ts";
 import { deliverSmsUntilAccepted, newMessageSid } from "./support/twilio-retries.ts";
+import { waitForQueuesToDrain } from "./support/queues.ts";
 import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
 
 let redis: TestRedis;
@@ -187,5 +188,25 @@ describe("an event stream that comes back numbered below the last id read", () =
       admin.disconnect();
       await own.stop();
     }
+  });
+});
+
+describe("an auto-offline check that Redis lost", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ start: { sweepEveryMs: 250, disconnectGraceMs: 300 } });
+  });
+  afterAll(async () => app?.close());
+
+  it("is derived again by the sweep: an available agent with no socket anywhere goes offline, one still connected stays", async () => {
+    const gone = await createAgent(app.pool, { presence: "available" });
+    const here = await createAgent(app.pool, { presence: "available" });
+    await app.connectAgent(await app.login(here.email));
+    // Both became available a while ago; the job that would have checked `gone` after their tab closed is lost.
+    await app.pool.query(`UPDATE agents SET presence_changed_at = now() - interval '1 minute' WHERE id = ANY($1)`, [[gone.id, here.id]]);
+    await eventually(async () => (await app.pool.query(`SELECT presence FROM agents WHERE id = $1`, [gone.id])).rows[0].presence === "offline", { timeoutMs: 10_000 });
+    // The checks the sweep queued have all run: the connected agent is still available.
+    await waitForQueuesToDrain(app.sb.queues, { names: ["maintenance"] });
+    expect((await app.pool.query(`SELECT presence FROM agents WHERE id = $1`, [here.id])).rows[0].presence).toBe("available");
   });
 });

@@ -9,7 +9,7 @@ export interface WorkQueues {
   /** After a call, the agent's wrap-up time: back to available after delayMs unless they finished first. */
   endWrapUp(agentId: string, delayMs: number): Promise<void>;
   /** An agent's socket closed: after delayMs, take them offline unless a socket of theirs is open on any server. */
-  agentDisconnected(agentId: string, delayMs: number): Promise<void>;
+  agentDisconnected(agentId: string, delayMs: number, opts?: { derived?: boolean }): Promise<void>;
   /** Send a queued outbound message through its channel. */
   sendMessage(messageId: string): Promise<void>;
   /** Queue the sends of these messages again where Redis lost their jobs or their jobs gave up. */

@@ -83,10 +83,11 @@ export function createQueues(
     async endWrapUp(agentId, delayMs) {
       await maintenance.add("end-wrap-up", { agentId }, { jobId: `wrap-up-${agentId}-${Date.now()}`, delay: delayMs, attempts: 5, backoff: { type: "exponential", delay: 500 } });
     },
-    async agentDisconnected(agentId, delayMs) {
+    async agentDisconnected(agentId, delayMs, opts = {}) {
       // A job, not a timer in the server: it outlives the server process that saw the socket close.
+      // The sweep's re-derived checks share one id per agent, so a check already waiting is not doubled.
       await maintenance.add("agent-disconnected", { agentId }, {
-        jobId: `disconnected-${agentId}-${Date.now()}`,
+        jobId: opts.derived ? `disconnected-${agentId}-derived` : `disconnected-${agentId}-${Date.now()}`,
         delay: delayMs,
         attempts: 5,
         backoff: { type: "exponential", delay: 500 },

@@ -17,6 +17,7 @@ import type { Logger } from "../log.ts";
 import { fetchMessageMedia, sweepPendingMedia } from "../domain/ingest/fetch-message-media.ts";
 import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
 import { startSweepTimer } from "./sweep-timer.ts";
+import { queueLostDisconnectChecks } from "./sweep-presence.ts";
 import { QUEUE_NAMES, type MediaJob, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
 
 export interface WorkerDeps extends RoutingDeps {
@@ -30,6 +31,8 @@ export interface WorkerDeps extends RoutingDeps {
   sendLeaseMs: number;
   /** Lock of a running job: past it without a heartbeat (the worker died), the job runs again. */
   lockDurationMs?: number;
+  /** How long an agent with no socket left keeps their presence before going offline. */
+  disconnectGraceMs: number;
   publicUrl: string;
   /** Signs the links of stored files (MMS media). */
   sessionSecret: string;
@@ -76,7 +79,12 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
         await goOfflineIfAway(deps, agentId);
         return;
       }
-      return { routing: await sweepRouting(deps), outbox: await sweepOutbox(deps), media: await sweepPendingMedia(deps) };
+      return {
+        routing: await sweepRouting(deps),
+        outbox: await sweepOutbox(deps),
+        media: await sweepPendingMedia(deps),
+        disconnectChecks: await queueLostDisconnectChecks(deps, connection, prefix, deps.disconnectGraceMs),
+      };
     },
     { ...common, concurrency: 1 },
   );
