@@ -59,10 +59,21 @@ export interface Switchboard {
   close(): Promise<void>;
 }
 
-export function redisConnection(url: string): Redis {
+export function redisConnection(url: string, log?: Logger): Redis {
   // BullMQ needs maxRetriesPerRequest: null so blocking commands survive reconnects.
   const redis = new Redis(url, { maxRetriesPerRequest: null });
-  redis.on("error", () => {});
+  // ioredis reconnects by itself and emits an error per attempt: say once that it is down, once that it is back.
+  let down = false;
+  redis.on("error", (err) => {
+    if (down) return;
+    down = true;
+    log?.warn("Redis unreachable; reconnecting (work waits, nothing is lost: Postgres holds it)", { err: err.message });
+  });
+  redis.on("ready", () => {
+    if (!down) return;
+    down = false;
+    log?.info("Redis reachable again");
+  });
   return redis;
 }
 
@@ -88,8 +99,8 @@ export function buildAdapters(
 export async function startSwitchboard(opts: StartOptions): Promise<Switchboard> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
-  const db = createDb(config.databaseUrl, { max: opts.dbPoolSize ?? 20 });
-  const redis = redisConnection(config.redisUrl);
+  const db = createDb(config.databaseUrl, { max: opts.dbPoolSize ?? 20, onIdleError: (err) => log.warn("an idle PostgreSQL connection failed; the pool replaces it", { err: err.message }) });
+  const redis = redisConnection(config.redisUrl, log);
   const queues = createQueues(redis, config.redisPrefix, {
     outboundBackoffMs: opts.outboundBackoffMs,
     mediaBackoffMs: opts.mediaBackoffMs,

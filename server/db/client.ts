@@ -15,10 +15,10 @@ export interface Db {
 // Return bigint columns as strings (change_seq), never as lossy JS numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 
-export function createDb(connectionString: string, opts: { max?: number } = {}): Db {
+export function createDb(connectionString: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Db {
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on("error", () => {});
+  // An idle client losing its connection must not crash the process; the pool replaces it. Said, not hidden.
+  pool.on("error", (err) => opts.onIdleError?.(err));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
