@@ -55,6 +55,8 @@ export const AgentView = z.object({
   forwardPhone: z.string().nullable(),
   /** False once an admin deactivated the agent: they cannot sign in. */
   active: z.boolean(),
+  /** Why the agent is away (null unless away). */
+  awayReason: z.object({ id: z.string(), name: z.string() }).nullable(),
 });
 export type AgentView = z.infer<typeof AgentView>;
 
@@ -174,7 +176,34 @@ export type AgentResponse = z.infer<typeof AgentResponse>;
 export const ConversationResult = z.object({ conversation: ConversationView });
 export type ConversationResult = z.infer<typeof ConversationResult>;
 
-export const SetPresenceBody = z.object({ presence: SettablePresence });
+export const SetPresenceBody = z.object({
+  presence: SettablePresence,
+  /** With "away": one of the active away reasons (GET /api/away-reasons). */
+  awayReasonId: z.string().uuid().nullable().optional(),
+});
+
+export const AwayReasonView = z.object({ id: z.string(), name: z.string(), active: z.boolean(), position: z.number() });
+export type AwayReasonView = z.infer<typeof AwayReasonView>;
+export const CreateAwayReasonBody = z.object({ name: z.string().trim().min(1).max(60), position: z.number().int().min(0).max(1000).default(0) });
+export type CreateAwayReasonBody = z.infer<typeof CreateAwayReasonBody>;
+export const UpdateAwayReasonBody = z
+  .object({ name: z.string().trim().min(1).max(60), active: z.boolean(), position: z.number().int().min(0).max(1000) })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, "nothing to change");
+export type UpdateAwayReasonBody = z.infer<typeof UpdateAwayReasonBody>;
+
+/** One period of an agent's state: the open one (now) has endedAt null. */
+export const AgentStatePeriodView = z.object({
+  state: Presence,
+  awayReason: z.string().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+});
+export type AgentStatePeriodView = z.infer<typeof AgentStatePeriodView>;
+export const AgentStatesQuery = z.object({
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+});
 /** The workspace's softphone reports whether its Twilio Device is registered (calls can ring it now). */
 export const SoftphoneStateBody = z.object({ registered: z.boolean() });
 export type SoftphoneStateBody = z.infer<typeof SoftphoneStateBody>;

@@ -5,7 +5,7 @@ import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView
 
 export const AGENT_NAMESPACE = "/agent";
 
-export const SetPresenceEvent = z.object({ presence: SettablePresence });
+export const SetPresenceEvent = z.object({ presence: SettablePresence, awayReasonId: z.string().uuid().nullable().optional() });
 export const TypingEvent = z.object({ conversationId: z.string().uuid(), typing: z.boolean() });
 export const SeenEvent = z.object({ conversationId: z.string().uuid() });
 export const WatchCustomerEvent = z.object({ customerId: z.string().uuid() });

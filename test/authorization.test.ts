@@ -91,6 +91,14 @@ const ROUTES: Record<string, RouteCase> = {
   "PUT /api/agents/:id/phone": { request: throwawayAgent("/phone", { phone: "+14155550123" }), ...adminOnly(200) },
   "GET /api/queues": { request: fixed("/api/queues"), ...everyone(200) },
   "PUT /api/queues/:id": { request: async () => ({ path: `/api/queues/${queueId}`, body: { maxWaitSeconds: 300 } }), ...adminOnly(200) },
+  "GET /api/away-reasons": { request: fixed("/api/away-reasons"), ...everyone(200) },
+  "POST /api/away-reasons": { request: async () => ({ path: "/api/away-reasons", body: { name: `Reason ${randomBytes(4).toString("hex")}` } }), ...adminOnly(201) },
+  "PATCH /api/away-reasons/:id": {
+    request: async () => ({ path: `/api/away-reasons/${(await t.pool.query(`SELECT id FROM away_reasons WHERE name = 'Meeting'`)).rows[0].id}`, body: { position: 4 } }),
+    ...adminOnly(200),
+  },
+  // Anyone's history is the supervisors'; an agent sees only their own (test/agent-states.test.ts).
+  "GET /api/agents/:id/states": { request: throwawayAgent("/states", undefined), ...readers(200) },
   "GET /api/widgets": { request: fixed("/api/widgets"), ...readers(200) },
   "POST /api/widgets": { request: fixed("/api/widgets", { name: "Shop", allowedOrigins: ["https://shop.example.test"] }), ...adminOnly(201) },
   "POST /api/customers/:id/calls": { request: customerPath("/calls"), ...everyone(201) },

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import {
   AgentResponse,
+  AwayReasonView,
   ConversationResponse,
   ConversationResult,
   ErrorBody,
@@ -107,6 +108,7 @@ const id = (value: string) => encodeURIComponent(value);
 
 /** GET /api/transfer-targets: shared/api.ts names the row, not the envelope. */
 const TransferTargetsResponse = z.object({ agents: z.array(TransferTarget) });
+const AwayReasonsResponse = z.object({ awayReasons: z.array(AwayReasonView) });
 
 export const api = {
   login: (body: LoginBody) =>
@@ -115,6 +117,7 @@ export const api = {
   me: () => request("/api/me", { schema: MeResponse }),
   setPresence: (body: SetPresenceBody) => request("/api/me/presence", { method: "PUT", body, schema: AgentResponse }),
   myWork: () => request("/api/me/work", { schema: MyWorkResponse }),
+  awayReasons: () => request("/api/away-reasons", { schema: AwayReasonsResponse }),
 
   acceptOffer: (offerId: string) =>
     request(`/api/offers/${id(offerId)}/accept`, { method: "POST", schema: ConversationResult }),

@@ -17,7 +17,7 @@ export type Session = SessionState & {
   login(email: string, password: string): Promise<void>;
   logout(): Promise<void>;
   /** Shows the choice at once; if the server refuses, reloads the real presence and throws the ApiError. */
-  setPresence(presence: SettablePresence): Promise<void>;
+  setPresence(presence: SettablePresence, awayReasonId?: string | null): Promise<void>;
 };
 
 const RETRY_ME_MS = 3_000;
@@ -97,10 +97,10 @@ export function useSession(): Session {
     setState({ status: "signed_out" });
   }, []);
 
-  const setPresence = useCallback(async (presence: SettablePresence) => {
+  const setPresence = useCallback(async (presence: SettablePresence, awayReasonId: string | null = null) => {
     setState((current) => (current.status === "signed_in" ? { ...current, agent: { ...current.agent, presence } } : current));
     try {
-      const { agent } = await api.setPresence({ presence });
+      const { agent } = await api.setPresence({ presence, awayReasonId });
       setState((current) => (current.status === "signed_in" ? { ...current, agent } : current));
     } catch (error) {
       // Show the server's truth again rather than the choice it refused.

@@ -16,7 +16,7 @@ import { WorkList } from "./work-list/work-list.tsx";
 export type Props = {
   agent: AgentView;
   channels: ChannelState[];
-  onSetPresence: (presence: SettablePresence) => Promise<void>;
+  onSetPresence: (presence: SettablePresence, awayReasonId: string | null) => Promise<void>;
   onSignOut: () => Promise<void>;
 };
 

@@ -19,10 +19,13 @@ export interface AgentRow {
   capacity_email: number;
   forward_phone: string | null;
   deactivated_at: Date | null;
+  away_reason_id: string | null;
+  away_reason_name: string | null;
 }
 
 export const AGENT_COLUMNS =
-  "a.id, a.email, a.name, a.role, a.presence, a.skills, a.capacity_voice, a.capacity_chat, a.capacity_sms, a.capacity_email, a.forward_phone, a.deactivated_at";
+  "a.id, a.email, a.name, a.role, a.presence, a.skills, a.capacity_voice, a.capacity_chat, a.capacity_sms, a.capacity_email, a.forward_phone, a.deactivated_at, " +
+  "a.away_reason_id, (SELECT r.name FROM away_reasons r WHERE r.id = a.away_reason_id) AS away_reason_name";
 
 export function agentView(r: AgentRow): AgentView {
   return {
@@ -35,6 +38,7 @@ export function agentView(r: AgentRow): AgentView {
     capacity: { voice: r.capacity_voice, chat: r.capacity_chat, sms: r.capacity_sms, email: r.capacity_email },
     forwardPhone: r.forward_phone,
     active: r.deactivated_at === null,
+    awayReason: r.away_reason_id ? { id: r.away_reason_id, name: r.away_reason_name ?? "" } : null,
   };
 }
 

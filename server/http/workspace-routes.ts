@@ -1,6 +1,7 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
+import { AgentStatesQuery, CreateAwayReasonBody, UpdateAwayReasonBody } from "../../shared/api.ts";
 import { CallControlBody, ConfirmForwardPhoneBody, SetForwardPhoneBody, SoftphoneStateBody, CreateAgentBody, UpdateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
@@ -24,6 +25,7 @@ import type { SmsAdapter } from "../../channels/sms/sms-adapter.ts";
 import { listQueues, updateQueue } from "../domain/workspace/manage-queues.ts";
 import { resolveConversation } from "../domain/workspace/resolve-conversation.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
+import { agentStateHistory, createAwayReason, listAwayReasons, updateAwayReason } from "../domain/workspace/agent-states.ts";
 import { signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
 
@@ -56,8 +58,24 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
     res.json({ agent: signedInAgent(req), channels: await channels() });
   });
   router.put("/me/presence", async (req, res) => {
-    const { presence } = parseInput(SetPresenceBody, req.body);
-    res.json({ agent: await setPresence(deps, { agentId: signedInAgent(req).id, presence }) });
+    const { presence, awayReasonId } = parseInput(SetPresenceBody, req.body);
+    res.json({ agent: await setPresence(deps, { agentId: signedInAgent(req).id, presence, awayReasonId }) });
+  });
+
+  router.get("/away-reasons", async (req, res) => {
+    res.json({ awayReasons: await listAwayReasons(deps, signedInAgent(req), { includeRetired: req.query.all === "true" }) });
+  });
+  router.post("/away-reasons", async (req, res) => {
+    res.status(201).json({ awayReason: await createAwayReason(deps, signedInAgent(req), parseInput(CreateAwayReasonBody, req.body)) });
+  });
+  router.patch("/away-reasons/:id", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json({ awayReason: await updateAwayReason(deps, signedInAgent(req), id, parseInput(UpdateAwayReasonBody, req.body)) });
+  });
+  router.get("/agents/:id/states", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    const { from, to } = parseInput(AgentStatesQuery, req.query);
+    res.json({ periods: await agentStateHistory(deps, signedInAgent(req), { agentId: id, from, to }) });
   });
   // null clears the forward phone at once; a number is only set once the code sent to it is confirmed.
   router.put("/me/phone", async (req, res) => {

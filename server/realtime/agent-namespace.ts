@@ -71,8 +71,8 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
 
     socket.on("presence:set", (raw, ack) =>
       answerAck(deps.log, ack, async () => {
-        const { presence } = parseEvent(SetPresenceEvent, raw);
-        return setPresence(deps, { agentId: agent.id, presence });
+        const { presence, awayReasonId } = parseEvent(SetPresenceEvent, raw);
+        return setPresence(deps, { agentId: agent.id, presence, awayReasonId });
       }),
     );
     socket.on("customer:watch", (raw, ack) =>

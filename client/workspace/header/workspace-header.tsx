@@ -4,16 +4,18 @@ import type { SettablePresence } from "../../../shared/domain.ts";
 import type { SoftphoneStatus } from "../../lib/softphone.ts";
 import { SoftphoneIndicator } from "../call/softphone-indicator.tsx";
 import { PresenceSelect } from "../presence/presence-select.tsx";
+import { useAwayReasons } from "../../lib/use-away-reasons.ts";
 import { ConnectionIndicator } from "./connection-indicator.tsx";
 
 export type Props = {
   agent: AgentView;
   softphone: { status: SoftphoneStatus; error: string | null };
-  onSetPresence: (presence: SettablePresence) => Promise<void>;
+  onSetPresence: (presence: SettablePresence, awayReasonId: string | null) => Promise<void>;
   onSignOut: () => Promise<void>;
 };
 
 export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut }: Props) {
+  const awayReasons = useAwayReasons();
   const [signingOut, setSigningOut] = useState(false);
 
   async function signOut() {
@@ -35,7 +37,7 @@ export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut }: 
         <span className="topbar__name">{agent.name}</span>
         <span className="topbar__role">{agent.role}</span>
       </div>
-      <PresenceSelect presence={agent.presence} onChange={onSetPresence} />
+      <PresenceSelect presence={agent.presence} awayReasonId={agent.awayReason?.id ?? null} reasons={awayReasons} onChange={onSetPresence} />
       <button className="button button--quiet" type="button" onClick={signOut} disabled={signingOut} data-testid="signout">
         Sign out
       </button>

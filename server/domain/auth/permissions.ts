@@ -29,6 +29,9 @@ export const PERMISSIONS = {
   /** Agents read the queues too (names, hours), to send a call to another queue. */
   "queues.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "queues.manage": { agent: "no", supervisor: "no", admin: "yes" },
+  /** The reasons agents may give for being away (break, lunch, …): everyone reads, admins change. */
+  "away_reasons.read": { agent: "yes", supervisor: "yes", admin: "yes" },
+  "away_reasons.manage": { agent: "no", supervisor: "no", admin: "yes" },
   "widgets.read": { agent: "no", supervisor: "yes", admin: "yes" },
   "widgets.manage": { agent: "no", supervisor: "no", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;

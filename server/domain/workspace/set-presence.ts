@@ -6,12 +6,21 @@ import { closeOffer } from "../routing/answer-offer.ts";
 import type { RoutingDeps } from "../routing/match.ts";
 import { AGENT_COLUMNS, agentView, type AgentRow } from "../views.ts";
 
-export async function setPresence(deps: RoutingDeps, opts: { agentId: string; presence: SettablePresence }): Promise<AgentView> {
+export async function setPresence(
+  deps: RoutingDeps,
+  opts: { agentId: string; presence: SettablePresence; awayReasonId?: string | null | undefined },
+): Promise<AgentView> {
+  const reasonId = opts.presence === "away" ? (opts.awayReasonId ?? null) : null;
+  if (reasonId) {
+    const { rows } = await deps.pool.query(`SELECT 1 FROM away_reasons WHERE id = $1 AND active`, [reasonId]);
+    if (!rows[0]) throw new AppError("VALIDATION", "awayReasonId: no such away reason (or it was retired)");
+  }
+  // The trigger on agents records the period (state and reason) this change ends and the one it opens.
   const { rows } = await deps.pool.query<AgentRow>(
-    `UPDATE agents a SET presence = $2,
+    `UPDATE agents a SET presence = $2, away_reason_id = $3,
        presence_changed_at = CASE WHEN presence = $2 THEN presence_changed_at ELSE now() END
      WHERE id = $1 RETURNING ${AGENT_COLUMNS}`,
-    [opts.agentId, opts.presence],
+    [opts.agentId, opts.presence, reasonId],
   );
   if (!rows[0]) throw new AppError("NOT_FOUND", "No such agent");
   return presenceChanged(deps, agentView(rows[0]), opts.presence);
