@@ -196,3 +196,20 @@ async function visitorIdOf(socket: VisitorSocket): Promise<string> {
   const { rows } = await t.pool.query(`SELECT i.value FROM messages m JOIN identities i ON i.customer_id = m.customer_id AND i.kind = 'chat_visitor' WHERE m.id = $1`, [ack.data.id]);
   return rows[0].value;
 }
+
+describe("a signed-in agent flooding their socket", () => {
+  it("gets RATE_LIMITED acks past the socket's budget, and the socket works again once it slows down", async () => {
+    const agent = await createAgent(t.pool);
+    const socket = await t.connectAgent(await t.login(agent.email));
+    const customerId = randomUUID();
+    const watch = () =>
+      new Promise<{ ok: boolean; error?: { code: string } }>((resolve) => socket.emit("customer:watch", { customerId }, resolve as never));
+    const answers = await Promise.all(Array.from({ length: 200 }, watch));
+    const refused = answers.filter((a) => !a.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(new Set(refused.map((a) => a.error!.code))).toEqual(new Set(["RATE_LIMITED"]));
+    // The budget (a burst of 60, then 20 a second) let the first events through.
+    expect(answers.filter((a) => a.ok).length).toBeGreaterThanOrEqual(60);
+    await eventually(async () => (await watch()).ok, { timeoutMs: 5000, intervalMs: 200 });
+  });
+});

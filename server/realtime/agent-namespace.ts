@@ -14,6 +14,7 @@ import { socketOriginAllowed } from "../http/origin-check.ts";
 import type { Logger } from "../log.ts";
 import type { AgentSocketRegistry } from "../redis/agent-sockets.ts";
 import { answerAck, parseEvent } from "./socket-acks.ts";
+import { AGENT_EVENT_BUDGET, limitSocketEvents } from "./event-budget.ts";
 
 /** The session id (the token's hash) lets a logout close only that session's sockets. */
 interface AgentSocketData {
@@ -68,6 +69,7 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
     const expiry = setTimeout(() => endSocket(socket, "expired"), Math.min(Math.max(0, socket.data.expiresAt.getTime() - Date.now()), MAX_TIMER_MS));
     expiry.unref();
     if (agent.role === "supervisor" || agent.role === "admin") void socket.join(rooms.supervisors);
+    limitSocketEvents(socket, AGENT_EVENT_BUDGET);
 
     socket.on("presence:set", (raw, ack) =>
       answerAck(deps.log, ack, async () => {
