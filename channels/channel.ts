@@ -39,10 +39,6 @@ export class ChannelSendError extends Error {
     super(message);
     this.name = "ChannelSendError";
   }
-
-  get retryable(): boolean {
-    return this.kind === "transient";
-  }
 }
 
 /** Provider traffic that does not have the shape the provider documents: answered 400 with this reason. */

@@ -3,7 +3,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepOutbox } from "../../server/domain/outbound/sweep-outbox.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, signInThroughForm } from "../support/browser.ts";
 import { createAgent, createAssignedConversation, TEST_PASSWORD } from "../support/factories.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -23,10 +23,7 @@ afterAll(async () => {
 describe("a failing channel", () => {
   it("shows a banner to an agent who did nothing, and clears it when sending works again", async () => {
     const watcher = await createAgent(t.pool, { name: "Watching Agent" });
-    await page.goto(t.url);
-    await page.getByTestId("signin-email").fill(watcher.email);
-    await page.getByTestId("signin-password").fill(TEST_PASSWORD);
-    await page.getByTestId("signin-submit").click();
+    await signInThroughForm(page, t.url, watcher.email, TEST_PASSWORD);
     await page.getByTestId("connection-state").filter({ hasText: "connected" }).waitFor();
     expect(await page.getByTestId("channel-failing-banner").count()).toBe(0);
 

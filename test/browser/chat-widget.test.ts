@@ -3,7 +3,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WidgetView } from "../../shared/api.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, signInThroughForm } from "../support/browser.ts";
 import { createAgent, createQueue, TEST_PASSWORD } from "../support/factories.ts";
 import { startTestSite, type TestSite } from "../support/site-server.ts";
 import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
@@ -29,10 +29,7 @@ beforeAll(async () => {
   const agent = await createAgent(t.pool, { name: "Jordan Agent", capacity: { chat: 5 } });
   agentContext = await browser.newContext();
   agentPage = await agentContext.newPage();
-  await agentPage.goto(t.url);
-  await agentPage.getByTestId("signin-email").fill(agent.email);
-  await agentPage.getByTestId("signin-password").fill(TEST_PASSWORD);
-  await agentPage.getByTestId("signin-submit").click();
+  await signInThroughForm(agentPage, t.url, agent.email, TEST_PASSWORD);
   await agentPage.getByTestId("connection-state").filter({ hasText: "connected" }).waitFor();
   await agentPage.getByTestId("presence-select").selectOption("available");
 });

@@ -1,7 +1,7 @@
 // The agent picks why they are away from the presence menu; the server stores the reason with the state.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, signInThroughForm } from "../support/browser.ts";
 import { createAgent, TEST_PASSWORD } from "../support/factories.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -21,10 +21,7 @@ afterAll(async () => {
 describe("the presence menu", () => {
   it("offers the away reasons and records the one chosen", async () => {
     const agent = await createAgent(t.pool, { name: "Lena Lunch" });
-    await page.goto(t.url);
-    await page.getByTestId("signin-email").fill(agent.email);
-    await page.getByTestId("signin-password").fill(TEST_PASSWORD);
-    await page.getByTestId("signin-submit").click();
+    await signInThroughForm(page, t.url, agent.email, TEST_PASSWORD);
     await page.getByTestId("connection-state").filter({ hasText: "connected" }).waitFor();
     const select = page.getByTestId("presence-select");
     await expect.poll(async () => (await select.locator("option").allTextContents()).join("|")).toContain("Away: Lunch");

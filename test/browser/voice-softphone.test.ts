@@ -3,7 +3,7 @@
 // the fake Twilio API, answer, hang up, and wrap-up back to available.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, signInThroughForm } from "../support/browser.ts";
 import { createAgent, createQueue, TEST_PASSWORD } from "../support/factories.ts";
 import { newSid } from "../support/fake-twilio.ts";
 import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
@@ -95,10 +95,7 @@ describe("a call in the agent's browser", () => {
     // The SMS conversation is someone's work already; the call is new work.
     await t.pool.query(`UPDATE conversations SET status = 'resolved' WHERE status <> 'resolved'`);
 
-    await page.goto(t.url);
-    await page.getByTestId("signin-email").fill(agent.email);
-    await page.getByTestId("signin-password").fill(TEST_PASSWORD);
-    await page.getByTestId("signin-submit").click();
+    await signInThroughForm(page, t.url, agent.email, TEST_PASSWORD);
     await expect.poll(() => page.getByTestId("softphone-state").textContent()).toContain("ready");
     // The registered Device told the server: calls may be offered to this agent now.
     await eventually(async () => (await t.pool.query(`SELECT softphone_ready_at FROM agents WHERE id = $1`, [agent.id])).rows[0].softphone_ready_at !== null);
@@ -205,10 +202,7 @@ describe("a workspace without the softphone settings", () => {
     const other = await browser.newPage();
     try {
       const agent = await createAgent(bare.pool, { name: "Forward Only" });
-      await other.goto(bare.url);
-      await other.getByTestId("signin-email").fill(agent.email);
-      await other.getByTestId("signin-password").fill(TEST_PASSWORD);
-      await other.getByTestId("signin-submit").click();
+      await signInThroughForm(other, bare.url, agent.email, TEST_PASSWORD);
       await expect.poll(() => other.getByTestId("softphone-state").textContent()).toBe("off");
       await expect.poll(() => other.getByTestId("softphone-off").textContent()).toContain("TWILIO_API_KEY_SID");
       await other.screenshot({ path: "/tmp/switchboard-softphone-off.png" });

@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser).
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 const CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
 
@@ -13,4 +13,12 @@ export async function launchBrowser(): Promise<Browser> {
     // Without the background-networking flags Chromium keeps dialling Google on this offline machine.
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
   });
+}
+
+/** Signs an agent in through the workspace's own form, as a person would (password: factories' TEST_PASSWORD). */
+export async function signInThroughForm(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId("signin-email").fill(email);
+  await page.getByTestId("signin-password").fill(password);
+  await page.getByTestId("signin-submit").click();
 }
