@@ -35,7 +35,13 @@ export async function seedDemoWorkspace(pool: pg.Pool, opts: { publicUrl: string
     await tx.query("SELECT pg_advisory_xact_lock(727003)");
     const { rows } = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM agents");
     if (rows[0]!.n > 0) return null;
-    await tx.query(`INSERT INTO queues (name, service_levels) VALUES ('Support', '{"platinum":20,"gold":40,"standard":60}')`);
+    // The first queue is the default; its targets start at the built-in ones (platinum voice 20 s … email 4 h).
+    const queue = await tx.query<{ id: string }>(`INSERT INTO queues (name) VALUES ('Support') RETURNING id`);
+    await tx.query(
+      `INSERT INTO service_targets (queue_id, tier, channel, seconds)
+       SELECT $1, t, c, service_target_seconds($1, t, c) FROM unnest(enum_range(NULL::"CustomerTier")) t, unnest(enum_range(NULL::"Channel")) c`,
+      [queue.rows[0]!.id],
+    );
     for (const [i, l] of logins.entries()) {
       await tx.query(`INSERT INTO agents (email, name, password_hash, role) VALUES ($1, $2, $3, $4)`, [l.email, l.name, hashes[i], l.role]);
     }
