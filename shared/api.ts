@@ -386,3 +386,7 @@ export const UpdateAgentBody = z
   .strict()
   .refine((b) => Object.keys(b).length > 0, "Nothing to change");
 export type UpdateAgentBody = z.infer<typeof UpdateAgentBody>;
+
+/** Move a conversation to another queue (it keeps its place by waiting time). */
+export const MoveToQueueBody = z.object({ queueId: z.string().uuid("must be a valid queue id") }).strict();
+export type MoveToQueueBody = z.infer<typeof MoveToQueueBody>;

@@ -17,6 +17,7 @@ const ROLES: Role[] = ["agent", "supervisor", "admin"];
 
 let t: TestApp;
 let queueId: string;
+let otherQueueId: string;
 const people = {} as Record<Role, { id: string; email: string; cookie: string }>;
 let owner: { id: string; name: string };
 
@@ -25,6 +26,7 @@ beforeAll(async () => {
     env: { TWILIO_API_KEY_SID: "SK" + "1".repeat(32), TWILIO_API_KEY_SECRET: "secret", TWILIO_TWIML_APP_SID: "AP" + "2".repeat(32) },
   });
   queueId = (await createQueue(t.pool, { name: "Support" })).id;
+  otherQueueId = (await createQueue(t.pool, { name: "Billing" })).id;
   owner = await createAgent(t.pool, { name: "Olive Owner", presence: "available" });
   for (const role of ROLES) {
     const a = await createAgent(t.pool, { role, name: `The ${role}` });
@@ -75,6 +77,11 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/offers/:id/reject": { request: async (_as, me) => ({ path: `/api/offers/${(await createOffer(t.pool, me)).id}/reject` }), ...everyone(204) },
   "GET /api/conversations/:id": { request: ownersConversation("sms", ""), ...everyone(200) },
   "POST /api/conversations/:id/resolve": { request: ownersConversation("sms", "/resolve"), ...assignedOnly(200) },
+  // Moving one's own conversation hands it on; a supervisor may move any (test/queues.test.ts).
+  "POST /api/conversations/:id/queue": {
+    request: async () => ownersConversation("sms", "/queue", { queueId: otherQueueId })(),
+    ...assignedOnly(200),
+  },
   "POST /api/conversations/:id/call": { request: ownersConversation("voice", "/call", { action: "hold" }), ...assignedOnly(200) },
   "POST /api/conversations/:id/wrap-up": { request: ownersConversation("voice", "/wrap-up", { disposition: "resolved" }), ...assignedOnly(200) },
   "POST /api/conversations/:id/messages": { request: ownersConversation("sms", "/messages", { body: "On it" }), ...assignedOnly(201) },

@@ -1,13 +1,14 @@
 // The agent workspace's REST API. Routes validate, call one domain function, and map the result.
 import { Router } from "express";
 import { z } from "zod";
-import { AgentStatesQuery, CreateAwayReasonBody, UpdateAwayReasonBody } from "../../shared/api.ts";
+import { AgentStatesQuery, CreateAwayReasonBody, MoveToQueueBody, UpdateAwayReasonBody } from "../../shared/api.ts";
 import { CallControlBody, ConfirmForwardPhoneBody, SetForwardPhoneBody, SoftphoneStateBody, CreateAgentBody, UpdateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
 import { failingChannels } from "../domain/outbound/channel-health.ts";
 import { acceptOffer, closeOffer } from "../domain/routing/answer-offer.ts";
+import { moveToQueue } from "../domain/routing/move-to-queue.ts";
 import { softphoneToken } from "../domain/voice/softphone.ts";
 import { connectAcceptedCall } from "../domain/voice/connect-accepted-call.ts";
 import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
@@ -125,6 +126,11 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   router.post("/conversations/:id/resolve", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
     res.json({ conversation: await resolveConversation(deps, { conversationId: id, actor: signedInAgent(req) }) });
+  });
+  router.post("/conversations/:id/queue", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    const { queueId } = parseInput(MoveToQueueBody, req.body);
+    res.json({ conversation: await moveToQueue(deps, signedInAgent(req), { conversationId: id, queueId }) });
   });
   router.post("/conversations/:id/call", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);

@@ -41,6 +41,14 @@ export async function createQueue(pool: pg.Pool, overrides: Partial<{ name: stri
   return { id: rows[0]!.id };
 }
 
+/** Makes the agent a member of exactly these queues (a new agent is in the default queue). */
+export async function setMemberships(pool: pg.Pool, agentId: string, queues: { queueId: string; level?: number }[]): Promise<void> {
+  await pool.query(`DELETE FROM queue_members WHERE agent_id = $1`, [agentId]);
+  for (const q of queues) {
+    await pool.query(`INSERT INTO queue_members (queue_id, agent_id, level) VALUES ($1, $2, $3)`, [q.queueId, agentId, q.level ?? 1]);
+  }
+}
+
 export async function createCustomer(
   pool: pg.Pool,
   overrides: Partial<{ phone: string; tier: CustomerTier; displayName: string }> = {},
