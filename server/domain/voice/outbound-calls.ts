@@ -79,7 +79,7 @@ export async function clickToCall(deps: Deps, opts: { customerId: string; agentI
     if (!customer.phone) throw new AppError("VALIDATION", "This customer has no phone number");
     const created = await tx.query<{ id: string }>(
       `INSERT INTO conversations (customer_id, channel, status, assigned_agent_id, customer_address, business_address, queue_id)
-       VALUES ($1, 'voice', 'assigned', $2, $3, $4, (SELECT id FROM queues ORDER BY created_at LIMIT 1)) RETURNING id`,
+       VALUES ($1, 'voice', 'assigned', $2, $3, $4, entry_queue_id('voice', $4)) RETURNING id`,
       [opts.customerId, opts.agentId, customer.phone, deps.businessNumber],
     );
     return created.rows[0]!.id;
