@@ -199,11 +199,12 @@ describe("an auto-offline check that Redis lost", () => {
   afterAll(async () => app?.close());
 
   it("is derived again by the sweep: an available agent with no socket anywhere goes offline, one still connected stays", async () => {
-    const gone = await createAgent(app.pool, { presence: "available" });
-    const here = await createAgent(app.pool, { presence: "available" });
+    // Offline until `here` is connected: a slow sign-in must not leave them available with no socket for the sweep to find.
+    const gone = await createAgent(app.pool);
+    const here = await createAgent(app.pool);
     await app.connectAgent(await app.login(here.email));
     // Both became available a while ago; the job that would have checked `gone` after their tab closed is lost.
-    await app.pool.query(`UPDATE agents SET presence_changed_at = now() - interval '1 minute' WHERE id = ANY($1)`, [[gone.id, here.id]]);
+    await app.pool.query(`UPDATE agents SET presence = 'available', presence_changed_at = now() - interval '1 minute' WHERE id = ANY($1)`, [[gone.id, here.id]]);
     await eventually(async () => (await app.pool.query(`SELECT presence FROM agents WHERE id = $1`, [gone.id])).rows[0].presence === "offline", { timeoutMs: 10_000 });
     // The checks the sweep queued have all run: the connected agent is still available.
     await waitForQueuesToDrain(app.sb.queues, { names: ["maintenance"] });
