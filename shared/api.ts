@@ -13,7 +13,6 @@ import {
   Presence,
   SettablePresence,
 } from "./domain.ts";
-import { BusinessHours, isValidTimeZone } from "./business-hours.ts";
 
 export const ErrorCode = z.enum([
   "VALIDATION",
@@ -286,6 +285,8 @@ const Origin = z
 export const CreateWidgetBody = z.object({
   name: z.string().trim().min(1).max(200),
   allowedOrigins: z.array(Origin).min(1, "At least one allowed origin is needed").max(50),
+  /** The queue its chats join; absent or null: the default queue. */
+  queueId: z.string().uuid("must be a queue id").nullable().optional(),
 });
 export type CreateWidgetBody = z.infer<typeof CreateWidgetBody>;
 
@@ -297,27 +298,10 @@ export const WidgetView = z.object({
   identitySecret: z.string().nullable(),
   /** The one line to paste into the site. */
   embedSnippet: z.string(),
+  /** The queue its chats join (null: the default queue). */
+  queueId: z.string().nullable(),
 });
 export type WidgetView = z.infer<typeof WidgetView>;
-
-export const QueueView = z.object({
-  id: z.string(),
-  name: z.string(),
-  requiredSkills: z.array(z.string()),
-  timezone: z.string(),
-  businessHours: BusinessHours,
-  maxWaitSeconds: z.number(),
-});
-export type QueueView = z.infer<typeof QueueView>;
-
-export const UpdateQueueBody = z.object({
-  timezone: z.string().refine(isValidTimeZone, "must be an IANA time zone such as Europe/Paris").optional(),
-  /** Weekly opening hours, e.g. {"mon":[["09:00","17:00"]]}; {} means always open. */
-  businessHours: BusinessHours.optional(),
-  maxWaitSeconds: z.number().int().min(10).max(24 * 3600).optional(),
-  requiredSkills: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
-});
-export type UpdateQueueBody = z.infer<typeof UpdateQueueBody>;
 
 export const VoiceTokenResponse = z.object({
   /** A Twilio access token (JWT) with a VoiceGrant, for @twilio/voice-sdk's Device. */

@@ -224,7 +224,7 @@ describe("admin changes", () => {
     ]);
 
     const widget = await t.api<{ widget: { publicKey: string } }>(admin.cookie, "POST", "/api/widgets", { name: "Shop", allowedOrigins: ["https://shop.example.test"] });
-    expect(await audits(widget.body.widget.publicKey, "widget_created")).toEqual([{ actor_id: admin.id, data: { name: "Shop", allowedOrigins: ["https://shop.example.test"] } }]);
+    expect(await audits(widget.body.widget.publicKey, "widget_created")).toEqual([{ actor_id: admin.id, data: { name: "Shop", allowedOrigins: ["https://shop.example.test"], queueId: null } }]);
     // Supervisors read the widgets, without the signing secret.
     const seen = await t.api<{ widgets: { publicKey: string; identitySecret: string | null }[] }>(supervisor.cookie, "GET", "/api/widgets");
     expect(seen.body.widgets.find((w) => w.publicKey === widget.body.widget.publicKey)!.identitySecret).toBeNull();

@@ -55,6 +55,13 @@ const ownersConversation = (channel: "sms" | "voice", suffix: string, body?: unk
 };
 const customerPath = (suffix: string) => async () => ({ path: `/api/customers/${(await createConversation(t.pool)).customerId}${suffix}` });
 const throwawayAgent = (suffix: string, body: unknown) => async () => ({ path: `/api/agents/${(await createAgent(t.pool)).id}${suffix}`, body });
+const throwawayQueue = (suffix: string, body?: unknown) => async () => ({ path: `/api/queues/${(await createQueue(t.pool)).id}${suffix}`, body });
+const hex = () => randomBytes(4).toString("hex");
+const throwawayNumber = (body?: unknown) => async () => {
+  const number = `+1415${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+  const { rows } = await t.pool.query(`INSERT INTO phone_numbers (number) VALUES ($1) ON CONFLICT (number) DO UPDATE SET label = NULL RETURNING id`, [number]);
+  return { path: `/api/phone-numbers/${rows[0].id}`, body };
+};
 
 const ROUTES: Record<string, RouteCase> = {
   "GET /api/me": { request: fixed("/api/me"), ...everyone(200) },
@@ -98,6 +105,23 @@ const ROUTES: Record<string, RouteCase> = {
   "PUT /api/agents/:id/phone": { request: throwawayAgent("/phone", { phone: "+14155550123" }), ...adminOnly(200) },
   "GET /api/queues": { request: fixed("/api/queues"), ...everyone(200) },
   "PUT /api/queues/:id": { request: async () => ({ path: `/api/queues/${queueId}`, body: { maxWaitSeconds: 300 } }), ...adminOnly(200) },
+  // Agents read queues too (to send a call to another one); who serves them and their targets are the supervisors'.
+  "GET /api/queues/:id": { request: async () => ({ path: `/api/queues/${queueId}` }), ...everyone(200) },
+  "POST /api/queues": { request: async () => ({ path: "/api/queues", body: { name: `Queue ${hex()}` } }), ...adminOnly(201) },
+  "DELETE /api/queues/:id": { request: throwawayQueue(""), ...adminOnly(204) },
+  "GET /api/queues/:id/members": { request: async () => ({ path: `/api/queues/${queueId}/members` }), ...readers(200) },
+  "PUT /api/queues/:id/members": { request: throwawayQueue("/members", { members: [] }), ...adminOnly(200) },
+  "GET /api/queues/:id/targets": { request: async () => ({ path: `/api/queues/${queueId}/targets` }), ...readers(200) },
+  "PUT /api/queues/:id/targets": { request: throwawayQueue("/targets", { targets: [{ tier: "gold", channel: "sms", seconds: 300 }] }), ...adminOnly(200) },
+  "GET /api/tier-thresholds": { request: fixed("/api/tier-thresholds"), ...readers(200) },
+  "PUT /api/tier-thresholds": { request: fixed("/api/tier-thresholds", { gold: null, platinum: null }), ...adminOnly(200) },
+  "GET /api/phone-numbers": { request: fixed("/api/phone-numbers"), ...readers(200) },
+  "POST /api/phone-numbers": {
+    request: async () => ({ path: "/api/phone-numbers", body: { number: `+1628${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}` } }),
+    ...adminOnly(201),
+  },
+  "PUT /api/phone-numbers/:id": { request: throwawayNumber({ label: "Sales line" }), ...adminOnly(200) },
+  "DELETE /api/phone-numbers/:id": { request: throwawayNumber(), ...adminOnly(204) },
   "GET /api/away-reasons": { request: fixed("/api/away-reasons"), ...everyone(200) },
   "POST /api/away-reasons": { request: async () => ({ path: "/api/away-reasons", body: { name: `Reason ${randomBytes(4).toString("hex")}` } }), ...adminOnly(201) },
   "PATCH /api/away-reasons/:id": {
@@ -108,7 +132,17 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/agents/:id/states": { request: throwawayAgent("/states", undefined), ...readers(200) },
   "GET /api/widgets": { request: fixed("/api/widgets"), ...readers(200) },
   "POST /api/widgets": { request: fixed("/api/widgets", { name: "Shop", allowedOrigins: ["https://shop.example.test"] }), ...adminOnly(201) },
+  "PUT /api/widgets/:publicKey": {
+    request: async () => {
+      const key = `wk_${hex()}`;
+      await t.pool.query(`INSERT INTO chat_widgets (public_key, name, identity_secret) VALUES ($1, 'Shop', 'secret')`, [key]);
+      return { path: `/api/widgets/${key}`, body: { queueId } };
+    },
+    ...adminOnly(200),
+  },
   "POST /api/customers/:id/calls": { request: customerPath("/calls"), ...everyone(201) },
+  // Editing a customer is every agent's (audited: test/queue-admin.test.ts).
+  "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },
   "GET /api/customers/:id/timeline": { request: customerPath("/timeline"), ...everyone(200) },
   "GET /api/customers/:id/timeline/changes": { request: customerPath("/timeline/changes?since=0"), ...everyone(200) },
 };

@@ -13,6 +13,7 @@ import type { TrustProxy } from "./client-address.ts";
 import { requireSameOrigin } from "./origin-check.ts";
 import { cleanText } from "./clean-text.ts";
 import { jsonBody } from "./read-body.ts";
+import { queueRouter } from "./queue-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { healthRouter } from "./health-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
@@ -54,6 +55,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(requireSession(deps));
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
+  api.use(queueRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");
   });

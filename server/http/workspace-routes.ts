@@ -2,7 +2,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import { AgentStatesQuery, CreateAwayReasonBody, MoveToQueueBody, UpdateAwayReasonBody } from "../../shared/api.ts";
-import { CallControlBody, ConfirmForwardPhoneBody, SetForwardPhoneBody, SoftphoneStateBody, CreateAgentBody, UpdateAgentBody, CreateWidgetBody, SendReplyBody, UpdateQueueBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
+import { CallControlBody, ConfirmForwardPhoneBody, SetForwardPhoneBody, SoftphoneStateBody, CreateAgentBody, UpdateAgentBody, CreateWidgetBody, SendReplyBody, WrapUpBody, SetPresenceBody, TimelineChangesQuery, TimelineQuery, type ChannelState } from "../../shared/api.ts";
 import { Channel } from "../../shared/domain.ts";
 import { AppError } from "../errors.ts";
 import { sendReply, type SendReplyDeps } from "../domain/outbound/send-reply.ts";
@@ -23,7 +23,6 @@ import { createWidget, listWidgets } from "../domain/chat/manage-widgets.ts";
 import { createAgent, listAgents, listTransferTargets, setAgentForwardPhone, updateAgent } from "../domain/workspace/manage-agents.ts";
 import { clearOwnForwardPhone, confirmForwardPhone, requestForwardPhoneCode } from "../domain/workspace/forward-phone.ts";
 import type { SmsAdapter } from "../../channels/sms/sms-adapter.ts";
-import { listQueues, updateQueue } from "../domain/workspace/manage-queues.ts";
 import { resolveConversation } from "../domain/workspace/resolve-conversation.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
 import { agentStateHistory, createAwayReason, listAwayReasons, updateAwayReason } from "../domain/workspace/agent-states.ts";
@@ -168,13 +167,6 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
     res.json({ agent: await setAgentForwardPhone(deps, { actor: signedInAgent(req), agentId: id, phone, defaultCountry: deps.defaultCountry }) });
   });
 
-  router.get("/queues", async (req, res) => {
-    res.json({ queues: await listQueues(deps, signedInAgent(req)) });
-  });
-  router.put("/queues/:id", async (req, res) => {
-    const { id } = parseInput(IdParam, req.params);
-    res.json({ queue: await updateQueue(deps, signedInAgent(req), id, parseInput(UpdateQueueBody, req.body)) });
-  });
   router.get("/widgets", async (req, res) => {
     res.json({ widgets: await listWidgets(deps, signedInAgent(req)) });
   });

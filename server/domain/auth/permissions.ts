@@ -29,6 +29,13 @@ export const PERMISSIONS = {
   /** Agents read the queues too (names, hours), to send a call to another queue. */
   "queues.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "queues.manage": { agent: "no", supervisor: "no", admin: "yes" },
+  /** Who serves a queue and its service targets (and the tier thresholds): supervisors read, admins change. */
+  "queue_setup.read": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** The Twilio numbers (entry points) and the queues they feed. */
+  "numbers.read": { agent: "no", supervisor: "yes", admin: "yes" },
+  "numbers.manage": { agent: "no", supervisor: "no", admin: "yes" },
+  /** Edit a customer's record (their tier): everyone, audited. */
+  "customer.edit": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** The reasons agents may give for being away (break, lunch, …): everyone reads, admins change. */
   "away_reasons.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "away_reasons.manage": { agent: "no", supervisor: "no", admin: "yes" },

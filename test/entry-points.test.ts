@@ -1,0 +1,111 @@
+// Each entry point lands in its queue (issue 9, item 1), through the real signed webhooks and the chat
+// socket: a text to a number joins that number's SMS queue, a call its voice queue, a chat the widget's
+// queue, and anything whose entry point names no queue joins the default queue.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WidgetView } from "../shared/api.ts";
+import type { QueueView } from "../shared/queues.ts";
+import { connectVisitor } from "./support/chat-visitor.ts";
+import { createAgent, createQueue } from "./support/factories.ts";
+import { newSid } from "./support/fake-twilio.ts";
+import { startTestApp, type TestApp } from "./support/test-app.ts";
+import { postSignedForm } from "./support/twilio-webhooks.ts";
+
+const SITE = "https://shop.example.test";
+const NUMBER_A = "+14155550140";
+const UNMAPPED = "+14155550149";
+
+let t: TestApp;
+let admin: string;
+let defaultQueue: string;
+const queues = {} as Record<"sms" | "voice" | "chat", string>;
+beforeAll(async () => {
+  t = await startTestApp();
+  defaultQueue = (await createQueue(t.pool, { name: "Support" })).id;
+  admin = await t.login((await createAgent(t.pool, { role: "admin" })).email);
+  for (const channel of ["sms", "voice", "chat"] as const) {
+    const res = await t.api<{ queue: QueueView }>(admin, "POST", "/api/queues", { name: `${channel} line` });
+    queues[channel] = res.body.queue.id;
+  }
+  const number = await t.api(admin, "POST", "/api/phone-numbers", { number: NUMBER_A, label: "A", smsQueueId: queues.sms, voiceQueueId: queues.voice });
+  expect(number.status).toBe(201);
+});
+afterAll(async () => t?.close());
+
+const queueOfMessage = async (externalId: string) =>
+  (
+    await t.pool.query<{ queue_id: string; status: string }>(
+      `SELECT cv.queue_id, cv.status FROM messages m JOIN conversations cv ON cv.id = m.conversation_id WHERE m.external_id = $1`,
+      [externalId],
+    )
+  ).rows[0];
+
+let phoneSeq = 100;
+const nextPhone = () => `+1212555${String(phoneSeq++).padStart(4, "0")}`;
+
+async function call(to: string): Promise<string> {
+  const callSid = newSid("CA");
+  const path = "/webhooks/twilio/voice";
+  const res = await postSignedForm({
+    url: t.url + path,
+    signatureUrl: t.config.publicUrl + path,
+    authToken: t.fake.authToken,
+    params: { AccountSid: t.fake.accountSid, ApiVersion: "2010-04-01", Direction: "inbound", CallSid: callSid, From: nextPhone(), To: to, CallStatus: "ringing" },
+  });
+  expect(res.status).toBe(200);
+  return callSid;
+}
+
+describe("each entry point", () => {
+  it("an SMS to number A lands in A's SMS queue", async () => {
+    const sms = await t.sendSms({ From: nextPhone(), To: NUMBER_A });
+    expect(sms.status).toBe(200);
+    expect(await queueOfMessage(sms.messageSid)).toEqual({ queue_id: queues.sms, status: "queued" });
+  });
+
+  it("a call to number A lands in A's voice queue", async () => {
+    expect(await queueOfMessage(await call(NUMBER_A))).toEqual({ queue_id: queues.voice, status: "queued" });
+  });
+
+  it("a chat from widget W lands in W's queue, set when the widget is created or changed later", async () => {
+    const created = await t.api<{ widget: WidgetView }>(admin, "POST", "/api/widgets", { name: "Shop", allowedOrigins: [SITE], queueId: queues.voice });
+    expect(created.body.widget.queueId).toBe(queues.voice);
+    const changed = await t.api<{ widget: WidgetView }>(admin, "PUT", `/api/widgets/${created.body.widget.publicKey}`, { queueId: queues.chat });
+    expect(changed.body.widget.queueId).toBe(queues.chat);
+    const { socket, session } = await connectVisitor(t.url, { widgetKey: created.body.widget.publicKey, origin: SITE });
+    try {
+      const clientId = randomUUID();
+      expect(await socket.emitWithAck("chat:send", { clientId, body: "Do you ship to Canada?" })).toMatchObject({ ok: true });
+      expect(await queueOfMessage(`${session.visitorId}:${clientId}`)).toEqual({ queue_id: queues.chat, status: "queued" });
+    } finally {
+      socket.disconnect();
+    }
+  });
+
+  it("an SMS to an unmapped number, or a call to a number without a voice queue, lands in the default queue", async () => {
+    const sms = await t.sendSms({ From: nextPhone(), To: UNMAPPED });
+    expect(await queueOfMessage(sms.messageSid)).toEqual({ queue_id: defaultQueue, status: "queued" });
+    await t.api(admin, "POST", "/api/phone-numbers", { number: UNMAPPED, smsQueueId: queues.sms });
+    expect(await queueOfMessage(await call(UNMAPPED))).toEqual({ queue_id: defaultQueue, status: "queued" });
+  });
+
+  it("follows the default queue when another becomes the default, and a widget set back to none", async () => {
+    await t.api(admin, "PUT", `/api/queues/${queues.chat}`, { isDefault: true });
+    try {
+      const sms = await t.sendSms({ From: nextPhone(), To: "+14155550148" });
+      expect(await queueOfMessage(sms.messageSid)).toEqual({ queue_id: queues.chat, status: "queued" });
+    } finally {
+      await t.api(admin, "PUT", `/api/queues/${defaultQueue}`, { isDefault: true });
+    }
+    const widget = await t.api<{ widget: WidgetView }>(admin, "POST", "/api/widgets", { name: "Blog", allowedOrigins: [SITE], queueId: queues.chat });
+    await t.api(admin, "PUT", `/api/widgets/${widget.body.widget.publicKey}`, { queueId: null });
+    const { socket, session } = await connectVisitor(t.url, { widgetKey: widget.body.widget.publicKey, origin: SITE });
+    try {
+      const clientId = randomUUID();
+      await socket.emitWithAck("chat:send", { clientId, body: "Hello from the blog" });
+      expect(await queueOfMessage(`${session.visitorId}:${clientId}`)).toEqual({ queue_id: defaultQueue, status: "queued" });
+    } finally {
+      socket.disconnect();
+    }
+  });
+});
