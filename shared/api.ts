@@ -84,6 +84,10 @@ export const ConversationView = z.object({
   createdAt: z.string(),
   /** How it ended when no agent resolved it: "missed_call" for a caller who hung up while waiting. */
   outcome: z.enum(["missed_call"]).nullable(),
+  /** The queue it waits or waited in. */
+  queue: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** While it waits: when it breaches its queue's target for the customer's tier and channel. */
+  dueAt: z.string().nullable(),
   customer: CustomerSummary,
 });
 export type ConversationView = z.infer<typeof ConversationView>;

@@ -53,6 +53,9 @@ export interface ConversationRow {
   last_message_at: Date;
   created_at: Date;
   outcome: ConversationView["outcome"];
+  queue_id: string | null;
+  queue_name: string | null;
+  due_at: Date | null;
   customer_id: string;
   customer_display_name: string | null;
   customer_tier: CustomerSummary["tier"];
@@ -60,7 +63,8 @@ export interface ConversationRow {
 
 /** Select list for ConversationRow, with `cv` = conversations and `cu` = customers. */
 export const CONVERSATION_COLUMNS = `cv.id, cv.channel, cv.status, cv.assigned_agent_id, cv.customer_address, cv.business_address,
-  cv.subject, cv.last_message_at, cv.created_at, cv.outcome, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
+  cv.subject, cv.last_message_at, cv.created_at, cv.outcome, cv.queue_id, (SELECT q.name FROM queues q WHERE q.id = cv.queue_id) AS queue_name,
+  cv.due_at, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
 
 export function conversationView(r: ConversationRow): ConversationView {
   return {
@@ -74,6 +78,8 @@ export function conversationView(r: ConversationRow): ConversationView {
     lastMessageAt: iso(r.last_message_at),
     createdAt: iso(r.created_at),
     outcome: r.outcome,
+    queue: r.queue_id ? { id: r.queue_id, name: r.queue_name ?? "" } : null,
+    dueAt: r.due_at ? iso(r.due_at) : null,
     customer: {
       id: r.customer_id,
       displayName:

@@ -270,7 +270,10 @@ CREATE FUNCTION ingest_inbound_message(
   subject text,
   conversation_created_at timestamptz,
   customer_display_name text,
-  customer_tier "CustomerTier"
+  customer_tier "CustomerTier",
+  queue_id uuid,
+  queue_name text,
+  due_at timestamptz
 ) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -293,7 +296,7 @@ BEGIN
   IF FOUND THEN
     RETURN QUERY SELECT v_message_id, v_conversation_id, v_customer_id, false, false, false, 0,
       NULL::timestamptz, NULL::bigint, NULL::uuid, NULL::"ConversationStatus", NULL::uuid, NULL::text, NULL::text, NULL::text,
-      NULL::timestamptz, NULL::text, NULL::"CustomerTier";
+      NULL::timestamptz, NULL::text, NULL::"CustomerTier", NULL::uuid, NULL::text, NULL::timestamptz;
     RETURN;
   END IF;
 
@@ -340,6 +343,7 @@ BEGIN
 
   RETURN QUERY SELECT v_message_id, v_conv.id, v_customer_id, true, v_opened, v_waiting, v_conv.priority,
     v_created_at, v_change_seq, v_consent_event, v_conv.status, v_conv.assigned_agent_id, v_conv.customer_address,
-    v_conv.business_address, v_conv.subject, v_conv.created_at, v_display_name, v_tier;
+    v_conv.business_address, v_conv.subject, v_conv.created_at, v_display_name, v_tier,
+    v_conv.queue_id, (SELECT q.name FROM queues q WHERE q.id = v_conv.queue_id), v_conv.due_at;
 END;
 $$;

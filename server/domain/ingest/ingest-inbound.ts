@@ -46,6 +46,9 @@ interface IngestRow {
   conversation_created_at: Date;
   customer_display_name: string | null;
   customer_tier: CustomerTier;
+  queue_id: string | null;
+  queue_name: string | null;
+  due_at: Date | null;
 }
 
 const INGEST_SQL = `SELECT * FROM ingest_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`;
@@ -137,6 +140,9 @@ function openedConversation(r: IngestRow, channel: Channel, receivedAt: Date): C
     last_message_at: receivedAt,
     created_at: r.conversation_created_at,
     outcome: null,
+    queue_id: r.queue_id,
+    queue_name: r.queue_name,
+    due_at: r.due_at,
     customer_id: r.customer_id,
     customer_display_name: r.customer_display_name,
     customer_tier: r.customer_tier,
