@@ -15,6 +15,7 @@ import { cleanText } from "./clean-text.ts";
 import { jsonBody } from "./read-body.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { healthRouter } from "./health-routes.ts";
+import { serviceLevelRouter } from "./service-level-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
 
@@ -54,6 +55,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(requireSession(deps));
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
+  api.use(serviceLevelRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");
   });
