@@ -65,7 +65,7 @@ export async function raiseServiceLevelAlert(deps: RaiseAlertDeps, input: RaiseA
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO service_level_alerts (conversation_id, queue_id, kind, tier, channel, waiting_since, due_at, target_seconds, late_ms)
        SELECT cv.id, cv.queue_id, $2, $3, cv.channel, cv.waiting_since, cv.due_at, cv.target_seconds,
-              round(extract(epoch FROM now() - $4::timestamptz) * 1000)::integer
+              round(extract(epoch FROM now()::timestamptz(3) - $4::timestamptz) * 1000)::integer
          FROM conversations cv WHERE cv.id = $1
        ON CONFLICT (conversation_id, kind, waiting_since) DO NOTHING RETURNING id`,
       [input.conversationId, input.kind, wait.tier, wait.at],
