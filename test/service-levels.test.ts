@@ -160,7 +160,7 @@ describe("service-level alerts", () => {
   });
 
   it("raises no breach for a conversation answered before its due time", async () => {
-    await h.setTarget(supportId, "standard", 3);
+    await h.setTarget(supportId, "standard", 4);
     const answerer = await createAgent(t.pool, { name: "Ada Answerer" });
     const cookie = await t.login(answerer.email);
     const socket = await t.connectAgent(cookie);
@@ -176,14 +176,14 @@ describe("service-level alerts", () => {
   });
 
   it("a move to a queue with a longer target puts the checks back to the new moments", async () => {
-    await h.setTarget(supportId, "platinum", 2);
+    await h.setTarget(supportId, "platinum", 3);
     const vip = await createQueue(t.pool, { name: "VIP" });
     await h.setTarget(vip.id, "platinum", 100);
     const c = await h.textIn("platinum");
     await waitForQueuesToDrain(t.sb.queues, { names: ["routing"] });
     const ws = c.waitingSince.getTime();
     expect((await delayedIds(t)).filter((id) => id.includes(c.id)).sort()).toEqual(
-      [`sla-breach-${c.id}-${ws}-${ws + 2000}`, `sla-warning-${c.id}-${ws}-${ws + 1600}`],
+      [`sla-breach-${c.id}-${ws}-${ws + 3000}`, `sla-warning-${c.id}-${ws}-${ws + 2400}`],
     );
 
     // Moved before its warning: the same wait, the VIP queue's target (the trigger recomputes the due time).
@@ -275,7 +275,8 @@ describe("service-level alerts when workers restart or Redis loses their jobs", 
   });
 
   it("alerts pending when the workers stop still fire once from the workers that follow", async () => {
-    await h.setTarget(supportId, "gold", 3);
+    // Long enough that the first workers stop before the warning is due, even on a busy machine.
+    await h.setTarget(supportId, "gold", 4);
     const first = await startWorkers();
     const c = await h.textIn("gold");
     await eventually(async () => (await delayedIds(t)).filter((id) => id.includes(c.id)).length === 2);
