@@ -1,97 +1,21 @@
 // Service-level warnings and breaches (issue 9, item 3): a waiting conversation raises a warning at 80%
 // of its target and a breach at its due time, each recorded once and shown live to supervisors and the
-// queue's members; they survive a worker restart and Redis losing their delayed jobs.
-import type { Socket } from "socket.io-client";
+// queue's members (test/service-levels-recovery.test.ts: across worker restarts and lost Redis jobs).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OfferView } from "../shared/api.ts";
-import type { CustomerTier } from "../shared/domain.ts";
-import type { AgentClientToServer, AgentServerToClient } from "../shared/events.ts";
 import type { AlertView } from "../shared/service-levels.ts";
 import type { DomainEvent } from "../server/domain/events.ts";
 import { raiseServiceLevelAlert } from "../server/domain/service-levels/raise-alert.ts";
 import { sweepServiceLevels } from "../server/domain/service-levels/sweep-service-levels.ts";
 import { watchServiceLevel } from "../server/domain/service-levels/watch-service-level.ts";
-import { createLogger } from "../server/log.ts";
-import { startSwitchboard, type Switchboard } from "../server/switchboard.ts";
-import { createAgent, createCustomer, createQueue } from "./support/factories.ts";
+import { createAgent, createQueue } from "./support/factories.ts";
 import { waitForQueuesToDrain } from "./support/queues.ts";
+import { delayedCheckIds, kindsOf, serviceLevelHelpers, type AlertRow } from "./support/service-levels.ts";
 import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
-
-type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
-
-interface AlertRow {
-  kind: string;
-  tier: CustomerTier;
-  queue_id: string;
-  channel: string;
-  waiting_since: Date;
-  due_at: Date;
-  target_seconds: number;
-  late_ms: number;
-  raised_at: Date;
-}
-
-let phoneSeq = 1000;
-const nextPhone = () => `+1303555${String(phoneSeq++).padStart(4, "0")}`;
-
-/** The app's own helpers over one test app: targets, waits, alerts, sockets that record alerts. */
-function helpers(t: TestApp) {
-  return {
-    async setTarget(queueId: string, tier: CustomerTier, seconds: number) {
-      await t.pool.query(
-        `INSERT INTO service_targets (queue_id, tier, channel, seconds) VALUES ($1, $2, 'sms', $3)
-         ON CONFLICT (queue_id, tier, channel) DO UPDATE SET seconds = EXCLUDED.seconds`,
-        [queueId, tier, seconds],
-      );
-    },
-    /** A customer of that tier texts in: the conversation waits in the default queue. */
-    async textIn(tier: CustomerTier): Promise<{ id: string; customerId: string; waitingSince: Date; dueAt: Date }> {
-      const phone = nextPhone();
-      const customer = await createCustomer(t.pool, { phone, tier, displayName: `Casey ${tier}` });
-      const { messageSid, status } = await t.sendSms({ From: phone, Body: "Anyone there?" });
-      expect(status).toBe(200);
-      const { rows } = await t.pool.query<{ id: string; waiting_since: Date; due_at: Date }>(
-        `SELECT cv.id, cv.waiting_since, cv.due_at FROM messages m JOIN conversations cv ON cv.id = m.conversation_id WHERE m.external_id = $1`,
-        [messageSid],
-      );
-      return { id: rows[0]!.id, customerId: customer.id, waitingSince: rows[0]!.waiting_since, dueAt: rows[0]!.due_at };
-    },
-    /** A conversation that has waited `secondsAgo` already, written straight to the table: no job was ever made for it. */
-    async waitedSince(queueId: string, secondsAgo: number, opts: { tier?: CustomerTier; status?: "queued" | "offered" } = {}) {
-      const phone = nextPhone();
-      const customer = await createCustomer(t.pool, { phone, tier: opts.tier ?? "standard" });
-      const { rows } = await t.pool.query<{ id: string; waiting_since: Date }>(
-        `INSERT INTO conversations (customer_id, channel, status, queue_id, customer_address, waiting_since)
-         VALUES ($1, 'sms', $2, $3, $4, now() - make_interval(secs => $5)) RETURNING id, waiting_since`,
-        [customer.id, opts.status ?? "queued", queueId, phone, secondsAgo],
-      );
-      return { id: rows[0]!.id, waitingSince: rows[0]!.waiting_since };
-    },
-    async alertsOf(conversationId: string): Promise<AlertRow[]> {
-      const { rows } = await t.pool.query<AlertRow>(
-        `SELECT kind, tier, queue_id, channel, waiting_since, due_at, target_seconds, late_ms, raised_at
-           FROM service_level_alerts WHERE conversation_id = $1 ORDER BY kind DESC`,
-        [conversationId],
-      );
-      return rows;
-    },
-    /** A signed-in socket and every service_level:alert it receives. */
-    async alertSocket(email: string): Promise<{ socket: AgentSocket; alerts: AlertView[]; cookie: string }> {
-      const cookie = await t.login(email);
-      const socket = await t.connectAgent(cookie);
-      const alerts: AlertView[] = [];
-      socket.on("service_level:alert", (a) => alerts.push(a));
-      return { socket, alerts, cookie };
-    },
-  };
-}
-
-const of = (alerts: AlertView[], conversationId: string) => alerts.filter((a) => a.conversationId === conversationId).map((a) => a.kind);
-const delayedIds = async (t: TestApp) => (await t.sb.queues.serviceLevels.getJobs(["delayed"])).map((j) => j.id!);
 
 describe("service-level alerts", () => {
   let t: TestApp;
-  let h: ReturnType<typeof helpers>;
+  let h: ReturnType<typeof serviceLevelHelpers>;
   let supportId: string;
   let supervisor: Awaited<ReturnType<typeof h.alertSocket>>;
   let member: Awaited<ReturnType<typeof h.alertSocket>>;
@@ -99,7 +23,7 @@ describe("service-level alerts", () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    h = helpers(t);
+    h = serviceLevelHelpers(t);
     // The first queue is the default: texts land in it, and every agent joins it.
     supportId = (await createQueue(t.pool, { name: "Support" })).id;
     const sup = await createAgent(t.pool, { role: "supervisor", name: "Sam Supervisor" });
@@ -124,12 +48,12 @@ describe("service-level alerts", () => {
     const c = await h.textIn("gold");
     expect(c.dueAt.getTime() - c.waitingSince.getTime()).toBe(1000);
 
-    await eventually(async () => of(member.alerts, c.id).length === 2 && of(supervisor.alerts, c.id).length === 2, { timeoutMs: 8000 });
-    expect(of(member.alerts, c.id)).toEqual(["warning", "breach"]);
-    expect(of(supervisor.alerts, c.id)).toEqual(["warning", "breach"]);
+    await eventually(async () => kindsOf(member.alerts, c.id).length === 2 && kindsOf(supervisor.alerts, c.id).length === 2, { timeoutMs: 8000 });
+    expect(kindsOf(member.alerts, c.id)).toEqual(["warning", "breach"]);
+    expect(kindsOf(supervisor.alerts, c.id)).toEqual(["warning", "breach"]);
     // A round trip on the outsider's socket: an alert emitted to it would have arrived before the answer.
     await outsider.socket.emitWithAck("customer:watch", { customerId: c.customerId });
-    expect(of(outsider.alerts, c.id)).toEqual([]);
+    expect(kindsOf(outsider.alerts, c.id)).toEqual([]);
 
     const [warning, breach] = member.alerts.filter((a) => a.conversationId === c.id);
     expect(breach).toMatchObject({ kind: "breach", tier: "gold", channel: "sms", queueId: supportId, queueName: "Support", customerId: c.customerId, customerName: "Casey gold", targetSeconds: 1, waitingSince: c.waitingSince.toISOString(), dueAt: c.dueAt.toISOString() });
@@ -156,7 +80,7 @@ describe("service-level alerts", () => {
     expect(again.outcome).toBe("already_raised");
     expect((await h.alertsOf(c.id)).length).toBe(2);
     await supervisor.socket.emitWithAck("customer:watch", { customerId: c.customerId });
-    expect(of(supervisor.alerts, c.id)).toEqual(["warning", "breach"]);
+    expect(kindsOf(supervisor.alerts, c.id)).toEqual(["warning", "breach"]);
   });
 
   it("raises no breach for a conversation answered before its due time", async () => {
@@ -182,7 +106,7 @@ describe("service-level alerts", () => {
     const c = await h.textIn("platinum");
     await waitForQueuesToDrain(t.sb.queues, { names: ["routing"] });
     const ws = c.waitingSince.getTime();
-    expect((await delayedIds(t)).filter((id) => id.includes(c.id)).sort()).toEqual(
+    expect((await delayedCheckIds(t)).filter((id) => id.includes(c.id)).sort()).toEqual(
       [`sla-breach-${c.id}-${ws}-${ws + 3000}`, `sla-warning-${c.id}-${ws}-${ws + 2400}`],
     );
 
@@ -190,7 +114,7 @@ describe("service-level alerts", () => {
     await t.pool.query(`UPDATE conversations SET queue_id = $2 WHERE id = $1`, [c.id, vip.id]);
     // The old checks fire, find the moments later, and leave checks for the new ones.
     const expected = [`sla-breach-${c.id}-${ws}-${ws + 100_000}`, `sla-warning-${c.id}-${ws}-${ws + 80_000}`];
-    await eventually(async () => JSON.stringify((await delayedIds(t)).filter((id) => id.includes(c.id)).sort()) === JSON.stringify(expected), { timeoutMs: 8000 });
+    await eventually(async () => JSON.stringify((await delayedCheckIds(t)).filter((id) => id.includes(c.id)).sort()) === JSON.stringify(expected), { timeoutMs: 8000 });
     expect(await h.alertsOf(c.id)).toEqual([]);
     await t.sb.queues.serviceLevels.obliterate({ force: true });
   });
@@ -243,88 +167,5 @@ describe("service-level alerts", () => {
       const r = await t.api<{ error: { code: string } }>(supervisor.cookie, "GET", `/api/service-level-alerts?${bad}`);
       expect([bad, r.status, r.body.error.code]).toEqual([bad, 400, "VALIDATION"]);
     }
-  });
-});
-
-describe("service-level alerts when workers restart or Redis loses their jobs", () => {
-  let t: TestApp;
-  let h: ReturnType<typeof helpers>;
-  let supportId: string;
-  let supervisor: Awaited<ReturnType<typeof h.alertSocket>>;
-  const workers: Switchboard[] = [];
-  /** A worker process's worth of BullMQ workers on the test app's database and Redis. */
-  const startWorkers = async () => {
-    const w = await startSwitchboard({ config: t.config, log: createLogger("error"), serveHttp: false, sweepEveryMs: 600_000 });
-    workers.push(w);
-    return w;
-  };
-  const stopWorkers = async () => {
-    for (const w of workers.splice(0)) await w.close();
-  };
-
-  beforeAll(async () => {
-    // This server runs no workers: the test starts and stops them.
-    t = await startTestApp({ start: { runWorkers: false } });
-    h = helpers(t);
-    supportId = (await createQueue(t.pool, { name: "Support" })).id;
-    supervisor = await h.alertSocket((await createAgent(t.pool, { role: "supervisor" })).email);
-  });
-  afterAll(async () => {
-    await stopWorkers();
-    await t?.close();
-  });
-
-  it("alerts pending when the workers stop still fire once from the workers that follow", async () => {
-    // Long enough that the first workers stop before the warning is due, even on a busy machine.
-    await h.setTarget(supportId, "gold", 4);
-    const first = await startWorkers();
-    const c = await h.textIn("gold");
-    await eventually(async () => (await delayedIds(t)).filter((id) => id.includes(c.id)).length === 2);
-    await first.close();
-    expect(await h.alertsOf(c.id)).toEqual([]);
-
-    await startWorkers();
-    await eventually(async () => (await h.alertsOf(c.id)).length === 2, { timeoutMs: 10_000 });
-    await waitForQueuesToDrain(t.sb.queues, { names: ["routing", "serviceLevels"] });
-    expect((await h.alertsOf(c.id)).map((r) => [r.kind, r.tier])).toEqual([["warning", "gold"], ["breach", "gold"]]);
-    await eventually(async () => of(supervisor.alerts, c.id).length === 2);
-    expect(of(supervisor.alerts, c.id)).toEqual(["warning", "breach"]);
-    await stopWorkers();
-  });
-
-  it("the sweep raises the alerts whose delayed jobs Redis lost", async () => {
-    await h.setTarget(supportId, "platinum", 1);
-    await startWorkers();
-    const c = await h.textIn("platinum");
-    await eventually(async () => (await delayedIds(t)).filter((id) => id.includes(c.id)).length === 2);
-    // The workers stop and Redis loses the delayed jobs; the due time passes meanwhile.
-    await stopWorkers();
-    await t.sb.queues.serviceLevels.obliterate({ force: true });
-    expect(await delayedIds(t)).toEqual([]);
-    await eventually(async () => (await t.pool.query(`SELECT now() > due_at AS past FROM conversations WHERE id = $1`, [c.id])).rows[0].past, { timeoutMs: 5000 });
-
-    const deps = { pool: t.pool, queues: t.sb.queues, events: t.sb.events };
-    expect(await sweepServiceLevels(deps, { graceSeconds: 0 })).toBe(2);
-    expect(await sweepServiceLevels(deps, { graceSeconds: 0 })).toBe(0);
-    const rows = await h.alertsOf(c.id);
-    expect(rows.map((r) => [r.kind, r.tier])).toEqual([["warning", "platinum"], ["breach", "platinum"]]);
-    expect(rows.every((r) => r.late_ms >= 0)).toBe(true);
-    await eventually(async () => of(supervisor.alerts, c.id).length === 2);
-  });
-
-  it("the maintenance sweep raises them: its result counts them", async () => {
-    await h.setTarget(supportId, "standard", 1);
-    // Offered, not queued: the routing sweep leaves it alone, so only the service-level sweep can raise these.
-    const c = await h.waitedSince(supportId, 20, { status: "offered" });
-    // Queued before the workers start, so it runs before the sweep their timer queues.
-    const job = await t.sb.queues.maintenance.add("sweep", {}, { removeOnComplete: false });
-    await startWorkers();
-    const done = await eventually(async () => {
-      const j = await t.sb.queues.maintenance.getJob(job.id!);
-      return j?.finishedOn ? j : null;
-    }, { timeoutMs: 10_000 });
-    expect(done.returnvalue).toMatchObject({ serviceLevels: 2 });
-    expect((await h.alertsOf(c.id)).map((r) => r.kind)).toEqual(["warning", "breach"]);
-    await stopWorkers();
   });
 });
