@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { Channel, SettablePresence } from "./domain.ts";
 import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView, OfferView } from "./api.ts";
+import type { AlertView } from "./service-levels.ts";
 
 export const AGENT_NAMESPACE = "/agent";
 
@@ -35,6 +36,8 @@ export interface AgentServerToClient {
   "agent:notice": (notice: AgentNotice) => void;
   /** Someone is typing in a conversation of a customer this socket watches (or is assigned). */
   "conversation:typing": (event: { conversationId: string; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }) => void;
+  /** To supervisors and the queue's members: a waiting conversation reached its warning or breach. */
+  "service_level:alert": (alert: AlertView) => void;
   /** Sent just before the server closes this socket because its session ended: sign in again. */
   "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" }) => void;
 }

@@ -130,6 +130,8 @@ const ROUTES: Record<string, RouteCase> = {
   },
   // Anyone's history is the supervisors'; an agent sees only their own (test/agent-states.test.ts).
   "GET /api/agents/:id/states": { request: throwawayAgent("/states", undefined), ...readers(200) },
+  // The board's alerts: supervisors and admins (DESIGN.md "live board, alerts, reports").
+  "GET /api/service-level-alerts": { request: fixed("/api/service-level-alerts?limit=5"), ...readers(200) },
   "GET /api/widgets": { request: fixed("/api/widgets"), ...readers(200) },
   "POST /api/widgets": { request: fixed("/api/widgets", { name: "Shop", allowedOrigins: ["https://shop.example.test"] }), ...adminOnly(201) },
   "PUT /api/widgets/:publicKey": {

@@ -2,6 +2,7 @@
 import type { AgentView, ChannelHealth, ConversationView, MessageView, OfferView } from "../../shared/api.ts";
 import type { ChatMessageView } from "../../shared/chat.ts";
 import type { AgentNotice } from "../../shared/events.ts";
+import type { AlertView } from "../../shared/service-levels.ts";
 
 export type DomainEvent =
   | { type: "message.created"; message: MessageView; assignedAgentId: string | null }
@@ -13,6 +14,8 @@ export type DomainEvent =
   /** A channel started failing or recovered: every agent's banner shows it. */
   | { type: "channel.health"; health: ChannelHealth }
   | { type: "agent.notice"; agentId: string; notice: AgentNotice }
+  /** A wait reached its service-level warning or breach: to supervisors and the queue's members. */
+  | { type: "service_level.alert"; alert: AlertView; memberAgentIds: string[] }
   /** Someone types in a conversation: agents watching the customer see it (nobody answers twice). */
   | { type: "conversation.typing"; conversationId: string; customerId: string; assignedAgentId: string | null; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }
   /** To a chat visitor's widget(s), wherever they are connected. */

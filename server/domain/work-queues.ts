@@ -1,4 +1,6 @@
 // The work the domain hands to background jobs (implemented with BullMQ in server/jobs).
+import type { ServiceLevelAlertKind } from "../../shared/service-levels.ts";
+
 export interface WorkQueues {
   /** A conversation waits for an agent: try to match it (lower priority number first). */
   routeConversation(conversationId: string, priority: number): Promise<void>;
@@ -18,6 +20,11 @@ export interface WorkQueues {
   resendMessages(messageIds: string[]): Promise<void>;
   /** Try one held message on a failing channel: if it goes through, the channel works again. */
   probeChannel(messageId: string): Promise<void>;
+  /**
+   * Check the wait that began at waitingSince for its service-level warning or breach at `at`.
+   * The same wait, kind and moment is one job however often it is asked for.
+   */
+  scheduleServiceLevelCheck(conversationId: string, kind: ServiceLevelAlertKind, waitingSince: Date, at: Date): Promise<void>;
   /** Fetch the provider-held files (MMS media) of an inbound message into our storage. */
   fetchMessageMedia(messageId: string): Promise<void>;
 }

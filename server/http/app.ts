@@ -16,6 +16,7 @@ import { jsonBody } from "./read-body.ts";
 import { queueRouter } from "./queue-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { healthRouter } from "./health-routes.ts";
+import { serviceLevelRouter } from "./service-level-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
 
@@ -56,6 +57,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
   api.use(queueRouter(deps));
+  api.use(serviceLevelRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");
   });

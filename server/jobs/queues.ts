@@ -1,10 +1,19 @@
-// BullMQ queues: routing (one job per waiting conversation, by priority), offer timeouts, outbound sends
-// and a periodic sweep. Jobs only carry ids; Postgres holds the truth, so every job is idempotent.
+// BullMQ queues: routing (one job per waiting conversation, by priority), offer timeouts, outbound sends,
+// service-level checks (delayed, one per wait and kind) and a periodic sweep. Jobs only carry ids;
+// Postgres holds the truth, so every job is idempotent.
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { ServiceLevelAlertKind } from "../../shared/service-levels.ts";
 import type { WorkQueues } from "../domain/work-queues.ts";
 
-export const QUEUE_NAMES = { routing: "routing", offerTimeouts: "offer-timeouts", outbound: "outbound", maintenance: "maintenance", media: "media" } as const;
+export const QUEUE_NAMES = {
+  routing: "routing",
+  offerTimeouts: "offer-timeouts",
+  outbound: "outbound",
+  maintenance: "maintenance",
+  media: "media",
+  serviceLevels: "service-levels",
+} as const;
 
 export type RoutingJob = { kind: "route-conversation"; conversationId: string } | { kind: "agent-may-take-work"; agentId: string };
 export type OfferTimeoutJob = { offerId: string };
@@ -12,6 +21,12 @@ export type OfferTimeoutJob = { offerId: string };
 export type OutboundJob = { messageId: string; probe?: boolean };
 /** The provider-held files of one inbound message (the maintenance sweep re-queues fetches Redis lost). */
 export type MediaJob = { messageId: string };
+/** One wait's warning or breach check; `at` is the moment it was scheduled for (ISO times). */
+export type ServiceLevelJob = { conversationId: string; kind: ServiceLevelAlertKind; waitingSince: string; at: string };
+
+/** The job of one wait, kind and moment: asking again is a no-op; a moment moved by a queue change is a new job. */
+export const serviceLevelJobId = (conversationId: string, kind: ServiceLevelAlertKind, waitingSince: Date, at: Date) =>
+  `sla-${kind}-${conversationId}-${waitingSince.getTime()}-${at.getTime()}`;
 
 /** MMS media fetches retry with back-off (1 s, 2 s, 4 s …, about a minute in all) before the file is marked unavailable. */
 export const MEDIA_FETCH_ATTEMPTS = 6;
@@ -26,6 +41,7 @@ export interface Queues extends WorkQueues {
   outbound: Queue<OutboundJob>;
   maintenance: Queue;
   media: Queue<MediaJob>;
+  serviceLevels: Queue<ServiceLevelJob>;
   close(): Promise<void>;
 }
 
@@ -60,8 +76,14 @@ export function createQueues(
     ...common,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: MEDIA_FETCH_ATTEMPTS, backoff: { type: "exponential", delay: opts.mediaBackoffMs ?? 1000 } },
   });
+  // Its own queue: alerts fire on time even while a long sweep holds the maintenance worker, and a
+  // lost-jobs test (or an operator) can clear exactly these timers.
+  const serviceLevels = new Queue<ServiceLevelJob>(QUEUE_NAMES.serviceLevels, {
+    ...common,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: "exponential", delay: 500 } },
+  });
   // Without a listener BullMQ prints every Redis connection error; the caller decides what to log.
-  for (const q of [routing, offerTimeouts, outbound, maintenance, media] as Queue[]) q.on("error", opts.onError ?? (() => {}));
+  for (const q of [routing, offerTimeouts, outbound, maintenance, media, serviceLevels] as Queue[]) q.on("error", opts.onError ?? (() => {}));
 
   return {
     routing,
@@ -69,6 +91,7 @@ export function createQueues(
     outbound,
     maintenance,
     media,
+    serviceLevels,
     async routeConversation(conversationId, priority) {
       // The job id dedupes: a conversation has at most one routing job waiting. BullMQ ids may not hold ':'.
       await routing.add("route", { kind: "route-conversation", conversationId }, { jobId: `route-${conversationId}`, priority: Math.max(1, priority) });
@@ -126,8 +149,15 @@ export function createQueues(
     async fetchMessageMedia(messageId) {
       await media.add("fetch", { messageId }, { jobId: `media-${messageId}` });
     },
+    async scheduleServiceLevelCheck(conversationId, kind, waitingSince, at) {
+      await serviceLevels.add(
+        kind,
+        { conversationId, kind, waitingSince: waitingSince.toISOString(), at: at.toISOString() },
+        { jobId: serviceLevelJobId(conversationId, kind, waitingSince, at), delay: Math.max(0, at.getTime() - Date.now()) },
+      );
+    },
     async close() {
-      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close(), media.close()]);
+      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close(), media.close(), serviceLevels.close()]);
     },
   };
 }

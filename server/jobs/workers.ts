@@ -10,6 +10,9 @@ import { closeOffer } from "../domain/routing/answer-offer.ts";
 import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain/routing/match.ts";
 import { sweepRouting } from "../domain/routing/sweep.ts";
 import { sweepOutbox } from "../domain/outbound/sweep-outbox.ts";
+import { raiseServiceLevelAlert } from "../domain/service-levels/raise-alert.ts";
+import { sweepServiceLevels } from "../domain/service-levels/sweep-service-levels.ts";
+import { watchServiceLevel } from "../domain/service-levels/watch-service-level.ts";
 import { endWrapUp } from "../domain/voice/wrap-up.ts";
 import { goOfflineIfAway } from "../domain/workspace/set-presence.ts";
 import { countAgentSockets } from "../redis/agent-sockets.ts";
@@ -18,7 +21,7 @@ import { fetchMessageMedia, sweepPendingMedia } from "../domain/ingest/fetch-mes
 import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
 import { startSweepTimer } from "./sweep-timer.ts";
 import { queueLostDisconnectChecks } from "./sweep-presence.ts";
-import { QUEUE_NAMES, type MediaJob, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob } from "./queues.ts";
+import { QUEUE_NAMES, type MediaJob, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob, type ServiceLevelJob } from "./queues.ts";
 
 export interface WorkerDeps extends RoutingDeps {
   events: EventPublisher;
@@ -52,7 +55,12 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
   const routing = new Worker<RoutingJob>(
     QUEUE_NAMES.routing,
     async (job) => {
-      if (job.data.kind === "route-conversation") return routeConversation(deps, job.data.conversationId);
+      if (job.data.kind === "route-conversation") {
+        const offerId = await routeConversation(deps, job.data.conversationId);
+        // Every path that starts or moves a wait routes it: arm its warning and breach (a no-op if armed).
+        await watchServiceLevel(deps, job.data.conversationId);
+        return offerId;
+      }
       return offerWorkToAgent(deps, job.data.agentId);
     },
     { ...common, concurrency: ROUTING_CONCURRENCY },
@@ -88,13 +96,15 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
         outbox: await sweepOutbox(deps),
         media: await sweepPendingMedia(deps),
         disconnectChecks: await queueLostDisconnectChecks(deps, connection, prefix, deps.disconnectGraceMs),
+        serviceLevels: await sweepServiceLevels(deps),
       };
     },
     { ...common, concurrency: 1 },
   );
   const media = startMediaWorker(common, deps);
+  const serviceLevels = startServiceLevelWorker(common, deps);
 
-  const all = [routing, offerTimeouts, outbound, maintenance, media];
+  const all = [routing, offerTimeouts, outbound, maintenance, media, serviceLevels];
   for (const w of all) {
     w.on("failed", (job, err) => {
       const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -127,4 +137,19 @@ function startMediaWorker(common: { connection: Redis; prefix: string }, deps: W
     { ...common, concurrency: 4 },
   );
   return worker;
+}
+
+/** The delayed warning and breach checks (the maintenance sweep raises those Redis lost). */
+function startServiceLevelWorker(common: { connection: Redis; prefix: string }, deps: WorkerDeps): Worker<ServiceLevelJob> {
+  return new Worker<ServiceLevelJob>(
+    QUEUE_NAMES.serviceLevels,
+    async (job: Job<ServiceLevelJob>) => {
+      const { conversationId, kind, waitingSince, at } = job.data;
+      const result = await raiseServiceLevelAlert(deps, { conversationId, kind, waitingSince: new Date(waitingSince), scheduledFor: new Date(at) });
+      // Fired before its moment by the database's clock: BullMQ tries again after its back-off.
+      if (result.outcome === "not_due") throw new Error(`${kind} of conversation ${conversationId} not due until ${result.at.toISOString()}`);
+      return result.outcome;
+    },
+    { ...common, concurrency: 4 },
+  );
 }

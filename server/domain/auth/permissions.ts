@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   /** The reasons agents may give for being away (break, lunch, …): everyone reads, admins change. */
   "away_reasons.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "away_reasons.manage": { agent: "no", supervisor: "no", admin: "yes" },
+  /** The live board's alerts (service-level warnings and breaches), reports: supervisors and admins. */
+  "alerts.read": { agent: "no", supervisor: "yes", admin: "yes" },
   "widgets.read": { agent: "no", supervisor: "yes", admin: "yes" },
   "widgets.manage": { agent: "no", supervisor: "no", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;
