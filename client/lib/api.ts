@@ -22,6 +22,7 @@ import {
   type SoftphoneStateBody,
   type WrapUpBody,
 } from "../../shared/api.ts";
+import { QueueView } from "../../shared/queues.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
 export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -109,6 +110,7 @@ const id = (value: string) => encodeURIComponent(value);
 /** GET /api/transfer-targets: shared/api.ts names the row, not the envelope. */
 const TransferTargetsResponse = z.object({ agents: z.array(TransferTarget) });
 const AwayReasonsResponse = z.object({ awayReasons: z.array(AwayReasonView) });
+const QueuesResponse = z.object({ queues: z.array(QueueView) });
 
 export const api = {
   login: (body: LoginBody) =>
@@ -125,6 +127,10 @@ export const api = {
 
   conversation: (conversationId: string) =>
     request(`/api/conversations/${id(conversationId)}`, { schema: ConversationResponse }),
+  queues: () => request("/api/queues", { schema: QueuesResponse }),
+  /** Hands the conversation to another queue (its agent for their own, a supervisor for any). */
+  moveToQueue: (conversationId: string, queueId: string) =>
+    request(`/api/conversations/${id(conversationId)}/queue`, { method: "POST", body: { queueId }, schema: ConversationResult }),
   resolveConversation: (conversationId: string) =>
     request(`/api/conversations/${id(conversationId)}/resolve`, { method: "POST", schema: ConversationResult }),
   sendReply: (conversationId: string, body: SendReplyBody) =>

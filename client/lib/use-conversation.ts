@@ -10,6 +10,8 @@ export interface ConversationState {
   error: string | null;
   /** Resolves the conversation and returns it as now stored; throws the ApiError. */
   resolve(): Promise<ConversationView>;
+  /** Hands it to another queue and returns it as now stored; throws the ApiError. */
+  moveToQueue(queueId: string): Promise<ConversationView>;
 }
 
 function withUpdate(data: ConversationResponse, updated: ConversationView): ConversationResponse {
@@ -60,5 +62,11 @@ export function useConversation(conversationId: string): ConversationState {
     return conversation;
   }, [conversationId]);
 
-  return { data, status, error, resolve };
+  const moveToQueue = useCallback(async (queueId: string) => {
+    const { conversation } = await api.moveToQueue(conversationId, queueId);
+    setData((current) => (current ? withUpdate(current, conversation) : current));
+    return conversation;
+  }, [conversationId]);
+
+  return { data, status, error, resolve, moveToQueue };
 }

@@ -94,6 +94,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
               key={openConversationId}
               conversationId={openConversationId}
               agentId={agent.id}
+              agentRole={agent.role}
               onOpenConversation={setOpenConversationId}
               onConversationChanged={work.noteConversation}
               softphoneReady={softphone.status === "ready"}

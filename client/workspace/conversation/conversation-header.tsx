@@ -4,6 +4,8 @@ import { errorMessage } from "../../lib/api.ts";
 import { ClickToCall } from "../call/click-to-call.tsx";
 import { ChannelBadge } from "../common/channel-badge.tsx";
 import { conversationStatusLabel, tierLabel } from "../common/format.ts";
+import type { AgentRole } from "../../../shared/domain.ts";
+import { MoveToQueue, QueueFacts } from "./queue-facts.tsx";
 
 export type Props = {
   conversation: ConversationView;
@@ -11,11 +13,14 @@ export type Props = {
   /** The softphone can take a call now. */
   softphoneReady: boolean;
   onResolve: () => Promise<void>;
+  /** Who is looking: the move control is offered only where they may move it. */
+  agent: { id: string; role: AgentRole };
+  onMoveToQueue: (queueId: string) => Promise<unknown>;
   /** Rings the customer, then this softphone; throws the ApiError. */
   onCallCustomer: () => Promise<void>;
 };
 
-export function ConversationHeader({ conversation, customer, softphoneReady, onResolve, onCallCustomer }: Props) {
+export function ConversationHeader({ conversation, customer, softphoneReady, onResolve, agent, onMoveToQueue, onCallCustomer }: Props) {
   const [resolving, setResolving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const resolved = conversation.status === "resolved";
@@ -46,10 +51,12 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
           <span className={`status-pill status-pill--${missedCall ? "missed" : conversation.status}`} data-testid="conversation-status">
             {missedCall ? "Missed call" : conversationStatusLabel[conversation.status]}
           </span>
+          <QueueFacts conversation={conversation} />
           {conversation.subject && <span className="conversation-header__subject">{conversation.subject}</span>}
         </div>
       </div>
       <div className="conversation-header__actions">
+        <MoveToQueue conversation={conversation} agent={agent} onMove={onMoveToQueue} />
         {hasPhone && softphoneReady && <ClickToCall onCall={onCallCustomer} label={missedCall ? "Call back" : "Call"} />}
         {error && (
           <span className="inline-error" role="alert">

@@ -1,4 +1,5 @@
 import type { ConversationView as Conversation } from "../../../shared/api.ts";
+import type { AgentRole } from "../../../shared/domain.ts";
 import { useConversation } from "../../lib/use-conversation.ts";
 import { useTimeline } from "../../lib/use-timeline.ts";
 import { useTyping } from "../../lib/use-typing.ts";
@@ -12,6 +13,7 @@ import { OtherConversationsNotice } from "./other-conversations-notice.tsx";
 export type Props = {
   conversationId: string;
   agentId: string;
+  agentRole: AgentRole;
   onOpenConversation: (conversationId: string) => void;
   /** Told when this view changed the conversation (resolved it), so lists update at once. */
   onConversationChanged: (conversation: Conversation) => void;
@@ -22,9 +24,10 @@ export type Props = {
 };
 
 /** One conversation, shown with the customer's whole history across every conversation and channel. */
-export function ConversationView({ conversationId, agentId, onOpenConversation, onConversationChanged, softphoneReady, onCallCustomer }: Props) {
-  const { data, status, error, resolve } = useConversation(conversationId);
+export function ConversationView({ conversationId, agentId, agentRole, onOpenConversation, onConversationChanged, softphoneReady, onCallCustomer }: Props) {
+  const { data, status, error, resolve, moveToQueue } = useConversation(conversationId);
   const resolveAndTell = async () => onConversationChanged(await resolve());
+  const moveAndTell = async (queueId: string) => onConversationChanged(await moveToQueue(queueId));
   const timeline = useTimeline(data?.customer.id ?? null);
   const typing = useTyping(conversationId, agentId);
   useMarkSeen(conversationId, timeline.messages);
@@ -44,6 +47,8 @@ export function ConversationView({ conversationId, agentId, onOpenConversation, 
         customer={data.customer}
         softphoneReady={softphoneReady}
         onResolve={resolveAndTell}
+        agent={{ id: agentId, role: agentRole }}
+        onMoveToQueue={moveAndTell}
         onCallCustomer={() => onCallCustomer(data.customer.id)}
       />
       <ClaimedIdentityNotice claimed={data.claimed} matches={data.suggestedMatches} />
