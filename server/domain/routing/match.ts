@@ -88,15 +88,16 @@ async function matchTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Pro
 /** Tries to offer one waiting conversation to the best available agent. Returns the offer id or null. */
 export async function routeConversation(deps: RoutingDeps, conversationId: string): Promise<string | null> {
   const result = await matchTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<WaitingConversation & { queue_entered_at: Date }>(
-      `SELECT ${WAITING_COLUMNS}, cv.queue_entered_at FROM conversations cv LEFT JOIN queues q ON q.id = cv.queue_id
+    const { rows } = await tx.query<WaitingConversation & { queue_entered_at: Date; overflows: boolean }>(
+      `SELECT ${WAITING_COLUMNS}, cv.queue_entered_at, q.overflow_queue_id IS NOT NULL AS overflows
+         FROM conversations cv LEFT JOIN queues q ON q.id = cv.queue_id
         WHERE cv.id = $1 AND cv.status = 'queued' FOR UPDATE OF cv`,
       [conversationId],
     );
     const waiting = rows[0];
     if (!waiting) return null;
     // Past the queue's overflow time, or nobody of its members signed in: it moves on first.
-    const overflow = await overflowIfDue(tx, waiting);
+    const overflow = waiting.overflows ? await overflowIfDue(tx, waiting) : { moved: null, checkAgainAt: null };
     const conversation = overflow.moved?.conversation ?? waiting;
     const picked = await tx.query<{ id: string }>(CANDIDATE_AGENT_SQL, [
       conversation.channel,
@@ -123,13 +124,16 @@ interface CreatedOffer extends OfferRow {
 
 async function createOffer(tx: pg.PoolClient, deps: RoutingDeps, c: WaitingConversation, agentId: string): Promise<CreatedOffer> {
   // The offers trigger raises the agent's load row (which this transaction holds) and its last offer time.
+  // One round trip: the offer and the conversation's new status.
   const { rows } = await tx.query<CreatedOffer>(
-    `INSERT INTO offers (conversation_id, agent_id, channel, expires_at)
-     VALUES ($1, $2, $3, now() + make_interval(secs => $4::float / 1000))
+    `WITH offered AS (
+       UPDATE conversations SET status = 'offered', updated_at = now() WHERE id = $1 RETURNING id
+     )
+     INSERT INTO offers (conversation_id, agent_id, channel, expires_at)
+     SELECT offered.id, $2, $3, now() + make_interval(secs => $4::float / 1000) FROM offered
      RETURNING id, conversation_id, agent_id, channel, status, created_at, expires_at`,
     [c.id, agentId, c.channel, deps.offerTimeoutMs],
   );
-  await tx.query(`UPDATE conversations SET status = 'offered', updated_at = now() WHERE id = $1`, [c.id]);
   return rows[0]!;
 }
 
