@@ -24,17 +24,6 @@ export interface RoutingDeps {
 /** An agent who declined or let an offer lapse is not offered the same conversation again for this long. */
 const DECLINE_COOLDOWN_SECONDS = 60;
 
-/**
- * Whether the agent can take work on the channel now: a call needs somewhere to ring, a browser softphone
- * that reported itself registered with Twilio, or a forward phone. Other channels need nothing more.
- */
-export const REACHABLE_SQL = (channel: string) =>
-  `(${channel} <> 'voice' OR a.forward_phone IS NOT NULL OR a.softphone_ready_at IS NOT NULL)`;
-
-export const CAPACITY_SQL = (channel: string) => `(CASE ${channel}
-  WHEN 'voice' THEN a.capacity_voice WHEN 'chat' THEN a.capacity_chat
-  WHEN 'sms' THEN a.capacity_sms ELSE a.capacity_email END)`;
-
 const NOT_RECENTLY_DECLINED = (conversation: string, agent: string) => `NOT EXISTS (
   SELECT 1 FROM offers d WHERE d.conversation_id = ${conversation} AND d.agent_id = ${agent}
      AND d.status IN ('rejected', 'timed_out') AND d.responded_at > now() - make_interval(secs => ${DECLINE_COOLDOWN_SECONDS}))`;
@@ -43,26 +32,47 @@ const NOT_RECENTLY_DECLINED = (conversation: string, agent: string) => `NOT EXIS
  * The best agent for a waiting conversation, its load row locked: members of the conversation's queue with
  * its skills and free capacity on its channel; then whoever last served this customer ("pick up where the
  * last left off"); then the highest level in the queue; then the least loaded (as a share of capacity);
- * then the longest idle on the channel. Params: $1 channel, $2 customer, $3 conversation, $4 required
- * skills, $5 queue. The benchmark times this query bare, as the floor of a routing decision.
+ * then the longest idle on the channel. Only load rows of agents who can take work now are read (a partial
+ * index holds just those: `ready` and room, copied from the agent by a trigger); the lock re-checks them on
+ * the newest row. Params: $1 channel, $2 customer, $3 conversation, $4 required skills, $5 queue. The
+ * benchmark times this query bare, as the floor of a routing decision.
  */
 export const CANDIDATE_AGENT_SQL = `
   SELECT l.agent_id AS id
-    FROM queue_members m
-    JOIN agents a ON a.id = m.agent_id
-    JOIN agent_loads l ON l.agent_id = m.agent_id AND l.channel = $1::"Channel"
-   WHERE m.queue_id = $5 AND a.presence = 'available' AND a.skills @> $4::text[] AND ${REACHABLE_SQL("$1::\"Channel\"")}
-     AND l.assigned + l.offered < ${CAPACITY_SQL("$1::\"Channel\"")}
-     AND ${NOT_RECENTLY_DECLINED("$3", "a.id")}
+    FROM agent_loads l
+    JOIN queue_members m ON m.agent_id = l.agent_id AND m.queue_id = $5
+    JOIN agents a ON a.id = l.agent_id
+   WHERE l.channel = $1::"Channel" AND l.ready AND l.assigned + l.offered < l.capacity
+     AND a.skills @> $4::text[]
+     AND ${NOT_RECENTLY_DECLINED("$3", "l.agent_id")}
    ORDER BY l.agent_id = (SELECT p.assigned_agent_id FROM conversations p
                            WHERE p.customer_id = $2 AND p.assigned_agent_id IS NOT NULL AND p.id <> $3
                            ORDER BY p.last_message_at DESC LIMIT 1) IS TRUE DESC,
             m.level DESC,
-            (l.assigned + l.offered)::float / ${CAPACITY_SQL("$1::\"Channel\"")} ASC,
+            (l.assigned + l.offered)::float / l.capacity ASC,
             l.last_offered_at ASC NULLS FIRST,
             l.agent_id
    LIMIT 1
    FOR UPDATE OF l SKIP LOCKED`;
+
+/**
+ * The earliest-due waiting conversations an agent may take on the channels where they have room: for each
+ * of their queues (whose skills they have) and each such channel, the first few by due time, read from an
+ * index per queue and channel rather than by walking the whole backlog. Params: $1 agent, $2 channels.
+ */
+const WORK_FOR_AGENT_SQL = `
+  SELECT c.id FROM queue_members m
+    JOIN queues q ON q.id = m.queue_id
+    JOIN agents a ON a.id = m.agent_id
+   CROSS JOIN unnest($2::"Channel"[]) ch
+   CROSS JOIN LATERAL (
+     SELECT cv.id, cv.due_at, cv.waiting_since FROM conversations cv
+      WHERE cv.status = 'queued' AND cv.queue_id = m.queue_id AND cv.channel = ch
+        AND ${NOT_RECENTLY_DECLINED("cv.id", "$1")}
+      ORDER BY cv.due_at, cv.waiting_since, cv.id LIMIT 4) c
+   WHERE m.agent_id = $1 AND a.skills @> q.required_skills
+   ORDER BY c.due_at, c.waiting_since, c.id
+   LIMIT 8`;
 
 export interface WaitingConversation {
   id: string;
@@ -162,25 +172,26 @@ export async function offerWorkToAgent(deps: RoutingDeps, agentId: string): Prom
     const offer = await matchTransaction(deps.pool, async (tx) => {
       // The agent's load rows first (waiting on a match that holds one briefly), then a conversation that
       // no other match holds: the two lock orders never wait on each other (the second is SKIP LOCKED).
-      await tx.query(`SELECT 1 FROM agent_loads WHERE agent_id = $1 ORDER BY channel FOR UPDATE`, [agentId]);
-      const { rows } = await tx.query<WaitingConversation>(
-        `SELECT ${WAITING_COLUMNS}
-           FROM conversations cv
-           JOIN queue_members m ON m.queue_id = cv.queue_id AND m.agent_id = $1
-           JOIN queues q ON q.id = cv.queue_id
-           JOIN agents a ON a.id = $1
-           JOIN agent_loads l ON l.agent_id = $1 AND l.channel = cv.channel
-          WHERE cv.status = 'queued' AND a.presence = 'available'
-            AND a.skills @> q.required_skills AND ${REACHABLE_SQL("cv.channel")}
-            AND l.assigned + l.offered < ${CAPACITY_SQL("cv.channel")}
-            AND ${NOT_RECENTLY_DECLINED("cv.id", "a.id")}
-          ORDER BY cv.due_at ASC NULLS LAST, cv.waiting_since ASC, cv.id
-          LIMIT 1
-          FOR UPDATE OF cv SKIP LOCKED`,
+      const loads = await tx.query<{ channel: Channel; room: boolean }>(
+        `SELECT channel, ready AND assigned + offered < capacity AS room FROM agent_loads WHERE agent_id = $1 ORDER BY channel FOR UPDATE`,
         [agentId],
       );
-      const conversation = rows[0];
-      return conversation ? createOffer(tx, deps, conversation, agentId) : null;
+      const channels = loads.rows.filter((l) => l.room).map((l) => l.channel);
+      if (channels.length === 0) return null;
+      // Another match may take a candidate meanwhile: look again a few times before giving up.
+      for (let look = 0; look < 3; look++) {
+        const candidates = await tx.query<{ id: string }>(WORK_FOR_AGENT_SQL, [agentId, channels]);
+        if (candidates.rows.length === 0) return null;
+        const { rows } = await tx.query<WaitingConversation>(
+          `SELECT ${WAITING_COLUMNS} FROM conversations cv LEFT JOIN queues q ON q.id = cv.queue_id
+            WHERE cv.id = ANY($1) AND cv.status = 'queued'
+            ORDER BY cv.due_at ASC NULLS LAST, cv.waiting_since ASC, cv.id
+            LIMIT 1 FOR UPDATE OF cv SKIP LOCKED`,
+          [candidates.rows.map((c) => c.id)],
+        );
+        if (rows[0]) return createOffer(tx, deps, rows[0], agentId);
+      }
+      return null;
     });
     if (!offer) break;
     created.push(offer);
