@@ -90,7 +90,7 @@ describe("routing", () => {
     const previous = await createAgent(t.pool, { name: "Previous", capacity: { sms: 5 } });
     const idle = await createAgent(t.pool, { name: "Idle", capacity: { sms: 5 } });
     // The previous agent already has other work; the idle one has none and has waited longest.
-    await t.pool.query(`UPDATE agents SET last_assigned_at = now() WHERE id = $1`, [previous.id]);
+    await t.pool.query(`UPDATE agent_loads SET last_offered_at = now() WHERE agent_id = $1`, [previous.id]);
     const first = await t.sendSms({ From: phone, Body: "yesterday" });
     const firstConversation = await conversationOf(first.messageSid);
     await t.pool.query(`UPDATE conversations SET status = 'resolved', assigned_agent_id = $2 WHERE id = $1`, [firstConversation, previous.id]);
@@ -109,9 +109,9 @@ describe("routing", () => {
     const loaded = await createAgent(t.pool, { capacity: { sms: 5 } });
     const idleLong = await createAgent(t.pool, { capacity: { sms: 5 } });
     const idleShort = await createAgent(t.pool, { capacity: { sms: 5 } });
-    await t.pool.query(`UPDATE agents SET last_assigned_at = now() - interval '1 hour' WHERE id = $1`, [idleLong.id]);
-    await t.pool.query(`UPDATE agents SET last_assigned_at = now() - interval '1 minute' WHERE id = $1`, [idleShort.id]);
-    await t.pool.query(`UPDATE agents SET last_assigned_at = now() - interval '2 hours' WHERE id = $1`, [loaded.id]);
+    await t.pool.query(`UPDATE agent_loads SET last_offered_at = now() - interval '1 hour' WHERE agent_id = $1`, [idleLong.id]);
+    await t.pool.query(`UPDATE agent_loads SET last_offered_at = now() - interval '1 minute' WHERE agent_id = $1`, [idleShort.id]);
+    await t.pool.query(`UPDATE agent_loads SET last_offered_at = now() - interval '2 hours' WHERE agent_id = $1`, [loaded.id]);
     const other = await t.sendSms({ From: nextPhone(), Body: "existing work" });
     await t.pool.query(`UPDATE conversations SET status = 'assigned', assigned_agent_id = $2 WHERE id = $1`, [await conversationOf(other.messageSid), loaded.id]);
     await t.pool.query(`UPDATE agents SET presence = 'available' WHERE id = ANY($1)`, [[loaded.id, idleLong.id, idleShort.id]]);
@@ -124,9 +124,9 @@ describe("routing", () => {
     const first = await createAgent(t.pool, { presence: "available" });
     const second = await createAgent(t.pool, { presence: "available" });
     const third = await createAgent(t.pool, { presence: "available" });
-    await t.pool.query(`UPDATE agents SET last_assigned_at = now() - interval '3 hours' WHERE id = $1`, [first.id]);
-    await t.pool.query(`UPDATE agents SET last_assigned_at = now() - interval '2 hours' WHERE id = $1`, [second.id]);
-    await t.pool.query(`UPDATE agents SET last_assigned_at = now() - interval '1 hours' WHERE id = $1`, [third.id]);
+    await t.pool.query(`UPDATE agent_loads SET last_offered_at = now() - interval '3 hours' WHERE agent_id = $1`, [first.id]);
+    await t.pool.query(`UPDATE agent_loads SET last_offered_at = now() - interval '2 hours' WHERE agent_id = $1`, [second.id]);
+    await t.pool.query(`UPDATE agent_loads SET last_offered_at = now() - interval '1 hours' WHERE agent_id = $1`, [third.id]);
     const secondSocket = await t.connectAgent(await t.login(second.email));
     const secondOffer = nextEvent<OfferView>(secondSocket, "offer:new", () => true, 8000);
     const res = await t.sendSms({ From: nextPhone(), Body: "anyone there?" });

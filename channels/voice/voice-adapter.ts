@@ -141,6 +141,13 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
       return r.toString();
     },
 
+    /** Out of the line: Twilio ends the <Enqueue> with "leave" and the dequeue action records a voicemail. */
+    leaveQueueTwiml(): string {
+      const r = new twilio.twiml.VoiceResponse();
+      r.leave();
+      return r.toString();
+    },
+
     callbackConfirmedTwiml(): string {
       const r = new twilio.twiml.VoiceResponse();
       r.say("Thank you. We will call you back as soon as an agent is free. Goodbye.");

@@ -2,6 +2,8 @@
 export interface WorkQueues {
   /** A conversation waits for an agent: try to match it (lower priority number first). */
   routeConversation(conversationId: string, priority: number): Promise<void>;
+  /** Try to match it again at this time (its queue's overflow time comes then). */
+  routeConversationAt(conversationId: string, at: Date): Promise<void>;
   /** An agent may have room for more work: offer them the best waiting conversation. */
   agentMayTakeWork(agentId: string): Promise<void>;
   /** Time the offer out after delayMs unless it was answered. */

@@ -8,7 +8,6 @@ import { ingestInbound } from "../domain/ingest/ingest-inbound.ts";
 import { applyStatus } from "../domain/outbound/deliver-message.ts";
 import { attachCallRecording, callerPosition, receiveCall, recordCallStatus, recordVoicemail, requeueMissedCall } from "../domain/voice/calls.ts";
 import { requestCallback } from "../domain/voice/outbound-calls.ts";
-import { chatAvailability } from "../domain/chat/availability.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { Logger } from "../log.ts";
 import { cleanStrings } from "./clean-text.ts";
@@ -96,13 +95,15 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
     const voice = verified(deps.voice, "voice", req, res);
     if (!voice) return;
     const callSid = body(req).CallSid;
-    const wait = typeof callSid === "string" ? await callerPosition(deps.pool, callSid) : { position: null, estimateSeconds: null };
-    // Twilio tells how long the caller has waited; past the queue's limit they may choose a callback.
+    const wait = typeof callSid === "string" ? await callerPosition(deps.pool, callSid) : null;
+    // Twilio tells how long the caller has waited; past their queue's limit they are offered another way:
+    // a callback (or voicemail), or straight to voicemail, as the queue says.
     const waited = Number(body(req).QueueTime ?? 0);
-    const { maxWaitSeconds } = await chatAvailability(deps.pool);
-    if (waited >= maxWaitSeconds) return twiml(res, voice.tooLongTwiml());
-    const minutes = wait.estimateSeconds ? Math.max(1, Math.round(wait.estimateSeconds / 60)) : null;
-    twiml(res, voice.waitTwiml({ position: wait.position, estimateMinutes: minutes, holdMusicUrl: HOLD_MUSIC_URL }));
+    if (wait?.maxWaitSeconds != null && waited >= wait.maxWaitSeconds) {
+      return twiml(res, wait.afterMaxWait === "callback" ? voice.tooLongTwiml() : voice.leaveQueueTwiml());
+    }
+    const minutes = wait?.estimateSeconds ? Math.max(1, Math.round(wait.estimateSeconds / 60)) : null;
+    twiml(res, voice.waitTwiml({ position: wait?.position ?? null, estimateMinutes: minutes, holdMusicUrl: HOLD_MUSIC_URL }));
   });
 
   router.post("/voice/status", async (req, res) => {

@@ -73,6 +73,10 @@ export function createQueues(
       // The job id dedupes: a conversation has at most one routing job waiting. BullMQ ids may not hold ':'.
       await routing.add("route", { kind: "route-conversation", conversationId }, { jobId: `route-${conversationId}`, priority: Math.max(1, priority) });
     },
+    async routeConversationAt(conversationId, at) {
+      const delay = Math.max(0, at.getTime() - Date.now());
+      await routing.add("route", { kind: "route-conversation", conversationId }, { jobId: `route-${conversationId}-at-${at.getTime()}`, delay });
+    },
     async agentMayTakeWork(agentId) {
       // No priority: BullMQ runs these before any prioritized job, so freed capacity is used at once.
       await routing.add("agent", { kind: "agent-may-take-work", agentId }, { jobId: `agent-${agentId}-${Date.now()}` });

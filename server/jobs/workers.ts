@@ -38,20 +38,24 @@ export interface WorkerDeps extends RoutingDeps {
   sessionSecret: string;
 }
 
+/** Routing jobs one process runs at once: each is mostly waiting on PostgreSQL and Redis round trips. */
+const ROUTING_CONCURRENCY = 4;
+
 export interface Workers {
   close(): Promise<void>;
 }
 
 export async function startWorkers(connection: Redis, prefix: string, deps: WorkerDeps): Promise<Workers> {
   const common = { connection, prefix: `${prefix}:bull` };
-  // Matching is serialised in Postgres anyway; one routing job at a time per process keeps priority order.
+  // Matches lock one conversation and one agent's load row each, so several run side by side; the match's
+  // own order (earliest due first) decides which work an agent gets, not the order jobs run in.
   const routing = new Worker<RoutingJob>(
     QUEUE_NAMES.routing,
     async (job) => {
       if (job.data.kind === "route-conversation") return routeConversation(deps, job.data.conversationId);
       return offerWorkToAgent(deps, job.data.agentId);
     },
-    { ...common, concurrency: 1 },
+    { ...common, concurrency: ROUTING_CONCURRENCY },
   );
   const offerTimeouts = new Worker<OfferTimeoutJob>(
     QUEUE_NAMES.offerTimeouts,

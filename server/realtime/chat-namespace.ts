@@ -201,7 +201,7 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
     void (async () => {
       await socket.join(visitorRoom(visitorId));
       const visitorToken = (socket as unknown as { visitorToken: string }).visitorToken;
-      const [state, availability] = await Promise.all([chatState(deps.pool, visitorId), chatAvailability(deps.pool)]);
+      const [state, availability] = await Promise.all([chatState(deps.pool, visitorId), chatAvailability(deps.pool, widgetKey)]);
       socket.emit("chat:session", { visitorId, visitorToken, state, availability, uploads: deps.uploads });
     })().catch((err) => {
       deps.log.error("chat session start failed", { err });

@@ -135,6 +135,8 @@ BEGIN
     NEW.service_tier := COALESCE(v_tier, 'standard');
     NEW.target_seconds := service_target_seconds(NEW.queue_id, NEW.service_tier, NEW.channel);
     NEW.due_at := NEW.waiting_since + make_interval(secs => NEW.target_seconds);
+    -- The routing job's order (BullMQ: lower first) follows the target, as the match follows the due time.
+    NEW.priority := LEAST(NEW.target_seconds, 2097151);
     IF TG_OP = 'INSERT' OR OLD.waiting_since IS NULL OR OLD.queue_id IS DISTINCT FROM NEW.queue_id THEN
       NEW.queue_entered_at := now();
     END IF;
@@ -185,6 +187,8 @@ SELECT a.id, ch.channel,
        (SELECT count(*) FROM offers o WHERE o.agent_id = a.id AND o.channel = ch.channel AND o.status = 'pending'),
        a.last_assigned_at
   FROM agents a CROSS JOIN (SELECT unnest(enum_range(NULL::"Channel")) AS channel) ch;
+-- Idle time lives with the load rows now: a match touches only the agent's row it locked.
+ALTER TABLE agents DROP COLUMN last_assigned_at;
 
 CREATE FUNCTION agents_create_loads() RETURNS trigger AS $$
 BEGIN
@@ -229,8 +233,11 @@ END $$ LANGUAGE plpgsql;
 CREATE TRIGGER conversations_count_load AFTER INSERT OR DELETE OR UPDATE OF status, assigned_agent_id, channel ON conversations
   FOR EACH ROW EXECUTE FUNCTION conversations_count_load();
 
--- Ingest names the queue from the entry point (the number or widget written to) --------------------------
-CREATE OR REPLACE FUNCTION ingest_inbound_message(
+-- Ingest names the queue from the entry point (the number or widget written to); the routing order now
+-- comes from the due-time trigger, so the per-tier priorities are no longer passed in.
+DROP FUNCTION ingest_inbound_message("Channel", text, "IdentityKind", text, boolean, text, text, "MessageKind", jsonb, text, jsonb,
+  timestamptz, "ConsentStatus", text, jsonb);
+CREATE FUNCTION ingest_inbound_message(
   p_channel "Channel",
   p_external_id text,
   p_from_kind "IdentityKind",
@@ -244,8 +251,7 @@ CREATE OR REPLACE FUNCTION ingest_inbound_message(
   p_metadata jsonb,
   p_received_at timestamptz,
   p_consent "ConsentStatus",
-  p_consent_text text,
-  p_priority_by_tier jsonb
+  p_consent_text text
 ) RETURNS TABLE (
   message_id uuid,
   conversation_id uuid,
@@ -275,7 +281,6 @@ DECLARE
   v_display_name text;
   v_opened boolean := false;
   v_waiting boolean := false;
-  v_priority integer := 0;
   v_created_at timestamptz;
   v_change_seq bigint;
   v_consent_event uuid;
@@ -306,12 +311,11 @@ BEGIN
    ORDER BY cv.created_at DESC LIMIT 1 FOR UPDATE;
   IF NOT FOUND THEN
     v_waiting := p_consent IS NULL;
-    v_priority := COALESCE((p_priority_by_tier ->> v_tier::text)::integer, 100);
     INSERT INTO conversations (customer_id, channel, status, queue_id, customer_address, business_address, subject,
-                               priority, waiting_since, resolved_at, last_message_at)
+                               waiting_since, resolved_at, last_message_at)
     VALUES (v_customer_id, p_channel, CASE WHEN v_waiting THEN 'queued' ELSE 'resolved' END::"ConversationStatus",
             entry_queue_id(p_channel, p_to), p_from_value, p_to, p_subject,
-            v_priority, CASE WHEN v_waiting THEN now() END, CASE WHEN v_waiting THEN NULL ELSE now() END, p_received_at)
+            CASE WHEN v_waiting THEN now() END, CASE WHEN v_waiting THEN NULL ELSE now() END, p_received_at)
     RETURNING * INTO v_conv;
     v_opened := true;
   ELSE
@@ -334,7 +338,7 @@ BEGIN
     RETURNING id INTO v_consent_event;
   END IF;
 
-  RETURN QUERY SELECT v_message_id, v_conv.id, v_customer_id, true, v_opened, v_waiting, v_priority,
+  RETURN QUERY SELECT v_message_id, v_conv.id, v_customer_id, true, v_opened, v_waiting, v_conv.priority,
     v_created_at, v_change_seq, v_consent_event, v_conv.status, v_conv.assigned_agent_id, v_conv.customer_address,
     v_conv.business_address, v_conv.subject, v_conv.created_at, v_display_name, v_tier;
 END;

@@ -4,13 +4,12 @@
 // trip instead of eight, which is what lets a 2-core machine take a thousand texts a second.
 import type pg from "pg";
 import type { ConversationView, MessageView } from "../../../shared/api.ts";
-import { CustomerTier, type Channel, type ConversationStatus } from "../../../shared/domain.ts";
+import type { CustomerTier, Channel, ConversationStatus } from "../../../shared/domain.ts";
 import { InboundEvent, type InboundEventInput } from "../../../shared/inbound.ts";
 import { AppError } from "../../errors.ts";
 import type { DomainEvent, EventPublisher } from "../events.ts";
 import { loadMessage } from "../queries.ts";
 import { mediaView, storedMediaOf } from "./stored-media.ts";
-import { routingPriority } from "../routing/priority.ts";
 import { conversationView } from "../views.ts";
 import type { WorkQueues } from "../work-queues.ts";
 
@@ -49,7 +48,7 @@ interface IngestRow {
   customer_tier: CustomerTier;
 }
 
-const INGEST_SQL = `SELECT * FROM ingest_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
+const INGEST_SQL = `SELECT * FROM ingest_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`;
 
 const messageKind = (event: InboundEvent) => event.kind ?? (event.channel === "email" ? "email" : "text");
 
@@ -66,7 +65,6 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
   const receivedAt = event.receivedAt ?? new Date();
   // Provider-held files (MMS) are stored as pending and fetched by a job; their URLs stay here.
   const media = storedMediaOf(event.media);
-  const priorityByTier = Object.fromEntries(CustomerTier.options.map((tier) => [tier, routingPriority(tier, event.channel)]));
 
   const { rows } = await deps.pool.query<IngestRow>({
     // A named statement is parsed and planned once per connection.
@@ -87,7 +85,6 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
       receivedAt,
       event.consentChange ?? null,
       event.consentChange ? consentText(event.channel, event.consentChange) : null,
-      JSON.stringify(priorityByTier),
     ],
   });
   const r = rows[0]!;

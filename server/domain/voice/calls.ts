@@ -5,7 +5,7 @@ import type pg from "pg";
 import type { ChatWait } from "../../../shared/chat.ts";
 import type { AgentDialTarget } from "../../../channels/voice/voice-adapter.ts";
 import { withTransaction } from "../../db/client.ts";
-import { chatAvailability, positionInLine } from "../chat/availability.ts";
+import { positionInLine, queueAvailability, type AfterMaxWait } from "../chat/availability.ts";
 import type { DomainEvent, EventPublisher } from "../events.ts";
 import { ingestInbound, type IngestDeps } from "../ingest/ingest-inbound.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
@@ -33,17 +33,23 @@ export async function receiveCall(
     body: "Incoming call",
     metadata: { callStatus: "queued" },
   });
-  const availability = await chatAvailability(deps.pool);
+  // The queue the number leads to (or the caller's open conversation is in) decides the hours.
+  const availability = await queueAvailability(deps.pool, { conversationId: result.conversationId });
   return { conversationId: result.conversationId, open: availability.open };
 }
 
-/** Where a waiting caller is in line (for the hold message), by their call. */
-export async function callerPosition(pool: pg.Pool, callSid: string): Promise<ChatWait> {
+/** Where a waiting caller is in line (for the hold message), and what their queue offers after its longest wait. */
+export async function callerPosition(
+  pool: pg.Pool,
+  callSid: string,
+): Promise<ChatWait & { maxWaitSeconds: number | null; afterMaxWait: AfterMaxWait }> {
   const { rows } = await pool.query<{ conversation_id: string }>(
     `SELECT conversation_id FROM messages WHERE channel = 'voice' AND external_id = $1`,
     [callSid],
   );
-  return rows[0] ? positionInLine(pool, rows[0].conversation_id) : { position: null, estimateSeconds: null };
+  if (!rows[0]) return { position: null, estimateSeconds: null, maxWaitSeconds: null, afterMaxWait: "voicemail" };
+  const [wait, queue] = await Promise.all([positionInLine(pool, rows[0].conversation_id), queueAvailability(pool, { conversationId: rows[0].conversation_id })]);
+  return { ...wait, maxWaitSeconds: queue.queueId ? queue.maxWaitSeconds : null, afterMaxWait: queue.afterMaxWait };
 }
 
 /**

@@ -4,25 +4,25 @@ import type pg from "pg";
 import type { Presence } from "../../../shared/domain.ts";
 import { withTransaction } from "../../db/client.ts";
 import { AppError } from "../../errors.ts";
-import { LOAD_SQL, ROUTING_LOCK } from "../routing/match.ts";
-
-const VOICE = `'voice'::"Channel"`;
 
 /** Agents who could take a transferred call now (everyone but `exceptAgentId`), by name. */
 export const TRANSFER_TARGETS_SQL = `SELECT a.id, a.name, a.presence FROM agents a
-  WHERE a.id <> $1 AND a.presence = 'available' AND ${LOAD_SQL("a.id", VOICE)} < a.capacity_voice
+  JOIN agent_loads l ON l.agent_id = a.id AND l.channel = 'voice'
+  WHERE a.id <> $1 AND a.presence = 'available' AND l.assigned + l.offered < a.capacity_voice
   ORDER BY a.name`;
 
-/** Checks the target and moves the conversation to them, under the routing lock. */
+/** Checks the target and moves the conversation to them, holding the target's voice load row as the router does. */
 export async function reserveTransferTarget(
   pool: pg.Pool,
   opts: { conversationId: string; fromAgentId: string; toAgentId: string },
 ): Promise<{ name: string }> {
   if (opts.toAgentId === opts.fromAgentId) throw new AppError("VALIDATION", "toAgentId: this agent already has the call");
   return withTransaction(pool, async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [ROUTING_LOCK]);
+    // The router cannot fill the slot meanwhile: it skips a load row that is locked.
     const { rows } = await tx.query<{ name: string; presence: Presence; load: number; capacity: number }>(
-      `SELECT a.name, a.presence, ${LOAD_SQL("a.id", VOICE)}::int AS load, a.capacity_voice AS capacity FROM agents a WHERE a.id = $1`,
+      `SELECT a.name, a.presence, l.assigned + l.offered AS load, a.capacity_voice AS capacity
+         FROM agents a JOIN agent_loads l ON l.agent_id = a.id AND l.channel = 'voice'
+        WHERE a.id = $1 FOR UPDATE OF l`,
       [opts.toAgentId],
     );
     const target = rows[0];
