@@ -3,9 +3,9 @@
 // the browser connects. On `offer:new` it notes the time (wall clock in ms with sub-ms precision, comparable
 // with the generator's) and whether the offer reached the socket of the agent it names; then the agent takes the
 // work and finishes it, so its capacity comes back: every `releaseEveryMs` the offers received meanwhile are
-// accepted and resolved in one statement (the rows acceptOffer and resolveConversation change: the offer accepted,
-// the conversation assigned to its agent and resolved, so the triggers lower the agent's load), and each agent
-// freed is handed to the router as resolveConversation does (`queues.agentMayTakeWork`).
+// accepted and resolved, one statement each (the rows acceptOffer and resolveConversation change: the offer
+// accepted, the conversation assigned to its agent and resolved, so the triggers lower the agent's load), and each
+// agent freed is handed to the router as resolveConversation does (`queues.agentMayTakeWork`).
 // Started by bench/routing.ts through bench/helper-child.ts; exits when its parent goes away.
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -29,7 +29,7 @@ export interface Receipts {
   released: number;
   releaseErrors: number;
   releaseSample: string | null;
-  /** Release statements: how many, and their mean duration, ms. */
+  /** Release statements (one per offer): how many, and their mean duration, ms. */
   releaseBatches: number;
   releaseMeanMs: number;
 }
@@ -54,35 +54,51 @@ let redis: Redis | null = null;
 let queues: Queues | null = null;
 let releaser: NodeJS.Timeout | null = null;
 let releasing = false;
+const RELEASE_CONNECTIONS = 3;
 
 function send(msg: AgentsReply): void {
   process.send?.(msg);
 }
 
-// Accept and resolve in one statement per batch; the offers' and conversations' triggers keep agent_loads.
+// Accept and resolve (the offers' and conversations' triggers keep agent_loads). One offer per statement, so each
+// holds one agent's load row for a moment: a batch over many agents would hold them all while it waits on one
+// that a match holds, and the matches would skip them meanwhile.
 const RELEASE_SQL = `
   WITH accepted AS (
-    UPDATE offers SET status = 'accepted', responded_at = now() WHERE id = ANY($1::uuid[]) AND status = 'pending'
+    UPDATE offers SET status = 'accepted', responded_at = now() WHERE id = $1 AND status = 'pending'
     RETURNING conversation_id, agent_id)
   UPDATE conversations cv SET status = 'resolved', assigned_agent_id = a.agent_id, waiting_since = NULL, resolved_at = now(), updated_at = now()
     FROM accepted a WHERE cv.id = a.conversation_id
   RETURNING a.agent_id`;
 
+/** Releases the offers received so far, `RELEASE_CONNECTIONS` at a time, then hands each freed agent to the router. */
 async function release(): Promise<void> {
   if (releasing || toRelease.length === 0 || !pool || !queues) return;
   releasing = true;
+  const q = queues;
+  const p = pool;
   const batch = toRelease;
   toRelease = [];
+  let next = 0;
   try {
-    const t0 = performance.now();
-    const { rows } = await pool.query<{ agent_id: string }>(RELEASE_SQL, [batch.map((b) => b.offerId)]);
-    counters.batches++;
-    counters.batchMs += performance.now() - t0;
-    counters.released += rows.length;
-    for (const agentId of new Set(rows.map((r) => r.agent_id))) await queues.agentMayTakeWork(agentId);
-  } catch (err) {
-    counters.releaseErrors += batch.length;
-    counters.releaseSample ??= (err as Error).message;
+    await Promise.all(
+      Array.from({ length: RELEASE_CONNECTIONS }, async () => {
+        while (next < batch.length) {
+          const item = batch[next++]!;
+          try {
+            const t0 = performance.now();
+            const { rows } = await p.query<{ agent_id: string }>({ name: "bench-release", text: RELEASE_SQL, values: [item.offerId] });
+            counters.batches++;
+            counters.batchMs += performance.now() - t0;
+            counters.released += rows.length;
+            if (rows[0]) await q.agentMayTakeWork(rows[0].agent_id);
+          } catch (err) {
+            counters.releaseErrors++;
+            counters.releaseSample ??= (err as Error).message;
+          }
+        }
+      }),
+    );
   } finally {
     releasing = false;
   }
@@ -162,7 +178,8 @@ async function close(): Promise<void> {
 process.on("message", (msg: AgentsRequest) => {
   switch (msg.type) {
     case "setup":
-      pool = new pg.Pool({ connectionString: msg.databaseUrl, max: 2, application_name: "sb-bench-agents" });
+      // The agents' work stands in for people, not for the product: its commits need not wait for the WAL flush.
+      pool = new pg.Pool({ connectionString: msg.databaseUrl, max: RELEASE_CONNECTIONS, application_name: "sb-bench-agents", options: "-c synchronous_commit=off" });
       pool.on("error", () => {});
       redis = new Redis(msg.redisUrl, { maxRetriesPerRequest: null });
       queues = createQueues(redis, msg.redisPrefix);

@@ -1,9 +1,10 @@
-// The routing benchmark's floor: the router's bare candidate query (which agent gets this conversation), run
-// on the benchmark's data in the same run, one query at a time on one connection, with the parameters of
-// conversations the steps routed. What the router adds beside it (its transaction, the offer, the job queue,
+// The routing benchmark's floor: the router's bare candidate query (which agent gets this conversation, its
+// load row locked FOR UPDATE SKIP LOCKED), run on the benchmark's data in the same run, one query at a time on
+// one connection in autocommit (each lock ends with its statement), with the parameters of conversations the
+// steps routed. What the router adds beside it (its transaction, the offer, the job queue,
 // the event stream, the socket) is the difference between the two.
 import pg from "pg";
-import { LOAD_SQL, REACHABLE_SQL, CAPACITY_SQL } from "../server/domain/routing/match.ts";
+import { CANDIDATE_AGENT_SQL } from "../server/domain/routing/match.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 /** A conversation the floor asks about: what the router knows of it when it picks an agent. */
@@ -22,33 +23,10 @@ export interface FloorQuery {
   params(c: FloorConversation): unknown[];
 }
 
-/**
- * A copy of the candidate query of server/domain/routing/match.ts as it stood before issue 9's rewrite
- * (bestAgentFor: skills, capacity recounted per candidate, last agent, least loaded, longest idle; it has no
- * queue membership and runs under the global advisory lock, not taken here). Used only until the rewritten
- * router exports CANDIDATE_AGENT_SQL.
- */
-const PRE_ISSUE_9_CANDIDATE_SQL = `WITH last_agent AS (
-     SELECT assigned_agent_id AS id FROM conversations
-      WHERE customer_id = $2 AND assigned_agent_id IS NOT NULL AND id <> $3
-      ORDER BY last_message_at DESC LIMIT 1
-   ), candidates AS (
-     SELECT a.id, a.last_assigned_at, ${LOAD_SQL("a.id", '$1::"Channel"')} AS load, ${CAPACITY_SQL('$1::"Channel"')} AS capacity
-       FROM agents a
-      WHERE a.presence = 'available' AND a.skills @> $4::text[] AND ${REACHABLE_SQL('$1::"Channel"')}
-        AND NOT EXISTS (SELECT 1 FROM offers d WHERE d.conversation_id = $3 AND d.agent_id = a.id
-                          AND d.status IN ('rejected', 'timed_out')
-                          AND d.responded_at > now() - make_interval(secs => 60))
-   )
-   SELECT c.id FROM candidates c
-    WHERE c.load < c.capacity
-    ORDER BY (c.id = (SELECT id FROM last_agent)) IS TRUE DESC, c.load::float / c.capacity ASC, c.last_assigned_at ASC NULLS FIRST, c.id
-    LIMIT 1`;
-
 export const FLOOR_QUERY: FloorQuery = {
-  source: "local copy of the pre-issue-9 candidate query (bench/routing-floor.ts: PRE_ISSUE_9_CANDIDATE_SQL)",
-  sql: PRE_ISSUE_9_CANDIDATE_SQL,
-  params: (c) => [c.channel, c.customerId, c.id, c.requiredSkills],
+  source: "`CANDIDATE_AGENT_SQL` of server/domain/routing/match.ts, the query the router runs",
+  sql: CANDIDATE_AGENT_SQL,
+  params: (c) => [c.channel, c.customerId, c.id, c.requiredSkills, c.queueId],
 };
 
 export interface FloorResult {

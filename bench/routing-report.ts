@@ -56,7 +56,15 @@ function stepRow(s: StepResult): string {
 function cpuRow(s: StepResult): string {
   const c = s.cpu;
   const perDecision = (pct: number) => (s.delivered ? fmt(((pct / 100) * c.wallMs) / s.delivered, 2) : "–");
-  return `| ${fmt(s.signedIn)} | ${fmt(s.offered)} | ${perDecision(c.appPct + s.workersPct)} / ${perDecision(c.postgresPct)} | ${fmt(c.appPct)}% | ${fmt(s.workersPct)}% | ${fmt(c.postgresPct)}% | ${fmt(c.redisPct)}% | ${fmt(s.agentsPct)}% | ${fmt(c.loadGeneratorPct)}% | ${fmt(c.otherPct)}% | ${fmt(c.machineBusyPct)}% | ${ms(s.app.eventLoopDelayMs.p50, s.app.eventLoopDelayMs.p99)} | ${fmt(s.app.poolWaiting.mean, 1)} / ${fmt(s.app.poolWaiting.max)} | ${fmt(s.releaseMeanMs, 2)} |`;
+  return `| ${fmt(s.signedIn)} | ${fmt(s.offered)} | ${perDecision(c.appPct + s.workersPct)} / ${perDecision(c.postgresBenchPct)} | ${fmt(c.appPct)}% | ${fmt(s.workersPct)}% | ${fmt(c.postgresPct)}% | ${fmt(c.redisPct)}% | ${fmt(s.agentsPct)}% | ${fmt(c.loadGeneratorPct)}% | ${fmt(c.otherPct)}% | ${fmt(c.machineBusyPct)}% | ${ms(s.app.eventLoopDelayMs.p50, s.app.eventLoopDelayMs.p99)} | ${fmt(s.app.poolWaiting.mean, 1)} / ${fmt(s.app.poolWaiting.max)} | ${fmt(s.releaseMeanMs, 2)} |`;
+}
+
+const pct = (share: number) => `${fmt(share * 100)}%`;
+
+function backendRow(s: StepResult): string {
+  const b = s.backends;
+  const waits = b.topWaits.map((w) => `${w.event} ${pct(w.share)}`).join(", ") || "–";
+  return `| ${fmt(s.signedIn)} | ${fmt(s.offered)} | ${fmt(b.backends, 1)} | ${pct(b.running)} | ${pct(b.waitingForAppInTransaction)} | ${pct(b.lockWait)} | ${pct(b.walOrIo)} | ${pct(b.idle)} | ${waits} |`;
 }
 
 export function renderRoutingSection(r: RoutingResult, m: MachineInfo, quiet: { busyPct: number }): string {
@@ -102,9 +110,15 @@ export function renderRoutingSection(r: RoutingResult, m: MachineInfo, quiet: { 
     "",
     "### Where the CPU went (per step; 100% = one core)",
     "",
-    "| agents | offered /s | CPU ms per decision: app + workers / Postgres | app process | worker processes | PostgreSQL | Redis | agents' process | generator | other | machine busy | app event-loop delay p50 / p99 ms | app pg pool waiting mean / max | release statement mean ms |",
+    "| agents | offered /s | CPU ms per decision: app + workers / sb_bench's Postgres backends | app process | worker processes | PostgreSQL | Redis | agents' process | generator | other | machine busy | app event-loop delay p50 / p99 ms | app pg pool waiting mean / max | release statement mean ms |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.phases.flatMap((p) => p.steps.map(cpuRow)),
+    "",
+    "### What sb_bench's Postgres connections were doing (app, workers, generator and agents; pg_stat_activity every 20 ms; share of backend samples)",
+    "",
+    "| agents | offered /s | connections (mean) | running a statement | idle in transaction | lock wait | WAL / IO / LWLock wait | idle | most frequent waits |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...r.phases.flatMap((p) => p.steps.map(backendRow)),
   );
   return lines.join("\n");
 }

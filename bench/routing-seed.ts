@@ -169,4 +169,6 @@ export async function setSignedIn(pool: pg.Pool, seed: Seed, count: number): Pro
   const ids = seed.agents.slice(0, count).map((a) => a.id);
   await pool.query(`UPDATE agents SET presence = CASE WHEN id = ANY($1::uuid[]) THEN 'available' ELSE 'offline' END::"Presence", presence_changed_at = now()
                      WHERE presence <> CASE WHEN id = ANY($1::uuid[]) THEN 'available' ELSE 'offline' END::"Presence"`, [ids]);
+  // As autovacuum would soon: the planner then knows how many are available.
+  await pool.query(`ANALYZE agents, agent_loads, queue_members`);
 }

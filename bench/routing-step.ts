@@ -4,11 +4,11 @@
 // `offer:new`, or nothing new arrives for a while. Latency: the INSERT's commit acknowledged → offer:new received.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type pg from "pg";
-import type { Channel, CustomerTier } from "../shared/domain.ts";
-import { routingPriority } from "../server/domain/routing/priority.ts";
+import type { Channel } from "../shared/domain.ts";
 import type { Queues } from "../server/jobs/queues.ts";
 import type { AgentsReply, AgentsRequest } from "./routing-agents.ts";
 import type { FloorConversation } from "./routing-floor.ts";
+import { startBackendSampler, type BackendStates } from "./sms-ingest.ts";
 import { BENCH_CHANNELS, type Seed } from "./routing-seed.ts";
 import type { HelperChild } from "./helper-child.ts";
 import type { AppChild } from "./harness.ts";
@@ -45,6 +45,8 @@ export interface StepResult {
   releaseMeanMs: number;
   app: WindowStats;
   cpu: CpuShare;
+  /** What the database's connections (app, workers, generator, agents) were doing, sampled every 20 ms. */
+  backends: BackendStates;
   /** % of one core: the agents' process (sockets and releases) and the worker processes (sum). */
   agentsPct: number;
   workersPct: number;
@@ -98,7 +100,7 @@ export async function runStep(ctx: StepContext, name: string, signedIn: number, 
     const q = Math.floor(random() * seed.queueIds.length);
     const customer = seed.customers[Math.floor(random() * seed.customers.length)]!;
     const channel = pickChannel(random);
-    return { q, customer, channel, priority: routingPriority(customer.tier as CustomerTier, channel) };
+    return { q, customer, channel };
   });
   const arrivals: Arrival[] = [];
   const byId = new Map<string, { arrival: Arrival; plan: (typeof plan)[number] }>();
@@ -133,23 +135,26 @@ export async function runStep(ctx: StepContext, name: string, signedIn: number, 
   const helper0 = helperPids.map(cpuSecondsOfPid);
   await ctx.child.windowStart();
   const cpuProbe = startCpuProbe(ctx.child.pid, backends);
+  const sampler = startBackendSampler(ctx.checkPool);
   loopDelay.enable();
   const arrive = async (p: (typeof plan)[number]) => {
     const a: Arrival = { id: null, committedAt: Number.NaN, insertMs: Number.NaN, enqueueMs: Number.NaN };
     arrivals.push(a);
     const t0 = performance.now();
     try {
-      const { rows } = await ctx.pool.query<{ id: string }>(
-        `INSERT INTO conversations (customer_id, channel, status, queue_id, customer_address, priority, waiting_since, last_message_at)
-         VALUES ($1, $2, 'queued', $3, 'bench-customer', $4, now(), now()) RETURNING id`,
-        [p.customer.id, p.channel, seed.queueIds[p.q], p.priority],
-      );
+      // The due-time trigger sets due_at and the routing order (priority) from the queue's target for the tier.
+      const { rows } = await ctx.pool.query<{ id: string; priority: number }>({
+        name: "bench-arrival",
+        text: `INSERT INTO conversations (customer_id, channel, status, queue_id, customer_address, waiting_since, last_message_at)
+               VALUES ($1, $2, 'queued', $3, 'bench-customer', now(), now()) RETURNING id, priority`,
+        values: [p.customer.id, p.channel, seed.queueIds[p.q]],
+      });
       a.committedAt = now();
       a.insertMs = performance.now() - t0;
       a.id = rows[0]!.id;
       byId.set(a.id, { arrival: a, plan: p });
       const t1 = performance.now();
-      await ctx.queues.routeConversation(a.id, p.priority);
+      await ctx.queues.routeConversation(a.id, rows[0]!.priority);
       a.enqueueMs = performance.now() - t1;
     } catch (err) {
       insertErrors++;
@@ -191,6 +196,7 @@ export async function runStep(ctx: StepContext, name: string, signedIn: number, 
     await new Promise((r) => setTimeout(r, 50));
   }
   loopDelay.disable();
+  const backendStates = await sampler.stop();
   const cpu = cpuProbe.stop(await benchBackends(ctx.checkPool));
   const helper1 = helperPids.map(cpuSecondsOfPid);
   const app = await ctx.child.windowEnd();
@@ -250,6 +256,7 @@ export async function runStep(ctx: StepContext, name: string, signedIn: number, 
     releaseMeanMs: releaseBatches ? releaseMsSum / releaseBatches : Number.NaN,
     app,
     cpu,
+    backends: backendStates,
     agentsPct: pctOf(0),
     workersPct: ctx.workerPids.reduce((s, _, i) => s + pctOf(i + 1), 0),
     generatorLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
@@ -259,8 +266,9 @@ export async function runStep(ctx: StepContext, name: string, signedIn: number, 
   ctx.log(
     `  ${name.padEnd(5)} ${String(signedIn).padStart(4)} agents  offered ${String(rate).padStart(5)}/s  arrived ${arrivalsPerSecond.toFixed(0).padStart(5)}/s  ` +
       `decided ${decisionsPerSecond.toFixed(0).padStart(5)}/s  waiting→offer:new p50/p99 ${result.latency.p50.toFixed(1)}/${result.latency.p99.toFixed(1)} ms  ` +
-      `offers ${delivered}/${committed}  app ${cpu.appPct.toFixed(0)}% workers ${result.workersPct.toFixed(0)}% pg ${cpu.postgresPct.toFixed(0)}% agents ${result.agentsPct.toFixed(0)}% ` +
-      `gen ${cpu.loadGeneratorPct.toFixed(0)}% machine ${cpu.machineBusyPct.toFixed(0)}%  ${result.passed ? "PASS" : `FAIL (${failReasons.join("; ")})`}`,
+      `offers ${delivered}/${committed}  app ${cpu.appPct.toFixed(0)}% workers ${result.workersPct.toFixed(0)}% pg ${cpu.postgresPct.toFixed(0)}% (sb_bench ${cpu.postgresBenchPct.toFixed(0)}%) agents ${result.agentsPct.toFixed(0)}% ` +
+      `gen ${cpu.loadGeneratorPct.toFixed(0)}% other ${cpu.otherPct.toFixed(0)}% machine ${cpu.machineBusyPct.toFixed(0)}%  ` +
+      `db: ${(100 * backendStates.running).toFixed(0)}% running, ${(100 * backendStates.lockWait).toFixed(0)}% lock wait, ${(100 * backendStates.waitingForAppInTransaction).toFixed(0)}% idle in tx, top ${backendStates.topWaits.map((w) => w.event).join(",")}  ${result.passed ? "PASS" : `FAIL (${failReasons.join("; ")})`}`,
   );
   return result;
 }

@@ -222,7 +222,7 @@ async function runRoutingStage(stage: Stage): Promise<void> {
     BENCH_APP_SESSION_SECRET: sessionSecret,
     BENCH_APP_RUN_WORKERS: options.workers > 0 ? "false" : "true",
     OFFER_TIMEOUT_SECONDS: String(options.offerTimeoutSeconds),
-    LOG_LEVEL: "error",
+    LOG_LEVEL: process.env.BENCH_APP_LOG_LEVEL ?? "error",
   });
   log(`app: pid ${stage.child.pid} at ${stage.child.ready.url}, Redis prefix ${stage.prefix}`);
   const result = await runRouting(stage.child, databaseUrl, { redisUrl: REDIS_URL, redisPrefix: stage.prefix, sessionSecret }, { ...options, log }, stage.helpers);
