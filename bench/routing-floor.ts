@@ -37,6 +37,8 @@ export interface FloorResult {
   queriesPerSecond: number;
   latency: Summary;
   source: string;
+  /** EXPLAIN (ANALYZE) of one more query, as the planner ran it on this data. */
+  plan: string[];
 }
 
 /** Runs the query `count` times (after `warmup`) on one connection, each for one of `conversations` in turn. */
@@ -65,7 +67,9 @@ export async function runFloor(
       if (rowCount) found++;
     }
     const wall = performance.now() - start;
-    return { signedIn: o.signedIn, queries: latencies.length, found, queriesPerSecond: latencies.length / (wall / 1000), latency: summarize(latencies), source: query.source };
+    const explained = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.params(conversations[0]!));
+    const plan = explained.rows.map((r) => r["QUERY PLAN"]);
+    return { signedIn: o.signedIn, queries: latencies.length, found, queriesPerSecond: latencies.length / (wall / 1000), latency: summarize(latencies), source: query.source, plan };
   } finally {
     await client.end();
   }

@@ -59,6 +59,29 @@ function cpuRow(s: StepResult): string {
   return `| ${fmt(s.signedIn)} | ${fmt(s.offered)} | ${perDecision(c.appPct + s.workersPct)} / ${perDecision(c.postgresBenchPct)} | ${fmt(c.appPct)}% | ${fmt(s.workersPct)}% | ${fmt(c.postgresPct)}% | ${fmt(c.redisPct)}% | ${fmt(s.agentsPct)}% | ${fmt(c.loadGeneratorPct)}% | ${fmt(c.otherPct)}% | ${fmt(c.machineBusyPct)}% | ${ms(s.app.eventLoopDelayMs.p50, s.app.eventLoopDelayMs.p99)} | ${fmt(s.app.poolWaiting.mean, 1)} / ${fmt(s.app.poolWaiting.max)} | ${fmt(s.releaseMeanMs, 2)} |`;
 }
 
+function profileLines(r: RoutingResult): string[] {
+  const p = r.profile;
+  const top = r.phases[r.phases.length - 1]!;
+  const plan = top.floor.plan;
+  const out: string[] = [];
+  if (p) {
+    out.push(
+      `### Where the app's SQL time went (one more step at ${fmt(p.rate)}/s, ${fmt(top.signedIn)} agents, every statement of the app and its in-process workers timed; not part of the figures above)`,
+      "",
+      `${fmt(p.step.delivered)} decisions at ${fmt(p.step.decisionsPerSecond)}/s, waiting → offer:new p50 / p99 ${ms(p.step.latency.p50, p.step.latency.p99)} ms; transactions ${fmt(p.report.transaction.calls)} (BEGIN → COMMIT mean ${fmt(p.report.transaction.meanMs, 2)} ms, p99 ${fmt(p.report.transaction.p99Ms, 1)}); pool checkout mean ${fmt(p.report.poolConnect.meanMs, 2)} ms.${r.options.workers ? " The workers ran in their own processes, so their statements are not in this table." : ""}`,
+      "",
+      "| statement (first 90 characters) | calls | per decision | mean ms | p99 ms |",
+      "| --- | --- | --- | --- | --- |",
+      ...p.report.queries.slice(0, 10).map((q) => `| \`${q.label.replace(/\|/g, "\\|")}\` | ${fmt(q.calls)} | ${p.step.delivered ? fmt(q.calls / p.step.delivered, 2) : "–"} | ${fmt(q.meanMs, 2)} | ${fmt(q.p99Ms, 1)} |`),
+      "",
+    );
+  }
+  if (plan.length) {
+    out.push(`The floor's query as the planner ran it at the end (${fmt(top.signedIn)} agents, EXPLAIN ANALYZE):`, "", "```", ...plan, "```", "");
+  }
+  return out;
+}
+
 const pct = (share: number) => `${fmt(share * 100)}%`;
 
 function backendRow(s: StepResult): string {
@@ -114,6 +137,7 @@ export function renderRoutingSection(r: RoutingResult, m: MachineInfo, quiet: { 
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.phases.flatMap((p) => p.steps.map(cpuRow)),
     "",
+    ...profileLines(r),
     "### What sb_bench's Postgres connections were doing (app, workers, generator and agents; pg_stat_activity every 20 ms; share of backend samples)",
     "",
     "| agents | offered /s | connections (mean) | running a statement | idle in transaction | lock wait | WAL / IO / LWLock wait | idle | most frequent waits |",

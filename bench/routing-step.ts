@@ -224,6 +224,11 @@ export async function runStep(ctx: StepContext, name: string, signedIn: number, 
       WHERE l.assigned + l.offered > CASE l.channel WHEN 'voice' THEN a.capacity_voice WHEN 'chat' THEN a.capacity_chat
                                                     WHEN 'sms' THEN a.capacity_sms ELSE a.capacity_email END`,
   );
+  // Whatever this step left waiting or offered is withdrawn, so the next step starts from the same center.
+  await ctx.checkPool.query(`UPDATE offers SET status = 'withdrawn', responded_at = now() WHERE status = 'pending'`);
+  await ctx.checkPool.query(
+    `UPDATE conversations SET status = 'resolved', waiting_since = NULL, resolved_at = now() WHERE status IN ('queued', 'offered') AND customer_address = 'bench-customer'`,
+  );
   const decisionsPerSecond = delivered > 1 ? delivered / ((lastDelivery - firstArrival) / 1000) : 0;
   const arrivalsPerSecond = committed / (sentWallMs / 1000);
   const failReasons: string[] = [];

@@ -16,7 +16,7 @@ import pg from "pg";
 import { createQueues } from "../server/jobs/queues.ts";
 import type { AppChild } from "./harness.ts";
 import { startHelperChild, type HelperChild } from "./helper-child.ts";
-import type { ChildReady } from "./protocol.ts";
+import type { ChildReady, ProfileReport } from "./protocol.ts";
 import type { AgentsReply, AgentsRequest } from "./routing-agents.ts";
 import { runFloor, type FloorConversation, type FloorResult } from "./routing-floor.ts";
 import { prng, seedContactCenter, setSignedIn, type Seed } from "./routing-seed.ts";
@@ -44,6 +44,8 @@ export interface RoutingOptions {
   /** Stop starting new steps after this much time. */
   budgetMs: number;
   offerTimeoutSeconds: number;
+  /** One more step at the largest count with every SQL statement of the app timed (0 = none); not in the figures. */
+  profileSeconds: number;
   log: (line: string) => void;
 }
 
@@ -68,6 +70,7 @@ export function routingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omi
     budgetMs: 150_000,
     // Longer than the run: no offer's timeout job fires during it (each offer still schedules one).
     offerTimeoutSeconds: 600,
+    profileSeconds: num(env.BENCH_ROUTING_PROFILE_SECONDS, 2),
   };
 }
 
@@ -78,6 +81,12 @@ export interface PhaseResult {
   floor: FloorResult;
 }
 
+export interface RoutingProfile {
+  rate: number;
+  step: StepResult;
+  report: ProfileReport;
+}
+
 export interface RoutingResult {
   options: Omit<RoutingOptions, "log">;
   app: ChildReady;
@@ -86,6 +95,7 @@ export interface RoutingResult {
   skippedRates: number[];
   /** The highest-rate step that passed at the largest agent count. */
   sustained: StepResult | null;
+  profile: RoutingProfile | null;
   cores: number;
 }
 
@@ -194,6 +204,18 @@ export async function runRouting(
       );
       phases.push({ signedIn: count, connect, steps, floor });
     }
+    // Where the time goes: every SQL statement of the app (and its in-process workers) timed, below saturation.
+    let profile: RoutingProfile | null = null;
+    if (options.profileSeconds > 0) {
+      const rate = Math.min(...options.rates);
+      log(`profile: ${rate}/s for ${options.profileSeconds} s with the app's SQL timed (not part of the figures above)`);
+      await child.profileOn();
+      const step = await runStep(ctx, "p", maxAgents, rate, options.profileSeconds);
+      const report = await child.profileOff();
+      report.messages = step.delivered;
+      for (const q of report.queries.slice(0, 6)) log(`  ${q.calls} × ${q.meanMs.toFixed(2)} ms (p99 ${q.p99Ms.toFixed(1)})  ${q.label}`);
+      profile = { rate, step, report };
+    }
     const top = phases[phases.length - 1]!.steps.filter((s) => s.passed);
     const sustained = top.length ? top.reduce((a, b) => (b.offered > a.offered ? b : a)) : null;
     return {
@@ -203,6 +225,7 @@ export async function runRouting(
       phases,
       skippedRates,
       sustained,
+      profile,
       cores: os.availableParallelism(),
     };
   } finally {
