@@ -14,9 +14,9 @@ interface TargetCheck {
   met: boolean;
 }
 
-/** The step at the phase's comparison rate (the scale rate), or its only step. */
+/** The step at the rate the agent counts are compared at (the scale rate). */
 function comparisonStep(p: PhaseResult, rate: number): StepResult | undefined {
-  return p.steps.find((s) => s.offered === rate) ?? p.steps[0];
+  return p.steps.find((s) => s.offered === rate);
 }
 
 export function checkRoutingTargets(r: RoutingResult): TargetCheck[] {
@@ -50,7 +50,7 @@ const ms = (a: number, b: number) => `${fmt(a, 1)} / ${fmt(b, 1)}`;
 
 function stepRow(s: StepResult): string {
   const verdict = s.passed ? "pass" : `fail: ${s.failReasons.join("; ")}`;
-  return `| ${fmt(s.signedIn)} | ${fmt(s.offered)} | ${fmt(s.sent)} | ${fmt(s.arrivalsPerSecond)} | ${fmt(s.decisionsPerSecond)} | ${ms(s.latency.p50, s.latency.p99)} | ${fmt(s.latency.max, 1)} | ${ms(s.insert.p50, s.insert.p99)} | ${fmt(s.delivered)} of ${fmt(s.sent - s.insertErrors - s.shed)} | ${fmt(s.duplicates + s.misdelivered)} | ${fmt(s.overCapacity)} | ${verdict} |`;
+  return `| ${fmt(s.signedIn)} | ${fmt(s.offered)} | ${fmt(s.sent)} | ${fmt(s.arrivalsPerSecond)} | ${fmt(s.decisionsPerSecond)} | ${ms(s.latency.p50, s.latency.p99)} | ${fmt(s.latency.max, 1)} | ${ms(s.insert.p50, s.insert.p99)} | ${fmt(s.delivered)} of ${fmt(s.sent - s.insertErrors)} | ${fmt(s.duplicates + s.misdelivered)} | ${fmt(s.overCapacity)} | ${verdict} |`;
 }
 
 function cpuRow(s: StepResult): string {
@@ -73,6 +73,14 @@ function profileLines(r: RoutingResult): string[] {
       "| statement (first 90 characters) | calls | per decision | mean ms | p99 ms |",
       "| --- | --- | --- | --- | --- |",
       ...p.report.queries.slice(0, 10).map((q) => `| \`${q.label.replace(/\|/g, "\\|")}\` | ${fmt(q.calls)} | ${p.step.delivered ? fmt(q.calls / p.step.delivered, 2) : "–"} | ${fmt(q.meanMs, 2)} | ${fmt(q.p99Ms, 1)} |`),
+      "",
+    );
+  }
+  if (p) {
+    const pulls = p.report.queries.find((q) => q.label.startsWith("SELECT 1 FROM agent_loads WHERE agent_id"))?.calls ?? 0;
+    const candidates = p.report.queries.find((q) => q.label.startsWith("SELECT l.agent_id AS id FROM queue_members"))?.calls ?? 0;
+    out.push(
+      `Which path made the offers: the candidate query (\`routeConversation\`, the floor's query) ran ${fmt(candidates)} times and \`offerWorkToAgent\` (a freed agent pulls the earliest-due conversation it may take; its job has no priority, so BullMQ runs it before the conversations' own routing jobs) ${fmt(pulls)} times, for ${fmt(p.step.delivered)} offers.`,
       "",
     );
   }
@@ -99,7 +107,7 @@ export function renderRoutingSection(r: RoutingResult, m: MachineInfo, quiet: { 
     "",
     `Measured ${m.date} on ${m.nproc} × ${m.cpuModel}, ${fmt(m.memoryGiB, 1)} GiB, Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}. The machine was ${fmt(quiet.busyPct)}% busy with other work just before the run; the "other" column below shows what else ran during each step. Rerun only this: \`npm run bench -- --only routing\` (knobs: BENCH_ROUTING_AGENTS, _RATES, _SCALE_RATE, _STEP_SECONDS, _WORKERS, _RELEASE_MS; see bench/routing.ts).`,
     "",
-    `**How.** A fresh \`sb_bench\` gets a center written through the product's tables and triggers (\`bench/routing-seed.ts\`): ${r.seed.queues} queues with required skills (one with none), ${fmt(r.seed.agents)} agents each a member of 1–3 queues (${fmt(r.seed.memberships)} \`queue_members\` rows, levels 1–10) with their queues' skills and sometimes one more, capacities chat 1–6, SMS 2–10, email 3–15, and current loads: ${fmt(r.seed.preassigned)} conversations already assigned (load ${fmt(r.seed.load)} of ${fmt(r.seed.capacity)} in \`agent_loads\`, kept by the triggers); ${fmt(r.seed.customers)} customers, 10% platinum, 20% gold. Each agent has a session made as \`login()\` makes it (a random token, its SHA-256 in \`sessions\`; no password hashed) and, when signed in, presence \`available\` and a socket.io-client on \`/agent\` with that cookie and the workspace's Origin (websocket), in a process of their own (\`bench/routing-agents.ts\`). The app runs in a child process (\`bench/app-server.ts\`: HTTP, socket.io, pg pool ${r.app.dbPoolSize}); the routing workers run in ${workers}. Phases at ${r.phases.map((p) => fmt(p.signedIn)).join(", ")} agents signed in (the others offline); each phase opens with a 1 s warm-up at 250/s (not reported), the smaller ones then run one step at ${fmt(o.scaleRate)}/s, the last runs the rate steps ${o.rates.map((x) => fmt(x)).join(", ")}/s of ${o.stepSeconds} s each. The generator (\`bench/run.ts\`, parent process) is open loop: each conversation at its time, whatever the answers (at most ${o.maxInFlight} in flight, more are shed): a random queue, channel (chat 50%, SMS 30%, email 20%) and customer; one \`INSERT INTO conversations\` as waiting (status 'queued', waiting_since now(), the queue; the due-time trigger sets due_at from the tier's target) on a pool of ${o.insertConnections}, then \`queues.routeConversation(id, routingPriority(tier, channel))\` as ingest does. **Latency** is the INSERT's commit acknowledged → \`offer:new\` received by the agent's socket (both wall clocks of this machine, sub-millisecond). **Decisions per second**: offers delivered ÷ (first commit → last delivery). **The agents finish their work** so capacity comes back: every ${o.releaseEveryMs} ms the agents' process accepts and resolves the offers received meanwhile in one statement (the rows \`acceptOffer\` and \`resolveConversation\` change, without their timeline messages and events; the triggers lower \`agent_loads\`) and hands each freed agent to the router as \`resolveConversation\` does (\`queues.agentMayTakeWork\`, a routing job of its own). OFFER_TIMEOUT_SECONDS=${o.offerTimeoutSeconds}: each offer still schedules its timeout job, none fires during the run. A step is sustained when every conversation was offered once, to the socket of the agent the offer names, no agent went over capacity, nothing was shed, and it decided ≥ 95% of the offered rate. **Floor:** the router's bare candidate query (${top.floor.source}) on the same data in the same run, after each phase with that phase's agents signed in, one query at a time on one connection (a prepared statement, 200 warm-up queries), with the parameters of conversations the steps routed.`,
+    `**How.** A fresh \`sb_bench\` gets a center written through the product's tables and triggers (\`bench/routing-seed.ts\`): ${r.seed.queues} queues with required skills (one with none), ${fmt(r.seed.agents)} agents each a member of 1–3 queues (${fmt(r.seed.memberships)} \`queue_members\` rows, levels 1–10) with their queues' skills and sometimes one more, capacities chat 1–6, SMS 2–10, email 3–15, and current loads: ${fmt(r.seed.preassigned)} conversations already assigned (load ${fmt(r.seed.load)} of ${fmt(r.seed.capacity)} in \`agent_loads\`, kept by the triggers); ${fmt(r.seed.customers)} customers, 10% platinum, 20% gold. Each agent has a session made as \`login()\` makes it (a random token, its SHA-256 in \`sessions\`; no password hashed) and, when signed in, presence \`available\` and a socket.io-client on \`/agent\` with that cookie and the workspace's Origin (websocket), in a process of their own (\`bench/routing-agents.ts\`). The app runs in a child process (\`bench/app-server.ts\`: HTTP, socket.io, pg pool ${r.app.dbPoolSize}); the routing workers run in ${workers}, 4 routing jobs at a time per process (the product's ROUTING_CONCURRENCY). Phases at ${r.phases.map((p) => fmt(p.signedIn)).join(", ")} agents signed in (the others offline); each phase opens with a 1 s warm-up at 250/s (not reported), the smaller ones then run one step at ${fmt(o.scaleRate)}/s, the last runs the rate steps ${o.rates.map((x) => fmt(x)).join(", ")}/s of ${o.stepSeconds} s each. The generator (\`bench/run.ts\`, parent process) is open loop: each conversation at its time, whatever the answers (at most ${o.maxInFlight} in flight, more are shed): a random queue, channel (chat 50%, SMS 30%, email 20%) and customer; one \`INSERT INTO conversations\` as waiting (status 'queued', waiting_since now(), the queue; the due-time trigger sets due_at from the tier's target) on a pool of ${o.insertConnections}, then \`queues.routeConversation(id, routingPriority(tier, channel))\` as ingest does. **Latency** is the INSERT's commit acknowledged → \`offer:new\` received by the agent's socket (both wall clocks of this machine, sub-millisecond). **Decisions per second**: offers delivered ÷ (first commit → last delivery). **The agents finish their work** so capacity comes back: every ${o.releaseEveryMs} ms the agents' process accepts and resolves the offers received meanwhile, one statement per offer on 3 connections with synchronous_commit off (they stand in for people, not for the product; the rows \`acceptOffer\` and \`resolveConversation\` change, without their timeline messages and events; the triggers lower \`agent_loads\`) and hands each freed agent to the router as \`resolveConversation\` does (\`queues.agentMayTakeWork\`, a routing job of its own). OFFER_TIMEOUT_SECONDS=${o.offerTimeoutSeconds}: each offer still schedules its timeout job, none fires during the run. A step is sustained when every conversation was offered once, to the socket of the agent the offer names, no agent went over capacity, nothing was shed, and it decided ≥ 95% of the offered rate. **Floor:** the router's bare candidate query (${top.floor.source}) on the same data in the same run, after each phase with that phase's agents signed in, one query at a time on one connection (a prepared statement, 200 warm-up queries), with the parameters of conversations the steps routed.`,
     "",
     "### Result beside the floor",
     "",
@@ -109,7 +117,7 @@ export function renderRoutingSection(r: RoutingResult, m: MachineInfo, quiet: { 
   for (const p of r.phases) {
     const s = comparisonStep(p, o.scaleRate);
     lines.push(
-      `| ${fmt(p.signedIn)} | ${s ? `${fmt(s.decisionsPerSecond)}${s.passed ? "" : " (not sustained)"}` : "–"} | ${s ? ms(s.latency.p50, s.latency.p99) : "–"} | ${fmt(p.floor.latency.p50, 2)} / ${fmt(p.floor.latency.p99, 2)} | ${fmt(p.floor.queriesPerSecond)} | ${fmt(p.floor.found)} of ${fmt(p.floor.queries)} |`,
+      `| ${fmt(p.signedIn)} | ${s ? `${fmt(s.decisionsPerSecond)}${s.passed ? "" : " (not sustained)"}` : "not run"} | ${s ? ms(s.latency.p50, s.latency.p99) : "–"} | ${fmt(p.floor.latency.p50, 2)} / ${fmt(p.floor.latency.p99, 2)} | ${fmt(p.floor.queriesPerSecond)} | ${fmt(p.floor.found)} of ${fmt(p.floor.queries)} |`,
     );
   }
   lines.push(

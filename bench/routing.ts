@@ -157,7 +157,7 @@ export async function runRouting(
       seed,
       random,
       maxInFlight: options.maxInFlight,
-      drainIdleMs: 2000,
+      drainIdleMs: 3000,
       drainMaxMs: 15_000,
       routed,
       log,
@@ -190,7 +190,9 @@ export async function runRouting(
       await runStep(ctx, `w${count}`, count, Math.min(250, options.scaleRate), 1);
       for (const [i, rate] of (last ? options.rates : [options.scaleRate]).entries()) {
         const previous = steps[steps.length - 1];
-        if ((previous && previous.decisionsPerSecond < options.giveUpBelow * previous.offered) || performance.now() - t0Run > options.budgetMs) {
+        // The scale rate always runs: the agent counts are compared there.
+        const givenUp = previous && previous.decisionsPerSecond < options.giveUpBelow * previous.offered && rate !== options.scaleRate;
+        if (givenUp || performance.now() - t0Run > options.budgetMs) {
           skippedRates.push(rate);
           continue;
         }
