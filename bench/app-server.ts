@@ -265,15 +265,19 @@ async function main(): Promise<void> {
     PUBLIC_URL: publicUrl,
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
-    SESSION_SECRET: randomBytes(32).toString("hex"),
+    SESSION_SECRET: process.env.BENCH_APP_SESSION_SECRET ?? randomBytes(32).toString("hex"),
     TWILIO_ACCOUNT_SID: fake.accountSid,
     TWILIO_AUTH_TOKEN: fake.authToken,
     TWILIO_PHONE_NUMBER: BUSINESS_NUMBER,
     TWILIO_API_BASE_URL: fake.url,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
     REDIS_PREFIX: prefix,
+    // The routing benchmark lengthens it so that no offer times out during its run.
+    ...(process.env.OFFER_TIMEOUT_SECONDS ? { OFFER_TIMEOUT_SECONDS: process.env.OFFER_TIMEOUT_SECONDS } : {}),
   });
-  const sb: Switchboard = await startSwitchboard({ config, log: createLogger(config.logLevel), dbPoolSize: DB_POOL_SIZE });
+  // BENCH_APP_RUN_WORKERS=false: the BullMQ workers run in their own processes (the routing benchmark's worker children).
+  const runWorkers = process.env.BENCH_APP_RUN_WORKERS !== "false";
+  const sb: Switchboard = await startSwitchboard({ config, log: createLogger(config.logLevel), dbPoolSize: DB_POOL_SIZE, runWorkers });
 
   let closing: Promise<void> | null = null;
   const close = () =>

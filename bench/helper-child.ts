@@ -15,14 +15,16 @@ export interface HelperChild<Req extends { type: string }, Rep extends { type: s
   readonly exited: boolean;
 }
 
-/** script: a file in bench/, e.g. "chat-crowd.ts". Waits for its `{ type: "ready" }`. */
+/** script: a file in bench/, e.g. "chat-crowd.ts". Waits for its `{ type: "ready" }`. env: added to this process's. */
 export async function startHelperChild<Req extends { type: string }, Rep extends { type: string }>(
   script: string,
   nodeFlags: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<HelperChild<Req, Rep>> {
   const child: ChildProcess = fork(fileURLToPath(new URL(`./${script}`, import.meta.url)), [], {
     cwd: REPO_ROOT,
     execArgv: ["--import", "tsx", ...nodeFlags],
+    env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   let exited = false;

@@ -2,8 +2,9 @@
 // rewrites their sections of BENCHMARKS.md. Every load loop is bounded and stops by itself; the run
 // leaves no process, database (sb_bench) or Redis key (its own prefixes) behind, also when it fails.
 //
-// `npm run bench -- --only chat` (or BENCH_ONLY=chat) runs one benchmark: sms-ingest (alias sms) or chat
-// (the chat round trip and idle sockets, and the widget bundle's size).
+// `npm run bench -- --only chat` (or BENCH_ONLY=chat) runs one benchmark: sms-ingest (alias sms), chat
+// (the chat round trip and idle sockets, and the widget bundle's size) or routing (BENCH_ROUTING_* in bench/routing.ts).
+import { randomBytes } from "node:crypto";
 import {
   ADMIN_DATABASE_URL,
   REDIS_URL,
@@ -24,13 +25,15 @@ import { DEFAULT_OPTIONS, runSmsIngest } from "./sms-ingest.ts";
 import { SECTION_ID, checkTargets, renderSmsIngestSection } from "./sms-ingest-report.ts";
 import { DEFAULT_CHAT_OPTIONS, runChat } from "./chat.ts";
 import { CHAT_SECTION_ID, renderChatSection, summaryLines } from "./chat-report.ts";
+import { runRouting, routingOptionsFromEnv } from "./routing.ts";
+import { ROUTING_SECTION_ID, renderRoutingSection, routingSummaryLines } from "./routing-report.ts";
 import { WIDGET_SECTION_ID, measureWidgetBundle, renderWidgetSection, widgetWithinBudget } from "./widget-bundle.ts";
 
 const log = (line: string) => process.stdout.write(line + "\n");
 
-const BENCHMARKS = ["sms-ingest", "chat"] as const;
+const BENCHMARKS = ["sms-ingest", "chat", "routing"] as const;
 type BenchmarkId = (typeof BENCHMARKS)[number];
-const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat" };
+const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat", routing: "routing" };
 
 /** `--only <id>`, `--only=<id>` or BENCH_ONLY=<id> (comma-separated for several); all when none. */
 function selectedBenchmarks(): BenchmarkId[] {
@@ -127,6 +130,14 @@ async function main(): Promise<number> {
         log(`chat failed: ${(err as Error).stack ?? String(err)}`);
       }
     }
+    if (selected.includes("routing")) {
+      try {
+        await runRoutingStage(newStage("routing"));
+      } catch (err) {
+        failures++;
+        log(`routing failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
     log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s${failures ? ` (${failures} benchmark${failures > 1 ? "s" : ""} failed)` : ""}`);
     return failures ? 1 : 0;
   } catch (err) {
@@ -193,6 +204,33 @@ async function runChatStage(stage: Stage): Promise<void> {
   log("");
   for (const l of summaryLines(result)) log(l);
   log(`BENCHMARKS.md updated (sections ${CHAT_SECTION_ID}, ${WIDGET_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+async function runRoutingStage(stage: Stage): Promise<void> {
+  const t0 = performance.now();
+  const options = routingOptionsFromEnv();
+  const quiet = await waitForQuietMachine(25, 30_000, log);
+  log(`machine ${quiet.busyPct.toFixed(0)}% busy before the routing benchmark`);
+  log(`routing: creating sb_bench and starting the app in a child process${options.workers ? ` (workers in ${options.workers} process(es) of their own)` : " (with its workers)"}`);
+  const databaseUrl = await createBenchDatabase();
+  const machine = await machineInfo(ADMIN_DATABASE_URL, REDIS_URL);
+  const sessionSecret = randomBytes(32).toString("hex");
+  stage.child = await startAppChild({
+    BENCH_APP_DATABASE_URL: databaseUrl,
+    BENCH_APP_REDIS_URL: REDIS_URL,
+    BENCH_APP_REDIS_PREFIX: stage.prefix,
+    BENCH_APP_SESSION_SECRET: sessionSecret,
+    BENCH_APP_RUN_WORKERS: options.workers > 0 ? "false" : "true",
+    OFFER_TIMEOUT_SECONDS: String(options.offerTimeoutSeconds),
+    LOG_LEVEL: process.env.BENCH_APP_LOG_LEVEL ?? "error",
+  });
+  log(`app: pid ${stage.child.pid} at ${stage.child.ready.url}, Redis prefix ${stage.prefix}`);
+  const result = await runRouting(stage.child, databaseUrl, { redisUrl: REDIS_URL, redisPrefix: stage.prefix, sessionSecret }, { ...options, log }, stage.helpers);
+  await teardown(stage);
+  writeBenchmarkSection(ROUTING_SECTION_ID, renderRoutingSection(result, machine, quiet), machine);
+  log("");
+  for (const l of routingSummaryLines(result)) log(l);
+  log(`BENCHMARKS.md updated (section ${ROUTING_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 main().then(

@@ -38,7 +38,7 @@ export interface BackendStates {
   topWaits: { event: string; share: number }[];
 }
 
-function startBackendSampler(pool: pg.Pool): { stop(): Promise<BackendStates> } {
+export function startBackendSampler(pool: pg.Pool): { stop(): Promise<BackendStates> } {
   const counts = { running: 0, waitingForAppInTransaction: 0, lockWait: 0, walOrIo: 0, idle: 0, other: 0 };
   const waits = new Map<string, number>();
   let samples = 0;
