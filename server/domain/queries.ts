@@ -13,10 +13,12 @@ import {
 type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
 
 export async function loadConversation(db: Queryable, id: string): Promise<ConversationView | null> {
-  const { rows } = await db.query<ConversationRow>(
-    `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv JOIN customers cu ON cu.id = cv.customer_id WHERE cv.id = $1`,
-    [id],
-  );
+  const { rows } = await db.query<ConversationRow>({
+    // Named: planned once per connection; every announcement loads one.
+    name: "load_conversation",
+    text: `SELECT ${CONVERSATION_COLUMNS} FROM conversations cv JOIN customers cu ON cu.id = cv.customer_id WHERE cv.id = $1`,
+    values: [id],
+  });
   return rows[0] ? conversationView(rows[0]) : null;
 }
 

@@ -348,17 +348,19 @@ BEGIN
 END;
 $$;
 
--- What the match filters on, beside each load row, so it reads only agents who can take work now: an index
--- holds just the rows of available, reachable agents with room on the channel. A trigger on agents keeps it.
+-- What the match filters on, beside each load row, so it reads neither the agents table nor the rows of agents
+-- who cannot take work now (a partial index holds the ready ones). A trigger on agents keeps the copy.
 ALTER TABLE agent_loads
   ADD COLUMN capacity integer NOT NULL DEFAULT 0,
   -- Available, and for voice somewhere to ring (a registered softphone or a forward phone).
-  ADD COLUMN ready boolean NOT NULL DEFAULT false;
+  ADD COLUMN ready boolean NOT NULL DEFAULT false,
+  ADD COLUMN skills text[] NOT NULL DEFAULT '{}';
 CREATE FUNCTION agent_loads_sync_agent(p_agent uuid) RETURNS void LANGUAGE sql AS $$
   UPDATE agent_loads l SET
     capacity = CASE l.channel WHEN 'voice' THEN a.capacity_voice WHEN 'chat' THEN a.capacity_chat
                               WHEN 'sms' THEN a.capacity_sms ELSE a.capacity_email END,
-    ready = a.presence = 'available' AND (l.channel <> 'voice' OR a.forward_phone IS NOT NULL OR a.softphone_ready_at IS NOT NULL)
+    ready = a.presence = 'available' AND (l.channel <> 'voice' OR a.forward_phone IS NOT NULL OR a.softphone_ready_at IS NOT NULL),
+    skills = a.skills
     FROM agents a WHERE a.id = p_agent AND l.agent_id = a.id
 $$;
 SELECT agent_loads_sync_agent(id) FROM agents;
@@ -369,7 +371,8 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 -- After agents_create_loads (triggers of one event run in name order), so a new agent's rows exist.
 CREATE TRIGGER agents_sync_loads AFTER INSERT OR UPDATE OF presence, capacity_voice, capacity_chat, capacity_sms, capacity_email,
-  forward_phone, softphone_ready_at ON agents FOR EACH ROW EXECUTE FUNCTION agents_sync_loads();
-CREATE INDEX agent_loads_ready_idx ON agent_loads (channel, agent_id) WHERE ready AND assigned + offered < capacity;
+  forward_phone, softphone_ready_at, skills ON agents FOR EACH ROW EXECUTE FUNCTION agents_sync_loads();
+-- Load changes stay HOT updates: the index holds who is ready, not how loaded they are.
+CREATE INDEX agent_loads_ready_idx ON agent_loads (channel, agent_id) WHERE ready;
 -- An agent pulling work reads the earliest due of each of their queues and channels.
 CREATE INDEX conversations_queued_by_queue_idx ON conversations (queue_id, channel, due_at, waiting_since, id) WHERE status = 'queued';
