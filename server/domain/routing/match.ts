@@ -35,8 +35,8 @@ const CONVERSATIONS_DECLINED_BY = (agent: string) =>
  * The best agent for a waiting conversation, its load row locked: members of the conversation's queue with
  * its skills and free capacity on its channel; then whoever last served this customer ("pick up where the
  * last left off"); then the highest level in the queue; then the least loaded (as a share of capacity);
- * then the longest idle on the channel. Only load rows of agents who can take work now are read (a partial
- * index holds just those: `ready` and room, copied from the agent by a trigger); the lock re-checks them on
+ * then the longest idle on the channel. Each load row carries what the match filters on (`ready`, capacity,
+ * skills: copied from the agent by a trigger), so the agents table is not read; the lock re-checks them on
  * the newest row. Params: $1 channel, $2 customer, $3 conversation, $4 required skills, $5 queue. The
  * benchmark times this query bare, as the floor of a routing decision.
  */
