@@ -376,3 +376,122 @@ CREATE TRIGGER agents_sync_loads AFTER INSERT OR UPDATE OF presence, capacity_vo
 CREATE INDEX agent_loads_ready_idx ON agent_loads (channel, agent_id) WHERE ready;
 -- An agent pulling work reads the earliest due of each of their queues and channels.
 CREATE INDEX conversations_queued_by_queue_idx ON conversations (queue_id, channel, due_at, waiting_since, id) WHERE status = 'queued';
+
+-- The match in one round trip each, as ingest is (server/domain/routing/match.ts calls these) ------------
+-- The best agent for a waiting conversation, their load row locked (SKIP LOCKED: a row another match holds
+-- is passed over, and the lock re-checks room on the newest row). Members of the queue with its skills and
+-- room on the channel; then the customer's last agent; then the highest level; then the least loaded share
+-- of capacity; then the longest idle. Whoever declined or let it lapse in the last 60 s is left out.
+CREATE FUNCTION best_agent_for(p_channel "Channel", p_customer uuid, p_conversation uuid, p_skills text[], p_queue uuid)
+RETURNS uuid LANGUAGE sql AS $$
+  SELECT l.agent_id
+    FROM agent_loads l
+    JOIN queue_members m ON m.agent_id = l.agent_id AND m.queue_id = p_queue
+   WHERE l.channel = p_channel AND l.ready AND l.assigned + l.offered < l.capacity AND l.skills @> p_skills
+     AND l.agent_id <> ALL (COALESCE((SELECT array_agg(d.agent_id) FROM offers d
+                                       WHERE d.conversation_id = p_conversation AND d.status IN ('rejected', 'timed_out')
+                                         AND d.responded_at > now() - interval '60 seconds'), '{}'))
+   ORDER BY l.agent_id = (SELECT p.assigned_agent_id FROM conversations p
+                           WHERE p.customer_id = p_customer AND p.assigned_agent_id IS NOT NULL AND p.id <> p_conversation
+                           ORDER BY p.last_message_at DESC LIMIT 1) IS TRUE DESC,
+            m.level DESC,
+            (l.assigned + l.offered)::float / l.capacity ASC,
+            l.last_offered_at ASC NULLS FIRST,
+            l.agent_id
+   LIMIT 1
+   FOR UPDATE OF l SKIP LOCKED
+$$;
+
+-- The offer and the conversation's new status; the offers trigger raises the agent's load row.
+CREATE FUNCTION make_offer(p_conversation uuid, p_agent uuid, p_channel "Channel", p_timeout_ms integer)
+RETURNS SETOF offers LANGUAGE sql AS $$
+  WITH offered AS (UPDATE conversations SET status = 'offered', updated_at = now() WHERE id = p_conversation RETURNING id)
+  INSERT INTO offers (conversation_id, agent_id, channel, expires_at)
+  SELECT offered.id, p_agent, p_channel, now() + make_interval(secs => p_timeout_ms::float / 1000) FROM offered
+  RETURNING *
+$$;
+
+-- Routes one waiting conversation. outcome: 'offered' (with the offer), 'no_agent', 'not_waiting', or
+-- 'overflow_rules' when its queue overflows and the caller has not applied the overflow rules yet.
+CREATE FUNCTION route_conversation(p_conversation uuid, p_timeout_ms integer, p_overflow_checked boolean)
+RETURNS TABLE (outcome text, id uuid, conversation_id uuid, agent_id uuid, channel "Channel", status "OfferStatus",
+               created_at timestamptz, expires_at timestamptz)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v record;
+  v_agent uuid;
+  v_offer offers%ROWTYPE;
+BEGIN
+  SELECT cv.id, cv.channel, cv.customer_id, cv.queue_id, COALESCE(q.required_skills, '{}') AS required_skills,
+         q.overflow_queue_id IS NOT NULL AS overflows
+    INTO v FROM conversations cv LEFT JOIN queues q ON q.id = cv.queue_id
+   WHERE cv.id = p_conversation AND cv.status = 'queued' FOR UPDATE OF cv;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'not_waiting'::text, NULL::uuid, NULL::uuid, NULL::uuid, NULL::"Channel", NULL::"OfferStatus", NULL::timestamptz, NULL::timestamptz;
+    RETURN;
+  END IF;
+  IF v.overflows AND NOT p_overflow_checked THEN
+    RETURN QUERY SELECT 'overflow_rules'::text, NULL::uuid, NULL::uuid, NULL::uuid, NULL::"Channel", NULL::"OfferStatus", NULL::timestamptz, NULL::timestamptz;
+    RETURN;
+  END IF;
+  v_agent := best_agent_for(v.channel, v.customer_id, v.id, v.required_skills, v.queue_id);
+  IF v_agent IS NULL THEN
+    RETURN QUERY SELECT 'no_agent'::text, NULL::uuid, NULL::uuid, NULL::uuid, NULL::"Channel", NULL::"OfferStatus", NULL::timestamptz, NULL::timestamptz;
+    RETURN;
+  END IF;
+  SELECT * INTO v_offer FROM make_offer(v.id, v_agent, v.channel, p_timeout_ms);
+  RETURN QUERY SELECT 'offered'::text, v_offer.id, v_offer.conversation_id, v_offer.agent_id, v_offer.channel, v_offer.status,
+                      v_offer.created_at::timestamptz, v_offer.expires_at::timestamptz;
+END $$;
+
+-- An agent with room pulls the earliest-due conversation of their queues (whose skills they have) on a
+-- channel where they have room: the first few of each queue and channel by index, then the first of those
+-- no other match holds. Their load rows are locked first (a brief wait behind a match), the conversation
+-- with SKIP LOCKED, so the two lock orders never wait on each other. No row: nothing for them now.
+-- (Every load row of an agent carries the same skills: min() takes them.)
+CREATE FUNCTION offer_work_to_agent(p_agent uuid, p_timeout_ms integer)
+RETURNS TABLE (id uuid, conversation_id uuid, agent_id uuid, channel "Channel", status "OfferStatus",
+               created_at timestamptz, expires_at timestamptz)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_channels "Channel"[];
+  v_skills text[];
+  v_candidates uuid[];
+  v_conv record;
+  v_offer offers%ROWTYPE;
+BEGIN
+  SELECT array_agg(l.channel) FILTER (WHERE l.ready AND l.assigned + l.offered < l.capacity), min(l.skills)
+    INTO v_channels, v_skills
+    FROM (SELECT * FROM agent_loads WHERE agent_loads.agent_id = p_agent ORDER BY agent_loads.channel FOR UPDATE) l;
+  IF v_channels IS NULL THEN RETURN; END IF;
+  FOR attempt IN 1..3 LOOP
+    SELECT array_agg(c.id ORDER BY c.due_at, c.waiting_since, c.id) INTO v_candidates
+      FROM (SELECT c.id, c.due_at, c.waiting_since
+              FROM queue_members m
+              JOIN queues q ON q.id = m.queue_id
+             CROSS JOIN unnest(v_channels) ch
+             CROSS JOIN LATERAL (
+               SELECT cv.id, cv.due_at, cv.waiting_since FROM conversations cv
+                WHERE cv.status = 'queued' AND cv.queue_id = m.queue_id AND cv.channel = ch
+                  AND cv.id <> ALL (COALESCE((SELECT array_agg(d.conversation_id) FROM offers d
+                                               WHERE d.agent_id = p_agent AND d.status IN ('rejected', 'timed_out')
+                                                 AND d.responded_at > now() - interval '60 seconds'), '{}'))
+                ORDER BY cv.due_at, cv.waiting_since, cv.id LIMIT 4) c
+             WHERE m.agent_id = p_agent AND v_skills @> q.required_skills
+             ORDER BY c.due_at, c.waiting_since, c.id
+             LIMIT 8) c;
+    IF v_candidates IS NULL THEN RETURN; END IF;
+    SELECT cv.id, cv.channel INTO v_conv FROM conversations cv
+     WHERE cv.id = ANY (v_candidates) AND cv.status = 'queued'
+     ORDER BY cv.due_at ASC NULLS LAST, cv.waiting_since, cv.id
+     LIMIT 1 FOR UPDATE OF cv SKIP LOCKED;
+    IF FOUND THEN
+      SELECT * INTO v_offer FROM make_offer(v_conv.id, p_agent, v_conv.channel, p_timeout_ms);
+      RETURN QUERY SELECT v_offer.id, v_offer.conversation_id, v_offer.agent_id, v_offer.channel, v_offer.status,
+                          v_offer.created_at::timestamptz, v_offer.expires_at::timestamptz;
+      RETURN;
+    END IF;
+  END LOOP;
+END $$;
