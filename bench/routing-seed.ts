@@ -50,17 +50,8 @@ export interface Seed {
   load: number;
 }
 
-/** A small deterministic PRNG (mulberry32), so every run seeds the same center and offers the same traffic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The SMS benchmark's deterministic PRNG: every run seeds the same center and offers the same traffic. */
+export { prng } from "./sms-ingest.ts";
 
 const between = (random: () => number, lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 

@@ -208,8 +208,8 @@ const PHRASES = [
   "Please call me back when you can",
 ];
 
-/** A small deterministic PRNG (mulberry32), so every run offers the same traffic. */
-function prng(seed: number): () => number {
+/** A small deterministic PRNG (mulberry32), so every run offers the same traffic (and seeds the same center). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
