@@ -46,6 +46,9 @@ describe("moving a conversation to another queue from the workspace", () => {
       .poll(async () => (await t.pool.query(`SELECT agent_id FROM offers WHERE conversation_id = $1 AND status = 'pending'`, [conversationId])).rows)
       .toEqual([{ agent_id: biller.id }]);
     await view.getByText(`Sam Support moved the conversation from Support to Billing`).waitFor();
+    // No longer theirs: they still read it, but replying and resolving are for its next agent.
+    await view.getByTestId("not-mine-composer-note").waitFor();
+    expect(await view.getByTestId("resolve-button").count()).toBe(0);
     await page.screenshot({ path: "/tmp/switchboard-move-to-queue-after.png" });
   });
 });

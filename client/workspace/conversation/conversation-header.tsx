@@ -63,7 +63,7 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
             {error}
           </span>
         )}
-        {!missedCall && (
+        {!missedCall && (agent.role !== "agent" || conversation.assignedAgentId === agent.id || resolved) && (
           <button
             className="button"
             type="button"

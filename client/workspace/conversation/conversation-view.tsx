@@ -63,7 +63,13 @@ export function ConversationView({ conversationId, agentId, agentRole, onOpenCon
         currentConversationId={conversationId}
         agentId={agentId}
       />
-      {data.conversation.channel === "voice" ? (
+      {agentRole === "agent" && data.conversation.assignedAgentId !== agentId && data.conversation.status !== "resolved" ? (
+        // The role table: replying belongs to the assigned agent (or a supervisor). Reading stays open to all.
+        <p className="composer composer--note" data-testid="not-mine-composer-note">
+          {data.conversation.assignedAgentId ? "Another agent has this conversation" : "This conversation waits in its queue"}: you can read it, and
+          only its agent or a supervisor can reply.
+        </p>
+      ) : data.conversation.channel === "voice" ? (
         <p className="composer composer--note" data-testid="voice-composer-note">
           This is a call: talk on the call bar above. To write to this customer, open or start their SMS conversation.
         </p>
