@@ -380,28 +380,40 @@ CREATE INDEX conversations_queued_by_queue_idx ON conversations (queue_id, chann
 -- The match in one round trip each, as ingest is (server/domain/routing/match.ts calls these) ------------
 -- The best agent for a waiting conversation, their load row locked (SKIP LOCKED: a row another match holds
 -- is passed over, and the lock re-checks room on the newest row). Members of the queue with its skills and
--- room on the channel; then the customer's last agent; then the highest level; then the least loaded share
+-- room on the channel: the customer's last agent first; then the highest level; then the least loaded share
 -- of capacity; then the longest idle. Whoever declined or let it lapse in the last 60 s is left out.
--- PL/pgSQL rather than SQL: its plan is kept per connection instead of made again at every call.
+-- The last agent is one lookup; the rest reads members by level (an index), so it stops within the first
+-- level that has someone ready instead of sorting the whole queue. PL/pgSQL: plans kept per connection.
+CREATE INDEX queue_members_queue_level_idx ON queue_members (queue_id, level DESC, agent_id);
 CREATE FUNCTION best_agent_for(p_channel "Channel", p_customer uuid, p_conversation uuid, p_skills text[], p_queue uuid)
 RETURNS uuid LANGUAGE plpgsql AS $$
+DECLARE
+  v_declined uuid[];
+  v_last uuid;
+  v_agent uuid;
 BEGIN
-  RETURN (SELECT l.agent_id
-    FROM agent_loads l
-    JOIN queue_members m ON m.agent_id = l.agent_id AND m.queue_id = p_queue
-   WHERE l.channel = p_channel AND l.ready AND l.assigned + l.offered < l.capacity AND l.skills @> p_skills
-     AND l.agent_id <> ALL (COALESCE((SELECT array_agg(d.agent_id) FROM offers d
-                                       WHERE d.conversation_id = p_conversation AND d.status IN ('rejected', 'timed_out')
-                                         AND d.responded_at > now() - interval '60 seconds'), '{}'))
-   ORDER BY l.agent_id = (SELECT p.assigned_agent_id FROM conversations p
-                           WHERE p.customer_id = p_customer AND p.assigned_agent_id IS NOT NULL AND p.id <> p_conversation
-                           ORDER BY p.last_message_at DESC LIMIT 1) IS TRUE DESC,
-            m.level DESC,
-            (l.assigned + l.offered)::float / l.capacity ASC,
-            l.last_offered_at ASC NULLS FIRST,
-            l.agent_id
+  v_declined := COALESCE((SELECT array_agg(d.agent_id) FROM offers d
+                           WHERE d.conversation_id = p_conversation AND d.status IN ('rejected', 'timed_out')
+                             AND d.responded_at > now() - interval '60 seconds'), '{}');
+  v_last := (SELECT p.assigned_agent_id FROM conversations p
+              WHERE p.customer_id = p_customer AND p.assigned_agent_id IS NOT NULL AND p.id <> p_conversation
+              ORDER BY p.last_message_at DESC LIMIT 1);
+  IF v_last IS NOT NULL AND v_last <> ALL (v_declined) THEN
+    SELECT l.agent_id INTO v_agent
+      FROM agent_loads l JOIN queue_members m ON m.agent_id = l.agent_id AND m.queue_id = p_queue
+     WHERE l.agent_id = v_last AND l.channel = p_channel AND l.ready AND l.assigned + l.offered < l.capacity AND l.skills @> p_skills
+       FOR UPDATE OF l SKIP LOCKED;
+    IF v_agent IS NOT NULL THEN RETURN v_agent; END IF;
+  END IF;
+  SELECT l.agent_id INTO v_agent
+    FROM queue_members m
+    JOIN agent_loads l ON l.agent_id = m.agent_id AND l.channel = p_channel
+   WHERE m.queue_id = p_queue AND l.ready AND l.assigned + l.offered < l.capacity AND l.skills @> p_skills
+     AND l.agent_id <> ALL (v_declined)
+   ORDER BY m.level DESC, (l.assigned + l.offered)::float / l.capacity ASC, l.last_offered_at ASC NULLS FIRST, l.agent_id
    LIMIT 1
-   FOR UPDATE OF l SKIP LOCKED);
+   FOR UPDATE OF l SKIP LOCKED;
+  RETURN v_agent;
 END $$;
 
 -- The offer and the conversation's new status; the offers trigger raises the agent's load row.
