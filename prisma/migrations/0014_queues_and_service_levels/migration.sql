@@ -355,14 +355,18 @@ ALTER TABLE agent_loads
   -- Available, and for voice somewhere to ring (a registered softphone or a forward phone).
   ADD COLUMN ready boolean NOT NULL DEFAULT false,
   ADD COLUMN skills text[] NOT NULL DEFAULT '{}';
-CREATE FUNCTION agent_loads_sync_agent(p_agent uuid) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION agent_loads_sync_agent(p_agent uuid) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  -- In channel order, as every other locker of an agent's rows takes them: an UPDATE alone would take
+  -- them in storage order and could deadlock with an agent pulling work.
+  PERFORM 1 FROM agent_loads WHERE agent_id = p_agent ORDER BY channel FOR UPDATE;
   UPDATE agent_loads l SET
     capacity = CASE l.channel WHEN 'voice' THEN a.capacity_voice WHEN 'chat' THEN a.capacity_chat
                               WHEN 'sms' THEN a.capacity_sms ELSE a.capacity_email END,
     ready = a.presence = 'available' AND (l.channel <> 'voice' OR a.forward_phone IS NOT NULL OR a.softphone_ready_at IS NOT NULL),
     skills = a.skills
-    FROM agents a WHERE a.id = p_agent AND l.agent_id = a.id
-$$;
+    FROM agents a WHERE a.id = p_agent AND l.agent_id = a.id;
+END $$;
 SELECT agent_loads_sync_agent(id) FROM agents;
 CREATE FUNCTION agents_sync_loads() RETURNS trigger AS $$
 BEGIN
