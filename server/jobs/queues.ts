@@ -1,11 +1,15 @@
 // BullMQ queues: routing (one job per waiting conversation, by priority), offer timeouts, outbound sends,
 // service-level checks (delayed, one per wait and kind) and a periodic sweep. Jobs only carry ids;
 // Postgres holds the truth, so every job is idempotent.
+import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ServiceLevelAlertKind } from "../../shared/service-levels.ts";
 import type { WorkQueues } from "../domain/work-queues.ts";
 
+
+/** For jobs that must each run: two in the same millisecond (two servers, two closes) must not merge into one. */
+const uniqueSuffix = () => `${Date.now()}-${randomUUID().slice(0, 8)}`;
 export const QUEUE_NAMES = {
   routing: "routing",
   offerTimeouts: "offer-timeouts",
@@ -102,19 +106,19 @@ export function createQueues(
     },
     async agentMayTakeWork(agentId) {
       // No priority: BullMQ runs these before any prioritized job, so freed capacity is used at once.
-      await routing.add("agent", { kind: "agent-may-take-work", agentId }, { jobId: `agent-${agentId}-${Date.now()}` });
+      await routing.add("agent", { kind: "agent-may-take-work", agentId }, { jobId: `agent-${agentId}-${uniqueSuffix()}` });
     },
     async scheduleOfferTimeout(offerId, delayMs) {
       await offerTimeouts.add("timeout", { offerId }, { jobId: `offer-${offerId}`, delay: delayMs });
     },
     async endWrapUp(agentId, delayMs) {
-      await maintenance.add("end-wrap-up", { agentId }, { jobId: `wrap-up-${agentId}-${Date.now()}`, delay: delayMs, attempts: 5, backoff: { type: "exponential", delay: 500 } });
+      await maintenance.add("end-wrap-up", { agentId }, { jobId: `wrap-up-${agentId}-${uniqueSuffix()}`, delay: delayMs, attempts: 5, backoff: { type: "exponential", delay: 500 } });
     },
     async agentDisconnected(agentId, delayMs, opts = {}) {
       // A job, not a timer in the server: it outlives the server process that saw the socket close.
       // The sweep's re-derived checks share one id per agent, so a check already waiting is not doubled.
       await maintenance.add("agent-disconnected", { agentId }, {
-        jobId: opts.derived ? `disconnected-${agentId}-derived` : `disconnected-${agentId}-${Date.now()}`,
+        jobId: opts.derived ? `disconnected-${agentId}-derived` : `disconnected-${agentId}-${uniqueSuffix()}`,
         delay: delayMs,
         attempts: 5,
         backoff: { type: "exponential", delay: 500 },
