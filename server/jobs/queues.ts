@@ -7,9 +7,9 @@ import type { Redis } from "ioredis";
 import type { ServiceLevelAlertKind } from "../../shared/service-levels.ts";
 import type { WorkQueues } from "../domain/work-queues.ts";
 
-
 /** For jobs that must each run: two in the same millisecond (two servers, two closes) must not merge into one. */
 const uniqueSuffix = () => `${Date.now()}-${randomUUID().slice(0, 8)}`;
+
 export const QUEUE_NAMES = {
   routing: "routing",
   offerTimeouts: "offer-timeouts",
