@@ -178,6 +178,36 @@ describe("an inbound call", () => {
   });
 });
 
+describe("a call to a number with its own queue", () => {
+  it("follows that queue's hours and longest wait, and its choice of voicemail over a callback", async () => {
+    await t.pool.query(`UPDATE agents SET presence = 'offline'`);
+    await t.pool.query(`UPDATE queues SET max_wait_seconds = 60, after_max_wait = 'callback', business_hours = '{}' WHERE id = $1`, [queueId]);
+    const night = (await createQueue(t.pool, { name: "Night desk" })).id;
+    await t.pool.query(`UPDATE queues SET max_wait_seconds = 20, after_max_wait = 'voicemail' WHERE id = $1`, [night]);
+    await t.pool.query(`INSERT INTO phone_numbers (number, voice_queue_id) VALUES ('+14155550166', $1)`, [night]);
+    const callTo = (to: string) => {
+      const callSid = newSid("CA");
+      return voiceWebhook("/webhooks/twilio/voice", { CallSid: callSid, From: nextPhone(), To: to, CallStatus: "ringing" }).then((r) => ({ ...r, callSid }));
+    };
+    const toNight = await callTo("+14155550166");
+    const { conversation_id } = await conversationOfCall(toNight.callSid);
+    expect((await t.pool.query(`SELECT queue_id FROM conversations WHERE id = $1`, [conversation_id])).rows[0].queue_id).toBe(night);
+    // Past the night desk's 20 s: straight out of line to voicemail, no callback offered.
+    const early = await voiceWebhook("/webhooks/twilio/voice/wait", { CallSid: toNight.callSid, QueueTime: "10" });
+    expect(early.twiml.Response).not.toHaveProperty("Leave");
+    const late = await voiceWebhook("/webhooks/twilio/voice/wait", { CallSid: toNight.callSid, QueueTime: "25" });
+    expect(late.twiml.Response).toHaveProperty("Leave");
+    expect(late.twiml.Response.Gather).toBeUndefined();
+    // The main number's queue still waits 60 s.
+    const toMain = await callTo("+14155550100");
+    expect((await voiceWebhook("/webhooks/twilio/voice/wait", { CallSid: toMain.callSid, QueueTime: "25" })).twiml.Response).not.toHaveProperty("Leave");
+    // Closed hours are the night desk's own: its callers get voicemail, the main number's still hold.
+    await t.pool.query(`UPDATE queues SET timezone = 'Pacific/Kiritimati', business_hours = '{"sun": [["03:00", "03:01"]]}' WHERE id = $1`, [night]);
+    expect((await callTo("+14155550166")).twiml.Response.Record).toBeDefined();
+    expect((await callTo("+14155550100")).twiml.Response.Enqueue).toBeDefined();
+  });
+});
+
 describe("a caller who waits too long", () => {
   it("may press 1 for a callback, which an agent's accept turns into a call to the customer", async () => {
     await t.pool.query(`UPDATE agents SET presence = 'offline'`);
