@@ -82,6 +82,32 @@ describe("each entry point", () => {
     }
   });
 
+  it("a widget tells its visitors its own queue's hours and longest wait, and a message left lands in that queue", async () => {
+    const closedDesk = (await createQueue(t.pool, { name: "Closed desk" })).id;
+    await t.pool.query(
+      `UPDATE queues SET timezone = 'Pacific/Kiritimati', business_hours = '{"sun": [["03:00", "03:01"]]}', max_wait_seconds = 45 WHERE id = $1`,
+      [closedDesk],
+    );
+    const closed = await t.api<{ widget: WidgetView }>(admin, "POST", "/api/widgets", { name: "After hours", allowedOrigins: [SITE], queueId: closedDesk });
+    const open = await t.api<{ widget: WidgetView }>(admin, "POST", "/api/widgets", { name: "Main site", allowedOrigins: [SITE] });
+    const atClosed = await connectVisitor(t.url, { widgetKey: closed.body.widget.publicKey, origin: SITE });
+    const atOpen = await connectVisitor(t.url, { widgetKey: open.body.widget.publicKey, origin: SITE });
+    try {
+      expect(atClosed.session.availability).toMatchObject({ open: false, maxWaitSeconds: 45 });
+      expect(atOpen.session.availability.open).toBe(true);
+      const clientId = randomUUID();
+      const left = await atClosed.socket.emitWithAck("chat:leave-message", { clientId, email: "late@example.test", body: "Call me tomorrow" });
+      expect(left).toMatchObject({ ok: true });
+      const { rows } = await t.pool.query(`SELECT cv.queue_id FROM messages m JOIN conversations cv ON cv.id = m.conversation_id WHERE m.external_id = $1`, [
+        `${atClosed.session.visitorId}:${clientId}`,
+      ]);
+      expect(rows).toEqual([{ queue_id: closedDesk }]);
+    } finally {
+      atClosed.socket.disconnect();
+      atOpen.socket.disconnect();
+    }
+  });
+
   it("an SMS to an unmapped number, or a call to a number without a voice queue, lands in the default queue", async () => {
     const sms = await t.sendSms({ From: nextPhone(), To: UNMAPPED });
     expect(await queueOfMessage(sms.messageSid)).toEqual({ queue_id: defaultQueue, status: "queued" });
