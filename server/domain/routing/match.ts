@@ -7,13 +7,12 @@
 // (a partial unique index backs this up). The matches are SQL functions (migration 0014), one round trip
 // each, as ingest is: on this 2-core machine round trips, not the queries, were most of a decision's cost.
 import type pg from "pg";
-import type { Channel } from "../../../shared/domain.ts";
 import { withTransaction } from "../../db/client.ts";
 import type { EventPublisher } from "../events.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 import { offerView, type OfferRow } from "../views.ts";
 import type { WorkQueues } from "../work-queues.ts";
-import { overflowIfDue } from "./overflow.ts";
+import { overflowIfDue, type WaitingRow } from "./overflow.ts";
 
 export interface RoutingDeps {
   pool: pg.Pool;
@@ -29,15 +28,6 @@ export interface RoutingDeps {
  */
 export const CANDIDATE_AGENT_SQL = `SELECT best_agent_for($1::"Channel", $2, $3, $4::text[], $5) AS id`;
 
-export interface WaitingConversation {
-  id: string;
-  channel: Channel;
-  customer_id: string;
-  queue_id: string | null;
-  required_skills: string[];
-}
-
-const WAITING_COLUMNS = `cv.id, cv.channel, cv.customer_id, cv.queue_id, COALESCE(q.required_skills, '{}') AS required_skills`;
 
 /** Deadlocks cannot arise between matches, but a trigger's row update can meet another path's; retry those. */
 async function retryDeadlock<T>(fn: () => Promise<T>): Promise<T> {
@@ -74,9 +64,8 @@ export async function routeConversation(deps: RoutingDeps, conversationId: strin
 
   const result = await retryDeadlock(() =>
     withTransaction(deps.pool, async (tx) => {
-      const { rows } = await tx.query<WaitingConversation & { queue_entered_at: Date }>(
-        `SELECT ${WAITING_COLUMNS}, cv.queue_entered_at FROM conversations cv LEFT JOIN queues q ON q.id = cv.queue_id
-          WHERE cv.id = $1 AND cv.status = 'queued' FOR UPDATE OF cv`,
+      const { rows } = await tx.query<WaitingRow>(
+        `SELECT id, channel, customer_id, queue_id, queue_entered_at FROM conversations WHERE id = $1 AND status = 'queued' FOR UPDATE`,
         [conversationId],
       );
       if (!rows[0]) return null;

@@ -11,7 +11,7 @@ import type { Actor } from "../auth/permissions.ts";
 import type { DomainEvent } from "../events.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 import type { RoutingDeps } from "./match.ts";
-import { moveWaitingConversation } from "./overflow.ts";
+import { moveToQueueRow } from "./overflow.ts";
 
 const WAITING: ConversationStatus[] = ["queued", "offered"];
 
@@ -50,7 +50,7 @@ export async function moveToQueue(
       [opts.conversationId],
     );
     const text = `${actor.name} moved the conversation from ${c.queue_name ?? "no queue"} to ${target.rows[0].name}`;
-    const { eventMessageId } = await moveWaitingConversation(
+    const eventMessageId = await moveToQueueRow(
       tx,
       { id: opts.conversationId, customer_id: c.customer_id, channel: c.channel, queue_id: c.queue_id },
       { toQueueId: opts.queueId, text, reason: "moved", actorId: actor.id },

@@ -2,7 +2,15 @@
 // or at once when nobody of the queue's members is signed in. It keeps its place by waiting time (the due
 // time follows from the same waiting_since and the new queue's target: a trigger recomputes it).
 import type pg from "pg";
-import type { WaitingConversation } from "./match.ts";
+
+/** The waiting conversation as the overflow rules read it (its row locked by the caller). */
+export interface WaitingRow {
+  id: string;
+  channel: string;
+  customer_id: string;
+  queue_id: string | null;
+  queue_entered_at: Date | null;
+}
 
 interface QueueRule {
   id: string;
@@ -16,8 +24,8 @@ interface QueueRule {
 export type OverflowReason = "overflow_time" | "nobody_signed_in";
 
 export interface OverflowOutcome {
-  /** Set when the conversation moved: the conversation as it is now, and the timeline event. */
-  moved: { conversation: WaitingConversation; eventMessageId: string; reason: OverflowReason } | null;
+  /** Set when the conversation moved: the timeline event that says so. */
+  moved: { eventMessageId: string; reason: OverflowReason } | null;
   /** When its (new) queue's overflow time comes, if it has one: routing should look again then. */
   checkAgainAt: Date | null;
 }
@@ -51,7 +59,7 @@ async function firstStaffedDownstream(tx: pg.PoolClient, from: QueueRule): Promi
 /** Moves the (locked, waiting) conversation on if its queue's rules say so. */
 export async function overflowIfDue(
   tx: pg.PoolClient,
-  c: WaitingConversation & { queue_entered_at: Date | null },
+  c: WaitingRow,
 ): Promise<OverflowOutcome> {
   if (!c.queue_id) return { moved: null, checkAgainAt: null };
   const rule = await queueRule(tx, c.queue_id);
@@ -71,10 +79,10 @@ export async function overflowIfDue(
   }
   if (!target || !reason) return { moved: null, checkAgainAt: overflowAt };
 
-  const moved = await moveWaitingConversation(tx, c, { toQueueId: target.id, text: overflowText(rule.name, target.name, reason), reason });
+  const eventMessageId = await moveToQueueRow(tx, c, { toQueueId: target.id, text: overflowText(rule.name, target.name, reason), reason });
   const next = await queueRule(tx, target.id);
   const nextAt = next?.overflow_queue_id && next.overflow_after_seconds ? new Date(Date.now() + next.overflow_after_seconds * 1000) : null;
-  return { moved: { ...moved, reason }, checkAgainAt: nextAt };
+  return { moved: { eventMessageId, reason }, checkAgainAt: nextAt };
 }
 
 function overflowText(from: string, to: string, reason: OverflowReason): string {
@@ -84,25 +92,20 @@ function overflowText(from: string, to: string, reason: OverflowReason): string 
 }
 
 /**
- * Moves a waiting or handled conversation's row to another queue and records it on the timeline. The
- * caller holds the row lock. Returns the conversation as routing sees it now.
+ * Puts the conversation's row in another queue (the due-time trigger follows) and records it on the
+ * timeline. The caller holds the row lock and has checked the queue exists. Returns the event's id.
  */
-export async function moveWaitingConversation(
+export async function moveToQueueRow(
   tx: pg.PoolClient,
   c: { id: string; customer_id: string; channel: string; queue_id: string | null },
   opts: { toQueueId: string; text: string; reason: OverflowReason | "moved"; actorId?: string | null },
-): Promise<{ conversation: WaitingConversation; eventMessageId: string }> {
-  const { rows } = await tx.query<WaitingConversation>(
-    `UPDATE conversations cv SET queue_id = $2, updated_at = now() FROM queues q
-      WHERE cv.id = $1 AND q.id = $2
-      RETURNING cv.id, cv.channel, cv.customer_id, cv.queue_id, q.required_skills`,
-    [c.id, opts.toQueueId],
-  );
+): Promise<string> {
+  await tx.query(`UPDATE conversations SET queue_id = $2, updated_at = now() WHERE id = $1`, [c.id, opts.toQueueId]);
   const event = await tx.query<{ id: string }>(
     `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, author_agent_id, metadata)
      VALUES ($1, $2, $3, 'internal', 'event', $4, 'received', $5, $6) RETURNING id`,
     [c.id, c.customer_id, c.channel, opts.text, opts.actorId ?? null,
      JSON.stringify({ event: "queue_moved", fromQueueId: c.queue_id, toQueueId: opts.toQueueId, reason: opts.reason })],
   );
-  return { conversation: rows[0]!, eventMessageId: event.rows[0]!.id };
+  return event.rows[0]!.id;
 }
