@@ -13,6 +13,7 @@ import {
   Presence,
   SettablePresence,
 } from "./domain.ts";
+import { EmailDetails } from "./email.ts";
 
 export const ErrorCode = z.enum([
   "VALIDATION",
@@ -123,6 +124,8 @@ export const MessageView = z.object({
   readAt: z.string().nullable(),
   /** Cursor for catch-up: increases on every insert and status change. A decimal string (bigint). */
   changeSeq: z.string(),
+  /** An email's headers, visible part, threading and withheld attachments (email messages only). */
+  email: EmailDetails.optional(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 

@@ -1,6 +1,7 @@
 // Database rows → the wire views of shared/api.ts. Queries select the columns these mappers read.
 import type { AgentView, ConversationView, CustomerSummary, MessageView, OfferView } from "../../shared/api.ts";
 import type { Channel, ConversationStatus, MessageDirection, MessageKind, MessageStatus, OfferStatus } from "../../shared/domain.ts";
+import type { EmailDetails } from "../../shared/email.ts";
 import { mediaView, type StoredMedia } from "./ingest/stored-media.ts";
 import { formatPhone } from "../../shared/phone.ts";
 
@@ -107,11 +108,13 @@ export interface MessageRow {
   created_at: Date;
   read_at: Date | null;
   change_seq: string;
+  email: EmailDetails | null;
 }
 
 /** Select list for MessageRow, with `m` = messages and `au` = agents (left joined as author). */
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.customer_id, m.channel, m.direction, m.kind, m.body, m.media, m.status,
-  m.error_code, m.error_message, m.author_agent_id, au.name AS author_name, m.created_at, m.read_at, m.change_seq`;
+  m.error_code, m.error_message, m.author_agent_id, au.name AS author_name, m.created_at, m.read_at, m.change_seq,
+  CASE WHEN m.channel = 'email' THEN m.metadata->'email' END AS email`;
 
 export function messageView(r: MessageRow): MessageView {
   return {
@@ -131,6 +134,7 @@ export function messageView(r: MessageRow): MessageView {
     createdAt: iso(r.created_at),
     readAt: r.read_at ? iso(r.read_at) : null,
     changeSeq: String(r.change_seq),
+    ...(r.email ? { email: r.email } : {}),
   };
 }
 

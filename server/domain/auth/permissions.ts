@@ -42,6 +42,11 @@ export const PERMISSIONS = {
   /** The live board's alerts (service-level warnings and breaches), reports: supervisors and admins. */
   "alerts.read": { agent: "no", supervisor: "yes", admin: "yes" },
   "widgets.read": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** Mailboxes (IMAP in, SMTP out) and their health: supervisors read, admins change. */
+  "mailboxes.read": { agent: "no", supervisor: "yes", admin: "yes" },
+  "mailboxes.manage": { agent: "no", supervisor: "no", admin: "yes" },
+  /** Start a new email thread with a customer (the sender is assigned it). */
+  "customer.email": { agent: "yes", supervisor: "yes", admin: "yes" },
   "widgets.manage": { agent: "no", supervisor: "no", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;
 
