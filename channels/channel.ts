@@ -8,11 +8,28 @@ export interface OutboundMessage {
   to: string;
   from: string | null;
   body: string;
+  /** Email only: the mailbox it goes out of and its threading headers, fixed when the reply was stored. */
+  email?: OutboundEmail;
+}
+
+export interface OutboundEmail {
+  mailboxId: string;
+  subject: string;
+  /** Ours, without <>: the same on every attempt, so a resend after an unknown outcome is recognisably one mail. */
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  /** The thread's reply address (support+token@…). */
+  replyTo: string;
+  /** Sent by Switchboard itself (an acknowledgement): marked Auto-Submitted: auto-replied (RFC 3834). */
+  automatic: boolean;
 }
 
 export interface SendResult {
   externalId: string;
   status: MessageStatus;
+  /** Email: recipients the server refused while it accepted the others. */
+  rejectedRecipients?: string[];
 }
 
 /**
