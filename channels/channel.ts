@@ -21,6 +21,8 @@ export interface OutboundEmail {
   references: string[];
   /** The thread's reply address (support+token@…). */
   replyTo: string;
+  /** Others on the thread (the customer's colleagues in Cc): a reply goes to all, as a mail client's would. */
+  cc: string[];
   /** Sent by Switchboard itself (an acknowledgement): marked Auto-Submitted: auto-replied (RFC 3834). */
   automatic: boolean;
 }

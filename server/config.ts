@@ -27,6 +27,10 @@ const EnvSchema = z.object({
   IMAP_URL: optionalText,
   SMTP_URL: optionalText,
   MAIL_FROM: optionalText,
+  EMAIL_MAX_ATTACHMENT_MB: z.coerce.number().min(0.01).max(100).default(10),
+  EMAIL_MAX_ATTACHMENTS: z.coerce.number().int().min(0).max(500).default(20),
+  EMAIL_MAX_TOTAL_ATTACHMENT_MB: z.coerce.number().min(0.01).max(200).default(25),
+  EMAIL_AUTO_REPLIES_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
   OFFER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   VOICE_RECORD_CALLS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
@@ -86,6 +90,8 @@ export interface Config {
   softphone: { apiKeySid: string; apiKeySecret: string; twimlAppSid: string } | null;
   /** Why each channel is on or off, for the log line at start and the workspace banner. */
   channels: Record<Channel, ChannelSettings>;
+  /** What an inbound mail may bring (attachments past these are listed as withheld), and automatic mail per address. */
+  email: { limits: { maxAttachmentBytes: number; maxAttachments: number; maxTotalAttachmentBytes: number }; autoRepliesPerDay: number; timeoutMs: number };
   /** Prefix of every Redis key this instance uses: lets tests and several sites share one Redis. */
   redisPrefix: string;
   /** How long one outbound attempt holds its message: the provider timeout plus a margin. */
@@ -148,9 +154,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     channels: {
       sms: sms ? { enabled: true } : off("SMS is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER"),
       voice: sms ? { enabled: true } : off("Voice is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER"),
-      email: off("Email is not available yet"),
+      // Email is on while at least one mailbox is active: a runtime fact (server/switchboard.ts keeps it).
+      email: off("Email is off: add a mailbox (IMAP_URL, SMTP_URL and MAIL_FROM, or POST /api/mailboxes)"),
       // Chat needs no provider: it is on wherever a widget key is configured (POST /api/widgets).
       chat: { enabled: true },
+    },
+    email: {
+      limits: {
+        maxAttachmentBytes: Math.round(e.EMAIL_MAX_ATTACHMENT_MB * 1024 * 1024),
+        maxAttachments: e.EMAIL_MAX_ATTACHMENTS,
+        maxTotalAttachmentBytes: Math.round(e.EMAIL_MAX_TOTAL_ATTACHMENT_MB * 1024 * 1024),
+      },
+      autoRepliesPerDay: e.EMAIL_AUTO_REPLIES_PER_DAY,
+      timeoutMs: Math.min(20_000, e.TWILIO_TIMEOUT_SECONDS * 1000 + 5000),
     },
     redisPrefix: e.REDIS_PREFIX,
     sendLeaseMs: e.TWILIO_TIMEOUT_SECONDS * 1000 + 10_000,

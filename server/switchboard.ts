@@ -5,6 +5,10 @@ import { Redis } from "ioredis";
 import { Server as SocketServer } from "socket.io";
 import type { ChannelAdapter } from "../channels/channel.ts";
 import { createChatAdapter } from "../channels/chat/chat-adapter.ts";
+import { createEmailAdapter, type EmailAdapter } from "../channels/email/email-adapter.ts";
+import type { WatcherOptions } from "../channels/email/imap-watcher.ts";
+import { startMailWatchers, type MailWatchers } from "./domain/email/mail-watchers.ts";
+import { sendingMailboxes, trackEmailAvailability } from "./domain/email/sending-mailboxes.ts";
 import { createSmsAdapter, type SmsAdapter } from "../channels/sms/sms-adapter.ts";
 import { createVoiceAdapter, type VoiceAdapter } from "../channels/voice/voice-adapter.ts";
 import type { Channel } from "../shared/domain.ts";
@@ -41,6 +45,8 @@ export interface StartOptions {
   /** First retry delay of MMS media fetches (tests make it short). */
   mediaBackoffMs?: number;
   dbPoolSize?: number;
+  /** IMAP watchers' back-off and rescan, and how often mailboxes are re-read (tests shorten them). */
+  mail?: { watcher?: WatcherOptions; refreshMs?: number };
   /** Sign-in throttling; the defaults suit production (tests lower them to reach them quickly). */
   loginLimits?: Partial<LoginLimits>;
 }
@@ -52,6 +58,8 @@ export interface Switchboard {
   redis: Redis;
   queues: Queues;
   events: EventPublisher;
+  /** The IMAP watchers, where this process runs workers. */
+  mailWatchers: MailWatchers | null;
   httpServer: HttpServer | null;
   /** The express app the server runs (test/authorization.test.ts walks its routes). */
   httpApp: ReturnType<typeof createHttpApp> | null;
@@ -80,7 +88,7 @@ export function redisConnection(url: string, log?: Logger): Redis {
 export function buildAdapters(
   config: Config,
   deps: { pool: Db["pool"]; events: EventPublisher },
-): { sms: SmsAdapter | null; voice: VoiceAdapter | null; adapters: Partial<Record<Channel, ChannelAdapter>> } {
+): { sms: SmsAdapter | null; voice: VoiceAdapter | null; email: EmailAdapter; adapters: Partial<Record<Channel, ChannelAdapter>> } {
   const sms = config.sms
     ? createSmsAdapter({ ...config.sms, publicUrl: config.publicUrl, defaultCountry: config.smsDefaultCountry })
     : null;
@@ -93,7 +101,9 @@ export function buildAdapters(
   const voice = config.voice
     ? createVoiceAdapter({ ...config.voice, publicUrl: config.publicUrl, defaultCountry: config.smsDefaultCountry, recordCalls: config.recordCalls })
     : null;
-  return { sms, voice, adapters: { chat, ...(sms ? { sms } : {}), ...(voice ? { voice } : {}) } };
+  // Always built: mailboxes are added at run time, and each send reads its mailbox's current settings.
+  const email = createEmailAdapter({ mailbox: sendingMailboxes(deps.pool, config.encryptionKey), timeoutMs: config.email.timeoutMs });
+  return { sms, voice, email, adapters: { chat, email, ...(sms ? { sms } : {}), ...(voice ? { voice } : {}) } };
 }
 
 export async function startSwitchboard(opts: StartOptions): Promise<Switchboard> {
@@ -107,8 +117,10 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     onError: (err) => log.warn("job queue cannot reach Redis", { err: err.message }),
   });
   const events = createEventPublisher(redis, config.redisPrefix);
-  const { sms, voice, adapters } = buildAdapters(config, { pool: db.pool, events });
-  const channelState = (channel: Channel) => config.channels[channel];
+  const { sms, voice, email, adapters } = buildAdapters(config, { pool: db.pool, events });
+  const emailAvailability = trackEmailAvailability(db.pool);
+  await emailAvailability.refresh().catch((err) => log.warn("could not read the mailboxes at start", { err: (err as Error).message }));
+  const channelState = (channel: Channel) => (channel === "email" && emailAvailability.enabled() ? { enabled: true as const } : config.channels[channel]);
   const softphone = config.softphone && config.voice ? { accountSid: config.voice.accountSid, ...config.softphone } : null;
   const deps = { pool: db.pool, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl, voice, softphone, wrapUpMs: config.wrapUpMs, businessNumber: config.voice?.phoneNumber ?? null, defaultCountry: config.smsDefaultCountry };
 
@@ -124,6 +136,15 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       ...(opts.outboundLockMs ? { lockDurationMs: opts.outboundLockMs } : {}),
     });
   }
+
+  const mailWatchers = opts.runWorkers ?? true
+    ? startMailWatchers({
+        pool: db.pool, events, queues, log, publicUrl: config.publicUrl, sessionSecret: config.sessionSecret,
+        autoRepliesPerDay: config.email.autoRepliesPerDay, encryptionKey: config.encryptionKey, limits: config.email.limits,
+        ...(opts.mail?.watcher ? { watcher: opts.mail.watcher } : {}),
+        ...(opts.mail?.refreshMs ? { refreshMs: opts.mail.refreshMs } : {}),
+      })
+    : null;
 
   let httpServer: HttpServer | null = null;
   let httpApp: ReturnType<typeof createHttpApp> | null = null;
@@ -186,6 +207,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     redis,
     queues,
     events,
+    mailWatchers,
     httpServer,
     httpApp,
     io,
@@ -197,6 +219,9 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       agentSockets?.close();
       if (httpServer?.listening) await bounded(new Promise<void>((r) => httpServer!.close(() => r())));
       await bounded(subscription?.close());
+      await bounded(mailWatchers?.close());
+      email.close();
+      emailAvailability.stop();
       await bounded(workers?.close());
       await bounded(queues.close());
       redis.disconnect();

@@ -255,11 +255,15 @@ export const TimelineChanges = z.object({ messages: z.array(MessageView), change
 export type TimelineChanges = z.infer<typeof TimelineChanges>;
 
 export const SendReplyBody = z.object({
-  body: z.string().trim().min(1, "A reply cannot be empty").max(1600, "An SMS reply is at most 1600 characters"),
+  /** At most REPLY_MAX_CHARS of its channel (checked with the conversation): 1,600 except for email. */
+  body: z.string().trim().min(1, "A reply cannot be empty").max(100_000, "A reply is at most 100,000 characters"),
   /** A client-made key: sending the same key twice stores and sends one message. */
   idempotencyKey: z.string().min(8).max(100).optional(),
 });
 export type SendReplyBody = z.infer<typeof SendReplyBody>;
+
+/** The longest reply per channel: an SMS is sent as at most 10 segments; chat matches it; email is long. */
+export const REPLY_MAX_CHARS: Record<Channel, number> = { sms: 1600, chat: 1600, voice: 1600, email: 100_000 };
 
 export const SendReplyResponse = z.object({ message: MessageView });
 export type SendReplyResponse = z.infer<typeof SendReplyResponse>;

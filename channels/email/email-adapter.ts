@@ -69,7 +69,13 @@ export function createEmailAdapter(opts: EmailAdapterOptions): EmailAdapter {
     async send(message: OutboundMessage): Promise<SendResult> {
       const email = message.email;
       if (!email) throw new ChannelSendError("An email without its mailbox and headers cannot be sent", "permanent", null);
-      const mailbox = await opts.mailbox(email.mailboxId);
+      let mailbox: SendingMailbox | null;
+      try {
+        mailbox = await opts.mailbox(email.mailboxId);
+      } catch (err) {
+        // Its stored password cannot be opened (ENCRYPTION_KEY changed): no mail of it can go out until an admin re-enters it.
+        throw new ChannelSendError(`The mailbox's SMTP settings cannot be read: ${(err as Error).message}`, "auth", null);
+      }
       if (!mailbox) throw new ChannelSendError("The mailbox this thread belongs to was removed", "permanent", null);
       const headers: Record<string, string> = {};
       // RFC 3834: what we send by ourselves says so, so that other systems' auto-replies do not answer it.
@@ -82,6 +88,7 @@ export function createEmailAdapter(opts: EmailAdapterOptions): EmailAdapter {
         info = await transportFor(mailbox).sendMail({
           from: mailbox.displayName ? { name: mailbox.displayName, address: mailbox.address } : mailbox.address,
           to: message.to,
+          ...(email.cc.length ? { cc: email.cc } : {}),
           replyTo: email.replyTo,
           subject: email.subject,
           text: message.body,

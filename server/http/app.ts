@@ -14,6 +14,7 @@ import { requireSameOrigin } from "./origin-check.ts";
 import { cleanText } from "./clean-text.ts";
 import { jsonBody } from "./read-body.ts";
 import { queueRouter } from "./queue-routes.ts";
+import { emailRouter } from "./email-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { healthRouter } from "./health-routes.ts";
 import { serviceLevelRouter } from "./service-level-routes.ts";
@@ -57,6 +58,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
   api.use(queueRouter(deps));
+  api.use(emailRouter(deps));
   api.use(serviceLevelRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { EmailDetails, ThreadMatch } from "../../../shared/email.ts";
-import { replyTokenIn } from "../../../channels/email/reply-address.ts";
+import { newReplyToken, replyTokenIn } from "../../../channels/email/reply-address.ts";
 import type { ParsedMail } from "../../../channels/email/parse-mail.ts";
 import { withTransaction } from "../../db/client.ts";
 import type { Logger } from "../../log.ts";
@@ -91,7 +91,7 @@ export async function ingestEmail(
          VALUES ($1, 'email', $2, entry_queue_id('email', $3), $4, $3, $5,
                  CASE WHEN $2 = 'queued' THEN now() END, CASE WHEN $2 = 'resolved' THEN now() END, $6, $7)
          RETURNING id, customer_id, status, queue_id, priority`,
-        [customerId, automated ? "resolved" : "queued", mailbox.address, sender ?? "", p.subject.slice(0, 1000) || null, mailbox.id, newToken()],
+        [customerId, automated ? "resolved" : "queued", mailbox.address, sender ?? "", p.subject.slice(0, 1000) || null, mailbox.id, newReplyToken()],
       );
       thread = created.rows[0]!;
       opened = true;
@@ -163,7 +163,7 @@ export async function ingestEmail(
   return { kind: "stored", messageId: tx.messageId, conversationId: tx.thread.id, thread: tx.match, opened: tx.opened };
 }
 
-const newToken = () => randomUUID().replace(/-/g, "").slice(0, 20);
+
 
 async function findOrCreateCustomer(db: pg.PoolClient, address: string, name: string | null): Promise<string> {
   // The same lock ingest takes for an identity: two first mails from one address make one customer.

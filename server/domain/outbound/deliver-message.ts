@@ -11,6 +11,7 @@ import type { EventPublisher } from "../events.ts";
 import { loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
 import { markChannelFailing, markChannelHealthy } from "./channel-health.ts";
+import { outboundEmailOf } from "../email/outbound-email.ts";
 
 export interface DeliverDeps {
   pool: pg.Pool;
@@ -89,9 +90,10 @@ async function claimAttempt(deps: DeliverDeps, opts: { messageId: string; probe?
   const { rows } = await deps.pool.query<{
     status: MessageStatus; channel: Channel; body: string; to: string; from: string | null;
     busy: boolean; failing: boolean; attempts: number; unknown_since: Date | null; claimed: boolean;
+    external_id: string | null; metadata: Parameters<typeof outboundEmailOf>[0];
   }>(
     `WITH m AS (
-       SELECT m.id, m.status, m.channel, m.body, cv.customer_address AS to, cv.business_address AS from,
+       SELECT m.id, m.status, m.channel, m.body, cv.customer_address AS to, cv.business_address AS from, m.external_id, m.metadata,
               m.send_lease_until > now() AS busy, m.send_started_at,
               EXISTS (SELECT 1 FROM channel_health h WHERE h.channel = m.channel AND h.status = 'failing') AS failing
          FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
@@ -103,7 +105,8 @@ async function claimAttempt(deps: DeliverDeps, opts: { messageId: string; probe?
          FROM m WHERE t.id = m.id AND m.status = 'queued' AND m.busy IS NOT TRUE AND (NOT m.failing OR $2)
        RETURNING t.send_attempts
      )
-     SELECT m.status, m.channel, m.body, m.to, m.from, m.busy IS TRUE AS busy, m.failing,
+     SELECT m.status, m.channel, m.body, m.to, m.from, m.external_id, CASE WHEN m.channel = 'email' THEN m.metadata END AS metadata,
+            m.busy IS TRUE AS busy, m.failing,
             (SELECT send_attempts FROM claimed) AS attempts, m.send_started_at AS unknown_since,
             EXISTS (SELECT 1 FROM claimed) AS claimed
        FROM m`,
@@ -116,7 +119,10 @@ async function claimAttempt(deps: DeliverDeps, opts: { messageId: string; probe?
   return {
     kind: "claimed",
     channel: m.channel,
-    outbound: { messageId: opts.messageId, to: m.to, from: m.from, body: m.body },
+    outbound: {
+      messageId: opts.messageId, to: m.to, from: m.from, body: m.body,
+      ...(m.channel === "email" ? { email: outboundEmailOf(m.metadata, m.external_id) } : {}),
+    },
     attempts: m.attempts,
     unknownSince: m.unknown_since,
   };
@@ -163,6 +169,13 @@ async function endAttempt(pool: pg.Pool, messageId: string, knownNotSent: boolea
 }
 
 async function recordAccepted(deps: DeliverDeps, messageId: string, result: SendResult): Promise<void> {
+  if (result.rejectedRecipients?.length) {
+    // Sent, but not to everyone: the agent sees whom it did not reach.
+    await deps.pool.query(
+      `UPDATE messages SET metadata = jsonb_set(metadata, '{email,rejectedRecipients}', $2::jsonb) WHERE id = $1 AND metadata ? 'email'`,
+      [messageId, JSON.stringify(result.rejectedRecipients)],
+    );
+  }
   await applyStatus(deps, { messageId, externalId: result.externalId, status: result.status, errorCode: null, errorMessage: null });
 }
 

@@ -1,6 +1,7 @@
 // An agent's reply: checked (channel on, consent), stored as `queued` and handed to the outbound queue.
+import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import type { MessageView } from "../../../shared/api.ts";
+import { REPLY_MAX_CHARS, type MessageView } from "../../../shared/api.ts";
 import type { Channel } from "../../../shared/domain.ts";
 import { AppError } from "../../errors.ts";
 import { withTransaction } from "../../db/client.ts";
@@ -10,6 +11,7 @@ import type { Actor } from "../auth/permissions.ts";
 import type { EventPublisher } from "../events.ts";
 import { loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
+import { prepareOutboundEmail } from "../email/outbound-email.ts";
 
 export interface SendReplyDeps {
   pool: pg.Pool;
@@ -42,19 +44,21 @@ export async function sendReply(
     if (c.channel === "voice") {
       throw new AppError("VALIDATION", "This is a call: it cannot be answered with a text message. Reply by SMS, or call back.");
     }
+    if (opts.body.length > REPLY_MAX_CHARS[c.channel]) {
+      throw new AppError("VALIDATION", `A ${c.channel.toUpperCase()} reply is at most ${REPLY_MAX_CHARS[c.channel]} characters`, { field: "body" });
+    }
     const state = deps.channelState(c.channel);
     if (!state.enabled) throw new AppError("CHANNEL_DISABLED", state.reason);
-    if (c.consent === "opted_out") {
-      throw new AppError(
-        "CONSENT_REVOKED",
-        `The customer opted out of ${c.channel.toUpperCase()} (they sent STOP). Nothing was sent; they must text START to receive messages again.`,
-      );
-    }
+    if (c.consent === "opted_out") throw consentRevoked(c.channel);
+    const id = randomUUID();
+    // An email carries its thread's headers, fixed now so that every attempt sends the same mail.
+    const email = c.channel === "email" ? await prepareOutboundEmail(tx, { conversationId: opts.conversationId, messageId: id, automatic: false }) : null;
     const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, author_agent_id, idempotency_key)
-       VALUES ($1, $2, $3, 'outbound', 'text', $4, 'queued', $5, $6)
+      `INSERT INTO messages (id, conversation_id, customer_id, channel, direction, kind, body, status, author_agent_id, idempotency_key, external_id, metadata)
+       VALUES ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7, $8, $9, $10)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [opts.conversationId, c.customer_id, c.channel, opts.body, opts.actor.id, opts.idempotencyKey ?? null],
+      [id, opts.conversationId, c.customer_id, c.channel, email ? "email" : "text", opts.body, opts.actor.id, opts.idempotencyKey ?? null,
+       email?.externalId ?? null, JSON.stringify(email?.metadata ?? {})],
     );
     if (!inserted.rows[0]) {
       // The same key raced in from another request and committed first.
@@ -77,4 +81,14 @@ export async function sendReply(
     await deps.events.publish({ type: "message.created", ...loaded }).catch((err) => deps.log.warn("reply stored but not announced", { messageId: outcome.id, err: (err as Error).message }));
   }
   return loaded.message;
+}
+
+/** What a customer's opt-out means on their channel, and how they (or an agent) undo it. */
+export function consentRevoked(channel: Channel): AppError {
+  return channel === "email"
+    ? new AppError("CONSENT_REVOKED", "The customer unsubscribed from email. Nothing was sent; an agent can record that they opted back in, on the customer's record.")
+    : new AppError(
+        "CONSENT_REVOKED",
+        `The customer opted out of ${channel.toUpperCase()} (they sent STOP). Nothing was sent; they must text START to receive messages again.`,
+      );
 }
