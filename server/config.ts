@@ -1,6 +1,8 @@
 // Configuration from environment variables, validated once at start (shared/DESIGN.md, "Environment").
 import { z } from "zod";
 import type { Channel } from "../shared/domain.ts";
+import { parseMailEnvironment, type MailEnvironment } from "./domain/mailboxes/environment-mailbox.ts";
+import { secretsKey } from "./domain/mailboxes/secrets.ts";
 import { parseTrustProxy, type TrustProxy } from "./http/client-address.ts";
 
 const optionalText = z
@@ -16,6 +18,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
+  // Seals mailbox passwords at rest; without it a key is derived from SESSION_SECRET.
+  ENCRYPTION_KEY: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   TWILIO_ACCOUNT_SID: optionalText.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must look like AC followed by 32 hex digits").optional()),
   TWILIO_AUTH_TOKEN: optionalText,
   TWILIO_PHONE_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +14155550100").optional()),
@@ -74,6 +78,10 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string;
   sessionSecret: string;
+  /** 32 bytes that seal mailbox passwords (server/domain/mailboxes/secrets.ts): from ENCRYPTION_KEY, else SESSION_SECRET. */
+  encryptionKey: Buffer;
+  /** The mailbox IMAP_URL, SMTP_URL and MAIL_FROM describe (null when they are unset); kept in step at start. */
+  mailEnvironment: MailEnvironment | null;
   offerTimeoutMs: number;
   /** After a call, how long the agent has for notes before going available again. */
   wrapUpMs: number;
@@ -131,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, phoneNumber: e.TWILIO_PHONE_NUMBER!, apiBaseUrl: e.TWILIO_API_BASE_URL, requestTimeoutMs: e.TWILIO_TIMEOUT_SECONDS * 1000 }
       : null;
 
+  const mailEnvironment = parseMailEnvironment(e);
+
   const off = (reason: string): ChannelSettings => ({ enabled: false, reason });
   return {
     port: e.PORT,
@@ -139,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     sessionSecret: e.SESSION_SECRET,
+    encryptionKey: secretsKey({ encryptionKey: e.ENCRYPTION_KEY, sessionSecret: e.SESSION_SECRET }),
+    mailEnvironment,
     offerTimeoutMs: e.OFFER_TIMEOUT_SECONDS * 1000,
     wrapUpMs: e.WRAP_UP_SECONDS * 1000,
     recordCalls: e.VOICE_RECORD_CALLS,

@@ -21,6 +21,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { attachAgentNamespace, deliverToAgents } from "./realtime/agent-namespace.ts";
 import { attachChatNamespace, deliverToVisitors } from "./realtime/chat-namespace.ts";
 import { loadChatMessage } from "./domain/chat/chat-visitor.ts";
+import { syncEnvironmentMailboxAtStart } from "./domain/mailboxes/environment-mailbox.ts";
 import type { EventPublisher } from "./domain/events.ts";
 import { createEventPublisher, subscribeToEvents, type EventSubscription } from "./realtime/event-bus.ts";
 import { trackAgentSockets, type AgentSocketRegistry } from "./redis/agent-sockets.ts";
@@ -110,6 +111,11 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
   const db = createDb(config.databaseUrl, { max: opts.dbPoolSize ?? 20, onIdleError: (err) => log.warn("an idle PostgreSQL connection failed; the pool replaces it", { err: err.message }) });
+  // IMAP_URL, SMTP_URL and MAIL_FROM give one mailbox: in step with them before anything reads it.
+  await syncEnvironmentMailboxAtStart(db, config.encryptionKey, config.mailEnvironment, log).catch(async (err) => {
+    await db.close();
+    throw err;
+  });
   const redis = redisConnection(config.redisUrl, log);
   const queues = createQueues(redis, config.redisPrefix, {
     outboundBackoffMs: opts.outboundBackoffMs,
@@ -159,6 +165,8 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       sms,
       redis,
       limiter,
+      prisma: db.prisma,
+      encryptionKey: config.encryptionKey,
       uploads: config.uploads,
       loginThrottle: createLoginThrottle(redis, config.redisPrefix, { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits }),
       trustProxy: config.trustProxy,

@@ -64,8 +64,8 @@ export const CreateMailboxBody = z.object({
   address: z.string().trim().toLowerCase().email().max(320),
   displayName: z.string().trim().min(1).max(100).nullable().default(null),
   queueId: z.string().uuid().nullable().default(null),
-  imap: MailServerBody.extend({ folder: z.string().trim().min(1).max(200).default("INBOX") }),
-  smtp: MailServerBody.extend({ user: z.string().min(1).max(320).nullable().default(null), password: z.string().min(1).max(1000).nullable().default(null) }),
+  imap: MailServerBody.extend({ folder: z.string().trim().min(1).max(200).default("INBOX") }).strict(),
+  smtp: MailServerBody.extend({ user: z.string().min(1).max(320).nullable().default(null), password: z.string().min(1).max(1000).nullable().default(null) }).strict(),
   active: z.boolean().default(true),
 }).strict();
 export type CreateMailboxBody = z.infer<typeof CreateMailboxBody>;

@@ -62,6 +62,24 @@ const throwawayNumber = (body?: unknown) => async () => {
   const { rows } = await t.pool.query(`INSERT INTO phone_numbers (number) VALUES ($1) ON CONFLICT (number) DO UPDATE SET label = NULL RETURNING id`, [number]);
   return { path: `/api/phone-numbers/${rows[0].id}`, body };
 };
+const throwawayMailbox = (body?: unknown) => async () => {
+  const tag = hex();
+  const { rows } = await t.pool.query(
+    `INSERT INTO mailboxes (name, address, imap_host, imap_port, imap_user, imap_password, smtp_host, smtp_port)
+     VALUES ($1, $2, 'imap.example.test', 993, 'support', 'sealed', 'smtp.example.test', 587) RETURNING id`,
+    [`Mailbox ${tag}`, `support-${tag}@example.test`],
+  );
+  return { path: `/api/mailboxes/${rows[0].id}`, body };
+};
+const newMailboxBody = () => {
+  const tag = hex();
+  return {
+    name: `Mailbox ${tag}`,
+    address: `help-${tag}@example.test`,
+    imap: { host: "imap.example.test", port: 993, secure: true, user: "help", password: "imap secret" },
+    smtp: { host: "smtp.example.test", port: 587, secure: false },
+  };
+};
 
 const ROUTES: Record<string, RouteCase> = {
   "GET /api/me": { request: fixed("/api/me"), ...everyone(200) },
@@ -142,6 +160,12 @@ const ROUTES: Record<string, RouteCase> = {
     },
     ...adminOnly(200),
   },
+  // Mailboxes hold the business's mail passwords (never shown): supervisors read, admins change.
+  "GET /api/mailboxes": { request: fixed("/api/mailboxes"), ...readers(200) },
+  "GET /api/mailboxes/:id": { request: throwawayMailbox(), ...readers(200) },
+  "POST /api/mailboxes": { request: async () => ({ path: "/api/mailboxes", body: newMailboxBody() }), ...adminOnly(201) },
+  "PATCH /api/mailboxes/:id": { request: throwawayMailbox({ displayName: "Help desk" }), ...adminOnly(200) },
+  "DELETE /api/mailboxes/:id": { request: throwawayMailbox(), ...adminOnly(204) },
   "POST /api/customers/:id/calls": { request: customerPath("/calls"), ...everyone(201) },
   // Editing a customer is every agent's (audited: test/queue-admin.test.ts).
   "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },

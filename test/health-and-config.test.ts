@@ -36,7 +36,7 @@ describe("health", () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" }, channels: {} });
+    expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" }, channels: {}, mailboxes: {} });
   });
 
   it("answers 503 naming what is down", async () => {

@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { Redis } from "ioredis";
 import { AppError, toErrorBody } from "../errors.ts";
 import type { AuthDeps } from "../domain/auth/sessions.ts";
+import type { MailboxDeps } from "../domain/mailboxes/manage-mailboxes.ts";
 import { readAttachment, verifyAttachmentSignature } from "../domain/chat/attachments.ts";
 import type { Logger } from "../log.ts";
 import { accountRouter } from "./account-routes.ts";
@@ -13,6 +14,7 @@ import type { TrustProxy } from "./client-address.ts";
 import { requireSameOrigin } from "./origin-check.ts";
 import { cleanText } from "./clean-text.ts";
 import { jsonBody } from "./read-body.ts";
+import { mailboxRouter } from "./mailbox-routes.ts";
 import { queueRouter } from "./queue-routes.ts";
 import { emailRouter } from "./email-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
@@ -24,7 +26,7 @@ import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
 export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client", import.meta.url));
 export const WIDGET_BUNDLE = fileURLToPath(new URL("../../dist/widget/widget.js", import.meta.url));
 
-export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps, ChatUploadDeps {
+export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps, ChatUploadDeps, MailboxDeps {
   sessionSecret: string;
   redis: Redis;
   log: Logger;
@@ -59,6 +61,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(workspaceRouter(deps));
   api.use(queueRouter(deps));
   api.use(emailRouter(deps));
+  api.use(mailboxRouter(deps));
   api.use(serviceLevelRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");
