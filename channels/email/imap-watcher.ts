@@ -104,9 +104,10 @@ export class ImapWatcher {
         await client.connect();
         await client.mailboxOpen(this.settings.folder);
         await this.hooks.health({ state: "connected" });
-        failures = 0;
         while (!this.stopped && client.usable) {
           await this.fetchNew(client);
+          // Only a round that stored everything resets the back-off: a mail that cannot be stored waits longer each time.
+          failures = 0;
           await this.waitForChange(client);
         }
         if (!this.stopped) throw lastError ?? new Error("The IMAP server closed the connection");

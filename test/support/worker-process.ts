@@ -14,7 +14,7 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export type WorkerOptions = Pick<StartOptions, "outboundLockMs" | "outboundBackoffMs" | "sweepEveryMs">;
+export type WorkerOptions = Pick<StartOptions, "outboundLockMs" | "outboundBackoffMs" | "sweepEveryMs" | "mail">;
 
 export async function startWorkerProcess(config: Config, opts: WorkerOptions = {}): Promise<WorkerProcess> {
   const child: ChildProcess = fork(fileURLToPath(new URL("./worker-child.ts", import.meta.url)), [], {

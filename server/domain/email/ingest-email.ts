@@ -88,8 +88,8 @@ export async function ingestEmail(
       const created = await db.query<ThreadRow>(
         `INSERT INTO conversations (customer_id, channel, status, queue_id, customer_address, business_address, subject,
                                     waiting_since, resolved_at, mailbox_id, reply_token)
-         VALUES ($1, 'email', $2, entry_queue_id('email', $3), $4, $3, $5,
-                 CASE WHEN $2 = 'queued' THEN now() END, CASE WHEN $2 = 'resolved' THEN now() END, $6, $7)
+         VALUES ($1, 'email', $2::"ConversationStatus", entry_queue_id('email', $3), $4, $3, $5,
+                 CASE WHEN $2::"ConversationStatus" = 'queued' THEN now() END, CASE WHEN $2::"ConversationStatus" = 'resolved' THEN now() END, $6, $7)
          RETURNING id, customer_id, status, queue_id, priority`,
         [customerId, automated ? "resolved" : "queued", mailbox.address, sender ?? "", p.subject.slice(0, 1000) || null, mailbox.id, newReplyToken()],
       );
