@@ -15,6 +15,7 @@ import { cleanText } from "./clean-text.ts";
 import { jsonBody } from "./read-body.ts";
 import { queueRouter } from "./queue-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
+import { emailContentRouter } from "./email-content-routes.ts";
 import { healthRouter } from "./health-routes.ts";
 import { serviceLevelRouter } from "./service-level-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
@@ -58,6 +59,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(workspaceRouter(deps));
   api.use(queueRouter(deps));
   api.use(serviceLevelRouter(deps));
+  api.use(emailContentRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");
   });
