@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorCode } from "../shared/api.ts";
 import { AGENT_NAMESPACE } from "../shared/events.ts";
 import { createConversation, createOffer } from "./support/conversations.ts";
+import { createEmailConversation, createEmailMessage } from "./support/email-messages.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
 
@@ -171,6 +172,15 @@ const ROUTES: Record<string, RouteCase> = {
   "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },
   "GET /api/customers/:id/timeline": { request: customerPath("/timeline"), ...everyone(200) },
   "GET /api/customers/:id/timeline/changes": { request: customerPath("/timeline/changes?since=0"), ...everyone(200) },
+  // Reading an email's HTML is every agent's, whoever has the conversation (no department an island).
+  "GET /api/messages/:id/email-html": {
+    request: async () => {
+      const c = await createEmailConversation(t.pool, { assignedAgentId: owner.id });
+      const m = await createEmailMessage(t.pool, t.config, { conversationId: c.id, customerId: c.customerId, body: "Hello", html: "<p>Hello</p>" });
+      return { path: `/api/messages/${m.id}/email-html` };
+    },
+    ...everyone(200),
+  },
 };
 
 /** Not the workspace's: signed by Twilio, public by nature, or the sign-in itself (test/auth.test.ts). */

@@ -18,6 +18,7 @@ import { mailboxRouter } from "./mailbox-routes.ts";
 import { queueRouter } from "./queue-routes.ts";
 import { emailRouter } from "./email-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
+import { emailContentRouter } from "./email-content-routes.ts";
 import { healthRouter } from "./health-routes.ts";
 import { serviceLevelRouter } from "./service-level-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
@@ -63,6 +64,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(emailRouter(deps));
   api.use(mailboxRouter(deps));
   api.use(serviceLevelRouter(deps));
+  api.use(emailContentRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");
   });

@@ -122,7 +122,9 @@ export async function startTestApp(
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
       const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
+      // An HTML answer (an email's frame document) is returned as its text.
+      const json = text !== "" && (res.headers.get("content-type") ?? "").includes("json");
+      return { status: res.status, body: (json ? JSON.parse(text) : text || null) as never };
     },
     async connectAgent(cookie, headers = {}) {
       const socket = connectSocket(url + AGENT_NAMESPACE, { extraHeaders: { cookie, origin, ...headers }, transports: ["websocket"], reconnection: false });

@@ -12,9 +12,13 @@ export type Props = {
   onSent: (message: MessageView) => void;
   /** Who else is typing here, and a way to say that I am. */
   typing: Typing;
+  /** An email thread: who the reply goes to, under which subject. */
+  emailReply?: { to: string; subject: string | null } | undefined;
 };
 
-export function Composer({ conversationId, channel, onSent, typing }: Props) {
+const replySubject = (subject: string) => (/^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`);
+
+export function Composer({ conversationId, channel, onSent, typing, emailReply }: Props) {
   const [text, setText] = useState("");
   const { send, sending, error } = useSendReply(conversationId, onSent);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -45,6 +49,12 @@ export function Composer({ conversationId, channel, onSent, typing }: Props) {
 
   return (
     <form className="composer" onSubmit={onSubmit}>
+      {emailReply && (
+        <p className="composer__email" dir="auto" data-testid="composer-email-reply">
+          Reply to {emailReply.to}
+          {emailReply.subject ? ` — ${replySubject(emailReply.subject)}` : ""}
+        </p>
+      )}
       {typing.typers.length > 0 && (
         <p className="composer__typing" role="status" data-testid="typing-indicator">
           {typing.typers.join(", ")} {typing.typers.length === 1 ? "is" : "are"} typing…
@@ -68,6 +78,7 @@ export function Composer({ conversationId, channel, onSent, typing }: Props) {
           onKeyDown={onKeyDown}
           placeholder={`Reply by ${channelLabel[channel]}… (Enter to send, Shift+Enter for a new line)`}
           aria-label="Reply"
+          dir="auto"
           aria-invalid={error ? true : undefined}
           data-testid="composer-input"
         />

@@ -62,6 +62,7 @@ export function ConversationView({ conversationId, agentId, agentRole, onOpenCon
         onLoadOlder={timeline.loadOlder}
         currentConversationId={conversationId}
         agentId={agentId}
+        customerEmails={data.customer.identities.filter((i) => i.kind === "email").map((i) => i.value.toLowerCase())}
       />
       {agentRole === "agent" && data.conversation.assignedAgentId !== agentId && data.conversation.status !== "resolved" ? (
         // The role table: replying belongs to the assigned agent (or a supervisor). Reading stays open to all.
@@ -74,7 +75,13 @@ export function ConversationView({ conversationId, agentId, agentRole, onOpenCon
           This is a call: talk on the call bar above. To write to this customer, open or start their SMS conversation.
         </p>
       ) : (
-        <Composer conversationId={conversationId} channel={data.conversation.channel} onSent={timeline.merge} typing={typing} />
+        <Composer
+          conversationId={conversationId}
+          channel={data.conversation.channel}
+          onSent={timeline.merge}
+          typing={typing}
+          emailReply={data.conversation.channel === "email" ? { to: data.conversation.customerAddress, subject: data.conversation.subject } : undefined}
+        />
       )}
     </section>
   );

@@ -13,10 +13,12 @@ export type Props = {
   /** Messages of other conversations are marked, since the timeline spans them all. */
   currentConversationId: string;
   agentId: string;
+  /** The customer's email addresses (lower case), to flag mail from anyone else. */
+  customerEmails: string[];
 };
 
 export function CustomerTimeline(props: Props) {
-  const { messages, status, error, hasOlder, loadingOlder, onLoadOlder, currentConversationId, agentId } = props;
+  const { messages, status, error, hasOlder, loadingOlder, onLoadOlder, currentConversationId, agentId, customerEmails } = props;
   const { ref, onScroll } = useTimelineScroll({ messages, hasOlder, loadingOlder, onLoadOlder, agentId });
 
   return (
@@ -43,6 +45,7 @@ export function CustomerTimeline(props: Props) {
             key={message.id}
             message={message}
             otherConversation={message.conversationId !== currentConversationId}
+            customerEmails={customerEmails}
           />
         ))}
       </ol>

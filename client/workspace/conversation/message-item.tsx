@@ -2,6 +2,7 @@ import type { MessageView } from "../../../shared/api.ts";
 import type { MessageKind } from "../../../shared/domain.ts";
 import { ChannelBadge } from "../common/channel-badge.tsx";
 import { formatFullTime, formatTime } from "../common/format.ts";
+import { EmailMessage } from "./email-message.tsx";
 import { MessageMedia } from "./message-media.tsx";
 import { MessageStatus } from "./message-status.tsx";
 
@@ -9,11 +10,13 @@ export type Props = {
   message: MessageView;
   /** Part of another conversation of this customer. */
   otherConversation: boolean;
+  /** The customer's email addresses (lower case), to flag mail from anyone else. */
+  customerEmails?: string[];
 };
 
 const kindLabel: Partial<Record<MessageKind, string>> = { call: "Call", voicemail: "Voicemail", email: "Email", note: "Internal note" };
 
-export function MessageItem({ message, otherConversation }: Props) {
+export function MessageItem({ message, otherConversation, customerEmails = [] }: Props) {
   const attributes = {
     "data-testid": "message-item",
     "data-message-id": message.id,
@@ -37,8 +40,9 @@ export function MessageItem({ message, otherConversation }: Props) {
 
   const side = message.kind === "note" ? "note" : message.direction;
   const label = kindLabel[message.kind];
+  const email = message.kind === "email" ? message.email : undefined;
   return (
-    <li className={`message message--${side}${otherConversation ? " message--other" : ""}`} {...attributes}>
+    <li className={`message message--${side}${email ? " message--email" : ""}${otherConversation ? " message--other" : ""}`} {...attributes}>
       <div className="message__bubble">
         <div className="message__meta">
           <ChannelBadge channel={message.channel} />
@@ -47,10 +51,16 @@ export function MessageItem({ message, otherConversation }: Props) {
             <span className="message__author">{message.authorName}</span>
           )}
         </div>
-        <div className="message__body" data-testid="message-body">
-          {message.body}
-        </div>
-        <MessageMedia media={message.media} />
+        {email ? (
+          <EmailMessage message={message} email={email} customerEmails={customerEmails} />
+        ) : (
+          <>
+            <div className="message__body" dir="auto" data-testid="message-body">
+              {message.body}
+            </div>
+            <MessageMedia media={message.media} />
+          </>
+        )}
         <div className="message__footer">
           {time}
           {message.direction === "outbound" && <MessageStatus message={message} />}

@@ -3,7 +3,7 @@ import type { MediaView } from "../../../shared/api.ts";
 export type Props = { media: MediaView[] };
 
 /** Only web links are rendered: a stored URL with another scheme (javascript:, data:) is not clickable. */
-function safeUrl(url: string): string | null {
+export function safeUrl(url: string): string | null {
   try {
     const parsed = new URL(url, window.location.href);
     return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
