@@ -58,11 +58,9 @@ describe("SMTP answers", () => {
   it("a 4xx is tried again until it is accepted", async () => {
     const thread = await threadFrom("later@example.net");
     e.smtp.failData(451, "4.3.0 Try again later", 2);
-    const before = e.smtp.received.length;
     const sent = await reply(thread.conversation_id);
     await eventually(async () => (await messageRow(sent.body.message.id)).status === "sent", { timeoutMs: 10_000 });
-    const got = (await e.smtp.waitFor(before + 1)).slice(before);
-    expect(got).toHaveLength(1);
+    expect(e.smtp.received.filter((m) => m.envelope.to.includes("later@example.net"))).toHaveLength(1);
   });
 
   it("recipients refused while others accepted are reported on the message", async () => {
@@ -92,7 +90,7 @@ describe("automatic acknowledgements", () => {
       const before = e.smtp.received.length;
       const first = await e.receive({ from: "ack@example.net", subject: "Broken zipper" });
       await e.stored(first.messageId);
-      const [ack] = (await e.smtp.waitFor(before + 1)).slice(before);
+      const ack = await e.sent((m) => m.envelope.to.includes("ack@example.net"));
       const reference = (await e.t.pool.query<{ reference: string }>(`SELECT reference FROM conversations cv JOIN messages m ON m.conversation_id = cv.id WHERE m.external_id = $1`, [first.messageId])).rows[0]!.reference;
       expect(ack!.headers.get("auto-submitted")).toBe("auto-replied");
       expect(ack!.parsed.subject).toBe(`[SB-${reference}] Re: Broken zipper`);
@@ -143,11 +141,10 @@ describe("agents write first", () => {
       `WITH c AS (INSERT INTO customers (display_name) VALUES ('Nora New') RETURNING id)
        INSERT INTO identities (customer_id, kind, value, verified, source) SELECT id, 'email', 'nora@example.net', true, 'test' FROM c RETURNING customer_id AS id`,
     );
-    const before = e.smtp.received.length;
     const started = await e.t.api<{ conversation: ConversationView }>(cookie, "POST", "/api/emails", { customerId: customer.rows[0]!.id, subject: "Your warranty", body: "Your warranty runs out next month." });
     expect(started.status).toBe(201);
     expect(started.body.conversation.assignedAgentId).toBe(agent.id);
-    const [sent] = (await e.smtp.waitFor(before + 1)).slice(before);
+    const sent = await e.sent((m) => m.envelope.to.includes("nora@example.net"));
     expect(sent!.parsed.subject).toBe("Your warranty");
     expect(sent!.envelope.to).toEqual(["nora@example.net"]);
     const answer = await e.receive({ from: "nora@example.net", to: sent!.parsed.replyTo!.value[0]!.address!, subject: "Re: Your warranty", text: "Can I extend it?" });
@@ -166,9 +163,8 @@ describe("agents write first", () => {
     // As leaveMessage stores it: an email conversation with the typed address, no mailbox, no token.
     const left = await createAssignedConversation(e.t.pool, { agentId: agent.id, channel: "email", customerPhone: "+14155550177" });
     await e.t.pool.query(`UPDATE conversations SET customer_address = 'visitor@example.net', subject = 'Message left in the chat widget' WHERE id = $1`, [left.id]);
-    const before = e.smtp.received.length;
     expect((await reply(left.id, "Thanks for your message")).status).toBe(201);
-    const [sent] = (await e.smtp.waitFor(before + 1)).slice(before);
+    const sent = await e.sent((m) => m.envelope.to.includes("visitor@example.net"));
     expect(sent!.envelope.to).toEqual(["visitor@example.net"]);
     expect(sent!.parsed.from?.value[0]?.address).toBe(MAILBOX);
     expect(sent!.parsed.replyTo?.value[0]?.address).toMatch(/^support\+[a-z0-9]+@acme\.test$/);

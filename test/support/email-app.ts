@@ -4,7 +4,7 @@ import type { Config } from "../../server/config.ts";
 import type { StartOptions } from "../../server/switchboard.ts";
 import { startDovecot, type DovecotServer } from "./dovecot.ts";
 import { buildMail, type MailSpec } from "./mail-builder.ts";
-import { startSmtpPeer, type SmtpPeer } from "./smtp-peer.ts";
+import { startSmtpPeer, type ReceivedMail, type SmtpPeer } from "./smtp-peer.ts";
 import { eventually, startTestApp, type TestApp } from "./test-app.ts";
 
 export const MAILBOX = "support@acme.test";
@@ -16,6 +16,8 @@ export interface EmailApp {
   mailboxId: string;
   /** Appends a mail to the mailbox's INBOX as a mail server delivering it would. */
   receive(spec: Partial<MailSpec> & { from: string }): Promise<{ messageId: string }>;
+  /** The first mail the SMTP peer received that matches, once it has. */
+  sent(match: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   /** The stored message with this Message-ID, once it is there. */
   stored(messageId: string, timeoutMs?: number): Promise<StoredEmail>;
   close(): Promise<void>;
@@ -44,8 +46,10 @@ export async function startEmailApp(
     start: { mail: { watcher: { backoffMs: { min: 100, max: 400 }, rescanMs: 3000, timeoutMs: 5000 }, refreshMs: 200 }, ...opts.start },
     ...(opts.configure ? { configure: opts.configure } : {}),
   });
+  // Where this process runs the watchers, the mailbox is ready once it is connected.
+  const watching = opts.start?.runWorkers ?? true;
   const mailboxId = await eventually(async () => {
-    const { rows } = await t.pool.query<{ id: string }>(`SELECT id FROM mailboxes WHERE address = $1 AND health = 'connected'`, [MAILBOX]);
+    const { rows } = await t.pool.query<{ id: string }>(`SELECT id FROM mailboxes WHERE address = $1 AND ($2 OR health = 'connected')`, [MAILBOX, !watching]);
     return rows[0]?.id;
   }, { timeoutMs: 10_000 });
   return {
@@ -58,6 +62,9 @@ export async function startEmailApp(
       const raw = await buildMail({ to: MAILBOX, subject: "Help with my order", text: "Hello, my order has not arrived.", ...spec, messageId });
       await dovecot.append("support", raw);
       return { messageId };
+    },
+    async sent(match, timeoutMs = 10_000) {
+      return eventually(async () => smtp.received.find(match), { timeoutMs });
     },
     async stored(messageId, timeoutMs = 10_000) {
       return eventually(async () => {
