@@ -34,9 +34,12 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply }
     input.current?.focus();
   }
 
+  // A mail is written in paragraphs: there Enter is a new line and Ctrl+Enter (⌘+Enter) sends.
+  const isEmail = channel === "email";
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     // Enter sends, Shift+Enter is a new line; never while an IME is composing a character.
-    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+    const sends = isEmail ? event.ctrlKey || event.metaKey : !event.shiftKey;
+    if (event.key === "Enter" && sends && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
     }
@@ -76,7 +79,7 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply }
             typing.announce();
           }}
           onKeyDown={onKeyDown}
-          placeholder={`Reply by ${channelLabel[channel]}… (Enter to send, Shift+Enter for a new line)`}
+          placeholder={isEmail ? "Reply by Email… (Ctrl+Enter to send)" : `Reply by ${channelLabel[channel]}… (Enter to send, Shift+Enter for a new line)`}
           aria-label="Reply"
           dir="auto"
           aria-invalid={error ? true : undefined}
