@@ -72,6 +72,16 @@ const throwawayMailbox = (body?: unknown) => async () => {
   );
   return { path: `/api/mailboxes/${rows[0].id}`, body };
 };
+/** A new email thread to a customer with an address, from a mailbox (one is made if none is left active). */
+const newEmail = async () => {
+  await throwawayMailbox()();
+  const { rows } = await t.pool.query<{ id: string }>(
+    `WITH c AS (INSERT INTO customers DEFAULT VALUES RETURNING id)
+     INSERT INTO identities (customer_id, kind, value, verified, source) SELECT id, 'email', $1, true, 'test' FROM c RETURNING customer_id AS id`,
+    [`customer-${hex()}@example.test`],
+  );
+  return { path: "/api/emails", body: { customerId: rows[0]!.id, subject: "Hello", body: "A first mail" } };
+};
 const newMailboxBody = () => {
   const tag = hex();
   return {
@@ -168,6 +178,8 @@ const ROUTES: Record<string, RouteCase> = {
   "PATCH /api/mailboxes/:id": { request: throwawayMailbox({ displayName: "Help desk" }), ...adminOnly(200) },
   "DELETE /api/mailboxes/:id": { request: throwawayMailbox(), ...adminOnly(204) },
   "POST /api/customers/:id/calls": { request: customerPath("/calls"), ...everyone(201) },
+  "POST /api/emails": { request: newEmail, ...everyone(201) },
+  "PUT /api/customers/:id/consents/:channel": { request: async () => ({ ...(await customerPath("/consents/email")()), body: { status: "opted_out" } }), ...everyone(200) },
   // Editing a customer is every agent's (audited: test/queue-admin.test.ts).
   "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },
   "GET /api/customers/:id/timeline": { request: customerPath("/timeline"), ...everyone(200) },
