@@ -64,7 +64,8 @@ async function main(): Promise<void> {
 
   const log = createLogger(config.logLevel);
   const app = await startSwitchboard({ config, log });
-  for (const [channel, state] of Object.entries(config.channels)) {
+  for (const channel of Object.keys(config.channels) as (keyof typeof config.channels)[]) {
+    const state = app.channelState(channel);
     say(`  ${channel.padEnd(6)} ${state.enabled ? "on" : `off — ${state.reason}`}`);
   }
   const softphoneOff = softphoneOffReason(config);

@@ -12,7 +12,7 @@ import { sendingMailboxes, trackEmailAvailability } from "./domain/email/sending
 import { createSmsAdapter, type SmsAdapter } from "../channels/sms/sms-adapter.ts";
 import { createVoiceAdapter, type VoiceAdapter } from "../channels/voice/voice-adapter.ts";
 import type { Channel } from "../shared/domain.ts";
-import type { Config } from "./config.ts";
+import type { ChannelSettings, Config } from "./config.ts";
 import { createDb, type Db } from "./db/client.ts";
 import { createHttpApp } from "./http/app.ts";
 import { createQueues, type Queues } from "./jobs/queues.ts";
@@ -59,6 +59,8 @@ export interface Switchboard {
   redis: Redis;
   queues: Queues;
   events: EventPublisher;
+  /** Whether each channel is on now (email: while some mailbox is active), and why not. */
+  channelState(channel: Channel): ChannelSettings;
   /** The IMAP watchers, where this process runs workers. */
   mailWatchers: MailWatchers | null;
   httpServer: HttpServer | null;
@@ -215,6 +217,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     redis,
     queues,
     events,
+    channelState,
     mailWatchers,
     httpServer,
     httpApp,

@@ -25,6 +25,8 @@ export const QueueView = z.object({
   /** With no member signed in, work goes to the overflow queue at once. */
   overflowWhenUnstaffed: z.boolean(),
   afterMaxWait: AfterMaxWait,
+  /** Sent once to the customer of each new email conversation here ({{reference}}, {{subject}}, {{customer.name}}); null: none. */
+  emailAcknowledgement: z.string().nullable(),
 });
 export type QueueView = z.infer<typeof QueueView>;
 
@@ -41,6 +43,7 @@ const QueueFields = {
   overflowAfterSeconds: z.number().int().min(1).max(7 * 24 * 3600).nullable(),
   overflowWhenUnstaffed: z.boolean(),
   afterMaxWait: AfterMaxWait,
+  emailAcknowledgement: z.string().trim().min(1).max(5000).nullable(),
 };
 
 export const CreateQueueBody = z.object(QueueFields).partial().required({ name: true }).strict();

@@ -63,6 +63,21 @@ describe("SMTP answers", () => {
     expect(e.smtp.received.filter((m) => m.envelope.to.includes("later@example.net"))).toHaveLength(1);
   });
 
+  it("a lost connection is tried again with back-off until the server takes the mail", async () => {
+    const thread = await threadFrom("flaky@example.net");
+    e.smtp.dropConnections(true);
+    let sent: { body: { message: MessageView } };
+    try {
+      sent = await reply(thread.conversation_id);
+      await eventually(async () => (await e.t.pool.query<{ n: number }>(`SELECT send_attempts AS n FROM messages WHERE id = $1`, [sent.body.message.id])).rows[0]!.n >= 2);
+      expect((await messageRow(sent.body.message.id)).status).toBe("queued");
+    } finally {
+      e.smtp.dropConnections(false);
+    }
+    await eventually(async () => (await messageRow(sent.body.message.id)).status === "sent", { timeoutMs: 15_000 });
+    expect(e.smtp.received.filter((m) => m.envelope.to.includes("flaky@example.net"))).toHaveLength(1);
+  });
+
   it("recipients refused while others accepted are reported on the message", async () => {
     const thread = await threadFrom("main@example.net");
     // A colleague on Cc makes the next reply go to two addresses; the server refuses one of them.
@@ -85,7 +100,10 @@ describe("SMTP answers", () => {
 
 describe("automatic acknowledgements", () => {
   it("go once per new conversation, marked Auto-Submitted, with its reference; never to automated mail; at most N a day", async () => {
-    await e.t.pool.query(`UPDATE queues SET email_acknowledgement = $2 WHERE id = $1`, [queueId, "We got your mail about {{subject}}. Your reference is {{reference}}."]);
+    const admin = await createAgent(e.t.pool, { role: "admin" });
+    const adminCookie = await e.t.login(admin.email);
+    const set = await e.t.api(adminCookie, "PUT", `/api/queues/${queueId}`, { emailAcknowledgement: "We got your mail about {{subject}}. Your reference is {{reference}}." });
+    expect(set.status).toBe(200);
     try {
       const before = e.smtp.received.length;
       const first = await e.receive({ from: "ack@example.net", subject: "Broken zipper" });

@@ -113,6 +113,21 @@ describe("a reply joins its thread", () => {
     expect(["queued", "offered"]).toContain(rows[0]!.status);
   });
 
+  it("a mailbox mapped to a queue puts its new conversations there", async () => {
+    const billing = await createQueue(e.t.pool, { name: "Billing" });
+    const admin = await createAgent(e.t.pool, { role: "admin" });
+    const set = await e.t.api(await e.t.login(admin.email), "PATCH", `/api/mailboxes/${e.mailboxId}`, { queueId: billing.id });
+    expect(set.status).toBe(200);
+    try {
+      const { messageId } = await e.receive({ from: "jill@example.net", subject: "Invoice" });
+      const stored = await e.stored(messageId);
+      const { rows } = await e.t.pool.query<{ queue_id: string }>(`SELECT queue_id FROM conversations WHERE id = $1`, [stored.conversation_id]);
+      expect(rows[0]!.queue_id).toBe(billing.id);
+    } finally {
+      await e.t.pool.query(`UPDATE mailboxes SET queue_id = NULL WHERE id = $1`, [e.mailboxId]);
+    }
+  });
+
   it("a mail that matches nothing opens a new conversation", async () => {
     const { messageId } = await e.receive({ from: "ivy@example.net", inReplyTo: "<nobody-knows@example.org>", subject: "New question" });
     const stored = await e.stored(messageId);

@@ -33,8 +33,9 @@ export interface MimeContent {
   complete: boolean;
 }
 
-export function readMime(raw: Buffer, limits: MailLimits): Promise<MimeContent> {
-  const result: MimeContent = {
+/** Nothing read yet (or nothing readable: then with the problem that says why). */
+export function emptyContent(problem?: string): MimeContent {
+  return {
     headers: null,
     headerLines: [],
     text: null,
@@ -42,9 +43,13 @@ export function readMime(raw: Buffer, limits: MailLimits): Promise<MimeContent> 
     attachments: [],
     withheld: [],
     report: { deliveryStatus: null, originalHeaders: null },
-    problems: [],
+    problems: problem ? [problem] : [],
     complete: false,
   };
+}
+
+export function readMime(raw: Buffer, limits: MailLimits): Promise<MimeContent> {
+  const result = emptyContent();
   let seen = 0;
   let keptBytes = 0;
   let isReport = false;

@@ -15,7 +15,7 @@ import {
   parseDateHeader,
   splitHeaderBlock,
 } from "./headers.ts";
-import { MAX_HTML_CHARS, readMime, type MimeContent } from "./mime-reader.ts";
+import { MAX_HTML_CHARS, emptyContent, readMime, type MimeContent } from "./mime-reader.ts";
 import { visibleReplyText } from "./reply-text.ts";
 import { htmlToText, sanitizeEmailHtml } from "./sanitize-html.ts";
 import type { HeaderValues, MailAddress, MailLimits, ParsedMail } from "./types.ts";
@@ -145,19 +145,6 @@ function addresses(parsed: Headers, values: HeaderValues, name: string): MailAdd
   return fromParser.length > 0 ? fromParser : parseAddressHeader(values.get(name));
 }
 
-function emptyContent(problem: string): MimeContent {
-  return {
-    headers: null,
-    headerLines: [],
-    text: null,
-    html: null,
-    attachments: [],
-    withheld: [],
-    report: { deliveryStatus: null, originalHeaders: null },
-    problems: [problem],
-    complete: false,
-  };
-}
 
 /** The header block and the body of the raw mail, split at the first empty line. */
 function splitRaw(raw: Buffer): { head: string; body: string } {

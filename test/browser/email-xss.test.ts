@@ -6,6 +6,7 @@ import { launchBrowser, signInThroughForm } from "../support/browser.ts";
 import { startEmailApp, type EmailApp } from "../support/email-app.ts";
 import { createAgent, TEST_PASSWORD } from "../support/factories.ts";
 import { startRequestRecorder, type RequestRecorder } from "../support/request-recorder.ts";
+import { eventually } from "../support/test-app.ts";
 
 let e: EmailApp;
 let recorder: RequestRecorder;
@@ -64,7 +65,7 @@ beforeAll(async () => {
   await signInThroughForm(page, e.t.url, agent.email, TEST_PASSWORD);
   await page.locator(`[data-testid="conversation-item"][data-conversation-id="${stored.conversation_id}"]`).click();
   await page.locator(`[data-testid="message-item"][data-message-id="${stored.id}"] iframe`).waitFor();
-  const frame = page.frames().find((f) => f.url().includes(`/api/messages/${stored.id}/email-html`))!;
+  const frame = await eventually(async () => page.frames().find((f) => f.url().includes(`/api/messages/${stored.id}/email-html`)));
   await frame.waitForLoadState("load");
 }, 60_000);
 afterAll(async () => {

@@ -63,10 +63,10 @@ export async function startEmailApp(
       await dovecot.append("support", raw);
       return { messageId };
     },
-    async sent(match, timeoutMs = 10_000) {
+    async sent(match, timeoutMs = 20_000) {
       return eventually(async () => smtp.received.find(match), { timeoutMs });
     },
-    async stored(messageId, timeoutMs = 10_000) {
+    async stored(messageId, timeoutMs = 20_000) {
       return eventually(async () => {
         const { rows } = await t.pool.query<StoredEmail>(
           `SELECT id, conversation_id, customer_id, status, body, media, metadata FROM messages WHERE channel = 'email' AND external_id = $1`,

@@ -77,8 +77,11 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
     if (!isSocketNoise(err)) console.error("smtp-peer:", err);
   });
   // Before smtp-server's own handler, so the socket closes before any greeting is written.
+  const open = new Set<Socket>();
   server.server.prependListener("connection", (socket: Socket) => {
-    if (dropping) socket.destroy();
+    if (dropping) return socket.destroy();
+    open.add(socket);
+    socket.once("close", () => open.delete(socket));
   });
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -120,6 +123,8 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
     },
     dropConnections(on) {
       dropping = on;
+      // Connections a client keeps open (nodemailer's pool) are cut too, as a server going away does.
+      if (on) for (const socket of open) socket.destroy();
     },
     clearRules() {
       rejectedRecipients.clear();

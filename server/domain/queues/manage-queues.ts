@@ -19,6 +19,7 @@ const COLUMN_OF: Record<keyof QueueFields, string> = {
   overflowAfterSeconds: "overflow_after_seconds",
   overflowWhenUnstaffed: "overflow_when_unstaffed",
   afterMaxWait: "after_max_wait",
+  emailAcknowledgement: "email_acknowledgement",
 };
 
 /** The columns and values of the fields given (absent fields are left alone; null clears). */

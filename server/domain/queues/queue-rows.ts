@@ -15,10 +15,11 @@ export interface QueueRow {
   overflow_after_seconds: number | null;
   overflow_when_unstaffed: boolean;
   after_max_wait: QueueView["afterMaxWait"];
+  email_acknowledgement: string | null;
 }
 
 export const QUEUE_COLUMNS = `id, name, required_skills, timezone, business_hours, max_wait_seconds, is_default,
-  overflow_queue_id, overflow_after_seconds, overflow_when_unstaffed, after_max_wait`;
+  overflow_queue_id, overflow_after_seconds, overflow_when_unstaffed, after_max_wait, email_acknowledgement`;
 
 export const queueView = (r: QueueRow): QueueView => ({
   id: r.id,
@@ -32,6 +33,7 @@ export const queueView = (r: QueueRow): QueueView => ({
   overflowAfterSeconds: r.overflow_after_seconds,
   overflowWhenUnstaffed: r.overflow_when_unstaffed,
   afterMaxWait: r.after_max_wait,
+  emailAcknowledgement: r.email_acknowledgement,
 });
 
 /** A 400 VALIDATION naming the field, shaped like the issues parseInput reports for a bad body. */
