@@ -96,6 +96,23 @@ describe("automated mail", () => {
     expect((await e.stored(daemon.messageId)).metadata.email.automated).toBeTruthy();
   });
 
+  it("routes no work for mail without a sender, from our own address, or past 20 new threads an hour from one address", async () => {
+    await e.dovecot.append("support", rawMail([`To: ${MAILBOX}`, "Subject: who am I", "Message-ID: <no-sender@example.net>", "", "no From header"]));
+    const anonymous = await e.stored("no-sender@example.net");
+    expect(anonymous.metadata.email.automated).toBe("no sender address");
+    const own = await e.receive({ from: MAILBOX, subject: "Looped back" });
+    expect((await e.stored(own.messageId)).metadata.email.automated).toMatch(/own address/);
+    expect((await conversationOf((await e.stored(own.messageId)).conversation_id)).status).toBe("resolved");
+
+    for (let i = 0; i < 20; i++) await e.dovecot.append("support", await buildMail({ from: "bomb@example.net", to: MAILBOX, subject: `Thread ${i}`, messageId: `bomb-${i}@example.net` }));
+    await e.dovecot.append("support", await buildMail({ from: "bomb@example.net", to: MAILBOX, subject: "One too many", messageId: "bomb-20@example.net" }));
+    const last = await e.stored("bomb-20@example.net");
+    expect(last.metadata.email.automated).toMatch(/more than 20 new threads/);
+    expect((await conversationOf(last.conversation_id)).status).toBe("resolved");
+    const routed = await e.t.pool.query(`SELECT 1 FROM conversations WHERE customer_address = 'bomb@example.net' AND status <> 'resolved'`);
+    expect(routed.rowCount).toBe(20);
+  });
+
   it("a bounce (DSN) is attached to the message it bounced and marks it failed with the report's reason", async () => {
     const { messageId } = await e.receive({ from: "bounce-me@example.net", subject: "Please answer" });
     const inbound = await e.stored(messageId);

@@ -69,8 +69,8 @@ export async function ingestEmail(
     const bounced = p.bounce?.originalMessageId ? await findOutbound(db, p.bounce.originalMessageId) : null;
     const token = replyTokenIn(p.recipients, mailbox.address);
     const found = bounced ? { row: bounced.thread, match: { by: "in_reply_to", value: p.bounce!.originalMessageId } as ThreadMatch } : await findThread(db, p, token);
-    const automated = p.automated?.reason ?? null;
     const sender = p.from?.address ?? null;
+    const automated = p.automated?.reason ?? (await unroutableReason(db, mailbox, sender, !found));
 
     let thread: ThreadRow;
     let opened = false;
@@ -83,7 +83,10 @@ export async function ingestEmail(
       waiting = touched.waiting;
     } else {
       match = { by: "new", value: null };
-      const customerId = await findOrCreateCustomer(db, sender ?? `unknown-sender@${mailbox.address.split("@")[1]}`, p.from?.name ?? null);
+      // No sender: a record of its own, so that unrelated anonymous mail never lands on one customer.
+      const customerId = sender
+        ? await findOrCreateCustomer(db, sender, p.from?.name ?? null)
+        : (await db.query<{ id: string }>(`INSERT INTO customers DEFAULT VALUES RETURNING id`)).rows[0]!.id;
       // Automated mail is kept, but never opens routed work by itself: its conversation starts resolved.
       const created = await db.query<ThreadRow>(
         `INSERT INTO conversations (customer_id, channel, status, queue_id, customer_address, business_address, subject,
@@ -164,6 +167,25 @@ export async function ingestEmail(
 }
 
 
+
+/** New threads one address may open in an hour; past it, mail is kept but routes no more work (a mail bomb, a loop). */
+export const NEW_THREADS_PER_SENDER_PER_HOUR = 20;
+
+/**
+ * Why a mail that is not automated by its headers must still not open routed work: nobody to answer,
+ * our own address (a loop through a forwarding rule), or a sender opening threads by the dozen.
+ */
+async function unroutableReason(db: pg.PoolClient, mailbox: MailboxRef, sender: string | null, opensThread: boolean): Promise<string | null> {
+  if (!sender) return "no sender address";
+  if (sender === mailbox.address || replyTokenIn([sender], mailbox.address)) return "sent from this mailbox's own address";
+  if (!opensThread) return null;
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM conversations cv JOIN identities i ON i.customer_id = cv.customer_id AND i.kind = 'email' AND i.value = $1
+      WHERE cv.channel = 'email' AND cv.created_at > now() - interval '1 hour' AND cv.customer_address = $1`,
+    [sender],
+  );
+  return rows[0]!.n >= NEW_THREADS_PER_SENDER_PER_HOUR ? `more than ${NEW_THREADS_PER_SENDER_PER_HOUR} new threads from this address in an hour` : null;
+}
 
 async function findOrCreateCustomer(db: pg.PoolClient, address: string, name: string | null): Promise<string> {
   // The same lock ingest takes for an identity: two first mails from one address make one customer.
