@@ -23,6 +23,7 @@ import {
   type WrapUpBody,
 } from "../../shared/api.ts";
 import { QueueView } from "../../shared/queues.ts";
+import type { StartEmailBody } from "../../shared/email.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
 export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -147,6 +148,8 @@ export const api = {
   /** Click-to-call: the server rings the customer and connects this agent's softphone; 409 CONSENT_REVOKED when they asked not to be called. */
   callCustomer: (customerId: string) =>
     request(`/api/customers/${id(customerId)}/calls`, { method: "POST", schema: ConversationResult }),
+  /** A new email thread to the customer, assigned to this agent; 409 CONSENT_REVOKED when they unsubscribed. */
+  startEmail: (body: StartEmailBody) => request("/api/emails", { method: "POST", body, schema: ConversationResult }),
 
   /** A Twilio access token for the browser softphone; 503 CHANNEL_DISABLED when the softphone is not configured. */
   voiceToken: () => request("/api/voice/token", { schema: VoiceTokenResponse }),

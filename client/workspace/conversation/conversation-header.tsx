@@ -6,6 +6,7 @@ import { ChannelBadge } from "../common/channel-badge.tsx";
 import { conversationStatusLabel, tierLabel } from "../common/format.ts";
 import type { AgentRole } from "../../../shared/domain.ts";
 import { MoveToQueue, QueueFacts } from "./queue-facts.tsx";
+import { NewEmail } from "./new-email.tsx";
 
 export type Props = {
   conversation: ConversationView;
@@ -18,9 +19,11 @@ export type Props = {
   onMoveToQueue: (queueId: string) => Promise<unknown>;
   /** Rings the customer, then this softphone; throws the ApiError. */
   onCallCustomer: () => Promise<void>;
+  /** A new email thread was started with the customer: open it. */
+  onEmailStarted: (conversation: ConversationView) => void;
 };
 
-export function ConversationHeader({ conversation, customer, softphoneReady, onResolve, agent, onMoveToQueue, onCallCustomer }: Props) {
+export function ConversationHeader({ conversation, customer, softphoneReady, onResolve, agent, onMoveToQueue, onCallCustomer, onEmailStarted }: Props) {
   const [resolving, setResolving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const resolved = conversation.status === "resolved";
@@ -58,6 +61,7 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
       <div className="conversation-header__actions">
         <MoveToQueue conversation={conversation} agent={agent} onMove={onMoveToQueue} />
         {hasPhone && softphoneReady && <ClickToCall onCall={onCallCustomer} label={missedCall ? "Call back" : "Call"} />}
+        <NewEmail customerId={customer.id} addresses={customer.identities.filter((i) => i.kind === "email").map((i) => i.value)} onStarted={onEmailStarted} />
         {error && (
           <span className="inline-error" role="alert">
             {error}

@@ -50,6 +50,10 @@ export function ConversationView({ conversationId, agentId, agentRole, onOpenCon
         agent={{ id: agentId, role: agentRole }}
         onMoveToQueue={moveAndTell}
         onCallCustomer={() => onCallCustomer(data.customer.id)}
+        onEmailStarted={(started) => {
+          onConversationChanged(started);
+          onOpenConversation(started.id);
+        }}
       />
       <ClaimedIdentityNotice claimed={data.claimed} matches={data.suggestedMatches} />
       <OtherConversationsNotice conversations={data.otherOpenConversations} agentId={agentId} onOpen={onOpenConversation} />

@@ -21,7 +21,7 @@ export async function queueAcknowledgement(db: pg.PoolClient, opts: { conversati
   const reference = `SB-${c.reference}`;
   const body = fillTemplate(c.template, { reference, subject: c.subject ?? "", "customer.name": c.name ?? "" });
   const messageId = randomUUID();
-  const prepared = await prepareOutboundEmail(db, { conversationId: opts.conversationId, messageId, automatic: true });
+  const prepared = await prepareOutboundEmail(db, { conversationId: opts.conversationId, messageId, body, automatic: true });
   prepared.metadata.email.subject = prepared.metadata.outgoing.subject = `[${reference}] ${prepared.metadata.email.subject}`;
   await db.query(
     `INSERT INTO messages (id, conversation_id, customer_id, channel, direction, kind, body, status, external_id, metadata)

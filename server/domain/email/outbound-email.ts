@@ -17,7 +17,7 @@ export interface PreparedEmail {
 
 export async function prepareOutboundEmail(
   db: pg.PoolClient,
-  opts: { conversationId: string; messageId: string; automatic: boolean; subject?: string },
+  opts: { conversationId: string; messageId: string; body: string; automatic: boolean; subject?: string },
 ): Promise<PreparedEmail> {
   const { rows } = await db.query<{ subject: string | null; reply_token: string | null; customer_address: string; mailbox_id: string | null; address: string | null; display_name: string | null }>(
     `SELECT cv.subject, cv.reply_token, cv.customer_address, mb.id AS mailbox_id, mb.address, mb.display_name
@@ -68,7 +68,7 @@ export async function prepareOutboundEmail(
         from: { address: c.address, name: c.display_name },
         to: [{ address: c.customer_address, name: null }],
         cc: cc.map((address) => ({ address, name: null })),
-        visibleText: "",
+        visibleText: opts.body,
         hasHtml: false,
         thread: null,
         withheld: [],

@@ -57,7 +57,7 @@ export async function startEmail(
     );
     const conversationId = conversation.rows[0]!.id;
     const messageId = randomUUID();
-    const email = await prepareOutboundEmail(tx, { conversationId, messageId, automatic: false, subject: body.subject });
+    const email = await prepareOutboundEmail(tx, { conversationId, messageId, body: body.body, automatic: false, subject: body.subject });
     await tx.query(
       `INSERT INTO messages (id, conversation_id, customer_id, channel, direction, kind, body, status, author_agent_id, external_id, metadata)
        VALUES ($1, $2, $3, 'email', 'outbound', 'email', $4, 'queued', $5, $6, $7)`,

@@ -52,7 +52,7 @@ export async function sendReply(
     if (c.consent === "opted_out") throw consentRevoked(c.channel);
     const id = randomUUID();
     // An email carries its thread's headers, fixed now so that every attempt sends the same mail.
-    const email = c.channel === "email" ? await prepareOutboundEmail(tx, { conversationId: opts.conversationId, messageId: id, automatic: false }) : null;
+    const email = c.channel === "email" ? await prepareOutboundEmail(tx, { conversationId: opts.conversationId, messageId: id, body: opts.body, automatic: false }) : null;
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO messages (id, conversation_id, customer_id, channel, direction, kind, body, status, author_agent_id, idempotency_key, external_id, metadata)
        VALUES ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7, $8, $9, $10)
