@@ -27,12 +27,14 @@ export interface FetchedMail {
 
 export type WatcherHealth = { state: "connecting" } | { state: "connected" } | { state: "failing"; reason: string };
 
-export interface WatcherHooks {
+export interface WatcherHooks<Prepared = unknown> {
   checkpoint(): Promise<Checkpoint>;
   /** The folder's UIDVALIDITY changed (or was never seen): start over from UID 1 under the new one. */
   resetCheckpoint(uidValidity: string): Promise<void>;
+  /** Work on a mail that needs no database (parsing): run a few mails ahead of `store`. */
+  prepare(mail: FetchedMail): Promise<Prepared>;
   /** Stores the mail and moves the checkpoint past it, in one transaction; throws when it could not. */
-  store(mail: FetchedMail): Promise<void>;
+  store(mail: FetchedMail, prepared: Prepared): Promise<void>;
   health(health: WatcherHealth): Promise<void>;
 }
 
@@ -47,16 +49,21 @@ export interface WatcherOptions {
   onError?(err: Error): void;
 }
 
-export class ImapWatcher {
+/** Mails prepared ahead of the one being stored: parsing (CPU) overlaps storing (waiting on Postgres). */
+const PREPARE_AHEAD = 3;
+
+export class ImapWatcher<Prepared = unknown> {
   private stopped = false;
   private client: ImapFlow | null = null;
   private wake: (() => void) | null = null;
+  /** Set by every EXISTS: mail that arrives while a fetch runs is fetched next, not after the rescan. */
+  private changed = false;
   private running: Promise<void> | null = null;
   private readonly opts: Required<Omit<WatcherOptions, "onError">> & Pick<WatcherOptions, "onError">;
 
   constructor(
     private readonly settings: ImapSettings,
-    private readonly hooks: WatcherHooks,
+    private readonly hooks: WatcherHooks<Prepared>,
     opts: WatcherOptions = {},
   ) {
     this.opts = {
@@ -99,16 +106,21 @@ export class ImapWatcher {
       let lastError: Error | null = null;
       // imapflow reports a broken connection as an "error" event too: heard, so it cannot crash the process.
       client.on("error", (err: Error) => (lastError = err));
+      client.on("exists", () => {
+        this.changed = true;
+        this.wake?.();
+      });
       try {
         await this.hooks.health({ state: "connecting" });
         await client.connect();
         await client.mailboxOpen(this.settings.folder);
         await this.hooks.health({ state: "connected" });
         while (!this.stopped && client.usable) {
+          this.changed = false;
           await this.fetchNew(client);
           // Only a round that stored everything resets the back-off: a mail that cannot be stored waits longer each time.
           failures = 0;
-          await this.waitForChange(client);
+          if (!this.changed) await this.waitForChange(client);
         }
         if (!this.stopped) throw lastError ?? new Error("The IMAP server closed the connection");
       } catch (err) {
@@ -145,27 +157,37 @@ export class ImapWatcher {
       if (this.stopped) return;
       const fetched = await client.fetchAll(batch.map((m) => m.uid).join(","), { uid: true, source: true }, { uid: true });
       fetched.sort((a, b) => a.uid - b.uid);
-      // In UID order, one at a time: the checkpoint only ever moves past mail that is stored.
-      for (const m of fetched) {
-        if (this.stopped) return;
+      const mails = fetched.map((m) => {
         if (!m.source) throw new Error(`The server sent no content for UID ${m.uid}`);
-        await this.hooks.store({ uid: m.uid, uidValidity, raw: m.source });
+        return { uid: m.uid, uidValidity, raw: m.source };
+      });
+      const prepared: Promise<Prepared>[] = [];
+      const prepareUpTo = (end: number) => {
+        for (let j = prepared.length; j < Math.min(end, mails.length); j++) {
+          const p = this.hooks.prepare(mails[j]!);
+          p.catch(() => {}); // awaited in its turn below; a failure then stops the round
+          prepared.push(p);
+        }
+      };
+      // Stored in UID order, one at a time: the checkpoint only ever moves past mail that is stored.
+      for (let i = 0; i < mails.length; i++) {
+        if (this.stopped) return;
+        prepareUpTo(i + 1 + PREPARE_AHEAD);
+        await this.hooks.store(mails[i]!, await prepared[i]!);
       }
     }
   }
 
-  /** Until the server announces a change, the connection ends, the rescan time passes, or stop(). */
+  /** Until the server announces a change (EXISTS wakes it), the connection ends, the rescan time passes, or stop(). */
   private waitForChange(client: ImapFlow): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        client.off("exists", done);
         client.off("close", done);
         this.wake = null;
         resolve();
       };
       const timer = setTimeout(done, this.opts.rescanMs);
-      client.on("exists", done);
       client.on("close", done);
       this.wake = done;
       // IDLE ends by itself when the next command (our fetch) is sent.

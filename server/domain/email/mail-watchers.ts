@@ -38,7 +38,7 @@ interface MailboxRow {
 const POISON_AFTER_FAILURES = 3;
 
 export function startMailWatchers(deps: MailWatcherDeps): MailWatchers {
-  const running = new Map<string, { version: string; watcher: ImapWatcher }>();
+  const running = new Map<string, { version: string; watcher: ImapWatcher<ParsedMail> }>();
   let closed = false;
   let refreshing: Promise<void> | null = null;
 
@@ -65,7 +65,7 @@ export function startMailWatchers(deps: MailWatcherDeps): MailWatchers {
     }
   }
 
-  function watcherFor(row: MailboxRow): ImapWatcher | null {
+  function watcherFor(row: MailboxRow): ImapWatcher<ParsedMail> | null {
     let password: string;
     try {
       password = openSecret(deps.encryptionKey, row.imap_password);
@@ -75,7 +75,7 @@ export function startMailWatchers(deps: MailWatcherDeps): MailWatchers {
     }
     const mailbox = { id: row.id, address: row.address };
     const failures = new Map<number, number>();
-    return new ImapWatcher(
+    return new ImapWatcher<ParsedMail>(
       { host: row.imap_host, port: row.imap_port, secure: row.imap_secure, user: row.imap_user, password, folder: row.imap_folder },
       {
         checkpoint: async () => {
@@ -87,14 +87,13 @@ export function startMailWatchers(deps: MailWatcherDeps): MailWatchers {
           await deps.pool.query(`UPDATE mailboxes SET uid_validity = $2, last_uid = 0 WHERE id = $1`, [row.id, uidValidity]);
           deps.log.info("mailbox UIDVALIDITY changed: fetching the folder again (known mail is skipped)", { mailbox: row.address, uidValidity });
         },
-        store: async (mail) => {
-          const seen = failures.get(mail.uid) ?? 0;
+        prepare: (mail) => ((failures.get(mail.uid) ?? 0) >= POISON_AFTER_FAILURES ? Promise.resolve(unreadable(mail, `It could not be stored ${failures.get(mail.uid)} times`)) : parseMail(mail.raw, deps.limits)),
+        store: async (mail, parsed) => {
           try {
-            const parsed = seen >= POISON_AFTER_FAILURES ? unreadable(mail, `It could not be stored ${seen} times`) : await parseMail(mail.raw, deps.limits);
             await ingestEmail(deps, mailbox, { ...mail, parsed });
             failures.delete(mail.uid);
           } catch (err) {
-            failures.set(mail.uid, seen + 1);
+            failures.set(mail.uid, (failures.get(mail.uid) ?? 0) + 1);
             throw err;
           }
         },
