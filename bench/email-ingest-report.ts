@@ -177,7 +177,7 @@ function limits(r: EmailIngestResult): string[] {
     `**A lost wake-up (a product bug seen while measuring).** The watcher listens for \`exists\` only while it idles (\`waitForChange\`); a mail that arrives while it is fetching or storing is announced by Dovecot ` +
       `as an untagged EXISTS in the reply to one of those FETCH commands, imapflow emits \`exists\` with no one listening, and the IDLE that follows reports nothing new. ` +
       `That mail then waits for the next mail or for the 60 s rescan. Reproduced on its own (append from a second connection, one UID FETCH, then IDLE: no \`exists\` within 3 s); ` +
-      `in this benchmark it shows as a gap of about 60 s (the rescan) after which every mail that arrived during the watcher's fetch comes at once — in 4 of the 5 runs made while writing it, with 37 to 757 mails waiting; ` +
+      `in this benchmark it shows as a gap of about 60 s (the rescan) after which every mail that arrived during the watcher's fetch comes at once — in 6 of the 7 runs made while writing it, with 37 to 757 mails waiting; ` +
       `a run without it is luck of timing (Dovecot reports the new mail in a FETCH reply or only in the IDLE after, depending on when it notices it). ` +
       `Fix: start listening before \`fetchNew\` and fetch again when an \`exists\` came meanwhile (or loop \`fetchNew\` until the UID list past the checkpoint is empty) before going to IDLE.`,
   );

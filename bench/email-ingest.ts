@@ -4,7 +4,7 @@
 // imapflow client fetching the same mails (UID FETCH of the source, the watcher's batch) from a second user.
 // See bench/run.ts for how it is started and BENCHMARKS.md for the figures.
 import os from "node:os";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import pg from "pg";
 import { io as connectSocket, type Socket } from "socket.io-client";
 import { parseMail } from "../channels/email/parse-mail.ts";
@@ -13,15 +13,13 @@ import { AGENT_NAMESPACE, type AgentClientToServer, type AgentServerToClient } f
 import { startDovecot, type DovecotServer } from "../test/support/dovecot.ts";
 import { createAgent, createQueue, TEST_PASSWORD } from "../test/support/factories.ts";
 import { startSmtpPeer, type SmtpPeer } from "../test/support/smtp-peer.ts";
+import { FLOOR_FOLDER, MAIL_USER, floorFetch, idleNotifyLatency, imapClient, type FloorRound } from "./email-floor.ts";
 import { BENCH_MAILBOX, buildWorkload, markerNumber, type BenchMail } from "./email-workload.ts";
 import type { AppChild } from "./harness.ts";
 import { cpuSecondsByComm, cpuSecondsOfPid, startCpuProbe, type CpuShare } from "./machine.ts";
 import type { ChildReady, ProfileReport, WindowStats } from "./protocol.ts";
 import { summarize, type Summary } from "./stats.ts";
 
-const MAIL_USER = { name: "support", password: "support-bench-pw" };
-/** The floor's folder: the same mails, copied there once the app has stopped (the watcher watches INBOX only). */
-const FLOOR_FOLDER = "Floor";
 /** A gap this long between two arrivals is the watcher idle while mail waits, not work. */
 const STALL_MS = 5_000;
 /** Dovecot's processes by command name, for its CPU share. */
@@ -118,12 +116,6 @@ export interface Verification {
   replies: number;
 }
 
-export interface FloorRound {
-  ms: number;
-  rate: number;
-  bytes: number;
-}
-
 export interface EmailIngestResult {
   options: Omit<EmailIngestOptions, "log">;
   app: ChildReady;
@@ -140,10 +132,6 @@ export interface EmailIngestResult {
   unknownSocketArrivals: number;
   socketDisconnects: number;
   cores: number;
-}
-
-function imapClient(d: DovecotServer, user: { name: string; password: string }): ImapFlow {
-  return new ImapFlow({ host: "127.0.0.1", port: d.port, secure: false, doSTARTTLS: false, auth: { user: user.name, pass: user.password }, logger: false });
 }
 
 function median<T>(values: T[], key: (v: T) => number): T {
@@ -368,35 +356,6 @@ export async function runEmailIngest(child: AppChild, databaseUrl: string, serve
   }
 }
 
-/** What the watcher does per round, bare: the UID list, then the sources in batches, nothing done with them. */
-async function floorFetch(d: DovecotServer, expected: number, batch: number): Promise<FloorRound> {
-  const c = imapClient(d, MAIL_USER);
-  c.on("error", () => {});
-  await c.connect();
-  try {
-    await c.mailboxOpen(FLOOR_FOLDER);
-    const t0 = performance.now();
-    const uids: number[] = [];
-    for await (const m of c.fetch("1:*", { uid: true, size: true }, { uid: true })) uids.push(m.uid);
-    uids.sort((a, b) => a - b);
-    let bytes = 0;
-    let got = 0;
-    for (let i = 0; i < uids.length; i += batch) {
-      const fetched = await c.fetchAll(uids.slice(i, i + batch).join(","), { uid: true, source: true }, { uid: true });
-      for (const m of fetched) {
-        if (!m.source) throw new Error(`floor: no source for UID ${m.uid}`);
-        bytes += m.source.length;
-        got++;
-      }
-    }
-    const ms = performance.now() - t0;
-    if (got !== expected) throw new Error(`floor: fetched ${got} mails, expected ${expected}`);
-    return { ms, rate: got / (ms / 1000), bytes };
-  } finally {
-    await c.logout().catch(() => {});
-  }
-}
-
 /** Waits (bounded) until the app process uses less than pct% of a core over half a second. */
 async function appQuiet(pid: number, pct: number, maxWaitMs: number): Promise<{ quiet: boolean; pct: number; waitedMs: number }> {
   const t0 = performance.now();
@@ -407,39 +366,6 @@ async function appQuiet(pid: number, pct: number, maxWaitMs: number): Promise<{ 
     const waitedMs = performance.now() - t0;
     if (used < pct || waitedMs > maxWaitMs || !Number.isFinite(used)) return { quiet: used < pct, pct: used, waitedMs };
   }
-}
-
-/** The latency floor: how soon Dovecot tells an idling connection of a mail another connection appended. */
-async function idleNotifyLatency(d: DovecotServer, mails: BenchMail[]): Promise<Summary> {
-  const watcher = new ImapFlow({
-    host: "127.0.0.1", port: d.port, secure: false, doSTARTTLS: false, auth: { user: MAIL_USER.name, pass: MAIL_USER.password }, logger: false, disableAutoIdle: true,
-  });
-  const writer = imapClient(d, MAIL_USER);
-  watcher.on("error", () => {});
-  writer.on("error", () => {});
-  const samples: number[] = [];
-  try {
-    await watcher.connect();
-    await writer.connect();
-    await watcher.mailboxOpen(FLOOR_FOLDER);
-    for (const m of mails) {
-      const heard = new Promise<number>((resolve) => {
-        const timer = setTimeout(() => resolve(Number.NaN), 5_000);
-        watcher.once("exists", () => (clearTimeout(timer), resolve(performance.now())));
-      });
-      void watcher.idle().catch(() => {});
-      await new Promise((r) => setTimeout(r, 50)); // IDLE is on before the append is sent
-      const t0 = performance.now();
-      await writer.append(FLOOR_FOLDER, m.raw);
-      const t1 = await heard;
-      if (Number.isFinite(t1)) samples.push(t1 - t0);
-      await watcher.noop(); // ends this IDLE, as the watcher's fetch does
-    }
-  } finally {
-    await writer.logout().catch(() => {});
-    await watcher.logout().catch(() => {});
-  }
-  return summarize(samples);
 }
 
 async function verify(pool: pg.Pool, mails: BenchMail[]): Promise<Verification> {
