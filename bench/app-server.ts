@@ -272,6 +272,10 @@ async function main(): Promise<void> {
     TWILIO_API_BASE_URL: fake.url,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
     REDIS_PREFIX: prefix,
+    // The email benchmark's mailbox (its own Dovecot), configured as an install configures its first one.
+    ...(process.env.BENCH_APP_IMAP_URL
+      ? { IMAP_URL: process.env.BENCH_APP_IMAP_URL, SMTP_URL: process.env.BENCH_APP_SMTP_URL, MAIL_FROM: process.env.BENCH_APP_MAIL_FROM }
+      : {}),
     // The routing benchmark lengthens it so that no offer times out during its run.
     ...(process.env.OFFER_TIMEOUT_SECONDS ? { OFFER_TIMEOUT_SECONDS: process.env.OFFER_TIMEOUT_SECONDS } : {}),
   });

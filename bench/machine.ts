@@ -58,7 +58,7 @@ try {
 }
 
 /** CPU seconds so far of every process whose command name is `comm` (e.g. postgres, redis-server), with its reaped children's. */
-function cpuSecondsByComm(): Map<string, number> {
+export function cpuSecondsByComm(): Map<string, number> {
   const out = new Map<string, number>();
   let pids: string[] = [];
   try {
