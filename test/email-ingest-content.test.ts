@@ -75,6 +75,48 @@ describe("malformed mail", () => {
     expect(stored.metadata.email.problems.length).toBeGreaterThan(0);
     await e.stored("after-broken@example.net");
   });
+
+  it("with NUL characters (which PostgreSQL refuses) in its subject and body is stored without them", async () => {
+    await e.dovecot.append("support", rawMail([
+      "From: nul@example.net",
+      `To: ${MAILBOX}`,
+      `Subject: =?utf-8?B?${Buffer.from("Hi\u0000there").toString("base64")}?=`,
+      "Message-ID: <nul-1@example.net>",
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=utf-8",
+      "Content-Transfer-Encoding: base64",
+      "",
+      Buffer.from("before\u0000after").toString("base64"),
+    ]));
+    const stored = await e.stored("nul-1@example.net");
+    expect(stored.metadata.email.subject).toBe("Hithere");
+    expect(stored.body).toContain("beforeafter");
+  });
+});
+
+describe("a mail that can never be stored as it is", () => {
+  it("is stored whole as unreadable after three tries, and the mailbox goes on", async () => {
+    await e.t.pool.query(`
+      CREATE FUNCTION test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.external_id = 'poison@example.net' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER test_refuse_poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION test_refuse_poison();`);
+    try {
+      await e.dovecot.append("support", await buildMail({ from: "poison@example.net", to: MAILBOX, subject: "Poison", text: "cannot be stored", messageId: "poison@example.net" }));
+      await e.dovecot.append("support", await buildMail({ from: "next@example.net", to: MAILBOX, subject: "After the poison", messageId: "after-poison@example.net" }));
+      await e.stored("after-poison@example.net");
+      const { rows } = await e.t.pool.query<{ body: string; metadata: { email: { automated: string; problems: string[] } } }>(
+        `SELECT body, metadata FROM messages WHERE external_id LIKE 'unreadable-%'`,
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.body).toContain("cannot be stored");
+      expect(rows[0]!.metadata.email.problems[0]).toMatch(/could not be stored 3 times/);
+    } finally {
+      await e.t.pool.query(`DROP TRIGGER test_refuse_poison ON messages; DROP FUNCTION test_refuse_poison()`);
+    }
+  });
 });
 
 describe("automated mail", () => {

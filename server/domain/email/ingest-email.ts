@@ -39,12 +39,20 @@ export type EmailIngestOutcome =
 /** The body column holds the whole text up to this; the raw mail keeps everything. */
 const MAX_BODY_CHARS = 1_000_000;
 
+/** PostgreSQL text and jsonb refuse NUL, and a mail may carry it anywhere (a bad charset, a hostile header): dropped. */
+function withoutNul<T>(value: T): T {
+  if (typeof value === "string") return value.replace(/\u0000/g, "") as T;
+  if (Buffer.isBuffer(value) || value === null || typeof value !== "object" || value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNul(v)])) as T;
+}
+
 export async function ingestEmail(
   deps: EmailIngestDeps,
   mailbox: MailboxRef,
   mail: { uid: number; uidValidity: string; raw: Buffer; parsed: ParsedMail },
 ): Promise<EmailIngestOutcome> {
-  const p = mail.parsed;
+  const p = withoutNul(mail.parsed);
   const tx = await withTransaction(deps.pool, async (db) => {
     const box = await db.query<{ uid_validity: string | null; last_uid: string }>(
       `SELECT uid_validity, last_uid FROM mailboxes WHERE id = $1 FOR UPDATE`,
