@@ -262,6 +262,13 @@ export const SendReplyBody = z.object({
 });
 export type SendReplyBody = z.infer<typeof SendReplyBody>;
 
+export const AddNoteBody = z.object({
+  body: z.string().trim().min(1, "A note cannot be empty").max(5000, "A note is at most 5,000 characters"),
+  /** A client-made key: the same key twice stores one note. */
+  idempotencyKey: z.string().min(8).max(100).optional(),
+}).strict();
+export type AddNoteBody = z.infer<typeof AddNoteBody>;
+
 /** The longest reply per channel: an SMS is sent as at most 10 segments; chat matches it; email is long. */
 export const REPLY_MAX_CHARS: Record<Channel, number> = { sms: 1600, chat: 1600, voice: 1600, email: 100_000 };
 

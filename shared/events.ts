@@ -13,7 +13,7 @@ export const WatchCustomerEvent = z.object({ customerId: z.string().uuid() });
 
 /** Something the agent must know that happened to them, not to a conversation they watch. */
 export const AgentNotice = z.object({
-  kind: z.enum(["call_not_connected", "set_away_after_missed_call"]),
+  kind: z.enum(["call_not_connected", "set_away_after_missed_call", "mentioned"]),
   message: z.string(),
   conversationId: z.string().nullable(),
   at: z.string(),
@@ -32,7 +32,7 @@ export interface AgentServerToClient {
   "agent:updated": (agent: AgentView) => void;
   /** A channel started failing (its sends are held) or recovered. */
   "channel:health": (health: ChannelHealth) => void;
-  /** To this agent only: a call could not be connected to them, or they were set away after missing one. */
+  /** To this agent only: a call could not be connected to them, they were set away after missing one, or a colleague's note mentions them. */
   "agent:notice": (notice: AgentNotice) => void;
   /** Someone is typing in a conversation of a customer this socket watches (or is assigned). */
   "conversation:typing": (event: { conversationId: string; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }) => void;

@@ -121,6 +121,9 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/conversations/:id/call": { request: ownersConversation("voice", "/call", { action: "hold" }), ...assignedOnly(200) },
   "POST /api/conversations/:id/wrap-up": { request: ownersConversation("voice", "/wrap-up", { disposition: "resolved" }), ...assignedOnly(200) },
   "POST /api/conversations/:id/messages": { request: ownersConversation("sms", "/messages", { body: "On it" }), ...assignedOnly(201) },
+  // A note is not a reply: anyone may leave one on any conversation (no department an island).
+  "POST /api/conversations/:id/notes": { request: ownersConversation("sms", "/notes", { body: "Noted" }), ...everyone(201) },
+  "GET /api/agent-directory": { request: fixed("/api/agent-directory"), ...everyone(200) },
   "GET /api/transfer-targets": { request: fixed("/api/transfer-targets"), ...everyone(200) },
   "GET /api/agents": { request: fixed("/api/agents"), ...readers(200) },
   "POST /api/agents": {

@@ -112,6 +112,7 @@ const id = (value: string) => encodeURIComponent(value);
 const TransferTargetsResponse = z.object({ agents: z.array(TransferTarget) });
 const AwayReasonsResponse = z.object({ awayReasons: z.array(AwayReasonView) });
 const QueuesResponse = z.object({ queues: z.array(QueueView) });
+const AgentDirectoryResponse = z.object({ agents: z.array(z.object({ id: z.string(), name: z.string() })) });
 
 export const api = {
   login: (body: LoginBody) =>
@@ -136,6 +137,10 @@ export const api = {
     request(`/api/conversations/${id(conversationId)}/resolve`, { method: "POST", schema: ConversationResult }),
   sendReply: (conversationId: string, body: SendReplyBody) =>
     request(`/api/conversations/${id(conversationId)}/messages`, { method: "POST", body, schema: SendReplyResponse }),
+  /** An internal note: on the timeline for agents only, never sent; "@Name" tells that colleague. */
+  addNote: (conversationId: string, body: SendReplyBody) =>
+    request(`/api/conversations/${id(conversationId)}/notes`, { method: "POST", body, schema: SendReplyResponse }),
+  agentDirectory: () => request("/api/agent-directory", { schema: AgentDirectoryResponse }),
   /** Ends the agent's wrap-up after a call: the disposition and note go on the timeline, the conversation is resolved. */
   wrapUp: (conversationId: string, body: WrapUpBody) =>
     request(`/api/conversations/${id(conversationId)}/wrap-up`, { method: "POST", body, schema: ConversationResult }),

@@ -6,8 +6,8 @@ import { ApiError, api, errorMessage } from "./api.ts";
 import { newIdempotencyKey } from "./idempotency-key.ts";
 
 export interface ReplySender {
-  /** Resolves with the stored message (status "queued"); on failure sets `error` and resolves null. */
-  send(body: string): Promise<MessageView | null>;
+  /** Resolves with the stored message (a reply "queued", or a note); on failure sets `error` and resolves null. */
+  send(body: string, kind?: "reply" | "note"): Promise<MessageView | null>;
   sending: boolean;
   error: string | null;
 }
@@ -17,24 +17,25 @@ export function useSendReply(conversationId: string, onSent: (message: MessageVi
   const [error, setError] = useState<string | null>(null);
   // A retry of the same text after a failure keeps its key: if the first attempt did reach the
   // server (and only its answer was lost), the server stores the reply once, not twice.
-  const lastAttempt = useRef<{ body: string; key: string } | null>(null);
+  const lastAttempt = useRef<{ body: string; kind: "reply" | "note"; key: string } | null>(null);
   const inFlight = useRef(false);
 
   const send = useCallback(
-    async (text: string) => {
+    async (text: string, kind: "reply" | "note" = "reply") => {
       if (inFlight.current) return null;
-      const key = lastAttempt.current?.body === text ? lastAttempt.current.key : newIdempotencyKey();
+      const same = lastAttempt.current?.body === text && lastAttempt.current.kind === kind;
+      const key = same ? lastAttempt.current!.key : newIdempotencyKey();
       const parsed = SendReplyBody.safeParse({ body: text, idempotencyKey: key });
       if (!parsed.success) {
         setError(parsed.error.issues[0]?.message ?? "This reply cannot be sent.");
         return null;
       }
-      lastAttempt.current = { body: text, key };
+      lastAttempt.current = { body: text, kind, key };
       inFlight.current = true;
       setSending(true);
       setError(null);
       try {
-        const { message } = await api.sendReply(conversationId, parsed.data);
+        const { message } = kind === "note" ? await api.addNote(conversationId, parsed.data) : await api.sendReply(conversationId, parsed.data);
         lastAttempt.current = null;
         onSent(message);
         return message;

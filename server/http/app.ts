@@ -17,6 +17,7 @@ import { jsonBody } from "./read-body.ts";
 import { mailboxRouter } from "./mailbox-routes.ts";
 import { queueRouter } from "./queue-routes.ts";
 import { emailRouter } from "./email-routes.ts";
+import { noteRouter } from "./note-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { emailContentRouter } from "./email-content-routes.ts";
 import { healthRouter } from "./health-routes.ts";
@@ -62,6 +63,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(workspaceRouter(deps));
   api.use(queueRouter(deps));
   api.use(emailRouter(deps));
+  api.use(noteRouter(deps));
   api.use(mailboxRouter(deps));
   api.use(serviceLevelRouter(deps));
   api.use(emailContentRouter(deps));

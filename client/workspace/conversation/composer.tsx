@@ -4,6 +4,8 @@ import type { Channel } from "../../../shared/domain.ts";
 import { channelLabel } from "../../../shared/events.ts";
 import { useSendReply } from "../../lib/use-send-reply.ts";
 import type { Typing } from "../../lib/use-typing.ts";
+import { useAgentDirectory } from "../../lib/use-agent-directory.ts";
+import { ComposerCounter, MentionPicker, mentionQuery } from "./composer-extras.tsx";
 
 export type Props = {
   conversationId: string;
@@ -14,18 +16,30 @@ export type Props = {
   typing: Typing;
   /** An email thread: who the reply goes to, under which subject. */
   emailReply?: { to: string; subject: string | null } | undefined;
+  /** Only notes here (a call, or someone else's conversation): no reply to the customer. */
+  noteOnly?: boolean;
 };
 
 const replySubject = (subject: string) => (/^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`);
 
-export function Composer({ conversationId, channel, onSent, typing, emailReply }: Props) {
+export function Composer({ conversationId, channel, onSent, typing, emailReply, noteOnly = false }: Props) {
   const [text, setText] = useState("");
+  // A reply goes to the customer; a note stays with the agents (and can mention one of them).
+  const [mode, setMode] = useState<"reply" | "note">(noteOnly ? "note" : "reply");
+  const note = mode === "note";
   const { send, sending, error } = useSendReply(conversationId, onSent);
   const input = useRef<HTMLTextAreaElement>(null);
+  const directory = useAgentDirectory(note);
+  const mention = note ? mentionQuery(text) : null;
+
+  function insertMention(name: string) {
+    setText((current) => current.replace(/@[^@]*$/u, `@${name} `));
+    input.current?.focus();
+  }
 
   async function submit() {
     if (sending || text.trim() === "") return;
-    const sent = await send(text);
+    const sent = await send(text, mode);
     // On failure the text stays, so the agent can fix or retry it.
     if (sent) {
       setText("");
@@ -35,7 +49,7 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply }
   }
 
   // A mail is written in paragraphs: there Enter is a new line and Ctrl+Enter (⌘+Enter) sends.
-  const isEmail = channel === "email";
+  const isEmail = channel === "email" && !note;
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     // Enter sends, Shift+Enter is a new line; never while an IME is composing a character.
     const sends = isEmail ? event.ctrlKey || event.metaKey : !event.shiftKey;
@@ -51,8 +65,16 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply }
   }
 
   return (
-    <form className="composer" onSubmit={onSubmit}>
-      {emailReply && (
+    <form className={`composer${note ? " composer--note-mode" : ""}`} onSubmit={onSubmit}>
+      {!noteOnly && <div className="composer__modes" role="tablist" aria-label="Reply or note">
+        <button type="button" role="tab" aria-selected={!note} className="composer__mode" onClick={() => setMode("reply")} data-testid="composer-mode-reply">
+          Reply
+        </button>
+        <button type="button" role="tab" aria-selected={note} className="composer__mode" onClick={() => setMode("note")} data-testid="composer-mode-note">
+          Internal note
+        </button>
+      </div>}
+      {emailReply && !note && (
         <p className="composer__email" dir="auto" data-testid="composer-email-reply">
           Reply to {emailReply.to}
           {emailReply.subject ? ` — ${replySubject(emailReply.subject)}` : ""}
@@ -76,11 +98,17 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply }
           value={text}
           onChange={(event) => {
             setText(event.target.value);
-            typing.announce();
+            if (!note) typing.announce(); // a note is not news for the customer
           }}
           onKeyDown={onKeyDown}
-          placeholder={isEmail ? "Reply by Email… (Ctrl+Enter to send)" : `Reply by ${channelLabel[channel]}… (Enter to send, Shift+Enter for a new line)`}
-          aria-label="Reply"
+          placeholder={
+            note
+              ? "Internal note: only agents see it. @name tells a colleague. (Enter to add)"
+              : isEmail
+                ? "Reply by Email… (Ctrl+Enter to send)"
+                : `Reply by ${channelLabel[channel]}… (Enter to send, Shift+Enter for a new line)`
+          }
+          aria-label={note ? "Internal note" : "Reply"}
           dir="auto"
           aria-invalid={error ? true : undefined}
           data-testid="composer-input"
@@ -91,9 +119,11 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply }
           disabled={sending || text.trim() === ""}
           data-testid="composer-send"
         >
-          {sending ? "Sending…" : "Send"}
+          {sending ? "Sending…" : note ? "Add note" : "Send"}
         </button>
       </div>
+      {mention !== null && <MentionPicker query={mention} agents={directory} onPick={insertMention} />}
+      <ComposerCounter text={text} channel={channel} note={note} />
     </form>
   );
 }

@@ -69,15 +69,21 @@ export function ConversationView({ conversationId, agentId, agentRole, onOpenCon
         customerEmails={data.customer.identities.filter((i) => i.kind === "email").map((i) => i.value.toLowerCase())}
       />
       {agentRole === "agent" && data.conversation.assignedAgentId !== agentId && data.conversation.status !== "resolved" ? (
-        // The role table: replying belongs to the assigned agent (or a supervisor). Reading stays open to all.
-        <p className="composer composer--note" data-testid="not-mine-composer-note">
-          {data.conversation.assignedAgentId ? "Another agent has this conversation" : "This conversation waits in its queue"}: you can read it, and
-          only its agent or a supervisor can reply.
-        </p>
+        // The role table: replying belongs to the assigned agent (or a supervisor). Reading, and notes, stay open to all.
+        <>
+          <p className="composer composer--note" data-testid="not-mine-composer-note">
+            {data.conversation.assignedAgentId ? "Another agent has this conversation" : "This conversation waits in its queue"}: you can read it and
+            leave a note; only its agent or a supervisor can reply.
+          </p>
+          <Composer conversationId={conversationId} channel={data.conversation.channel} onSent={timeline.merge} typing={typing} noteOnly />
+        </>
       ) : data.conversation.channel === "voice" ? (
-        <p className="composer composer--note" data-testid="voice-composer-note">
-          This is a call: talk on the call bar above. To write to this customer, open or start their SMS conversation.
-        </p>
+        <>
+          <p className="composer composer--note" data-testid="voice-composer-note">
+            This is a call: talk on the call bar above. To write to this customer, open or start their SMS conversation.
+          </p>
+          <Composer conversationId={conversationId} channel={data.conversation.channel} onSent={timeline.merge} typing={typing} noteOnly />
+        </>
       ) : (
         <Composer
           conversationId={conversationId}

@@ -17,6 +17,10 @@ export const PERMISSIONS = {
   "offer.answer": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Reply, resolve (end a chat), snooze, transfer, control a call, wrap up. */
   "conversation.act": { agent: "assigned", supervisor: "yes", admin: "yes" },
+  /** Internal notes on any conversation (never sent to the customer), mentioning colleagues. */
+  "note.write": { agent: "yes", supervisor: "yes", admin: "yes" },
+  /** Names of the active agents, to mention one in a note. */
+  "agent_directory.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Call a customer (the caller is assigned the new call). */
   "customer.call": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** One's own presence and forward phone (confirmed by a code sent to it). */
