@@ -4,6 +4,9 @@ import type { Channel } from "../../../shared/domain.ts";
 import { channelLabel } from "../../../shared/events.ts";
 import { useSendReply } from "../../lib/use-send-reply.ts";
 import type { Typing } from "../../lib/use-typing.ts";
+import { unfilledVariables, type TemplateValues } from "../../../shared/template-variables.ts";
+import { useCannedReplyPicker } from "./canned-reply-picker.tsx";
+import { UnfilledVariablesWarning } from "./unfilled-variables-warning.tsx";
 
 export type Props = {
   conversationId: string;
@@ -14,17 +17,22 @@ export type Props = {
   typing: Typing;
   /** An email thread: who the reply goes to, under which subject. */
   emailReply?: { to: string; subject: string | null } | undefined;
+  /** What canned replies' variables are filled with here (the customer's and my name, …). */
+  templateValues?: TemplateValues;
 };
 
 const replySubject = (subject: string) => (/^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`);
 
-export function Composer({ conversationId, channel, onSent, typing, emailReply }: Props) {
+export function Composer({ conversationId, channel, onSent, typing, emailReply, templateValues = {} }: Props) {
   const [text, setText] = useState("");
   const { send, sending, error } = useSendReply(conversationId, onSent);
   const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useCannedReplyPicker({ text, setText, channel, values: templateValues, input });
+  // A placeholder left in (a canned reply's variable without a value) is never sent raw.
+  const unfilled = unfilledVariables(text);
 
   async function submit() {
-    if (sending || text.trim() === "") return;
+    if (sending || text.trim() === "" || unfilled.length > 0) return;
     const sent = await send(text);
     // On failure the text stays, so the agent can fix or retry it.
     if (sent) {
@@ -37,6 +45,7 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply }
   // A mail is written in paragraphs: there Enter is a new line and Ctrl+Enter (⌘+Enter) sends.
   const isEmail = channel === "email";
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (picker.onKeyDown(event)) return;
     // Enter sends, Shift+Enter is a new line; never while an IME is composing a character.
     const sends = isEmail ? event.ctrlKey || event.metaKey : !event.shiftKey;
     if (event.key === "Enter" && sends && !event.nativeEvent.isComposing) {
@@ -68,6 +77,8 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply }
           {error}
         </p>
       )}
+      <UnfilledVariablesWarning variables={unfilled} />
+      {picker.list}
       <div className="composer__row">
         <textarea
           ref={input}
@@ -88,7 +99,7 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply }
         <button
           className="button button--primary composer__send"
           type="submit"
-          disabled={sending || text.trim() === ""}
+          disabled={sending || text.trim() === "" || unfilled.length > 0}
           data-testid="composer-send"
         >
           {sending ? "Sending…" : "Send"}
