@@ -83,6 +83,8 @@ export const ConversationView = z.object({
   subject: z.string().nullable(),
   lastMessageAt: z.string(),
   createdAt: z.string(),
+  /** Its human reference ("SB-1042"); null where the producer did not read it (a live event of ingest). */
+  reference: z.string().nullable(),
   /** How it ended when no agent resolved it: "missed_call" for a caller who hung up while waiting. */
   outcome: z.enum(["missed_call"]).nullable(),
   /** The queue it waits or waited in. */

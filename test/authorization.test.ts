@@ -82,6 +82,11 @@ const newEmail = async () => {
   );
   return { path: "/api/emails", body: { customerId: rows[0]!.id, subject: "Hello", body: "A first mail" } };
 };
+const newCannedReplyBody = () => ({ title: "Greeting", shortcut: `hi-${hex()}`, body: "Hi {{customer.firstName}}" });
+const throwawayCannedReply = (body?: unknown) => async () => {
+  const { rows } = await t.pool.query(`INSERT INTO canned_replies (title, shortcut, body) VALUES ('Thanks', $1, 'Thank you!') RETURNING id`, [`thanks-${hex()}`]);
+  return { path: `/api/canned-replies/${rows[0].id}`, body };
+};
 const newMailboxBody = () => {
   const tag = hex();
   return {
@@ -180,6 +185,11 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/mailboxes": { request: async () => ({ path: "/api/mailboxes", body: newMailboxBody() }), ...adminOnly(201) },
   "PATCH /api/mailboxes/:id": { request: throwawayMailbox({ displayName: "Help desk" }), ...adminOnly(200) },
   "DELETE /api/mailboxes/:id": { request: throwawayMailbox(), ...adminOnly(204) },
+  // Canned replies: every agent uses them, supervisors and admins keep them.
+  "GET /api/canned-replies": { request: fixed("/api/canned-replies?channel=sms"), ...everyone(200) },
+  "POST /api/canned-replies": { request: async () => ({ path: "/api/canned-replies", body: newCannedReplyBody() }), ...readers(201) },
+  "PATCH /api/canned-replies/:id": { request: throwawayCannedReply({ title: "Thanks a lot" }), ...readers(200) },
+  "DELETE /api/canned-replies/:id": { request: throwawayCannedReply(), ...readers(204) },
   "POST /api/customers/:id/calls": { request: customerPath("/calls"), ...everyone(201) },
   "POST /api/emails": { request: newEmail, ...everyone(201) },
   "PUT /api/customers/:id/consents/:channel": { request: async () => ({ ...(await customerPath("/consents/email")()), body: { status: "opted_out" } }), ...everyone(200) },

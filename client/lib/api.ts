@@ -24,6 +24,8 @@ import {
 } from "../../shared/api.ts";
 import { QueueView } from "../../shared/queues.ts";
 import type { StartEmailBody } from "../../shared/email.ts";
+import { CannedReplyListResponse } from "../../shared/canned-replies.ts";
+import type { Channel } from "../../shared/domain.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
 export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -122,6 +124,8 @@ export const api = {
   setPresence: (body: SetPresenceBody) => request("/api/me/presence", { method: "PUT", body, schema: AgentResponse }),
   myWork: () => request("/api/me/work", { schema: MyWorkResponse }),
   awayReasons: () => request("/api/away-reasons", { schema: AwayReasonsResponse }),
+  /** The canned replies offered on a channel (its own and the channel-less ones). */
+  cannedReplies: (channel: Channel) => request(`/api/canned-replies?channel=${id(channel)}`, { schema: CannedReplyListResponse }),
 
   acceptOffer: (offerId: string) =>
     request(`/api/offers/${id(offerId)}/accept`, { method: "POST", schema: ConversationResult }),

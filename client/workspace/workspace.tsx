@@ -95,6 +95,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
               conversationId={openConversationId}
               agentId={agent.id}
               agentRole={agent.role}
+              agentName={agent.name}
               onOpenConversation={setOpenConversationId}
               onConversationChanged={work.noteConversation}
               softphoneReady={softphone.status === "ready"}

@@ -4,6 +4,7 @@ import type { Channel, ConversationStatus, MessageDirection, MessageKind, Messag
 import type { EmailDetails } from "../../shared/email.ts";
 import { mediaView, type StoredMedia } from "./ingest/stored-media.ts";
 import { formatPhone } from "../../shared/phone.ts";
+import { conversationReference } from "../../shared/template-variables.ts";
 
 const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 
@@ -53,6 +54,8 @@ export interface ConversationRow {
   subject: string | null;
   last_message_at: Date;
   created_at: Date;
+  /** bigint, read as a string; absent where a producer does not select it. */
+  reference?: string | null;
   outcome: ConversationView["outcome"];
   queue_id: string | null;
   queue_name: string | null;
@@ -64,7 +67,7 @@ export interface ConversationRow {
 
 /** Select list for ConversationRow, with `cv` = conversations and `cu` = customers. */
 export const CONVERSATION_COLUMNS = `cv.id, cv.channel, cv.status, cv.assigned_agent_id, cv.customer_address, cv.business_address,
-  cv.subject, cv.last_message_at, cv.created_at, cv.outcome, cv.queue_id, (SELECT q.name FROM queues q WHERE q.id = cv.queue_id) AS queue_name,
+  cv.subject, cv.last_message_at, cv.created_at, cv.reference, cv.outcome, cv.queue_id, (SELECT q.name FROM queues q WHERE q.id = cv.queue_id) AS queue_name,
   cv.due_at, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
 
 export function conversationView(r: ConversationRow): ConversationView {
@@ -78,6 +81,7 @@ export function conversationView(r: ConversationRow): ConversationView {
     subject: r.subject,
     lastMessageAt: iso(r.last_message_at),
     createdAt: iso(r.created_at),
+    reference: r.reference == null ? null : conversationReference(r.reference),
     outcome: r.outcome,
     queue: r.queue_id ? { id: r.queue_id, name: r.queue_name ?? "" } : null,
     dueAt: r.due_at ? iso(r.due_at) : null,

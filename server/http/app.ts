@@ -15,6 +15,7 @@ import { requireSameOrigin } from "./origin-check.ts";
 import { cleanText } from "./clean-text.ts";
 import { jsonBody } from "./read-body.ts";
 import { mailboxRouter } from "./mailbox-routes.ts";
+import { cannedReplyRouter } from "./canned-reply-routes.ts";
 import { queueRouter } from "./queue-routes.ts";
 import { emailRouter } from "./email-routes.ts";
 import { noteRouter } from "./note-routes.ts";
@@ -65,6 +66,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(emailRouter(deps));
   api.use(noteRouter(deps));
   api.use(mailboxRouter(deps));
+  api.use(cannedReplyRouter(deps));
   api.use(serviceLevelRouter(deps));
   api.use(emailContentRouter(deps));
   api.use((_req, _res) => {

@@ -6,6 +6,9 @@ import { useSendReply } from "../../lib/use-send-reply.ts";
 import type { Typing } from "../../lib/use-typing.ts";
 import { useAgentDirectory } from "../../lib/use-agent-directory.ts";
 import { ComposerCounter, MentionPicker, mentionQuery } from "./composer-extras.tsx";
+import { unfilledVariables, type TemplateValues } from "../../../shared/template-variables.ts";
+import { useCannedReplyPicker } from "./canned-reply-picker.tsx";
+import { UnfilledVariablesWarning } from "./unfilled-variables-warning.tsx";
 
 export type Props = {
   conversationId: string;
@@ -18,11 +21,13 @@ export type Props = {
   emailReply?: { to: string; subject: string | null } | undefined;
   /** Only notes here (a call, or someone else's conversation): no reply to the customer. */
   noteOnly?: boolean;
+  /** What canned replies' variables are filled with here (the customer's and my name, …). */
+  templateValues?: TemplateValues;
 };
 
 const replySubject = (subject: string) => (/^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`);
 
-export function Composer({ conversationId, channel, onSent, typing, emailReply, noteOnly = false }: Props) {
+export function Composer({ conversationId, channel, onSent, typing, emailReply, noteOnly = false, templateValues = {} }: Props) {
   const [text, setText] = useState("");
   // A reply goes to the customer; a note stays with the agents (and can mention one of them).
   const [mode, setMode] = useState<"reply" | "note">(noteOnly ? "note" : "reply");
@@ -31,6 +36,9 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply, 
   const input = useRef<HTMLTextAreaElement>(null);
   const directory = useAgentDirectory(note);
   const mention = note ? mentionQuery(text) : null;
+  const picker = useCannedReplyPicker({ text, setText, channel, values: templateValues, input });
+  // A placeholder left in (a canned reply's variable without a value) is never sent raw.
+  const unfilled = unfilledVariables(text);
 
   function insertMention(name: string) {
     setText((current) => current.replace(/@[^@]*$/u, `@${name} `));
@@ -38,7 +46,7 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply, 
   }
 
   async function submit() {
-    if (sending || text.trim() === "") return;
+    if (sending || text.trim() === "" || unfilled.length > 0) return;
     const sent = await send(text, mode);
     // On failure the text stays, so the agent can fix or retry it.
     if (sent) {
@@ -51,6 +59,7 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply, 
   // A mail is written in paragraphs: there Enter is a new line and Ctrl+Enter (⌘+Enter) sends.
   const isEmail = channel === "email" && !note;
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (picker.onKeyDown(event)) return;
     // Enter sends, Shift+Enter is a new line; never while an IME is composing a character.
     const sends = isEmail ? event.ctrlKey || event.metaKey : !event.shiftKey;
     if (event.key === "Enter" && sends && !event.nativeEvent.isComposing) {
@@ -90,6 +99,8 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply, 
           {error}
         </p>
       )}
+      <UnfilledVariablesWarning variables={unfilled} />
+      {picker.list}
       <div className="composer__row">
         <textarea
           ref={input}
@@ -116,7 +127,7 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply, 
         <button
           className="button button--primary composer__send"
           type="submit"
-          disabled={sending || text.trim() === ""}
+          disabled={sending || text.trim() === "" || unfilled.length > 0}
           data-testid="composer-send"
         >
           {sending ? "Sending…" : note ? "Add note" : "Send"}

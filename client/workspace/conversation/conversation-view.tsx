@@ -4,6 +4,7 @@ import { useConversation } from "../../lib/use-conversation.ts";
 import { useTimeline } from "../../lib/use-timeline.ts";
 import { useTyping } from "../../lib/use-typing.ts";
 import { useMarkSeen } from "../../lib/use-mark-seen.ts";
+import { firstName } from "../../../shared/template-variables.ts";
 import { Composer } from "./composer.tsx";
 import { ClaimedIdentityNotice } from "./claimed-identity-notice.tsx";
 import { ConversationHeader } from "./conversation-header.tsx";
@@ -14,6 +15,8 @@ export type Props = {
   conversationId: string;
   agentId: string;
   agentRole: AgentRole;
+  /** The signed-in agent's name, for canned replies' {{agent.name}}. */
+  agentName: string;
   onOpenConversation: (conversationId: string) => void;
   /** Told when this view changed the conversation (resolved it), so lists update at once. */
   onConversationChanged: (conversation: Conversation) => void;
@@ -24,7 +27,7 @@ export type Props = {
 };
 
 /** One conversation, shown with the customer's whole history across every conversation and channel. */
-export function ConversationView({ conversationId, agentId, agentRole, onOpenConversation, onConversationChanged, softphoneReady, onCallCustomer }: Props) {
+export function ConversationView({ conversationId, agentId, agentRole, agentName, onOpenConversation, onConversationChanged, softphoneReady, onCallCustomer }: Props) {
   const { data, status, error, resolve, moveToQueue } = useConversation(conversationId);
   const resolveAndTell = async () => onConversationChanged(await resolve());
   const moveAndTell = async (queueId: string) => onConversationChanged(await moveToQueue(queueId));
@@ -91,6 +94,13 @@ export function ConversationView({ conversationId, agentId, agentRole, onOpenCon
           onSent={timeline.merge}
           typing={typing}
           emailReply={data.conversation.channel === "email" ? { to: data.conversation.customerAddress, subject: data.conversation.subject } : undefined}
+          templateValues={{
+            "customer.name": data.customer.displayName,
+            "customer.firstName": firstName(data.customer.displayName),
+            "agent.name": agentName,
+            "agent.firstName": firstName(agentName),
+            "conversation.reference": data.conversation.reference,
+          }}
         />
       )}
     </section>

@@ -52,6 +52,9 @@ export const PERMISSIONS = {
   /** Start a new email thread with a customer (the sender is assigned it). */
   "customer.email": { agent: "yes", supervisor: "yes", admin: "yes" },
   "widgets.manage": { agent: "no", supervisor: "no", admin: "yes" },
+  /** Canned replies: every agent uses them, supervisors and admins keep them. */
+  "canned_replies.read": { agent: "yes", supervisor: "yes", admin: "yes" },
+  "canned_replies.manage": { agent: "no", supervisor: "yes", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;
 
 export type Action = keyof typeof PERMISSIONS;

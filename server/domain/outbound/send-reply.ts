@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { REPLY_MAX_CHARS, type MessageView } from "../../../shared/api.ts";
 import type { Channel } from "../../../shared/domain.ts";
+import { unfilledVariables } from "../../../shared/template-variables.ts";
 import { AppError } from "../../errors.ts";
 import { withTransaction } from "../../db/client.ts";
 import type { Logger } from "../../log.ts";
@@ -29,6 +30,11 @@ export async function sendReply(
   const outcome = await withTransaction(deps.pool, async (tx) => {
     // Only the assigned agent, or a supervisor or admin, replies (the row lock holds the owner still).
     await authorizeOnConversation(tx, opts.actor, opts.conversationId, { lock: true });
+    // A canned reply's variable left unfilled would reach the customer as "Hi {{customer.firstName}}".
+    const unfilled = unfilledVariables(opts.body);
+    if (unfilled.length) {
+      throw new AppError("VALIDATION", `Fill in ${unfilled.map((v) => `{{${v}}}`).join(", ")} before sending`, { field: "body", variables: unfilled });
+    }
     if (opts.idempotencyKey) {
       const again = await tx.query<{ id: string }>(`SELECT id FROM messages WHERE idempotency_key = $1`, [opts.idempotencyKey]);
       if (again.rows[0]) return { id: again.rows[0].id, created: false };
