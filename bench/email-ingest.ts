@@ -6,16 +6,16 @@
 import os from "node:os";
 import type { ImapFlow } from "imapflow";
 import pg from "pg";
-import { io as connectSocket, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { parseMail } from "../channels/email/parse-mail.ts";
 import { loadConfig } from "../server/config.ts";
-import { AGENT_NAMESPACE, type AgentClientToServer, type AgentServerToClient } from "../shared/events.ts";
+import type { AgentClientToServer, AgentServerToClient } from "../shared/events.ts";
 import { startDovecot, type DovecotServer } from "../test/support/dovecot.ts";
-import { createAgent, createQueue, TEST_PASSWORD } from "../test/support/factories.ts";
+import { createQueue } from "../test/support/factories.ts";
 import { startSmtpPeer, type SmtpPeer } from "../test/support/smtp-peer.ts";
 import { FLOOR_FOLDER, MAIL_USER, floorFetch, idleNotifyLatency, imapClient, type FloorRound } from "./email-floor.ts";
 import { BENCH_MAILBOX, buildWorkload, markerNumber, type BenchMail } from "./email-workload.ts";
-import type { AppChild } from "./harness.ts";
+import { supervisorSocket, type AppChild } from "./harness.ts";
 import { cpuSecondsByComm, cpuSecondsOfPid, startCpuProbe, type CpuShare } from "./machine.ts";
 import type { ChildReady, ProfileReport, WindowStats } from "./protocol.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -165,26 +165,8 @@ export async function runEmailIngest(child: AppChild, databaseUrl: string, serve
 
     // ----- one queue, a supervisor on the agent socket, the mailbox connected -----
     await createQueue(checkPool, { name: "Support" });
-    const supervisor = await createAgent(checkPool, { role: "supervisor", email: "bench-supervisor@example.test", name: "Bench Supervisor" });
-    const login = await fetch(`${app.url}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: supervisor.email, password: TEST_PASSWORD }),
-    });
-    if (login.status !== 200) throw new Error(`supervisor login failed: ${login.status} ${await login.text()}`);
-    const cookie = login.headers.get("set-cookie")?.split(";")[0];
-    if (!cookie) throw new Error("login answered no session cookie");
-    const s: Socket<AgentServerToClient, AgentClientToServer> = connectSocket(app.url + AGENT_NAMESPACE, {
-      extraHeaders: { cookie, origin: new URL(app.publicUrl).origin },
-      transports: ["websocket"],
-      reconnection: false,
-    });
+    const s = await supervisorSocket(app, checkPool);
     socket = s;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("agent socket did not connect within 10 s")), 10_000);
-      s.once("connect", () => (clearTimeout(timer), resolve()));
-      s.once("connect_error", (err) => (clearTimeout(timer), reject(err)));
-    });
     s.on("disconnect", () => void (closingSocket || socketDisconnects++));
     s.on("message:new", (m) => {
       const now = performance.now();

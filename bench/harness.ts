@@ -6,7 +6,10 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { io as connectSocket, type Socket } from "socket.io-client";
 import { runMigrations } from "../server/db/migrate.ts";
+import { AGENT_NAMESPACE, type AgentClientToServer, type AgentServerToClient } from "../shared/events.ts";
+import { createAgent, TEST_PASSWORD } from "../test/support/factories.ts";
 import type { ChildReply, ChildRequest, ChildReady, MemoryReport, WindowStats, ProfileReport } from "./protocol.ts";
 
 export const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -201,4 +204,28 @@ export async function startAppChild(env: Record<string, string>, nodeFlags: stri
       clearTimeout(timer);
     },
   };
+}
+
+/** A supervisor signed in over HTTP with a socket on /agent (websocket), as a workspace would be: the benches' observer. */
+export async function supervisorSocket(app: { url: string; publicUrl: string }, pool: pg.Pool): Promise<Socket<AgentServerToClient, AgentClientToServer>> {
+  const supervisor = await createAgent(pool, { role: "supervisor", email: "bench-supervisor@example.test", name: "Bench Supervisor" });
+  const login = await fetch(`${app.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: supervisor.email, password: TEST_PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`supervisor login failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get("set-cookie")?.split(";")[0];
+  if (!cookie) throw new Error("login answered no session cookie");
+  const s: Socket<AgentServerToClient, AgentClientToServer> = connectSocket(app.url + AGENT_NAMESPACE, {
+    extraHeaders: { cookie, origin: new URL(app.publicUrl).origin },
+    transports: ["websocket"],
+    reconnection: false,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("agent socket did not connect within 10 s")), 10_000);
+    s.once("connect", () => (clearTimeout(timer), resolve()));
+    s.once("connect_error", (err) => (clearTimeout(timer), reject(err)));
+  });
+  return s;
 }

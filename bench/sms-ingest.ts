@@ -8,12 +8,12 @@ import os from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import pg from "pg";
-import { io as connectSocket, type Socket } from "socket.io-client";
-import { AGENT_NAMESPACE, type AgentClientToServer, type AgentServerToClient } from "../shared/events.ts";
-import { createAgent, createQueue, TEST_PASSWORD } from "../test/support/factories.ts";
+import type { Socket } from "socket.io-client";
+import type { AgentClientToServer, AgentServerToClient } from "../shared/events.ts";
+import { createQueue } from "../test/support/factories.ts";
 import { newSid } from "../test/support/fake-twilio.ts";
 import { signTwilioRequest, smsWebhookParams } from "../test/support/twilio-webhooks.ts";
-import type { AppChild } from "./harness.ts";
+import { supervisorSocket, type AppChild } from "./harness.ts";
 import { startCpuProbe, type CpuShare } from "./machine.ts";
 import type { ChildReady, ProfileReport, WindowStats } from "./protocol.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -269,25 +269,8 @@ export async function runSmsIngest(child: AppChild, databaseUrl: string, options
   try {
     // ----- the people: one queue, one supervisor signed in over HTTP, one agent socket -----
     await createQueue(checkPool, { name: "Support" });
-    const supervisor = await createAgent(checkPool, { role: "supervisor", email: "bench-supervisor@example.test", name: "Bench Supervisor" });
-    const login = await fetch(`${app.url}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: supervisor.email, password: TEST_PASSWORD }),
-    });
-    if (login.status !== 200) throw new Error(`supervisor login failed: ${login.status} ${await login.text()}`);
-    const cookie = login.headers.get("set-cookie")?.split(";")[0];
-    if (!cookie) throw new Error("login answered no session cookie");
-    const s: Socket<AgentServerToClient, AgentClientToServer> = connectSocket(app.url + AGENT_NAMESPACE, {
-      extraHeaders: { cookie, origin: new URL(app.publicUrl).origin },
-      transports: ["websocket"],
-      reconnection: false,
-    });
+    const s = await supervisorSocket(app, checkPool);
     socket = s;
-    await new Promise<void>((resolve, reject) => {
-      s.once("connect", () => resolve());
-      s.once("connect_error", reject);
-    });
     s.on("disconnect", () => {
       if (!closingSocket) socketDisconnects++;
     });

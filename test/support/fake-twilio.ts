@@ -1,6 +1,7 @@
 // A loopback stand-in for Twilio's REST API (2010-04-01 Messages and Calls, MMS media), for tests.
 // Messages: create, fetch and list (To, From, DateSent filters, paged, newest first, as Twilio lists them).
 // Point the real twilio client at it with createTwilioRestClient({ apiBaseUrl: fake.url }).
+import { smsSegments } from "../../shared/sms-segments.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -110,26 +111,9 @@ function twilioError(status: number, code: number | null, message: string) {
   };
 }
 
-// GSM 03.38 basic set plus the extension table (each extension char takes two septets).
-const GSM_BASIC =
-  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-const GSM_EXTENDED = "^{}\\[~]|€\f";
-
+/** Twilio's NumSegments: as the composer counts them (shared/sms-segments.ts), and 1 for an empty body. */
 function countSegments(body: string): number {
-  if (body.length === 0) return 1;
-  let septets = 0;
-  let gsm = true;
-  for (const ch of body) {
-    if (GSM_BASIC.includes(ch)) septets += 1;
-    else if (GSM_EXTENDED.includes(ch)) septets += 2;
-    else {
-      gsm = false;
-      break;
-    }
-  }
-  if (gsm) return septets <= 160 ? 1 : Math.ceil(septets / 153);
-  const units = body.length; // UCS-2 counts UTF-16 code units
-  return units <= 70 ? 1 : Math.ceil(units / 67);
+  return Math.max(1, smsSegments(body).segments);
 }
 
 function parseBasicAuth(header: string | undefined): { username: string; password: string } | null {
