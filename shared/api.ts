@@ -261,6 +261,13 @@ export const SendReplyBody = z.object({
   body: z.string().trim().min(1, "A reply cannot be empty").max(100_000, "A reply is at most 100,000 characters"),
   /** A client-made key: sending the same key twice stores and sends one message. */
   idempotencyKey: z.string().min(8).max(100).optional(),
+  /**
+   * The newest message the agent had on screen (its createdAt): a colleague's answer to this customer
+   * since then, on any channel, refuses the reply (409 CONFLICT, reason answered_since_seen) unless `confirmed`.
+   */
+  seenAt: z.string().datetime({ offset: true }).optional(),
+  /** Send although someone else answered since seenAt: the agent has read that answer. */
+  confirmed: z.boolean().optional(),
 });
 export type SendReplyBody = z.infer<typeof SendReplyBody>;
 

@@ -38,6 +38,8 @@ export interface AgentServerToClient {
   "conversation:typing": (event: { conversationId: string; who: "customer" | "agent"; agentId: string | null; name: string | null; typing: boolean }) => void;
   /** To supervisors and the queue's members: a waiting conversation reached its warning or breach. */
   "service_level:alert": (alert: AlertView) => void;
+  /** Who has this customer open now (every agent watching them, on any server), sent to those watching. */
+  "customer:viewers": (event: { customerId: string; viewers: { agentId: string; name: string }[] }) => void;
   /** Sent just before the server closes this socket because its session ended: sign in again. */
   "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" }) => void;
 }

@@ -80,13 +80,17 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
     socket.on("customer:watch", (raw, ack) =>
       answerAck(deps.log, ack, async () => {
         // Any agent may watch any customer: no department an island (invariant 4).
-        await socket.join(rooms.customer(parseEvent(WatchCustomerEvent, raw).customerId));
+        const { customerId } = parseEvent(WatchCustomerEvent, raw);
+        await socket.join(rooms.customer(customerId));
+        void announceViewers(nsp, customerId).catch((err) => deps.log.warn("viewers not announced", { err: (err as Error).message }));
         return null;
       }),
     );
     socket.on("customer:unwatch", (raw, ack) =>
       answerAck(deps.log, ack, async () => {
-        await socket.leave(rooms.customer(parseEvent(WatchCustomerEvent, raw).customerId));
+        const { customerId } = parseEvent(WatchCustomerEvent, raw);
+        await socket.leave(rooms.customer(customerId));
+        void announceViewers(nsp, customerId).catch((err) => deps.log.warn("viewers not announced", { err: (err as Error).message }));
         return null;
       }),
     );
@@ -102,8 +106,16 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
       if (!event.success) return;
       void agentSawConversation(deps, event.data.conversationId).catch((err) => deps.log.error("read mark failed", { err }));
     });
+    // The customers this socket had open: the others watching them see it leave.
+    let watched: string[] = [];
+    socket.on("disconnecting", () => {
+      watched = [...socket.rooms].filter((r) => r.startsWith("customer:")).map((r) => r.slice("customer:".length));
+    });
     socket.on("disconnect", () => {
       clearTimeout(expiry);
+      for (const customerId of watched) {
+        void announceViewers(nsp, customerId).catch((err) => deps.log.warn("viewers not announced", { err: (err as Error).message }));
+      }
       // A worker counts the agent's sockets on every server once the grace has passed (jobs/workers.ts).
       void (async () => {
         await deps.agentSockets.remove(agent.id, socket.id);
@@ -113,6 +125,20 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
   });
 
   return nsp;
+}
+
+/**
+ * Tells everyone watching a customer who has them open, from the sockets in the customer's room on every
+ * server (the adapter asks them): nothing is kept, so a crashed server's viewers simply vanish.
+ */
+async function announceViewers(nsp: AgentNamespace, customerId: string): Promise<void> {
+  const sockets = await nsp.in(rooms.customer(customerId)).fetchSockets();
+  const viewers = new Map<string, string>();
+  for (const s of sockets) viewers.set(s.data.agent.id, s.data.agent.name);
+  nsp.to(rooms.customer(customerId)).emit("customer:viewers", {
+    customerId,
+    viewers: [...viewers].map(([agentId, name]) => ({ agentId, name })).sort((a, b) => a.name.localeCompare(b.name)),
+  });
 }
 
 function endSocket(socket: AgentSocket, reason: "logout" | "password_changed" | "deactivated" | "expired"): void {

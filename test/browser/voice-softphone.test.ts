@@ -100,6 +100,8 @@ describe("a call in the agent's browser", () => {
     // The registered Device told the server: calls may be offered to this agent now.
     await eventually(async () => (await t.pool.query(`SELECT softphone_ready_at FROM agents WHERE id = $1`, [agent.id])).rows[0].softphone_ready_at !== null);
     await page.getByTestId("presence-select").selectOption("available");
+    // The call comes once the server has the agent available (the select only asks for it).
+    await eventually(async () => (await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agent.id])).rows[0].presence === "available");
 
     const callSid = newSid("CA");
     expect((await voiceWebhook("/webhooks/twilio/voice", { CallSid: callSid, From: caller, To: "+14155550100", CallStatus: "ringing" })).status).toBe(200);

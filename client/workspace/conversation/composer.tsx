@@ -23,16 +23,18 @@ export type Props = {
   noteOnly?: boolean;
   /** What canned replies' variables are filled with here (the customer's and my name, …). */
   templateValues?: TemplateValues;
+  /** The newest message on screen (createdAt): a colleague's answer after it asks before this reply goes. */
+  seenAt?: string | undefined;
 };
 
 const replySubject = (subject: string) => (/^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`);
 
-export function Composer({ conversationId, channel, onSent, typing, emailReply, noteOnly = false, templateValues = {} }: Props) {
+export function Composer({ conversationId, channel, onSent, typing, emailReply, noteOnly = false, templateValues = {}, seenAt }: Props) {
   const [text, setText] = useState("");
   // A reply goes to the customer; a note stays with the agents (and can mention one of them).
   const [mode, setMode] = useState<"reply" | "note">(noteOnly ? "note" : "reply");
   const note = mode === "note";
-  const { send, sending, error } = useSendReply(conversationId, onSent);
+  const { send, sending, error, answeredSince, dismissAnswered } = useSendReply(conversationId, onSent);
   const input = useRef<HTMLTextAreaElement>(null);
   const directory = useAgentDirectory(note);
   const mention = note ? mentionQuery(text) : null;
@@ -45,9 +47,9 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply, 
     input.current?.focus();
   }
 
-  async function submit() {
+  async function submit(confirmed = false) {
     if (sending || text.trim() === "" || unfilled.length > 0) return;
-    const sent = await send(text, mode);
+    const sent = await send(text, mode, { seenAt, ...(confirmed ? { confirmed } : {}) });
     // On failure the text stays, so the agent can fix or retry it.
     if (sent) {
       setText("");
@@ -93,6 +95,23 @@ export function Composer({ conversationId, channel, onSent, typing, emailReply, 
         <p className="composer__typing" role="status" data-testid="typing-indicator">
           {typing.typers.join(", ")} {typing.typers.length === 1 ? "is" : "are"} typing…
         </p>
+      )}
+      {answeredSince && (
+        <div className="composer__answered" role="alert" data-testid="composer-answered">
+          <p>
+            <strong>{answeredSince.authorName ?? "Another agent"}</strong> answered this customer by {channelLabel[answeredSince.channel]} at{" "}
+            {new Date(answeredSince.createdAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}:
+          </p>
+          <blockquote dir="auto">{answeredSince.body}</blockquote>
+          <div className="composer__answered-actions">
+            <button type="button" className="button" onClick={dismissAnswered} data-testid="composer-answered-cancel">
+              Keep editing
+            </button>
+            <button type="button" className="button button--primary" onClick={() => void submit(true)} data-testid="composer-answered-send">
+              Send mine anyway
+            </button>
+          </div>
+        </div>
       )}
       {error && (
         <p className="composer__error" role="alert" data-testid="composer-error">

@@ -1,3 +1,4 @@
+import { useCustomerViewers } from "../../lib/use-customer-viewers.ts";
 import type { ConversationView as Conversation } from "../../../shared/api.ts";
 import type { AgentRole } from "../../../shared/domain.ts";
 import { useConversation } from "../../lib/use-conversation.ts";
@@ -32,6 +33,9 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
   const resolveAndTell = async () => onConversationChanged(await resolve());
   const moveAndTell = async (queueId: string) => onConversationChanged(await moveToQueue(queueId));
   const timeline = useTimeline(data?.customer.id ?? null);
+  const viewers = useCustomerViewers(data?.customer.id ?? null, agentId);
+  // The newest message on screen: a colleague's answer after it makes the composer ask first.
+  const seenAt = timeline.messages.reduce<string | undefined>((latest, m) => (!latest || m.createdAt > latest ? m.createdAt : latest), undefined);
   const typing = useTyping(conversationId, agentId);
   useMarkSeen(conversationId, timeline.messages);
 
@@ -58,6 +62,11 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
           onOpenConversation(started.id);
         }}
       />
+      {viewers.length > 0 && (
+        <p className="viewers-notice" role="status" data-testid="customer-viewers">
+          Also looking at this customer: {viewers.map((v) => v.name).join(", ")}
+        </p>
+      )}
       <ClaimedIdentityNotice claimed={data.claimed} matches={data.suggestedMatches} />
       <OtherConversationsNotice conversations={data.otherOpenConversations} agentId={agentId} onOpen={onOpenConversation} />
       <CustomerTimeline
@@ -93,6 +102,7 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
           channel={data.conversation.channel}
           onSent={timeline.merge}
           typing={typing}
+          seenAt={seenAt}
           emailReply={data.conversation.channel === "email" ? { to: data.conversation.customerAddress, subject: data.conversation.subject } : undefined}
           templateValues={{
             "customer.name": data.customer.displayName,

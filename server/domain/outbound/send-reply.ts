@@ -25,7 +25,7 @@ export interface SendReplyDeps {
 
 export async function sendReply(
   deps: SendReplyDeps,
-  opts: { conversationId: string; actor: Actor; body: string; idempotencyKey?: string | undefined },
+  opts: { conversationId: string; actor: Actor; body: string; idempotencyKey?: string | undefined; seenAt?: string | undefined; confirmed?: boolean | undefined },
 ): Promise<MessageView> {
   const outcome = await withTransaction(deps.pool, async (tx) => {
     // Only the assigned agent, or a supervisor or admin, replies (the row lock holds the owner still).
@@ -39,6 +39,7 @@ export async function sendReply(
       const again = await tx.query<{ id: string }>(`SELECT id FROM messages WHERE idempotency_key = $1`, [opts.idempotencyKey]);
       if (again.rows[0]) return { id: again.rows[0].id, created: false };
     }
+    if (opts.seenAt && !opts.confirmed) await refuseIfAnsweredSince(tx, opts.conversationId, opts.actor.id, opts.seenAt);
     const { rows } = await tx.query<{ customer_id: string; channel: Channel; status: string; consent: string | null }>(
       `SELECT cv.customer_id, cv.channel, cv.status,
               (SELECT status FROM consents WHERE customer_id = cv.customer_id AND channel = cv.channel) AS consent
@@ -97,4 +98,25 @@ export function consentRevoked(channel: Channel): AppError {
         "CONSENT_REVOKED",
         `The customer opted out of ${channel.toUpperCase()} (they sent STOP). Nothing was sent; they must text START to receive messages again.`,
       );
+}
+
+/**
+ * No one answers twice: a colleague's answer to this customer, on any channel, newer than what the agent
+ * had on screen, refuses the reply with that answer in the details, so the workspace can show it first.
+ */
+async function refuseIfAnsweredSince(tx: pg.PoolClient, conversationId: string, actorId: string, seenAt: string): Promise<void> {
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT m.id FROM messages m
+      WHERE m.customer_id = (SELECT customer_id FROM conversations WHERE id = $1)
+        AND m.direction = 'outbound' AND m.created_at > $2 AND m.author_agent_id IS NOT NULL AND m.author_agent_id <> $3
+      ORDER BY m.created_at DESC, m.id DESC LIMIT 1`,
+    [conversationId, seenAt, actorId],
+  );
+  if (!rows[0]) return;
+  const answer = (await loadMessage(tx, rows[0].id))!.message;
+  throw new AppError(
+    "CONFLICT",
+    `${answer.authorName ?? "Another agent"} answered this customer by ${answer.channel.toUpperCase()} since you looked: read their answer, then send yours anyway or change it`,
+    { reason: "answered_since_seen", message: answer },
+  );
 }
