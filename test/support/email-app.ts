@@ -39,23 +39,37 @@ export async function startEmailApp(
   opts: { env?: Record<string, string>; start?: Partial<Omit<StartOptions, "config">>; configure?: (c: Config) => void; publicUrl?: string | "local" } = {},
 ): Promise<EmailApp> {
   const dovecot = await startDovecot({ users: [{ name: "support", password: "support-pw" }] });
-  const smtp = await startSmtpPeer();
-  const t = await startTestApp({
-    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
-    env: { IMAP_URL: dovecot.imapUrl("support"), SMTP_URL: smtp.url, MAIL_FROM: `Acme Support <${MAILBOX}>`, ...opts.env },
-    start: { mail: { watcher: { backoffMs: { min: 100, max: 400 }, rescanMs: 3000, timeoutMs: 5000 }, refreshMs: 200 }, ...opts.start },
-    ...(opts.configure ? { configure: opts.configure } : {}),
-  });
-  // Where this process runs the watchers, the mailbox is ready once it is connected.
-  const watching = opts.start?.runWorkers ?? true;
-  const mailboxId = await eventually(async () => {
-    const { rows } = await t.pool.query<{ id: string }>(`SELECT id FROM mailboxes WHERE address = $1 AND ($2 OR health = 'connected')`, [MAILBOX, !watching]);
-    return rows[0]?.id;
-  }, { timeoutMs: 10_000 });
+  let smtp: SmtpPeer | null = null;
+  let t: TestApp | null = null;
+  let mailboxId: string;
+  try {
+    smtp = await startSmtpPeer();
+    t = await startTestApp({
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      env: { IMAP_URL: dovecot.imapUrl("support"), SMTP_URL: smtp.url, MAIL_FROM: `Acme Support <${MAILBOX}>`, ...opts.env },
+      start: { mail: { watcher: { backoffMs: { min: 100, max: 400 }, rescanMs: 3000, timeoutMs: 5000 }, refreshMs: 200 }, ...opts.start },
+      ...(opts.configure ? { configure: opts.configure } : {}),
+    });
+    // Where this process runs the watchers, the mailbox is ready once it is connected.
+    const watching = opts.start?.runWorkers ?? true;
+    const pool = t.pool;
+    mailboxId = await eventually(async () => {
+      const { rows } = await pool.query<{ id: string }>(`SELECT id FROM mailboxes WHERE address = $1 AND ($2 OR health = 'connected')`, [MAILBOX, !watching]);
+      return rows[0]?.id;
+    }, { timeoutMs: 10_000 });
+  } catch (err) {
+    // A start that fails half-way leaves no Dovecot, SMTP peer or app behind (afterAll never sees them).
+    await t?.close().catch(() => {});
+    await smtp?.stop().catch(() => {});
+    await dovecot.destroy();
+    throw err;
+  }
+  const app = t;
+  const peer = smtp;
   return {
-    t,
+    t: app,
     dovecot,
-    smtp,
+    smtp: peer,
     mailboxId,
     async receive(spec) {
       const messageId = spec.messageId ?? `customer-${Date.now()}-${++counter}@example.net`;
@@ -64,11 +78,11 @@ export async function startEmailApp(
       return { messageId };
     },
     async sent(match, timeoutMs = 20_000) {
-      return eventually(async () => smtp.received.find(match), { timeoutMs });
+      return eventually(async () => peer.received.find(match), { timeoutMs });
     },
     async stored(messageId, timeoutMs = 20_000) {
       return eventually(async () => {
-        const { rows } = await t.pool.query<StoredEmail>(
+        const { rows } = await app.pool.query<StoredEmail>(
           `SELECT id, conversation_id, customer_id, status, body, media, metadata FROM messages WHERE channel = 'email' AND external_id = $1`,
           [messageId],
         );
@@ -76,8 +90,8 @@ export async function startEmailApp(
       }, { timeoutMs });
     },
     async close() {
-      await t.close();
-      await smtp.stop();
+      await app.close();
+      await peer.stop();
       await dovecot.destroy();
     },
   };
