@@ -118,36 +118,19 @@ async function main(): Promise<number> {
     const stale = await deleteStaleBenchKeys();
     if (stale) log(`deleted ${stale} Redis keys left by an earlier run that crashed (sbbench-*)`);
 
-    if (selected.includes("sms-ingest")) {
+    // Each benchmark in turn; one that fails is reported and the others still run.
+    const runners: Record<BenchmarkId, (stage: Stage) => Promise<void>> = {
+      "sms-ingest": runSmsStage,
+      chat: runChatStage,
+      routing: runRoutingStage,
+      "email-ingest": runEmailStage,
+    };
+    for (const id of selected) {
       try {
-        await runSmsStage(newStage("sms-ingest"));
+        await runners[id](newStage(id));
       } catch (err) {
         failures++;
-        log(`sms-ingest failed: ${(err as Error).stack ?? String(err)}`);
-      }
-    }
-    if (selected.includes("chat")) {
-      try {
-        await runChatStage(newStage("chat"));
-      } catch (err) {
-        failures++;
-        log(`chat failed: ${(err as Error).stack ?? String(err)}`);
-      }
-    }
-    if (selected.includes("routing")) {
-      try {
-        await runRoutingStage(newStage("routing"));
-      } catch (err) {
-        failures++;
-        log(`routing failed: ${(err as Error).stack ?? String(err)}`);
-      }
-    }
-    if (selected.includes("email-ingest")) {
-      try {
-        await runEmailStage(newStage("email-ingest"));
-      } catch (err) {
-        failures++;
-        log(`email-ingest failed: ${(err as Error).stack ?? String(err)}`);
+        log(`${id} failed: ${(err as Error).stack ?? String(err)}`);
       }
     }
     log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s${failures ? ` (${failures} benchmark${failures > 1 ? "s" : ""} failed)` : ""}`);

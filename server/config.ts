@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   EMAIL_MAX_ATTACHMENT_MB: z.coerce.number().min(0.01).max(100).default(10),
   EMAIL_MAX_ATTACHMENTS: z.coerce.number().int().min(0).max(500).default(20),
   EMAIL_MAX_TOTAL_ATTACHMENT_MB: z.coerce.number().min(0.01).max(200).default(25),
+  EMAIL_MAX_MESSAGE_MB: z.coerce.number().min(1).max(500).default(50),
   EMAIL_AUTO_REPLIES_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
   OFFER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   VOICE_RECORD_CALLS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
@@ -99,7 +100,13 @@ export interface Config {
   /** Why each channel is on or off, for the log line at start and the workspace banner. */
   channels: Record<Channel, ChannelSettings>;
   /** What an inbound mail may bring (attachments past these are listed as withheld), and automatic mail per address. */
-  email: { limits: { maxAttachmentBytes: number; maxAttachments: number; maxTotalAttachmentBytes: number }; autoRepliesPerDay: number; timeoutMs: number };
+  email: {
+    limits: { maxAttachmentBytes: number; maxAttachments: number; maxTotalAttachmentBytes: number };
+    /** A mail larger than this is not fetched: its headers and a note stand for it (it stays in the mailbox). */
+    maxMessageBytes: number;
+    autoRepliesPerDay: number;
+    timeoutMs: number;
+  };
   /** Prefix of every Redis key this instance uses: lets tests and several sites share one Redis. */
   redisPrefix: string;
   /** How long one outbound attempt holds its message: the provider timeout plus a margin. */
@@ -177,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         maxAttachments: e.EMAIL_MAX_ATTACHMENTS,
         maxTotalAttachmentBytes: Math.round(e.EMAIL_MAX_TOTAL_ATTACHMENT_MB * 1024 * 1024),
       },
+      maxMessageBytes: Math.round(e.EMAIL_MAX_MESSAGE_MB * 1024 * 1024),
       autoRepliesPerDay: e.EMAIL_AUTO_REPLIES_PER_DAY,
       timeoutMs: Math.min(20_000, e.TWILIO_TIMEOUT_SECONDS * 1000 + 5000),
     },

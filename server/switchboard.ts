@@ -149,7 +149,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     ? startMailWatchers({
         pool: db.pool, events, queues, log, publicUrl: config.publicUrl, sessionSecret: config.sessionSecret,
         autoRepliesPerDay: config.email.autoRepliesPerDay, encryptionKey: config.encryptionKey, limits: config.email.limits,
-        ...(opts.mail?.watcher ? { watcher: opts.mail.watcher } : {}),
+        watcher: { maxMessageBytes: config.email.maxMessageBytes, ...opts.mail?.watcher },
         ...(opts.mail?.refreshMs ? { refreshMs: opts.mail.refreshMs } : {}),
       })
     : null;

@@ -12,7 +12,7 @@ let e: EmailApp;
 let cookie: string;
 
 beforeAll(async () => {
-  e = await startEmailApp({ env: { EMAIL_MAX_ATTACHMENTS: "10", EMAIL_MAX_ATTACHMENT_MB: "5" } });
+  e = await startEmailApp({ env: { EMAIL_MAX_ATTACHMENTS: "10", EMAIL_MAX_ATTACHMENT_MB: "5", EMAIL_MAX_MESSAGE_MB: "30" } });
   await createQueue(e.t.pool, { name: "Support" });
   const agent = await createAgent(e.t.pool, { presence: "offline" });
   cookie = await e.t.login(agent.email);
@@ -37,13 +37,25 @@ describe("attachments", () => {
   });
 
   it("a 25 MB mail is stored, its oversized attachment withheld, the raw mail kept whole", async () => {
-    const big = Buffer.alloc(25 * 1024 * 1024, 7);
+    // 19 MB of attachment is a 25+ MB mail in base64: under EMAIL_MAX_MESSAGE_MB (30 here), so fetched whole.
+    const big = Buffer.alloc(19 * 1024 * 1024, 7);
     const { messageId } = await e.receive({ from: "big@example.net", subject: "Big file", text: "See attached", attachments: [{ filename: "video.bin", content: big, contentType: "application/octet-stream" }] });
     const stored = await e.stored(messageId, 30_000);
     expect(stored.body).toContain("See attached");
     expect(stored.metadata.email.withheld).toEqual([{ filename: "video.bin", contentType: "application/octet-stream", size: expect.any(Number), reason: "too_large" }]);
     const raw = await e.t.pool.query<{ raw_size: number }>(`SELECT raw_size FROM email_contents WHERE message_id = $1`, [stored.id]);
     expect(raw.rows[0]!.raw_size).toBeGreaterThan(25 * 1024 * 1024);
+  }, 60_000);
+
+  it("a mail over EMAIL_MAX_MESSAGE_MB is not fetched: its headers and a note stand for it, and the mailbox goes on", async () => {
+    const huge = Buffer.alloc(24 * 1024 * 1024, 9);
+    const { messageId } = await e.receive({ from: "Huge Sender <huge@example.net>", subject: "Too big", text: "see attached", attachments: [{ filename: "huge.bin", content: huge }] });
+    await e.dovecot.append("support", await buildMail({ from: "small@example.net", to: MAILBOX, subject: "After the huge one", messageId: "after-huge@example.net" }));
+    const stored = await e.stored(messageId, 30_000);
+    expect(stored.metadata.email.subject).toBe("Too big");
+    expect(stored.metadata.email.from).toEqual({ address: "huge@example.net", name: "Huge Sender" });
+    expect(stored.body).toMatch(/over the limit of 30\.0 MB: Switchboard did not fetch it, and it is still in the mailbox/);
+    await e.stored("after-huge@example.net");
   }, 60_000);
 });
 

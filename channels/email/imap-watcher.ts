@@ -45,6 +45,8 @@ export interface WatcherOptions {
   rescanMs?: number;
   /** Mails fetched per round trip, and bytes: a 25 MB mail is fetched alone. */
   batch?: { count: number; bytes: number };
+  /** A mail larger than this is not fetched whole: its headers and a note stand for it, and it stays in the mailbox. */
+  maxMessageBytes?: number;
   timeoutMs?: number;
   onError?(err: Error): void;
 }
@@ -70,6 +72,7 @@ export class ImapWatcher<Prepared = unknown> {
       backoffMs: opts.backoffMs ?? { min: 1000, max: 60_000 },
       rescanMs: opts.rescanMs ?? 60_000,
       batch: opts.batch ?? { count: 50, bytes: 16 * 1024 * 1024 },
+      maxMessageBytes: opts.maxMessageBytes ?? 50 * 1024 * 1024,
       timeoutMs: opts.timeoutMs ?? 30_000,
       onError: opts.onError,
     };
@@ -155,9 +158,12 @@ export class ImapWatcher<Prepared = unknown> {
     pending.sort((a, b) => a.uid - b.uid);
     for (const batch of batches(pending, this.opts.batch)) {
       if (this.stopped) return;
-      const fetched = await client.fetchAll(batch.map((m) => m.uid).join(","), { uid: true, source: true }, { uid: true });
+      // A mail over the limit is alone in its batch (batches are also cut by size): only its headers come.
+      const oversize = batch.length === 1 && batch[0]!.size > this.opts.maxMessageBytes ? batch[0]! : null;
+      const fetched = await client.fetchAll(batch.map((m) => m.uid).join(","), oversize ? { uid: true, headers: true } : { uid: true, source: true }, { uid: true });
       fetched.sort((a, b) => a.uid - b.uid);
       const mails = fetched.map((m) => {
+        if (oversize) return { uid: m.uid, uidValidity, raw: headersOnly(m.headers, oversize.size, this.opts.maxMessageBytes) };
         if (!m.source) throw new Error(`The server sent no content for UID ${m.uid}`);
         return { uid: m.uid, uidValidity, raw: m.source };
       });
@@ -223,6 +229,14 @@ function* batches<T extends { size: number }>(items: T[], limit: { count: number
     bytes += item.size;
   }
   if (batch.length) yield batch;
+}
+
+/** What stands for a mail too large to fetch: its own headers (so it threads) and a plain-text note. */
+function headersOnly(headers: Buffer | undefined, size: number, limit: number): Buffer {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  const kept = (headers ?? Buffer.from("")).toString("latin1").replace(/^(content-type|content-transfer-encoding|mime-version):.*(\r?\n[ \t].*)*\r?\n/gim, "");
+  const note = `This mail is ${mb(size)}, over the limit of ${mb(limit)}: Switchboard did not fetch it, and it is still in the mailbox.`;
+  return Buffer.concat([Buffer.from(kept.replace(/(\r?\n)+$/, ""), "latin1"), Buffer.from(`\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${note}\r\n`)]);
 }
 
 /** Doubling from min to max, with a quarter of jitter so many watchers do not reconnect in step. */
