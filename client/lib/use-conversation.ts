@@ -12,6 +12,8 @@ export interface ConversationState {
   resolve(): Promise<ConversationView>;
   /** Hands it to another queue and returns it as now stored; throws the ApiError. */
   moveToQueue(queueId: string): Promise<ConversationView>;
+  /** Reads the conversation and its customer again (after the customer was edited, merged, erased). */
+  reload(): void;
 }
 
 function withUpdate(data: ConversationResponse, updated: ConversationView): ConversationResponse {
@@ -68,5 +70,7 @@ export function useConversation(conversationId: string): ConversationState {
     return conversation;
   }, [conversationId]);
 
-  return { data, status, error, resolve, moveToQueue };
+  const reload = useCallback(() => void load(), [load]);
+
+  return { data, status, error, resolve, moveToQueue, reload };
 }

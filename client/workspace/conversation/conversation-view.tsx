@@ -11,6 +11,7 @@ import { ClaimedIdentityNotice } from "./claimed-identity-notice.tsx";
 import { ConversationHeader } from "./conversation-header.tsx";
 import { CustomerTimeline } from "./customer-timeline.tsx";
 import { OtherConversationsNotice } from "./other-conversations-notice.tsx";
+import { CustomerPanel } from "../customer/customer-panel.tsx";
 
 export type Props = {
   conversationId: string;
@@ -29,7 +30,7 @@ export type Props = {
 
 /** One conversation, shown with the customer's whole history across every conversation and channel. */
 export function ConversationView({ conversationId, agentId, agentRole, agentName, onOpenConversation, onConversationChanged, softphoneReady, onCallCustomer }: Props) {
-  const { data, status, error, resolve, moveToQueue } = useConversation(conversationId);
+  const { data, status, error, resolve, moveToQueue, reload } = useConversation(conversationId);
   const resolveAndTell = async () => onConversationChanged(await resolve());
   const moveAndTell = async (queueId: string) => onConversationChanged(await moveToQueue(queueId));
   const timeline = useTimeline(data?.customer.id ?? null);
@@ -48,6 +49,7 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
   }
 
   return (
+    <>
     <section className="conversation" data-testid="conversation-view" data-conversation-id={conversationId}>
       <ConversationHeader
         conversation={data.conversation}
@@ -114,5 +116,14 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
         />
       )}
     </section>
+    <CustomerPanel
+      customer={data.customer}
+      conversationId={conversationId}
+      otherOpenConversations={data.otherOpenConversations}
+      agent={{ id: agentId, role: agentRole, name: agentName }}
+      onOpenConversation={onOpenConversation}
+      onCustomerChanged={reload}
+    />
+    </>
   );
 }

@@ -1,0 +1,34 @@
+import type { ConversationView, CustomerView } from "../../../shared/api.ts";
+import type { AgentRole } from "../../../shared/domain.ts";
+import { CustomerIdentities } from "./customer-identities.tsx";
+import { CustomerConsents } from "./customer-consents.tsx";
+import { OpenConversations } from "./open-conversations.tsx";
+import "./customer-panel.css";
+
+export type Props = {
+  customer: CustomerView;
+  /** The conversation open beside the panel (reminders and snoozes default to it). */
+  conversationId: string;
+  /** The customer's other open conversations, on every channel. */
+  otherOpenConversations: ConversationView[];
+  agent: { id: string; role: AgentRole; name: string };
+  onOpenConversation: (conversationId: string) => void;
+  /** Something in the panel changed the customer: reload the conversation and its customer. */
+  onCustomerChanged: () => void;
+};
+
+/** The third pane: who the customer is, how to reach them, and what is open or due for them. */
+export function CustomerPanel({ customer, conversationId, otherOpenConversations, agent, onOpenConversation, onCustomerChanged }: Props) {
+  void conversationId;
+  void onCustomerChanged;
+  return (
+    <aside className="customer-panel" aria-label="Customer" data-testid="customer-panel" data-customer-id={customer.id}>
+      <CustomerIdentities customer={customer} />
+      <CustomerConsents customer={customer} />
+      <OpenConversations conversations={otherOpenConversations} agentId={agent.id} onOpen={onOpenConversation} />
+      {/* sections: reminders */}
+      {/* sections: merge */}
+      {/* sections: privacy */}
+    </aside>
+  );
+}
