@@ -235,10 +235,28 @@ export const ConversationResponse = z.object({
 });
 export type ConversationResponse = z.infer<typeof ConversationResponse>;
 
+/**
+ * A query-string list: `?channel=sms&channel=email`, `?channel=sms,email`, or both; deduplicated and
+ * sorted, so the same filter always has the same cursor key. Empty means no filter.
+ */
+const QueryList = <T extends z.ZodType<string>>(item: T) =>
+  z.preprocess(
+    (value) => {
+      if (value === undefined) return [];
+      const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === "string" ? v.split(",") : [v]));
+      return parts.map((p) => (typeof p === "string" ? p.trim() : p)).filter((p) => p !== "");
+    },
+    z.array(item).max(10).transform((items) => [...new Set(items)].sort()),
+  );
+
 export const TimelineQuery = z.object({
-  /** Opaque cursor from a previous page's `olderCursor`; absent for the newest page. */
+  /** Opaque cursor from a previous page's `olderCursor` of the same filter; absent for the newest page. */
   before: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Only these channels (every kind on them: messages, calls, notes, events); all when empty. */
+  channel: QueryList(Channel).default([]),
+  /** Only these kinds (e.g. note, or call + voicemail); all when empty. Combines with `channel` (both must match). */
+  kind: QueryList(MessageKind).default([]),
 });
 export type TimelineQuery = z.infer<typeof TimelineQuery>;
 
@@ -252,7 +270,12 @@ export const TimelinePage = z.object({
 });
 export type TimelinePage = z.infer<typeof TimelinePage>;
 
-export const TimelineChangesQuery = z.object({ since: z.string().regex(/^\d{1,19}$/, "since must be a changeSeq") });
+export const TimelineChangesQuery = z.object({
+  since: z.string().regex(/^\d{1,19}$/, "since must be a changeSeq"),
+  /** The same filter as the page the client shows: only its messages come back. */
+  channel: TimelineQuery.shape.channel,
+  kind: TimelineQuery.shape.kind,
+});
 export const TimelineChanges = z.object({ messages: z.array(MessageView), changeCursor: z.string() });
 export type TimelineChanges = z.infer<typeof TimelineChanges>;
 

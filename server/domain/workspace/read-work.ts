@@ -1,17 +1,14 @@
-// What the workspace reads: my offers and conversations, a conversation with its customer, the timeline.
+// What the workspace reads: my offers and conversations, a conversation with its customer (the timeline is in timeline.ts).
 import type pg from "pg";
-import type { ConversationResponse, CustomerView, MyWorkResponse, TimelineChanges, TimelinePage } from "../../../shared/api.ts";
+import type { ConversationResponse, CustomerView, MyWorkResponse } from "../../../shared/api.ts";
 import { AppError } from "../../errors.ts";
 import { claimsAndMatches } from "../chat/chat-profile.ts";
 import { loadConversation } from "../queries.ts";
 import {
   CONVERSATION_COLUMNS,
-  MESSAGE_COLUMNS,
   conversationView,
-  messageView,
   offerView,
   type ConversationRow,
-  type MessageRow,
   type OfferRow,
 } from "../views.ts";
 
@@ -69,52 +66,4 @@ export async function conversationWithCustomer(deps: Deps, conversationId: strin
   );
   const claims = await claimsAndMatches(deps.pool, { channel: conversation.channel, customerAddress: conversation.customerAddress, customerId: conversation.customer.id });
   return { conversation, customer, otherOpenConversations: others.rows.map(conversationView), ...claims };
-}
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(at ?? "");
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) throw new AppError("VALIDATION", "Invalid timeline cursor");
-  return { createdAt, id };
-}
-
-/** The customer's whole history across conversations and channels, newest page first (keyset paging). */
-export async function timelinePage(deps: Deps, opts: { customerId: string; before?: string | undefined; limit: number }): Promise<TimelinePage> {
-  const cursor = opts.before ? decodeCursor(opts.before) : null;
-  const { rows } = await deps.pool.query<MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN agents au ON au.id = m.author_agent_id
-      WHERE m.customer_id = $1 ${cursor ? "AND (m.created_at, m.id) < ($3, $4)" : ""}
-      ORDER BY m.created_at DESC, m.id DESC LIMIT $2`,
-    cursor ? [opts.customerId, opts.limit + 1, cursor.createdAt, cursor.id] : [opts.customerId, opts.limit + 1],
-  );
-  const hasOlder = rows.length > opts.limit;
-  const page = rows.slice(0, opts.limit);
-  const oldest = page[page.length - 1];
-  const seq = await deps.pool.query<{ max: string | null }>(`SELECT max(change_seq) AS max FROM messages WHERE customer_id = $1`, [opts.customerId]);
-  return {
-    messages: page.reverse().map(messageView),
-    olderCursor: hasOlder && oldest ? encodeCursor(oldest.created_at, oldest.id) : null,
-    changeCursor: seq.rows[0]?.max ?? "0",
-  };
-}
-
-// A change_seq is taken when a row is written but becomes visible at commit, so a lower number can
-// appear after a higher one was read. Re-reading this many numbers behind the cursor covers
-// transactions still in flight; clients merge by id and changeSeq, so a repeat is harmless.
-const IN_FLIGHT_WINDOW = 1000n;
-
-export async function timelineChanges(deps: Deps, opts: { customerId: string; since: string }): Promise<TimelineChanges> {
-  const since = BigInt(opts.since) - IN_FLIGHT_WINDOW;
-  const { rows } = await deps.pool.query<MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN agents au ON au.id = m.author_agent_id
-      WHERE m.customer_id = $1 AND m.change_seq > $2 ORDER BY m.change_seq LIMIT 1000`,
-    [opts.customerId, (since < 0n ? 0n : since).toString()],
-  );
-  const last = rows[rows.length - 1];
-  const cursor = last && BigInt(last.change_seq) > BigInt(opts.since) ? last.change_seq : opts.since;
-  return { messages: rows.map(messageView), changeCursor: String(cursor) };
 }
