@@ -26,6 +26,7 @@ import { QueueView } from "../../shared/queues.ts";
 import type { StartEmailBody } from "../../shared/email.ts";
 import { CannedReplyListResponse } from "../../shared/canned-replies.ts";
 import type { Channel } from "../../shared/domain.ts";
+import { NO_FILTER, filterParams, type TimelineFilter } from "./timeline-filter.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
 export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -165,13 +166,14 @@ export const api = {
   /** Tells the server whether this browser's Twilio Device is registered: calls are offered only while it is (or to a forward phone). */
   reportSoftphone: (body: SoftphoneStateBody) => request("/api/me/softphone", { method: "PUT", body }),
 
-  timeline: (customerId: string, page: { before?: string; limit?: number } = {}) => {
-    const query = new URLSearchParams({ limit: String(page.limit ?? 50) });
+  /** A page of the customer's timeline; `filter` (channel and kind lists) must be the one `before` was made with. */
+  timeline: (customerId: string, page: { before?: string; limit?: number; filter?: TimelineFilter } = {}) => {
+    const query = new URLSearchParams({ limit: String(page.limit ?? 50), ...filterParams(page.filter ?? NO_FILTER) });
     if (page.before) query.set("before", page.before);
     return request(`/api/customers/${id(customerId)}/timeline?${query}`, { schema: TimelinePage });
   },
-  timelineChanges: (customerId: string, since: string) =>
-    request(`/api/customers/${id(customerId)}/timeline/changes?${new URLSearchParams({ since })}`, {
+  timelineChanges: (customerId: string, since: string, filter: TimelineFilter = NO_FILTER) =>
+    request(`/api/customers/${id(customerId)}/timeline/changes?${new URLSearchParams({ since, ...filterParams(filter) })}`, {
       schema: TimelineChanges,
     }),
 };
