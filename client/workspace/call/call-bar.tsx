@@ -4,6 +4,7 @@ import type { SoftphoneControls } from "../../lib/use-softphone.ts";
 import { ActiveCall } from "./active-call.tsx";
 import { RingingCall } from "./ringing-call.tsx";
 import { WrapUpForm } from "./wrap-up-form.tsx";
+import { phoneLabel } from "../common/customer-address.ts";
 
 export type Props = {
   softphone: SoftphoneControls;
@@ -21,7 +22,8 @@ type Mode = "ringing" | "in-call" | "wrap-up";
 
 function callerLabel(conversation: ConversationView | null, incomingFrom: string | null): string {
   const name = conversation?.customer.displayName ?? null;
-  const number = incomingFrom ?? conversation?.customerAddress ?? null;
+  const raw = incomingFrom ?? conversation?.customerAddress ?? null;
+  const number = raw === null ? null : phoneLabel(raw);
   if (name && number) return `${name} · ${number}`;
   return name ?? number ?? "Unknown caller";
 }

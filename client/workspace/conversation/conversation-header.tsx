@@ -7,6 +7,7 @@ import { conversationStatusLabel, tierLabel } from "../common/format.ts";
 import type { AgentRole } from "../../../shared/domain.ts";
 import { MoveToQueue, QueueFacts } from "./queue-facts.tsx";
 import { NewEmail } from "./new-email.tsx";
+import { customerAddressLabel } from "../common/customer-address.ts";
 
 export type Props = {
   conversation: ConversationView;
@@ -46,16 +47,16 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
   return (
     <header className="conversation-header">
       <div className="conversation-header__who">
-        <h1 className="conversation-header__name">{customer.displayName ?? conversation.customerAddress}</h1>
+        <h1 className="conversation-header__name" dir="auto">{customer.displayName ?? customerAddressLabel(conversation.channel, conversation.customerAddress)}</h1>
         <div className="conversation-header__facts">
-          {customer.displayName && <span className="conversation-header__address">{conversation.customerAddress}</span>}
+          {customer.displayName && <span className="conversation-header__address" dir="auto">{customerAddressLabel(conversation.channel, conversation.customerAddress)}</span>}
           <span className={`tier tier--${customer.tier}`}>{tierLabel[customer.tier]}</span>
           <ChannelBadge channel={conversation.channel} />
           <span className={`status-pill status-pill--${missedCall ? "missed" : conversation.status}`} data-testid="conversation-status">
             {missedCall ? "Missed call" : conversationStatusLabel[conversation.status]}
           </span>
           <QueueFacts conversation={conversation} />
-          {conversation.subject && <span className="conversation-header__subject">{conversation.subject}</span>}
+          {conversation.subject && <span className="conversation-header__subject" dir="auto">{conversation.subject}</span>}
         </div>
       </div>
       <div className="conversation-header__actions">

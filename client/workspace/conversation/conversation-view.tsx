@@ -81,6 +81,8 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
         currentConversationId={conversationId}
         agentId={agentId}
         customerEmails={data.customer.identities.filter((i) => i.kind === "email").map((i) => i.value.toLowerCase())}
+        filter={timeline.filter}
+        onFilterChange={timeline.setFilter}
       />
       {agentRole === "agent" && data.conversation.assignedAgentId !== agentId && data.conversation.status !== "resolved" ? (
         // The role table: replying belongs to the assigned agent (or a supervisor). Reading, and notes, stay open to all.

@@ -1,6 +1,7 @@
 import type { ConversationView } from "../../../shared/api.ts";
 import { channelLabel } from "../../../shared/events.ts";
 import { conversationStatusLabel } from "../common/format.ts";
+import { customerAddressLabel } from "../common/customer-address.ts";
 
 export type Props = {
   conversations: ConversationView[];
@@ -28,10 +29,10 @@ export function OtherConversationsNotice({ conversations, agentId, onOpen }: Pro
         {conversations.map((conversation) => (
           <li key={conversation.id}>
             <button className="link-button" type="button" onClick={() => onOpen(conversation.id)}>
-              {channelLabel[conversation.channel]} with {conversation.customerAddress}
+              {channelLabel[conversation.channel]} with <span dir="auto">{customerAddressLabel(conversation.channel, conversation.customerAddress)}</span>
             </button>{" "}
             — {owner(conversation, agentId)}
-            {conversation.subject ? ` · ${conversation.subject}` : ""}
+            {conversation.subject ? <span dir="auto"> · {conversation.subject}</span> : ""}
           </li>
         ))}
       </ul>

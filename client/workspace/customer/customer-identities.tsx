@@ -8,7 +8,7 @@ const kindLabel = { phone: "Phone", email: "Email", chat_visitor: "Chat visitor"
 export function CustomerIdentities({ customer }: { customer: CustomerView }) {
   return (
     <section className="customer-panel__section" aria-label="Identities">
-      <h2 className="customer-panel__name" dir="auto">{customer.displayName ?? customer.identities[0]?.value ?? "Unknown customer"}</h2>
+      <h2 className="customer-panel__name" dir="auto">{customer.displayName ?? (customer.identities[0]?.kind === "phone" ? formatPhone(customer.identities[0].value) : customer.identities[0]?.value) ?? "Unknown customer"}</h2>
       <p className="customer-panel__muted">{tierLabel[customer.tier]} customer</p>
       <ul className="customer-panel__list" data-testid="customer-identities">
         {customer.identities.map((identity) => (

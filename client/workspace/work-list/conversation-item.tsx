@@ -1,6 +1,7 @@
 import type { ConversationView } from "../../../shared/api.ts";
 import { ChannelBadge } from "../common/channel-badge.tsx";
 import { conversationStatusLabel, formatTime } from "../common/format.ts";
+import { customerAddressLabel } from "../common/customer-address.ts";
 
 export type Props = {
   conversation: ConversationView;
@@ -9,7 +10,7 @@ export type Props = {
 };
 
 export function ConversationItem({ conversation, active, onOpen }: Props) {
-  const who = conversation.customer.displayName ?? conversation.customerAddress;
+  const who = conversation.customer.displayName ?? customerAddressLabel(conversation.channel, conversation.customerAddress);
   return (
     <li data-testid="conversation-item" data-conversation-id={conversation.id}>
       <button
@@ -20,14 +21,14 @@ export function ConversationItem({ conversation, active, onOpen }: Props) {
       >
         <span className="conversation-item__top">
           <ChannelBadge channel={conversation.channel} />
-          <span className="conversation-item__who">{who}</span>
+          <span className="conversation-item__who" dir="auto">{who}</span>
           <time className="conversation-item__time" dateTime={conversation.lastMessageAt}>
             {formatTime(conversation.lastMessageAt)}
           </time>
         </span>
         <span className="conversation-item__meta">
           {conversationStatusLabel[conversation.status]}
-          {conversation.subject ? ` · ${conversation.subject}` : ""}
+          {conversation.subject ? <span dir="auto"> · {conversation.subject}</span> : ""}
         </span>
       </button>
     </li>
