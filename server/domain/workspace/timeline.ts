@@ -44,14 +44,14 @@ function decodeCursor(cursor: string, filter: TimelineFilter): string {
 function filterSql(alias: string, filter: TimelineFilter, next: number): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
-  if (filter.channel.length > 0) {
-    params.push(filter.channel);
-    parts.push(`${alias}.channel = ANY($${next + params.length - 1}::"Channel"[])`);
-  }
-  if (filter.kind.length > 0) {
-    params.push(filter.kind);
-    parts.push(`${alias}.kind = ANY($${next + params.length - 1}::"MessageKind"[])`);
-  }
+  // One value as `=`, a plain index condition on the (customer_id, channel | kind, created_at, id) indexes of migration 0021.
+  const condition = (column: string, type: string, values: string[]) => {
+    params.push(values.length === 1 ? values[0] : values);
+    const p = `$${next + params.length - 1}`;
+    parts.push(values.length === 1 ? `${alias}.${column} = ${p}::"${type}"` : `${alias}.${column} = ANY(${p}::"${type}"[])`);
+  };
+  if (filter.channel.length > 0) condition("channel", "Channel", filter.channel);
+  if (filter.kind.length > 0) condition("kind", "MessageKind", filter.kind);
   return { sql: parts.map((p) => ` AND ${p}`).join(""), params };
 }
 
