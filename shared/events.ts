@@ -40,6 +40,8 @@ export interface AgentServerToClient {
   "service_level:alert": (alert: AlertView) => void;
   /** Who has this customer open now (every agent watching them, on any server), sent to those watching. */
   "customer:viewers": (event: { customerId: string; viewers: { agentId: string; name: string }[] }) => void;
+  /** A customer's record changed (name, tags, tier, notes): panels showing them read it again. */
+  "customer:updated": (event: { customerId: string }) => void;
   /** Sent just before the server closes this socket because its session ended: sign in again. */
   "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" }) => void;
 }

@@ -59,7 +59,7 @@ const fallbackMessages: Partial<Record<ApiErrorCode, string>> = {
 };
 
 interface RequestOptions<T> {
-  method?: "GET" | "POST" | "PUT" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
   /** Schema of a 2xx body; absent for 204 answers. */
   schema?: z.ZodType<T>;
@@ -67,7 +67,7 @@ interface RequestOptions<T> {
   notifyUnauthenticated?: boolean;
 }
 
-async function request<T = void>(path: string, options: RequestOptions<T> = {}): Promise<T> {
+export async function request<T = void>(path: string, options: RequestOptions<T> = {}): Promise<T> {
   const { method = "GET", body, schema, notifyUnauthenticated = true } = options;
   let response: Response;
   try {
@@ -108,7 +108,7 @@ async function toApiError(response: Response, notifyUnauthenticated: boolean): P
   return new ApiError(code, message, response.status);
 }
 
-const id = (value: string) => encodeURIComponent(value);
+export const id = (value: string) => encodeURIComponent(value);
 
 /** GET /api/transfer-targets: shared/api.ts names the row, not the envelope. */
 const TransferTargetsResponse = z.object({ agents: z.array(TransferTarget) });

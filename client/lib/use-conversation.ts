@@ -54,6 +54,11 @@ export function useConversation(conversationId: string): ConversationState {
 
   // Whatever changed while the connection was down (status, assignment, other conversations) is reloaded.
   useSocketEvent("connect", () => void load());
+  // A colleague renamed, tagged or re-tiered the customer: the header and panel read it again.
+  const customerId = data?.customer.id;
+  useSocketEvent("customer:updated", (event) => {
+    if (event.customerId === customerId) void load();
+  });
   useSocketEvent("conversation:updated", (updated) => {
     setData((current) => (current ? withUpdate(current, updated) : current));
   });

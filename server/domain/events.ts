@@ -14,6 +14,8 @@ export type DomainEvent =
   /** A channel started failing or recovered: every agent's banner shows it. */
   | { type: "channel.health"; health: ChannelHealth }
   | { type: "agent.notice"; agentId: string; notice: AgentNotice }
+  /** A customer's record changed: agents watching the customer reload their panel. */
+  | { type: "customer.updated"; customerId: string }
   /** A wait reached its service-level warning or breach: to supervisors and the queue's members. */
   | { type: "service_level.alert"; alert: AlertView; memberAgentIds: string[] }
   /** Someone types in a conversation: agents watching the customer see it (nobody answers twice). */
