@@ -196,6 +196,11 @@ const ROUTES: Record<string, RouteCase> = {
   // Editing a customer is every agent's (audited: test/queue-admin.test.ts).
   "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },
   "GET /api/customers/:id/timeline": { request: customerPath("/timeline"), ...everyone(200) },
+  // The customer record: everyone reads it and edits it, audited (the role table: "edit a customer").
+  "GET /api/customers/:id": { request: customerPath(""), ...everyone(200) },
+  "PATCH /api/customers/:id": { request: async () => ({ ...(await customerPath("")()), body: { tags: ["vip"] } }), ...everyone(200) },
+  "GET /api/customers/:id/notes": { request: customerPath("/notes"), ...everyone(200) },
+  "POST /api/customers/:id/notes": { request: async () => ({ ...(await customerPath("/notes")()), body: { body: "Prefers email" } }), ...everyone(201) },
   "GET /api/customers/:id/timeline/changes": { request: customerPath("/timeline/changes?since=0"), ...everyone(200) },
   // Reading an email's HTML is every agent's, whoever has the conversation (no department an island).
   "GET /api/messages/:id/email-html": {
