@@ -2,16 +2,14 @@
 import { Router } from "express";
 import { z } from "zod";
 import { AddCustomerNoteBody, UpdateCustomerBody } from "../../shared/customers.ts";
-import type { PrismaClient } from "../db/client.ts";
 import { assertCan } from "../domain/auth/permissions.ts";
-import { addCustomerNote, listCustomerNotes, loadCustomer, updateCustomer } from "../domain/customers/customer-profile.ts";
-import type { EventPublisher } from "../domain/events.ts";
+import { addCustomerNote, listCustomerNotes, loadCustomer, updateCustomer, type CustomerDeps } from "../domain/customers/customer-profile.ts";
 import { signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
 
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
 
-export function customerRouter(deps: { prisma: PrismaClient; events: EventPublisher }): Router {
+export function customerRouter(deps: CustomerDeps): Router {
   const router = Router();
   router.get("/customers/:id", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);

@@ -6,10 +6,23 @@ import type { Prisma, PrismaClient } from "../../db/client.ts";
 import { AppError } from "../../errors.ts";
 import { assertCan, type Actor } from "../auth/permissions.ts";
 import type { EventPublisher } from "../events.ts";
+import { loadConversation } from "../queries.ts";
+import type pg from "pg";
 
 export interface CustomerDeps {
   prisma: PrismaClient;
+  pool: pg.Pool;
   events: EventPublisher;
+}
+
+/**
+ * After a change to the customer's record: panels watching them reload, and each of their open
+ * conversations is announced again, since its view names the customer (work lists, offers, boards).
+ */
+export async function announceCustomerChanged(deps: CustomerDeps, customerId: string): Promise<void> {
+  const open = await deps.prisma.conversation.findMany({ where: { customerId, status: { not: "resolved" } }, select: { id: true } });
+  const conversations = (await Promise.all(open.map((c) => loadConversation(deps.pool, c.id)))).filter((c) => c !== null);
+  await deps.events.publish({ type: "customer.updated", customerId }, ...conversations.map((conversation) => ({ type: "conversation.updated" as const, conversation })));
 }
 
 const PROFILE = {
@@ -63,7 +76,7 @@ export async function updateCustomer(deps: CustomerDeps, actor: Actor, customerI
     });
     return customerView(row);
   });
-  await deps.events.publish({ type: "customer.updated", customerId });
+  await announceCustomerChanged(deps, customerId);
   return updated;
 }
 
