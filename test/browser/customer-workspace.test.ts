@@ -94,4 +94,32 @@ describe("the agent's three panes", () => {
     await page.getByTestId("composer-input").waitFor();
     expect(await page.getByTestId("composer-input").inputValue()).toBe("");
   });
+
+  it("announces a customer's message by desktop notification while the tab is in the background, when the agent chose so", async () => {
+    await page.context().grantPermissions(["notifications"], { origin: t.url });
+    // Record what the page asks the browser to show, and put the tab in the background.
+    await page.evaluate(() => {
+      const shown: { title: string; body: string }[] = [];
+      (window as unknown as { shown: typeof shown }).shown = shown;
+      const Real = window.Notification;
+      class Recorded extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          shown.push({ title, body: options?.body ?? "" });
+        }
+      }
+      Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+      window.Notification = Recorded as typeof Notification;
+      Object.defineProperty(document, "visibilityState", { get: () => "hidden", configurable: true });
+    });
+    const shown = () => page.evaluate(() => (window as unknown as { shown: { title: string; body: string }[] }).shown);
+    await t.sendSms({ From: second.phone, Body: "Nobody announced me" });
+    await expect.poll(() => item(page, second.id).getByTestId("work-item-preview").innerText()).toBe("Nobody announced me");
+    expect(await shown()).toEqual([]);
+
+    await page.getByTestId("alert-settings").click();
+    await page.getByLabel(/Desktop notification/).check();
+    await t.sendSms({ From: second.phone, Body: "Can someone call me back?" });
+    await expect.poll(shown).toEqual([{ title: "Pat Customer (SMS)", body: "Can someone call me back?" }]);
+  });
 });
