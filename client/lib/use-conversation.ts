@@ -54,6 +54,11 @@ export function useConversation(conversationId: string): ConversationState {
 
   // Whatever changed while the connection was down (status, assignment, other conversations) is reloaded.
   useSocketEvent("connect", () => void load());
+  // Its customer was merged (or the merge undone): the conversation may now belong to another customer.
+  useSocketEvent("customer:merged", (event) => {
+    const customerId = data?.customer.id;
+    if (customerId === event.sourceId || customerId === event.targetId) void load();
+  });
   useSocketEvent("conversation:updated", (updated) => {
     setData((current) => (current ? withUpdate(current, updated) : current));
   });

@@ -3,6 +3,7 @@ import type { AgentRole } from "../../../shared/domain.ts";
 import { CustomerIdentities } from "./customer-identities.tsx";
 import { CustomerConsents } from "./customer-consents.tsx";
 import { OpenConversations } from "./open-conversations.tsx";
+import { MergeSection } from "./merge-section.tsx";
 import "./customer-panel.css";
 
 export type Props = {
@@ -28,6 +29,7 @@ export function CustomerPanel({ customer, conversationId, otherOpenConversations
       <OpenConversations conversations={otherOpenConversations} agentId={agent.id} onOpen={onOpenConversation} />
       {/* sections: reminders */}
       {/* sections: merge */}
+      <MergeSection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
       {/* sections: privacy */}
     </aside>
   );
