@@ -54,7 +54,7 @@ export function AddIdentityForm({ customerId, onAdded, onSuggestMerge }: Props) 
       {owner && (
         <p role="alert" className="merge-section__suggestion" data-testid="identity-conflict">
           This belongs to {owner.displayName ?? "another customer"} —{" "}
-          <button className="button button--quiet merge-section__link" type="button" onClick={() => onSuggestMerge(owner.customerId)} data-testid="identity-suggest-merge">
+          <button className="merge-section__link" type="button" onClick={() => onSuggestMerge(owner.customerId)} data-testid="identity-suggest-merge">
             merge?
           </button>
         </p>

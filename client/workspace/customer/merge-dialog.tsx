@@ -56,7 +56,7 @@ export function MergeDialog({ currentCustomerId, otherCustomerId, onClose, onMer
         <h2 id="merge-dialog-title">
           {preview ? `Merge ${nameOf(preview.source)} into ${nameOf(preview.target)}` : "Merge customers"}
         </h2>
-        <button className="button button--quiet" type="button" onClick={() => setIntoCurrent(!intoCurrent)} disabled={busy} data-testid="merge-swap">
+        <button className="merge-section__link" type="button" onClick={() => setIntoCurrent(!intoCurrent)} disabled={busy} data-testid="merge-swap">
           Keep the other record instead
         </button>
         {error && <p role="alert" className="merge-dialog__error">{error}</p>}

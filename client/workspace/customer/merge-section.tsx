@@ -22,11 +22,14 @@ export function MergeSection({ customer, agent, onCustomerChanged }: Props) {
   const [lastMerge, setLastMerge] = useState<MergeRecord | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A fresh form after a merge: its "belongs to someone else" suggestion is settled.
+  const [formKey, setFormKey] = useState(0);
   const history = useCustomerMerges(customer.id);
 
   const merged = (merge: MergeRecord) => {
     setMergeWith(null);
     setLastMerge(merge);
+    setFormKey((k) => k + 1);
     history.reload();
     onCustomerChanged();
   };
@@ -51,12 +54,12 @@ export function MergeSection({ customer, agent, onCustomerChanged }: Props) {
       {lastMerge && !lastMerge.undoneAt && (
         <p className="merge-section__notice" role="status" data-testid="merge-notice">
           Merged {lastMerge.source.displayName ?? "the other customer"} into {lastMerge.target.displayName ?? "this customer"} —{" "}
-          <button className="button button--quiet merge-section__link" type="button" disabled={busyId !== null} onClick={() => undo(lastMerge.id)} data-testid="merge-notice-undo">
+          <button className="merge-section__link" type="button" disabled={busyId !== null} onClick={() => undo(lastMerge.id)} data-testid="merge-notice-undo">
             Undo
           </button>
         </p>
       )}
-      <AddIdentityForm customerId={customer.id} onAdded={onCustomerChanged} onSuggestMerge={setMergeWith} />
+      <AddIdentityForm key={formKey} customerId={customer.id} onAdded={onCustomerChanged} onSuggestMerge={setMergeWith} />
       {error && <p role="alert" className="merge-section__error">{error}</p>}
       <MergeHistoryList customerId={customer.id} merges={history.merges} busyId={busyId} onUndo={undo} />
       {mergeWith && <MergeDialog currentCustomerId={customer.id} otherCustomerId={mergeWith} onClose={() => setMergeWith(null)} onMerged={merged} />}
