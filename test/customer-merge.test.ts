@@ -142,6 +142,29 @@ describe("merging two customers", () => {
     expect([again.status, again.body.error.code, again.body.error.details?.reason]).toEqual([409, "CONFLICT", "already_undone"]);
   });
 
+  it("undo keeps what changed after the merge (a new consent word, a renamed target) and restores the rest", async () => {
+    const a = await createCustomer(t.pool, { phone: phone(), displayName: "Ada" });
+    const b = await createCustomer(t.pool, { phone: phone() });
+    await t.pool.query(`INSERT INTO consents (customer_id, channel, status, source) VALUES ($1, 'sms', 'opted_out', 'STOP'), ($2, 'sms', 'opted_in', 'form'), ($2, 'email', 'opted_in', 'form')`, [a.id, b.id]);
+    const m = (await api<{ merge: MergeRecord }>("POST", `/api/customers/${a.id}/merge`, { into: b.id })).body.merge;
+    expect(await q(`SELECT channel, status FROM consents WHERE customer_id = $1 ORDER BY channel`, [b.id])).toEqual([
+      { channel: "sms", status: "opted_out" },
+      { channel: "email", status: "opted_in" },
+    ]);
+    // After the merge the customer says START again, and an agent names the record.
+    await t.pool.query(`UPDATE consents SET status = 'opted_in', source = 'START', updated_at = now() + interval '1 second' WHERE customer_id = $1 AND channel = 'sms'`, [b.id]);
+    await t.pool.query(`UPDATE customers SET display_name = 'Ada Lovelace' WHERE id = $1`, [b.id]);
+    expect((await api("POST", `/api/customer-merges/${m.id}/undo`)).status).toBe(200);
+    expect(await q(`SELECT customer_id = $2 AS on_b, status, source FROM consents WHERE customer_id = ANY($1) AND channel = 'sms' ORDER BY 1`, [[a.id, b.id], b.id])).toEqual([
+      { on_b: false, status: "opted_out", source: "STOP" },
+      { on_b: true, status: "opted_in", source: "START" },
+    ]);
+    expect(await q(`SELECT display_name, merged_into_id FROM customers WHERE id = ANY($1) ORDER BY id = $2`, [[a.id, b.id], b.id])).toEqual([
+      { display_name: "Ada", merged_into_id: null },
+      { display_name: "Ada Lovelace", merged_into_id: null },
+    ]);
+  });
+
   it("refuses a merge into itself, into or from a merged-away customer, and an unknown customer", async () => {
     const a = await createCustomer(t.pool, { phone: phone() });
     const b = await createCustomer(t.pool, { phone: phone() });

@@ -152,6 +152,11 @@ export async function restoreColumns(tx: pg.PoolClient, table: string, id: strin
     if (JSON.stringify(current[column] ?? null) === JSON.stringify(after)) restore[column] = before;
     else kept.push(column);
   }
+  // updated_at goes back only with everything else: a row edited since keeps the time of that edit.
+  if (kept.length && "updated_at" in restore) {
+    delete restore.updated_at;
+    kept.push("updated_at");
+  }
   // The tier last and alone: writing tier_source runs the trigger that derives the tier (migration 0014).
   const { tier, ...rest } = restore;
   await writeColumns(tx, table, id, rest);
