@@ -5,7 +5,7 @@ import type { ErrorCode } from "../shared/api.ts";
 import type { MergePreview, MergeRecord } from "../shared/merge.ts";
 import { MOVED_TABLES, STAYING_TABLES } from "../server/domain/customers/merge-rows.ts";
 import { createAgent, createCustomer } from "./support/factories.ts";
-import { startTestApp, type TestApp } from "./support/test-app.ts";
+import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
 
 let t: TestApp;
 let agent: { id: string; cookie: string };
@@ -215,6 +215,51 @@ describe("merging two customers", () => {
     const after = (await landed())!;
     expect(after.customer_id).toBe(a.id);
     expect((await q<{ customer_id: string }>(`SELECT customer_id FROM conversations WHERE id = $1`, [after.conversation_id]))[0]!.customer_id).toBe(a.id);
+  });
+
+  it("tells the workspaces watching either customer, on merge and on undo", async () => {
+    const a = await createCustomer(t.pool, { phone: phone() });
+    const b = await createCustomer(t.pool, { phone: phone() });
+    const socket = await t.connectAgent(agent.cookie);
+    await socket.emitWithAck("customer:watch", { customerId: a.id });
+    const seen: { mergeId: string; sourceId: string; targetId: string; undone: boolean }[] = [];
+    socket.on("customer:merged", (e) => seen.push(e));
+    const m = (await api<{ merge: MergeRecord }>("POST", `/api/customers/${a.id}/merge`, { into: b.id })).body.merge;
+    await eventually(async () => seen.length === 1);
+    await api("POST", `/api/customer-merges/${m.id}/undo`);
+    await eventually(async () => seen.length === 2);
+    expect(seen).toEqual([
+      { mergeId: m.id, sourceId: a.id, targetId: b.id, undone: false },
+      { mergeId: m.id, sourceId: a.id, targetId: b.id, undone: true },
+    ]);
+  });
+
+  it("an SMS from the source's phone being stored while the merge starts lands on the target, never on the merged-away record", async () => {
+    const sourcePhone = phone();
+    const a = await createCustomer(t.pool, { phone: sourcePhone });
+    const b = await createCustomer(t.pool, { phone: phone() });
+    // Ingest's own transaction, held open after it stored the message: the merge must wait for it.
+    const ingest = await t.pool.connect();
+    try {
+      await ingest.query("BEGIN");
+      const stored = await ingest.query<{ message_id: string }>(
+        `SELECT message_id FROM ingest_inbound_message('sms', $1, 'phone', $2, true, '+14155550100', 'Still there?', 'text', '[]', NULL, '{}', now(), NULL, NULL)`,
+        [`SMmerge${seq}`, sourcePhone],
+      );
+      let done = false;
+      const merging = api("POST", `/api/customers/${a.id}/merge`, { into: b.id }).finally(() => (done = true));
+      // Either the merge waits on the sender's lock (as it must), or it finished without waiting.
+      await eventually(async () => done || (await q(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`)).length > 0);
+      await ingest.query("COMMIT");
+      expect((await merging).status).toBe(201);
+      const rows = await q(
+        `SELECT m.customer_id AS message, cv.customer_id AS conversation FROM messages m JOIN conversations cv ON cv.id = m.conversation_id WHERE m.id = $1`,
+        [stored.rows[0]!.message_id],
+      );
+      expect(rows).toEqual([{ message: b.id, conversation: b.id }]);
+    } finally {
+      ingest.release();
+    }
   });
 
   it("two merges of the same pair at once (the same way or opposite ways): one wins, the other is a 409, no deadlock", async () => {
