@@ -79,4 +79,31 @@ describe("merging customers in the workspace", () => {
     expect(rows).toEqual([{ customer_id: otherId }]);
     await page.screenshot({ path: join(tmpdir(), "switchboard-merge-undone.png") });
   });
+
+  it("a chat visitor's claimed email that matches a customer offers Merge…, which previews and merges", async () => {
+    const visitorId = "visitor-merge-1";
+    const { rows: [chatCustomer] } = await t.pool.query<{ id: string }>(`INSERT INTO customers DEFAULT VALUES RETURNING id`);
+    await t.pool.query(`INSERT INTO identities (customer_id, kind, value, verified, source) VALUES ($1, 'chat_visitor', $2, true, 'test')`, [chatCustomer!.id, visitorId]);
+    await t.pool.query(`INSERT INTO chat_profiles (visitor_id, name, email) VALUES ($1, 'Olga', 'olga@example.test')`, [visitorId]);
+    const agentId = (await t.pool.query<{ id: string }>(`SELECT id FROM agents WHERE name = 'Mia Merger'`)).rows[0]!.id;
+    const { rows: [chat] } = await t.pool.query<{ id: string }>(
+      `INSERT INTO conversations (customer_id, channel, status, customer_address, assigned_agent_id) VALUES ($1, 'chat', 'assigned', $2, $3) RETURNING id`,
+      [chatCustomer!.id, visitorId, agentId],
+    );
+    await t.pool.query(`INSERT INTO messages (conversation_id, customer_id, channel, direction, body, status) VALUES ($1, $2, 'chat', 'inbound', 'Is my refund through?', 'received')`, [chat!.id, chatCustomer!.id]);
+    await page.reload();
+    await page.locator(`[data-testid="conversation-item"][data-conversation-id="${chat!.id}"]`).click();
+    await expect.poll(() => page.getByTestId("suggested-matches").innerText()).toContain("Olga Owner");
+    await page.getByTestId("suggested-match-merge").click();
+    await page.getByTestId("merge-preview").waitFor();
+    // The known customer is the one to keep: merge the anonymous chat record into Olga's.
+    await page.getByTestId("merge-swap").click();
+    await expect.poll(() => page.getByTestId("merge-dialog").innerText()).toContain("into Olga Owner");
+    await page.getByTestId("merge-confirm").click();
+    await expect.poll(timelineText).toContain("My order 42 arrived broken");
+    expect(await timelineText()).toContain("Is my refund through?");
+    const { rows } = await t.pool.query(`SELECT customer_id FROM conversations WHERE id = $1`, [chat!.id]);
+    expect(rows).toEqual([{ customer_id: otherId }]);
+    await page.screenshot({ path: join(tmpdir(), "switchboard-merge-chat.png") });
+  });
 });
