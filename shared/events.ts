@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Channel, SettablePresence } from "./domain.ts";
 import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView, OfferView } from "./api.ts";
 import type { AlertView } from "./service-levels.ts";
+import type { CustomerMergedEvent } from "./merge.ts";
 
 export const AGENT_NAMESPACE = "/agent";
 
@@ -44,6 +45,8 @@ export interface AgentServerToClient {
   "customer:updated": (event: { customerId: string }) => void;
   /** Sent just before the server closes this socket because its session ended: sign in again. */
   "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" }) => void;
+  /** Two customers were merged, or a merge undone: to both customers' watchers, to reload them. */
+  "customer:merged": (event: CustomerMergedEvent) => void;
 }
 
 export interface AgentClientToServer {

@@ -26,6 +26,7 @@ import { QueueView } from "../../shared/queues.ts";
 import type { StartEmailBody } from "../../shared/email.ts";
 import { CannedReplyListResponse } from "../../shared/canned-replies.ts";
 import type { Channel } from "../../shared/domain.ts";
+import { AddIdentityResponse, MergeHistoryResponse, MergePreviewResponse, MergeResponse, type AddIdentityBody } from "../../shared/merge.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
 export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -174,6 +175,17 @@ export const api = {
     request(`/api/customers/${id(customerId)}/timeline/changes?${new URLSearchParams({ since })}`, {
       schema: TimelineChanges,
     }),
+
+  /** A phone or email the customer gave; 409 CONFLICT with details.suggestedMerge when it is another customer's. */
+  addIdentity: (customerId: string, body: AddIdentityBody) =>
+    request(`/api/customers/${id(customerId)}/identities`, { method: "POST", body, schema: AddIdentityResponse }),
+  /** What merging `sourceId` into `targetId` would move, and the conflicts it settles. */
+  mergePreview: (sourceId: string, targetId: string) =>
+    request(`/api/customers/${id(sourceId)}/merge-preview?${new URLSearchParams({ into: targetId })}`, { schema: MergePreviewResponse }),
+  mergeCustomers: (sourceId: string, targetId: string) =>
+    request(`/api/customers/${id(sourceId)}/merge`, { method: "POST", body: { into: targetId }, schema: MergeResponse }),
+  undoMerge: (mergeId: string) => request(`/api/customer-merges/${id(mergeId)}/undo`, { method: "POST", schema: MergeResponse }),
+  customerMerges: (customerId: string) => request(`/api/customers/${id(customerId)}/merges`, { schema: MergeHistoryResponse }),
 };
 
 /** A message fit to show a person, whatever was thrown. */

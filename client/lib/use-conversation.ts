@@ -59,6 +59,10 @@ export function useConversation(conversationId: string): ConversationState {
   useSocketEvent("customer:updated", (event) => {
     if (event.customerId === customerId) void load();
   });
+  // Its customer was merged (or the merge undone): the conversation may now belong to another customer.
+  useSocketEvent("customer:merged", (event) => {
+    if (customerId === event.sourceId || customerId === event.targetId) void load();
+  });
   useSocketEvent("conversation:updated", (updated) => {
     setData((current) => (current ? withUpdate(current, updated) : current));
   });

@@ -112,6 +112,8 @@ export function useMyWork(agentId: string): MyWork {
   }, [loadSnapshot]);
 
   useSocketEvent("connect", () => void loadSnapshot());
+  // A merge (or its undo) moved one of my conversations to another customer: its name and tier changed.
+  useSocketEvent("customer:merged", () => void loadSnapshot());
   useSocketEvent("offer:new", (offer) => apply({ type: "offer:new", offer }));
   useSocketEvent("offer:closed", ({ offerId }) => apply({ type: "offer:closed", offerId }));
   useSocketEvent("conversation:updated", (conversation) => apply({ type: "conversation:updated", conversation }));

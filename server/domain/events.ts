@@ -25,7 +25,9 @@ export type DomainEvent =
   | { type: "chat.typing"; visitorId: string; typing: boolean; name: string | null }
   | { type: "chat.ended"; visitorId: string; by: string | null }
   /** Sessions ended (null ids: all of the agent's): every server disconnects their sockets. */
-  | { type: "sessions.ended"; agentId: string; reason: SessionEndReason; sessionId: string | null; exceptSessionId: string | null };
+  | { type: "sessions.ended"; agentId: string; reason: SessionEndReason; sessionId: string | null; exceptSessionId: string | null }
+  /** Two customers were merged (or the merge undone): workspaces showing either reload them. */
+  | { type: "customer.merged"; mergeId: string; sourceId: string; targetId: string; undone: boolean; assignedAgentIds: string[] };
 
 export type SessionEndReason = "logout" | "password_changed" | "deactivated" | "expired";
 

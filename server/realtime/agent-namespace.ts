@@ -204,5 +204,10 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
       // One emit over the rooms: a supervisor who is also a member gets it once.
       to([rooms.supervisors, ...event.memberAgentIds.map(rooms.agent)]).emit("service_level:alert", event.alert);
       break;
+    case "customer.merged": {
+      const { mergeId, sourceId, targetId, undone } = event;
+      to([rooms.customer(sourceId), rooms.customer(targetId), ...event.assignedAgentIds.map(rooms.agent)]).emit("customer:merged", { mergeId, sourceId, targetId, undone });
+      break;
+    }
   }
 }

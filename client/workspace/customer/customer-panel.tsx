@@ -5,6 +5,7 @@ import { CustomerConsents } from "./customer-consents.tsx";
 import { OpenConversations } from "./open-conversations.tsx";
 import { CustomerTags } from "./customer-tags.tsx";
 import { CustomerNotes } from "./customer-notes.tsx";
+import { MergeSection } from "./merge-section.tsx";
 import "./customer-panel.css";
 
 export type Props = {
@@ -31,6 +32,7 @@ export function CustomerPanel({ customer, conversationId, otherOpenConversations
       <CustomerNotes customerId={customer.id} />
       {/* sections: reminders */}
       {/* sections: merge */}
+      <MergeSection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
       {/* sections: privacy */}
     </aside>
   );
