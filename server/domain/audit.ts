@@ -16,7 +16,7 @@ export interface AuditEventInput {
 const storedData = (data: Record<string, unknown> | undefined) => JSON.parse(JSON.stringify(data ?? {})) as Prisma.InputJsonObject;
 
 export async function recordAudit(tx: pg.PoolClient, event: AuditEventInput): Promise<void> {
-  // hot path kept in pg for the callers' transactions (bench: sms-ingest, routing): the INSERT rides their client.
+  // The INSERT rides the caller's pg client, so it commits or rolls back with their change.
   await tx.query(`INSERT INTO audit_events (actor_id, action, entity_type, entity_id, data) VALUES ($1, $2, $3, $4, $5)`, [
     event.actorId,
     event.action,
