@@ -71,7 +71,6 @@ const NOT_YET_CONVERTED: Record<string, string> = {
   "server/domain/voice/wrap-up.ts": "not converted in this pass (voice)",
   "server/domain/workspace/resolve-conversation.ts": "frees the agent's load in one pg transaction with the routing rows",
   "server/domain/workspace/set-consent.ts": "not converted in this pass (consent)",
-  "server/domain/workspace/set-presence.ts": "presence feeds agent_loads.ready, which the router reads: not measured by a bench, not converted in this pass",
   "server/domain/workspace/announce-typing.ts": "not converted in this pass (typing)",
   "server/domain/auth/conversation-access.ts": "who may change a conversation, read in its callers' pg transactions",
 };
@@ -144,6 +143,7 @@ describe("the data layer", () => {
     const ordinary = [
       "server/domain/workspace/manage-agents.ts",
       "server/domain/workspace/agent-states.ts",
+      "server/domain/workspace/set-presence.ts",
       "server/domain/workspace/forward-phone.ts",
       "server/domain/auth/manage-accounts.ts",
       "server/domain/auth/end-sessions.ts",
