@@ -6,7 +6,13 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, withTransaction, type Db } from "../server/db/client.ts";
+import { recordAudit, recordPrismaAudit } from "../server/domain/audit.ts";
+import { AGENT_COLUMNS, agentView, type AgentRow } from "../server/domain/views.ts";
+import { AGENT_RECORD, agentRecordView } from "../server/domain/workspace/agent-record.ts";
+import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { createAgent } from "./support/factories.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const DOMAIN = "server/domain";
@@ -166,5 +172,61 @@ describe("the data layer", () => {
       expect(text, `${file} uses Prisma`).toMatch(/prisma|Prisma\.TransactionClient|\btx\.\w+\.(find|create|update|delete|count|upsert)/);
       expect(listed(file), `${file} is an ordinary record: it must not be on a list`).toBe(false);
     }
+  });
+});
+
+// Where both layers still meet (an agent read by the hot session lookup or by Prisma; an audit row
+// written in a pg or a Prisma transaction), they must give the same thing.
+describe("the two layers side by side", () => {
+  let database: TestDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = createDb(database.url, { max: 2 });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  const bothViews = async (id: string) => {
+    const { rows } = await db.pool.query<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents a WHERE a.id = $1`, [id]);
+    const record = await db.prisma.agent.findUniqueOrThrow({ where: { id }, ...AGENT_RECORD });
+    return { sql: agentView(rows[0]!), prisma: agentRecordView(record) };
+  };
+
+  it("shows an agent alike, with or without an away reason, forward phone and deactivation", async () => {
+    const plain = await createAgent(db.pool, { role: "supervisor", skills: ["billing"], capacity: { chat: 4 } });
+    const plainViews = await bothViews(plain.id);
+    expect(plainViews.prisma).toEqual(plainViews.sql);
+
+    const away = await createAgent(db.pool, { presence: "away" });
+    const reason = await db.pool.query<{ id: string }>(`INSERT INTO away_reasons (name) VALUES ('Layer check') RETURNING id`);
+    await db.pool.query(`UPDATE agents SET away_reason_id = $2, forward_phone = '+14155550123', deactivated_at = now() WHERE id = $1`, [away.id, reason.rows[0]!.id]);
+    const awayViews = await bothViews(away.id);
+    expect(awayViews.sql.awayReason).toEqual({ id: reason.rows[0]!.id, name: "Layer check" });
+    expect(awayViews.sql.active).toBe(false);
+    expect(awayViews.prisma).toEqual(awayViews.sql);
+  });
+
+  it("writes the same audit row from a pg and from a Prisma transaction", async () => {
+    const actor = await createAgent(db.pool);
+    const event = (entityId: string) => ({
+      actorId: actor.id,
+      action: "layer_check",
+      entityType: "layer",
+      entityId,
+      data: { at: new Date("2026-12-01T12:00:00.000Z"), gone: undefined, nested: { list: [1, "two", null] } },
+    });
+    await withTransaction(db.pool, (tx) => recordAudit(tx, event("pg")));
+    await db.prisma.$transaction((tx) => recordPrismaAudit(tx, event("prisma")));
+    const { rows } = await db.pool.query<{ entity_id: string; actor_id: string; action: string; entity_type: string; data: unknown }>(
+      `SELECT entity_id, actor_id, action, entity_type, data FROM audit_events WHERE action = 'layer_check' ORDER BY entity_id`,
+    );
+    expect(rows.map((r) => r.entity_id)).toEqual(["pg", "prisma"]);
+    const { entity_id: _pg, ...fromPg } = rows[0]!;
+    const { entity_id: _prisma, ...fromPrisma } = rows[1]!;
+    expect(fromPrisma).toEqual(fromPg);
+    expect(fromPg.data).toEqual({ at: "2026-12-01T12:00:00.000Z", nested: { list: [1, "two", null] } });
   });
 });
