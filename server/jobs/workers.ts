@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import type { ChannelAdapter } from "../../channels/channel.ts";
 import type { Channel } from "../../shared/domain.ts";
 import type { EventPublisher } from "../domain/events.ts";
+import type { PrismaClient } from "../db/client.ts";
 import { deliverMessage } from "../domain/outbound/deliver-message.ts";
 import { closeOffer } from "../domain/routing/answer-offer.ts";
 import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain/routing/match.ts";
@@ -24,6 +25,7 @@ import { queueLostDisconnectChecks } from "./sweep-presence.ts";
 import { QUEUE_NAMES, type MediaJob, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob, type ServiceLevelJob } from "./queues.ts";
 
 export interface WorkerDeps extends RoutingDeps {
+  prisma: PrismaClient;
   events: EventPublisher;
   queues: Queues;
   adapters: Partial<Record<Channel, ChannelAdapter>>;
