@@ -92,6 +92,8 @@ export const ConversationView = z.object({
   /** While it waits: when it breaches its queue's target for the customer's tier and channel. */
   dueAt: z.string().nullable(),
   customer: CustomerSummary,
+  /** While snoozed: when it wakes by itself (it also wakes at the customer's next message). */
+  snoozedUntil: z.string().nullable().optional(),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 
@@ -218,7 +220,12 @@ export type SoftphoneStateBody = z.infer<typeof SoftphoneStateBody>;
 export type SetPresenceBody = z.infer<typeof SetPresenceBody>;
 
 /** The agent's live work: a full snapshot, fetched at start and after every reconnect. */
-export const MyWorkResponse = z.object({ offers: z.array(OfferView), conversations: z.array(ConversationView) });
+export const MyWorkResponse = z.object({
+  offers: z.array(OfferView),
+  conversations: z.array(ConversationView),
+  /** My snoozed conversations, waking soonest first: out of the active list, still mine until they wake. */
+  snoozed: z.array(ConversationView).default([]),
+});
 export type MyWorkResponse = z.infer<typeof MyWorkResponse>;
 
 export const ConversationResponse = z.object({

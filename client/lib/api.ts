@@ -26,6 +26,7 @@ import { QueueView } from "../../shared/queues.ts";
 import type { StartEmailBody } from "../../shared/email.ts";
 import { CannedReplyListResponse } from "../../shared/canned-replies.ts";
 import type { Channel } from "../../shared/domain.ts";
+import { CustomerRemindersResponse, MyRemindersResponse, ReminderResponse, type CreateReminderBody } from "../../shared/follow-ups.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
 export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -174,6 +175,16 @@ export const api = {
     request(`/api/customers/${id(customerId)}/timeline/changes?${new URLSearchParams({ since })}`, {
       schema: TimelineChanges,
     }),
+
+  /** Follow-ups: reminders (mine: due and upcoming; a customer's open ones) and snoozing a conversation. */
+  createReminder: (body: CreateReminderBody) => request("/api/reminders", { method: "POST", body, schema: ReminderResponse }),
+  myReminders: () => request("/api/me/reminders", { schema: MyRemindersResponse }),
+  customerReminders: (customerId: string) => request(`/api/customers/${id(customerId)}/reminders`, { schema: CustomerRemindersResponse }),
+  reminderDone: (reminderId: string) => request(`/api/reminders/${id(reminderId)}/done`, { method: "POST", schema: ReminderResponse }),
+  cancelReminder: (reminderId: string) => request(`/api/reminders/${id(reminderId)}`, { method: "DELETE" }),
+  snooze: (conversationId: string, until: string) =>
+    request(`/api/conversations/${id(conversationId)}/snooze`, { method: "POST", body: { until }, schema: ConversationResult }),
+  unsnooze: (conversationId: string) => request(`/api/conversations/${id(conversationId)}/unsnooze`, { method: "POST", schema: ConversationResult }),
 };
 
 /** A message fit to show a person, whatever was thrown. */

@@ -9,6 +9,8 @@ export interface MyWork {
   offers: OfferView[];
   /** My open conversations, most recently active first. */
   conversations: ConversationView[];
+  /** My snoozed conversations, waking soonest first. */
+  snoozed: ConversationView[];
   status: "loading" | "ready" | "error";
   error: string | null;
   /** Accepts an offer and returns the conversation now assigned to me. Throws the ApiError (409 CONFLICT when too late). */
@@ -31,6 +33,7 @@ function sortWork(work: MyWorkResponse): MyWorkResponse {
   return {
     offers: [...work.offers].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)),
     conversations: [...work.conversations].sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt)),
+    snoozed: [...work.snoozed].sort((a, b) => Date.parse(a.snoozedUntil ?? "") - Date.parse(b.snoozedUntil ?? "")),
   };
 }
 
@@ -46,9 +49,10 @@ function applyEvent(work: MyWorkResponse, event: WorkEvent, agentId: string): My
     case "conversation:updated": {
       const updated = event.conversation;
       const conversations = work.conversations.filter((conversation) => conversation.id !== updated.id);
-      if (isMine(updated, agentId)) conversations.push(updated);
+      const snoozed = work.snoozed.filter((conversation) => conversation.id !== updated.id);
+      if (isMine(updated, agentId)) (updated.status === "snoozed" ? snoozed : conversations).push(updated);
       const offers = work.offers.map((offer) => (offer.conversation.id === updated.id ? { ...offer, conversation: updated } : offer));
-      return sortWork({ offers, conversations });
+      return sortWork({ offers, conversations, snoozed });
     }
   }
 }
@@ -59,7 +63,7 @@ function applyEvent(work: MyWorkResponse, event: WorkEvent, agentId: string): My
  * snapshot may have been read before they happened.
  */
 export function useMyWork(agentId: string): MyWork {
-  const [work, setWork] = useState<MyWorkResponse>({ offers: [], conversations: [] });
+  const [work, setWork] = useState<MyWorkResponse>({ offers: [], conversations: [], snoozed: [] });
   const [status, setStatus] = useState<MyWork["status"]>("loading");
   const [error, setError] = useState<string | null>(null);
   const latestRequest = useRef(0);

@@ -63,12 +63,14 @@ export interface ConversationRow {
   customer_id: string;
   customer_display_name: string | null;
   customer_tier: CustomerSummary["tier"];
+  /** Set while snoozed; absent where a producer does not select it. */
+  snoozed_until?: Date | null;
 }
 
 /** Select list for ConversationRow, with `cv` = conversations and `cu` = customers. */
 export const CONVERSATION_COLUMNS = `cv.id, cv.channel, cv.status, cv.assigned_agent_id, cv.customer_address, cv.business_address,
   cv.subject, cv.last_message_at, cv.created_at, cv.reference, cv.outcome, cv.queue_id, (SELECT q.name FROM queues q WHERE q.id = cv.queue_id) AS queue_name,
-  cv.due_at, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
+  cv.due_at, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier, cv.snoozed_until`;
 
 export function conversationView(r: ConversationRow): ConversationView {
   return {
@@ -92,6 +94,8 @@ export function conversationView(r: ConversationRow): ConversationView {
         (r.channel === "sms" || r.channel === "voice" ? formatPhone(r.customer_address) : r.channel === "chat" ? "Web visitor" : r.customer_address),
       tier: r.customer_tier,
     },
+    // Only while snoozed, so every other view reads as before.
+    ...(r.snoozed_until ? { snoozedUntil: iso(r.snoozed_until) } : {}),
   };
 }
 
