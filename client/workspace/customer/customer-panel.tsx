@@ -3,6 +3,7 @@ import type { AgentRole } from "../../../shared/domain.ts";
 import { CustomerIdentities } from "./customer-identities.tsx";
 import { CustomerConsents } from "./customer-consents.tsx";
 import { OpenConversations } from "./open-conversations.tsx";
+import { RemindersSection } from "./reminders-section.tsx";
 import "./customer-panel.css";
 
 export type Props = {
@@ -27,6 +28,7 @@ export function CustomerPanel({ customer, conversationId, otherOpenConversations
       <CustomerConsents customer={customer} />
       <OpenConversations conversations={otherOpenConversations} agentId={agent.id} onOpen={onOpenConversation} />
       {/* sections: reminders */}
+      <RemindersSection customer={customer} conversationId={conversationId} agent={agent} />
       {/* sections: merge */}
       {/* sections: privacy */}
     </aside>

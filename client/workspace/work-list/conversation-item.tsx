@@ -27,6 +27,7 @@ export function ConversationItem({ conversation, active, onOpen }: Props) {
         </span>
         <span className="conversation-item__meta">
           {conversationStatusLabel[conversation.status]}
+          {conversation.snoozedUntil ? ` until ${formatTime(conversation.snoozedUntil)}` : ""}
           {conversation.subject ? ` · ${conversation.subject}` : ""}
         </span>
       </button>
