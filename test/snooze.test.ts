@@ -1,15 +1,17 @@
 // Snooze: a conversation leaves its agent's active list until a time, then comes back routed (an offer
 // is made), or sooner: at the customer's next SMS, chat message or email, or when its agent wakes it.
 // Whatever woke it, the timer then does nothing. Only its agent or a supervisor snoozes it.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationView, MyWorkResponse } from "../shared/api.ts";
 import { withTransaction } from "../server/db/client.ts";
 import { reopenOrTouch } from "../server/domain/email/threads.ts";
-import { endSnooze } from "../server/domain/snooze/wake-snoozed.ts";
+import { endSnooze, sweepSnoozes } from "../server/domain/snooze/wake-snoozed.ts";
 import { snoozeJobId } from "../server/jobs/queues.ts";
 import { connectVisitor, type VisitorSocket } from "./support/chat-visitor.ts";
+import { createConversation } from "./support/conversations.ts";
+import { postSignedForm } from "./support/twilio-webhooks.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { waitForQueuesToDrain } from "./support/queues.ts";
 import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
@@ -119,6 +121,27 @@ describe("snoozing a conversation", () => {
     await t.api(olive.cookie, "POST", `/api/offers/${offer.id}/accept`);
   });
 
+  it("whose job Redis lost gets it again from the sweep; past its time, the sweep wakes it, once", async () => {
+    const c = await oliveSms();
+    const until = inMs(30 * 60_000);
+    expect((await snooze(olive.cookie, c.id, until)).status).toBe(200);
+    const jobId = snoozeJobId(c.id, new Date(until));
+    await t.sb.queues.followUps.remove(jobId);
+    expect(await t.sb.queues.followUps.getJob(jobId)).toBeUndefined();
+    const deps = { pool: t.pool, events: t.sb.events, queues: t.sb.queues };
+    expect((await sweepSnoozes(deps)).scheduled).toBeGreaterThanOrEqual(1);
+    expect(await (await t.sb.queues.followUps.getJob(jobId))?.getState()).toBe("delayed");
+
+    // Its time has passed while Redis held no job for it.
+    await t.pool.query(`UPDATE conversations SET snoozed_until = now() - interval '1 minute' WHERE id = $1`, [c.id]);
+    expect((await sweepSnoozes(deps, { graceSeconds: 0 })).woken).toBe(1);
+    expect((await sweepSnoozes(deps, { graceSeconds: 0 })).woken).toBe(0);
+    await pendingOffer(c.id);
+    expect((await events(c.id, "snooze_ended")).map((e) => e.metadata.reason)).toEqual(["time"]);
+    // The job the sweep made earlier runs one day and finds another snooze (none): nothing.
+    expect(await endSnooze(deps, { conversationId: c.id, until: new Date(until) })).toEqual({ outcome: "nothing" });
+  });
+
   it("wakes at the customer's next SMS before its time; the timer then does nothing", async () => {
     const c = await oliveSms();
     const until = inMs(2500);
@@ -147,6 +170,18 @@ describe("snoozing a conversation", () => {
     expect(await v.socket.emitWithAck("chat:send", { clientId: randomUUID(), body: "Back now" })).toMatchObject({ ok: true });
     await pendingOffer(id);
     expect((await events(id, "snooze_ended")).map((e) => e.metadata.reason)).toEqual(["customer_message"]);
+  });
+
+  it("wakes at the customer's next call when its conversation is a call (a call joins their open voice conversation)", async () => {
+    const voicemail = await createConversation(t.pool, { channel: "voice", assignedAgentId: olive.id });
+    await t.pool.query(`UPDATE messages SET metadata = '{"callStatus":"completed"}' WHERE conversation_id = $1`, [voicemail.id]);
+    expect((await snooze(olive.cookie, voicemail.id, inMs(3_600_000))).status).toBe(200);
+    const path = "/webhooks/twilio/voice";
+    const params = { AccountSid: t.fake.accountSid, ApiVersion: "2010-04-01", Direction: "inbound", CallSid: `CA${randomBytes(16).toString("hex")}`, From: voicemail.phone, To: "+14155550100", CallStatus: "ringing" };
+    const res = await postSignedForm({ url: t.url + path, signatureUrl: t.config.publicUrl + path, authToken: t.fake.authToken, params });
+    expect(res.status).toBe(200);
+    expect(await conversation(voicemail.id)).toMatchObject({ status: "queued", assigned_agent_id: null, snoozed_until: null });
+    expect((await events(voicemail.id, "snooze_ended")).map((e) => e.metadata.reason)).toEqual(["customer_message"]);
   });
 
   it("wakes at the customer's next email on the thread", async () => {
