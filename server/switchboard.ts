@@ -140,6 +140,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       sweepEveryMs: opts.sweepEveryMs ?? 10_000,
       sendLeaseMs: config.sendLeaseMs,
       sessionSecret: config.sessionSecret,
+      prisma: db.prisma,
       disconnectGraceMs: opts.disconnectGraceMs ?? 20_000,
       ...(opts.outboundLockMs ? { lockDurationMs: opts.outboundLockMs } : {}),
     });

@@ -173,7 +173,7 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     }
     case "conversation.updated": {
       const c = event.conversation;
-      to([rooms.customer(c.customer.id), rooms.supervisors, c.assignedAgentId && rooms.agent(c.assignedAgentId)]).emit("conversation:updated", c);
+      to([rooms.customer(c.customer.id), rooms.supervisors, c.assignedAgentId && rooms.agent(c.assignedAgentId), ...(event.alsoAgentIds ?? []).map(rooms.agent)]).emit("conversation:updated", c);
       break;
     }
     case "offer.created":

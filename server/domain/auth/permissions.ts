@@ -57,6 +57,10 @@ export const PERMISSIONS = {
   /** Canned replies: every agent uses them, supervisors and admins keep them. */
   "canned_replies.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "canned_replies.manage": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** Set a reminder for oneself, list, finish and cancel one's own. */
+  "reminder.write": { agent: "yes", supervisor: "yes", admin: "yes" },
+  /** Set a reminder for another agent, finish or cancel theirs. */
+  "reminder.others": { agent: "no", supervisor: "yes", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -11,6 +11,7 @@ import { AppError } from "../../errors.ts";
 import type { DomainEvent, EventPublisher } from "../events.ts";
 import { loadMessage } from "../queries.ts";
 import { mediaView, storedMediaOf } from "./stored-media.ts";
+import { announceWake } from "../snooze/wake-snoozed.ts";
 import { conversationView } from "../views.ts";
 import type { WorkQueues } from "../work-queues.ts";
 
@@ -123,6 +124,8 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
     if (consentEvent) events.push({ type: "message.created", ...consentEvent });
   }
   await deps.events.publish(...events);
+  // Waiting, yet not opened: it was snoozed, and this message woke it (the SQL function did, in the same transaction).
+  if (r.waiting && !r.opened) await announceWake(deps, r.conversation_id);
   // Lost with Redis, or never queued (a crash here): the media sweep finds pending files in Postgres.
   if (r.created && media.some((m) => m.state === "pending")) await deps.queues.fetchMessageMedia(r.message_id);
   if (r.waiting) await deps.queues.routeConversation(r.conversation_id, r.priority);
