@@ -20,7 +20,6 @@ import { countAgentSockets } from "../redis/agent-sockets.ts";
 import type { Logger } from "../log.ts";
 import { fetchMessageMedia, sweepPendingMedia } from "../domain/ingest/fetch-message-media.ts";
 import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
-import type { PrismaClient } from "../db/client.ts";
 import { fireReminder, sweepReminders } from "../domain/reminders/fire-reminder.ts";
 import { endSnooze, sweepSnoozes } from "../domain/snooze/wake-snoozed.ts";
 import { startSweepTimer } from "./sweep-timer.ts";
@@ -44,8 +43,6 @@ export interface WorkerDeps extends RoutingDeps {
   publicUrl: string;
   /** Signs the links of stored files (MMS media). */
   sessionSecret: string;
-  /** Reminders are read and fired through Prisma. */
-  prisma: PrismaClient;
 }
 
 /** Routing jobs one process runs at once: each is mostly waiting on PostgreSQL and Redis round trips. */
