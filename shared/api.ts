@@ -68,8 +68,14 @@ export const CustomerSummary = z.object({
 export type CustomerSummary = z.infer<typeof CustomerSummary>;
 
 export const CustomerView = CustomerSummary.extend({
-  identities: z.array(z.object({ kind: IdentityKind, value: z.string(), verified: z.boolean() })),
+  /** Where each address came from ("sms", "chat_verified", "agent", …) and since when. */
+  identities: z.array(z.object({ kind: IdentityKind, value: z.string(), verified: z.boolean(), source: z.string(), createdAt: z.string() })),
   consents: z.array(z.object({ channel: Channel, status: z.enum(["opted_in", "opted_out"]), updatedAt: z.string() })),
+  /** 'set' on the record by an agent, or 'derived' from the lifetime value. */
+  tierSource: z.enum(["set", "derived"]),
+  lifetimeValue: z.number().nullable(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 
@@ -91,7 +97,14 @@ export const ConversationView = z.object({
   queue: z.object({ id: z.string(), name: z.string() }).nullable(),
   /** While it waits: when it breaches its queue's target for the customer's tier and channel. */
   dueAt: z.string().nullable(),
+  /** While it waits for an agent: since when. */
+  waitingSince: z.string().nullable(),
   customer: CustomerSummary,
+  /** While snoozed: when it wakes by itself (it also wakes at the customer's next message). */
+  snoozedUntil: z.string().nullable().optional(),
+  /** In the work list: the last message and how many of the customer's messages no agent has seen. */
+  preview: z.object({ body: z.string(), direction: MessageDirection, kind: MessageKind, at: z.string() }).nullable().optional(),
+  unreadCount: z.number().int().nonnegative().optional(),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 
@@ -218,7 +231,12 @@ export type SoftphoneStateBody = z.infer<typeof SoftphoneStateBody>;
 export type SetPresenceBody = z.infer<typeof SetPresenceBody>;
 
 /** The agent's live work: a full snapshot, fetched at start and after every reconnect. */
-export const MyWorkResponse = z.object({ offers: z.array(OfferView), conversations: z.array(ConversationView) });
+export const MyWorkResponse = z.object({
+  offers: z.array(OfferView),
+  conversations: z.array(ConversationView),
+  /** My snoozed conversations, waking soonest first: out of the active list, still mine until they wake. */
+  snoozed: z.array(ConversationView).default([]),
+});
 export type MyWorkResponse = z.infer<typeof MyWorkResponse>;
 
 export const ConversationResponse = z.object({

@@ -1,10 +1,10 @@
+import { displayAddress } from "../customer/customer-name.ts";
 import type { ConversationView, WrapUpBody } from "../../../shared/api.ts";
 import { useCallControl } from "../../lib/use-call-control.ts";
 import type { SoftphoneControls } from "../../lib/use-softphone.ts";
 import { ActiveCall } from "./active-call.tsx";
 import { RingingCall } from "./ringing-call.tsx";
 import { WrapUpForm } from "./wrap-up-form.tsx";
-import { phoneLabel } from "../common/customer-address.ts";
 
 export type Props = {
   softphone: SoftphoneControls;
@@ -23,8 +23,8 @@ type Mode = "ringing" | "in-call" | "wrap-up";
 function callerLabel(conversation: ConversationView | null, incomingFrom: string | null): string {
   const name = conversation?.customer.displayName ?? null;
   const raw = incomingFrom ?? conversation?.customerAddress ?? null;
-  const number = raw === null ? null : phoneLabel(raw);
-  if (name && number) return `${name} · ${number}`;
+  const number = raw ? displayAddress(raw) : null;
+  if (name && number && name !== number) return `${name} · ${number}`;
   return name ?? number ?? "Unknown caller";
 }
 

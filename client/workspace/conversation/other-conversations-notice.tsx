@@ -1,7 +1,7 @@
+import { displayAddress } from "../customer/customer-name.ts";
 import type { ConversationView } from "../../../shared/api.ts";
 import { channelLabel } from "../../../shared/events.ts";
 import { conversationStatusLabel } from "../common/format.ts";
-import { customerAddressLabel } from "../common/customer-address.ts";
 
 export type Props = {
   conversations: ConversationView[];
@@ -29,7 +29,8 @@ export function OtherConversationsNotice({ conversations, agentId, onOpen }: Pro
         {conversations.map((conversation) => (
           <li key={conversation.id}>
             <button className="link-button" type="button" onClick={() => onOpen(conversation.id)}>
-              {channelLabel[conversation.channel]} with <span dir="auto">{customerAddressLabel(conversation.channel, conversation.customerAddress)}</span>
+              {channelLabel[conversation.channel]}
+              {conversation.channel === "chat" ? " on the website" : ` with ${displayAddress(conversation.customerAddress)}`}
             </button>{" "}
             — {owner(conversation, agentId)}
             {conversation.subject ? <span dir="auto"> · {conversation.subject}</span> : ""}
