@@ -26,6 +26,8 @@ const HOT_PATHS: Record<string, (typeof BENCHES)[number]> = {
   "server/domain/routing/match.ts": "routing",
   // authenticateSession, on every request and socket handshake (the chat bench times the agent's reply POST).
   "server/domain/auth/sessions.ts": "chat",
+  // The customer timeline's page and catch-up: one keyset statement per page.
+  "server/domain/workspace/timeline.ts": "timeline",
 };
 
 /** Being converted on other branches at the same time; the integrator fixes these entries at merge. */

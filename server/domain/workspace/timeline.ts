@@ -1,6 +1,7 @@
 // The customer's timeline: every message, email, call, voicemail, note and event of theirs, across all
 // conversations and channels, optionally filtered by channel and kind. Pages are keyset pages on
 // (created_at, id) and cost one query each, whatever the page size or the length of the history.
+// Hand SQL kept on a hot path: bench timeline (one statement per page at 100, 10,000 and 100,000 items, beside the bare keyset SQL).
 import type pg from "pg";
 import type { TimelineChanges, TimelinePage } from "../../../shared/api.ts";
 import type { Channel, MessageKind } from "../../../shared/domain.ts";
