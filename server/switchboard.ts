@@ -168,6 +168,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       redis,
       limiter,
       prisma: db.prisma,
+      redisPrefix: config.redisPrefix,
       encryptionKey: config.encryptionKey,
       uploads: config.uploads,
       loginThrottle: createLoginThrottle(redis, config.redisPrefix, { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits }),

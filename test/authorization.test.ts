@@ -197,6 +197,13 @@ const ROUTES: Record<string, RouteCase> = {
   "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },
   "GET /api/customers/:id/timeline": { request: customerPath("/timeline"), ...everyone(200) },
   "GET /api/customers/:id/timeline/changes": { request: customerPath("/timeline/changes?since=0"), ...everyone(200) },
+  // Privacy: everyone reads the consent ledger; only admins export or erase a customer (each call erases a fresh one).
+  "GET /api/customers/:id/consents": { request: customerPath("/consents"), ...everyone(200) },
+  "GET /api/customers/:id/export": { request: customerPath("/export"), ...adminOnly(200) },
+  "POST /api/customers/:id/erase": {
+    request: async () => ({ ...(await customerPath("/erase")()), body: { confirm: true, reason: "Right to erasure request" } }),
+    ...adminOnly(200),
+  },
   // Reading an email's HTML is every agent's, whoever has the conversation (no department an island).
   "GET /api/messages/:id/email-html": {
     request: async () => {

@@ -55,6 +55,9 @@ export const PERMISSIONS = {
   /** Canned replies: every agent uses them, supervisors and admins keep them. */
   "canned_replies.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "canned_replies.manage": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** A customer's whole record as one download, and erasing it: admins only (audited). */
+  "customers.export": { agent: "no", supervisor: "no", admin: "yes" },
+  "customers.erase": { agent: "no", supervisor: "no", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;
 
 export type Action = keyof typeof PERMISSIONS;
