@@ -182,3 +182,6 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return "Something went wrong.";
 }
+
+/** For feature clients kept in their own files (e.g. client/workspace/customer/privacy-api.ts). */
+export { request };

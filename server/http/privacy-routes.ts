@@ -10,6 +10,7 @@ import { listConsentLedger } from "../domain/privacy/consent-ledger.ts";
 import { eraseCustomer } from "../domain/privacy/erase-customer.ts";
 import { exportCustomer } from "../domain/privacy/export-customer.ts";
 import type pg from "pg";
+import type { EventPublisher } from "../domain/events.ts";
 import { signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
 
@@ -21,6 +22,7 @@ export interface PrivacyDeps {
   log: Logger;
   publicUrl: string;
   sessionSecret: string;
+  events: EventPublisher;
 }
 
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });

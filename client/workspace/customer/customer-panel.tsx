@@ -3,6 +3,7 @@ import type { AgentRole } from "../../../shared/domain.ts";
 import { CustomerIdentities } from "./customer-identities.tsx";
 import { CustomerConsents } from "./customer-consents.tsx";
 import { OpenConversations } from "./open-conversations.tsx";
+import { PrivacySection } from "./privacy-section.tsx";
 import "./customer-panel.css";
 
 export type Props = {
@@ -29,6 +30,7 @@ export function CustomerPanel({ customer, conversationId, otherOpenConversations
       {/* sections: reminders */}
       {/* sections: merge */}
       {/* sections: privacy */}
+      <PrivacySection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
     </aside>
   );
 }

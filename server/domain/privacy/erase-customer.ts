@@ -1,6 +1,7 @@
 // Erasing a customer (an admin, for a right-to-erasure request), in one transaction: their name and
 // identities go (a later message from the same address starts a new customer), every message keeps its
-// channel, direction, kind, status and times for reports but loses its body, files and personal metadata;
+// channel, direction, kind, status and times for reports but loses its body (but for our own consent
+// events: "Opted out of SMS (replied STOP)"), files and personal metadata;
 // email content, attachments (their bytes are rows here), chat profiles, note and reminder text go;
 // conversations keep channel, times, status, queue and agent but lose subject and address; outbound
 // messages still queued are cancelled; the consent ledger stays without its evidence. After commit, the
@@ -14,6 +15,8 @@ import type { Logger } from "../../log.ts";
 import { recordAudit } from "../audit.ts";
 import { assertCan, type Actor } from "../auth/permissions.ts";
 import { redactJson, redactOtherTables } from "./redact.ts";
+import type { EventPublisher } from "../events.ts";
+import { announceErasure } from "./announce-erasure.ts";
 import { scrubRedis } from "./scrub-redis.ts";
 
 export interface EraseDeps {
@@ -21,6 +24,7 @@ export interface EraseDeps {
   redis: Redis;
   redisPrefix: string;
   log: Logger;
+  events: EventPublisher;
 }
 
 /** Tables erase-customer handles by name; every other table with a customer column is blanked generically. */
@@ -78,7 +82,8 @@ export async function eraseCustomer(deps: EraseDeps, actor: Actor, customerId: s
     );
     await tx.query(`DELETE FROM email_contents WHERE message_id IN (SELECT id FROM messages WHERE customer_id = ANY($1::uuid[]))`, [ids]);
     const messages = await tx.query(
-      `UPDATE messages SET body = '', media = '[]'::jsonb, error_message = NULL,
+      `UPDATE messages SET body = CASE WHEN kind = 'event' AND metadata->>'event' = 'consent_changed' THEN body ELSE '' END,
+              media = '[]'::jsonb, error_message = NULL,
               metadata = COALESCE((SELECT jsonb_object_agg(k, v) FROM jsonb_each(metadata) AS e(k, v) WHERE k = ANY($2::text[])), '{}'::jsonb),
               updated_at = now(), change_seq = nextval('message_change_seq')
         WHERE customer_id = ANY($1::uuid[])`,
@@ -119,6 +124,8 @@ export async function eraseCustomer(deps: EraseDeps, actor: Actor, customerId: s
   });
   // Redis carries work and live events, not records: a failure here leaves stream entries that age out.
   await scrubRedis(deps, outcome.scrub).catch((err) => deps.log.warn("customer erased; the event stream could not be scrubbed", { customerId, err: (err as Error).message }));
+  // Then (so the scrub keeps them) the erased rows replace what open workspaces show; clients also catch up by cursor.
+  await announceErasure(deps, outcome.scrub.ids).catch((err) => deps.log.warn("customer erased but not announced", { customerId, err: (err as Error).message }));
   return outcome.result;
 }
 
