@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageView } from "../shared/api.ts";
 import type { EraseCustomerResult } from "../shared/privacy.ts";
+import { findThread } from "../server/domain/email/threads.ts";
 import { createEmailMessage } from "./support/email-messages.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { waitForQueuesToDrain } from "./support/queues.ts";
@@ -22,6 +23,7 @@ const cookies = {} as Record<"agent" | "supervisor" | "admin", string>;
 let adminId: string;
 let customerId: string;
 let queuedId: string;
+let mailExternalId: string;
 let redis: Redis;
 beforeAll(async () => {
   t = await startTestApp();
@@ -64,6 +66,7 @@ beforeAll(async () => {
     html: "<p>html says quokka-jam</p>",
     files: [{ name: "passport-zelda.pdf", contentType: "application/pdf", data: Buffer.from("gate-code-1984") }],
   });
+  mailExternalId = (await t.pool.query(`SELECT external_id FROM messages WHERE id = $1`, [mail.id])).rows[0].external_id;
   await t.pool.query(`UPDATE email_contents SET raw = $2 WHERE message_id = $1`, [mail.id, Buffer.from(`From: Zelda Quintessa <${EMAIL}>\r\nSubject: Refund for umbrella-42\r\n\r\nemail text says quokka-jam`)]);
 
   // Notes, a reminder, an audited edit, and a reply still queued.
@@ -107,6 +110,16 @@ async function findSecretsInDatabase(): Promise<string[]> {
 async function secretsInRedis(): Promise<number> {
   const entries = (await redis.xrange(`${t.config.redisPrefix}:events`, "-", "+")) as [string, string[]][];
   return entries.filter(([, fields]) => fields.some((f) => SECRETS.some((s) => f.toLowerCase().includes(s.toLowerCase())))).length;
+}
+
+/** The conversation a reply to the customer's mail would join (by In-Reply-To), if any. */
+async function threadOfReply(): Promise<string | null> {
+  const client = await t.pool.connect();
+  try {
+    return (await findThread(client, { inReplyTo: mailExternalId, references: [] }, null))?.row.id ?? null;
+  } finally {
+    client.release();
+  }
 }
 
 /** The search's expressions over the columns it indexes (full text, and the substring match pg_trgm serves). */
@@ -174,6 +187,7 @@ describe("erase", () => {
     expect((await findSecretsInDatabase()).length).toBeGreaterThan(10);
     expect(await searchHits("quokka")).toBeGreaterThan(0);
     expect(await secretsInRedis()).toBeGreaterThan(0);
+    expect(await threadOfReply()).not.toBeNull();
 
     const res = await eraseAs("admin");
     expect(res.status).toBe(200);
@@ -183,6 +197,8 @@ describe("erase", () => {
     expect(await findSecretsInDatabase()).toEqual([]);
     for (const word of ["quokka", "zelda", "banana", "marmalade"]) expect({ word, hits: await searchHits(word) }).toEqual({ word, hits: 0 });
     expect(await secretsInRedis()).toBe(0);
+    // A reply to one of their old mails does not bring them back: it threads nowhere, so starts a new customer.
+    expect(await threadOfReply()).toBeNull();
 
     const timeline = await t.api<{ messages: MessageView[] }>(cookies.agent, "GET", `/api/customers/${customerId}/timeline?limit=100`);
     expect(timeline.body.messages).toHaveLength(before.messages);

@@ -215,7 +215,8 @@ async function findOutbound(db: pg.PoolClient, externalId: string): Promise<{ me
   const { rows } = await db.query<ThreadRow & { message_id: string }>(
     `SELECT m.id AS message_id, cv.id, cv.customer_id, cv.status, cv.queue_id, cv.priority
        FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
-      WHERE m.channel = 'email' AND m.external_id = $1 AND m.direction = 'outbound'`,
+      WHERE m.channel = 'email' AND m.external_id = $1 AND m.direction = 'outbound'
+        AND NOT EXISTS (SELECT 1 FROM customers cu WHERE cu.id = cv.customer_id AND cu.erased_at IS NOT NULL)`,
     [externalId],
   );
   const r = rows[0];
