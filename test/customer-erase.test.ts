@@ -69,6 +69,16 @@ beforeAll(async () => {
   mailExternalId = (await t.pool.query(`SELECT external_id FROM messages WHERE id = $1`, [mail.id])).rows[0].external_id;
   await t.pool.query(`UPDATE email_contents SET raw = $2 WHERE message_id = $1`, [mail.id, Buffer.from(`From: Zelda Quintessa <${EMAIL}>\r\nSubject: Refund for umbrella-42\r\n\r\nemail text says quokka-jam`)]);
 
+  // A merge (the merge feature's table, as it may look: the export and erasure know it only by its foreign keys),
+  // and the record merged into this one.
+  const loser = await t.pool.query(`INSERT INTO customers (display_name, merged_into_id) VALUES ('Zelda Q. (old record)', $1) RETURNING id`, [customerId]);
+  await t.pool.query(`CREATE TABLE IF NOT EXISTS customer_merges (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(), survivor_id uuid NOT NULL REFERENCES customers(id), merged_id uuid NOT NULL REFERENCES customers(id),
+    snapshot jsonb NOT NULL, note text, created_at timestamptz NOT NULL DEFAULT now())`);
+  await t.pool.query(`INSERT INTO customer_merges (survivor_id, merged_id, snapshot, note) VALUES ($1, $2, $3, 'same person: Zelda')`, [
+    customerId, loser.rows[0].id, JSON.stringify({ identities: [{ kind: "phone", value: PHONE }], displayName: "Zelda Q. (old record)" }),
+  ]);
+
   // Notes, a reminder, an audited edit, and a reply still queued.
   expect((await t.api(cookies.agent, "POST", `/api/conversations/${smsConversation}/notes`, { body: "Zelda wants mornings-only calls" })).status).toBe(201);
   await t.pool.query(`INSERT INTO notes (customer_id, agent_id, body) VALUES ($1, $2, 'Prefers mornings-only')`, [customerId, adminId]);
@@ -162,6 +172,7 @@ describe("export", () => {
     expect(doc.notes.map((n: any) => n.body)).toEqual(["Prefers mornings-only"]);
     expect(doc.reminders.map((r: any) => r.note)).toEqual(["Call Zelda about umbrella-42"]);
     expect(doc.chatProfiles).toEqual([expect.objectContaining({ visitorId: VISITOR, name: "Zelda Quintessa", email: EMAIL, phone: PHONE })]);
+    expect(doc.merges).toEqual([expect.objectContaining({ survivor_id: customerId, note: "same person: Zelda", snapshot: expect.objectContaining({ displayName: "Zelda Q. (old record)" }) })]);
     expect(doc.auditEvents).toEqual([expect.objectContaining({ action: "customer_tier_set", entityId: customerId })]);
     const audit = await t.pool.query(`SELECT actor_id FROM audit_events WHERE action = 'customer.exported' AND entity_id = $1`, [customerId]);
     expect(audit.rows).toEqual([{ actor_id: adminId }]);
@@ -216,7 +227,8 @@ describe("erase", () => {
     const audit = await t.pool.query(`SELECT actor_id, data FROM audit_events WHERE action = 'customer.erased' AND entity_id = $1`, [customerId]);
     expect(audit.rows).toHaveLength(1);
     expect(audit.rows[0]).toMatchObject({ actor_id: adminId, data: { reason: "Right to erasure request", ...before, cancelledOutbound: 1 } });
-    expect(audit.rows[0].data.redactedColumns).toEqual(expect.arrayContaining(["notes.body", "reminders.note"]));
+    expect(audit.rows[0].data.redactedColumns).toEqual(expect.arrayContaining(["notes.body", "reminders.note", "customer_merges.snapshot", "customer_merges.note"]));
+    expect(audit.rows[0].data.customers).toBe(2);
 
     const again = await eraseAs("admin");
     expect([again.status, again.body.error?.code]).toEqual([409, "CONFLICT"]);

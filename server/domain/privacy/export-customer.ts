@@ -112,7 +112,7 @@ export async function exportCustomer(deps: ExportDeps, actor: Actor, customerId:
 async function otherTables(pool: pg.Pool, customerId: string): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const t of await customerTables(pool)) {
-    if (KNOWN_TABLES.has(t.table)) continue;
+    if (KNOWN_TABLES.has(t.table) || t.table === "customer_merges") continue;
     const cols = t.columns.filter((c) => c.type !== "bytea").map((c) => quoteIdent(c.name));
     const { rows } = await pool.query(`SELECT ${cols.join(", ")} FROM ${quoteIdent(t.table)} WHERE ${mentionsCustomers(t)}`, [[customerId]]);
     out[t.table] = rows;
