@@ -68,8 +68,14 @@ export const CustomerSummary = z.object({
 export type CustomerSummary = z.infer<typeof CustomerSummary>;
 
 export const CustomerView = CustomerSummary.extend({
-  identities: z.array(z.object({ kind: IdentityKind, value: z.string(), verified: z.boolean() })),
+  /** Where each address came from ("sms", "chat_verified", "agent", …) and since when. */
+  identities: z.array(z.object({ kind: IdentityKind, value: z.string(), verified: z.boolean(), source: z.string(), createdAt: z.string() })),
   consents: z.array(z.object({ channel: Channel, status: z.enum(["opted_in", "opted_out"]), updatedAt: z.string() })),
+  /** 'set' on the record by an agent, or 'derived' from the lifetime value. */
+  tierSource: z.enum(["set", "derived"]),
+  lifetimeValue: z.number().nullable(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 
@@ -91,7 +97,12 @@ export const ConversationView = z.object({
   queue: z.object({ id: z.string(), name: z.string() }).nullable(),
   /** While it waits: when it breaches its queue's target for the customer's tier and channel. */
   dueAt: z.string().nullable(),
+  /** While it waits for an agent: since when. */
+  waitingSince: z.string().nullable(),
   customer: CustomerSummary,
+  /** In the work list: the last message and how many of the customer's messages no agent has seen. */
+  preview: z.object({ body: z.string(), direction: MessageDirection, kind: MessageKind, at: z.string() }).nullable().optional(),
+  unreadCount: z.number().int().nonnegative().optional(),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 

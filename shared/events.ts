@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Channel, SettablePresence } from "./domain.ts";
 import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView, OfferView } from "./api.ts";
 import type { AlertView } from "./service-levels.ts";
+import type { CustomerMergedEvent } from "./merge.ts";
 
 export const AGENT_NAMESPACE = "/agent";
 
@@ -40,8 +41,12 @@ export interface AgentServerToClient {
   "service_level:alert": (alert: AlertView) => void;
   /** Who has this customer open now (every agent watching them, on any server), sent to those watching. */
   "customer:viewers": (event: { customerId: string; viewers: { agentId: string; name: string }[] }) => void;
+  /** A customer's record changed (name, tags, tier, notes): panels showing them read it again. */
+  "customer:updated": (event: { customerId: string }) => void;
   /** Sent just before the server closes this socket because its session ended: sign in again. */
   "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" }) => void;
+  /** Two customers were merged, or a merge undone: to both customers' watchers, to reload them. */
+  "customer:merged": (event: CustomerMergedEvent) => void;
 }
 
 export interface AgentClientToServer {

@@ -195,7 +195,25 @@ const ROUTES: Record<string, RouteCase> = {
   "PUT /api/customers/:id/consents/:channel": { request: async () => ({ ...(await customerPath("/consents/email")()), body: { status: "opted_out" } }), ...everyone(200) },
   // Editing a customer is every agent's (audited: test/queue-admin.test.ts).
   "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },
+  // Merging and undoing a merge, and adding a phone or email, are every agent's (audited: test/customer-merge.test.ts).
+  "GET /api/customers/:id/merge-preview": { request: async () => ({ path: `/api/customers/${(await createConversation(t.pool)).customerId}/merge-preview?into=${(await createConversation(t.pool)).customerId}` }), ...everyone(200) },
+  "POST /api/customers/:id/merge": { request: async () => ({ ...(await customerPath("/merge")()), body: { into: (await createConversation(t.pool)).customerId } }), ...everyone(201) },
+  "POST /api/customer-merges/:id/undo": {
+    request: async () => {
+      const [a, b] = [(await createConversation(t.pool)).customerId, (await createConversation(t.pool)).customerId];
+      const merged = await t.api<{ merge: { id: string } }>(people.admin.cookie, "POST", `/api/customers/${a}/merge`, { into: b });
+      return { path: `/api/customer-merges/${merged.body.merge.id}/undo` };
+    },
+    ...everyone(200),
+  },
+  "GET /api/customers/:id/merges": { request: customerPath("/merges"), ...everyone(200) },
+  "POST /api/customers/:id/identities": { request: async () => ({ ...(await customerPath("/identities")()), body: { kind: "email", value: `added-${hex()}@example.test` } }), ...everyone(201) },
   "GET /api/customers/:id/timeline": { request: customerPath("/timeline"), ...everyone(200) },
+  // The customer record: everyone reads it and edits it, audited (the role table: "edit a customer").
+  "GET /api/customers/:id": { request: customerPath(""), ...everyone(200) },
+  "PATCH /api/customers/:id": { request: async () => ({ ...(await customerPath("")()), body: { tags: ["vip"] } }), ...everyone(200) },
+  "GET /api/customers/:id/notes": { request: customerPath("/notes"), ...everyone(200) },
+  "POST /api/customers/:id/notes": { request: async () => ({ ...(await customerPath("/notes")()), body: { body: "Prefers email" } }), ...everyone(201) },
   "GET /api/customers/:id/timeline/changes": { request: customerPath("/timeline/changes?since=0"), ...everyone(200) },
   // Privacy: everyone reads the consent ledger; only admins export or erase a customer (each call erases a fresh one).
   "GET /api/customers/:id/consents": { request: customerPath("/consents"), ...everyone(200) },

@@ -69,15 +69,13 @@ beforeAll(async () => {
   mailExternalId = (await t.pool.query(`SELECT external_id FROM messages WHERE id = $1`, [mail.id])).rows[0].external_id;
   await t.pool.query(`UPDATE email_contents SET raw = $2 WHERE message_id = $1`, [mail.id, Buffer.from(`From: Zelda Quintessa <${EMAIL}>\r\nSubject: Refund for umbrella-42\r\n\r\nemail text says quokka-jam`)]);
 
-  // A merge (the merge feature's table, as it may look: the export and erasure know it only by its foreign keys),
-  // and the record merged into this one.
+  // A merge (the merge feature's table: the export and erasure know it only by its foreign keys), and the
+  // record merged into this one.
   const loser = await t.pool.query(`INSERT INTO customers (display_name, merged_into_id) VALUES ('Zelda Q. (old record)', $1) RETURNING id`, [customerId]);
-  await t.pool.query(`CREATE TABLE IF NOT EXISTS customer_merges (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(), survivor_id uuid NOT NULL REFERENCES customers(id), merged_id uuid NOT NULL REFERENCES customers(id),
-    snapshot jsonb NOT NULL, note text, created_at timestamptz NOT NULL DEFAULT now())`);
-  await t.pool.query(`INSERT INTO customer_merges (survivor_id, merged_id, snapshot, note) VALUES ($1, $2, $3, 'same person: Zelda')`, [
-    customerId, loser.rows[0].id, JSON.stringify({ identities: [{ kind: "phone", value: PHONE }], displayName: "Zelda Q. (old record)" }),
+  await t.pool.query(`INSERT INTO customer_merges (source_customer_id, target_customer_id, snapshot) VALUES ($1, $2, $3)`, [
+    loser.rows[0].id, customerId, JSON.stringify({ version: 1, source: { display_name: "Zelda Q. (old record)" }, movedAddresses: [PHONE] }),
   ]);
+  await t.pool.query(`UPDATE customers SET tags = '{umbrella-42}' WHERE id = $1`, [customerId]);
 
   // Notes, a reminder, an audited edit, and a reply still queued.
   expect((await t.api(cookies.agent, "POST", `/api/conversations/${smsConversation}/notes`, { body: "Zelda wants mornings-only calls" })).status).toBe(201);
@@ -172,7 +170,8 @@ describe("export", () => {
     expect(doc.notes.map((n: any) => n.body)).toEqual(["Prefers mornings-only"]);
     expect(doc.reminders.map((r: any) => r.note)).toEqual(["Call Zelda about umbrella-42"]);
     expect(doc.chatProfiles).toEqual([expect.objectContaining({ visitorId: VISITOR, name: "Zelda Quintessa", email: EMAIL, phone: PHONE })]);
-    expect(doc.merges).toEqual([expect.objectContaining({ survivor_id: customerId, note: "same person: Zelda", snapshot: expect.objectContaining({ displayName: "Zelda Q. (old record)" }) })]);
+    expect(doc.customer.tags).toEqual(["umbrella-42"]);
+    expect(doc.merges).toEqual([expect.objectContaining({ target_customer_id: customerId, snapshot: expect.objectContaining({ movedAddresses: [PHONE] }) })]);
     expect(doc.auditEvents).toEqual([expect.objectContaining({ action: "customer_tier_set", entityId: customerId })]);
     const audit = await t.pool.query(`SELECT actor_id FROM audit_events WHERE action = 'customer.exported' AND entity_id = $1`, [customerId]);
     expect(audit.rows).toEqual([{ actor_id: adminId }]);
@@ -227,7 +226,7 @@ describe("erase", () => {
     const audit = await t.pool.query(`SELECT actor_id, data FROM audit_events WHERE action = 'customer.erased' AND entity_id = $1`, [customerId]);
     expect(audit.rows).toHaveLength(1);
     expect(audit.rows[0]).toMatchObject({ actor_id: adminId, data: { reason: "Right to erasure request", ...before, cancelledOutbound: 1 } });
-    expect(audit.rows[0].data.redactedColumns).toEqual(expect.arrayContaining(["notes.body", "reminders.note", "customer_merges.snapshot", "customer_merges.note"]));
+    expect(audit.rows[0].data.redactedColumns).toEqual(expect.arrayContaining(["notes.body", "reminders.note", "customer_merges.snapshot"]));
     expect(audit.rows[0].data.customers).toBe(2);
 
     const again = await eraseAs("admin");

@@ -26,6 +26,7 @@ import { QueueView } from "../../shared/queues.ts";
 import type { StartEmailBody } from "../../shared/email.ts";
 import { CannedReplyListResponse } from "../../shared/canned-replies.ts";
 import type { Channel } from "../../shared/domain.ts";
+import { AddIdentityResponse, MergeHistoryResponse, MergePreviewResponse, MergeResponse, type AddIdentityBody } from "../../shared/merge.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
 export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -59,7 +60,7 @@ const fallbackMessages: Partial<Record<ApiErrorCode, string>> = {
 };
 
 interface RequestOptions<T> {
-  method?: "GET" | "POST" | "PUT" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
   /** Schema of a 2xx body; absent for 204 answers. */
   schema?: z.ZodType<T>;
@@ -67,7 +68,7 @@ interface RequestOptions<T> {
   notifyUnauthenticated?: boolean;
 }
 
-async function request<T = void>(path: string, options: RequestOptions<T> = {}): Promise<T> {
+export async function request<T = void>(path: string, options: RequestOptions<T> = {}): Promise<T> {
   const { method = "GET", body, schema, notifyUnauthenticated = true } = options;
   let response: Response;
   try {
@@ -108,7 +109,7 @@ async function toApiError(response: Response, notifyUnauthenticated: boolean): P
   return new ApiError(code, message, response.status);
 }
 
-const id = (value: string) => encodeURIComponent(value);
+export const id = (value: string) => encodeURIComponent(value);
 
 /** GET /api/transfer-targets: shared/api.ts names the row, not the envelope. */
 const TransferTargetsResponse = z.object({ agents: z.array(TransferTarget) });
@@ -174,6 +175,17 @@ export const api = {
     request(`/api/customers/${id(customerId)}/timeline/changes?${new URLSearchParams({ since })}`, {
       schema: TimelineChanges,
     }),
+
+  /** A phone or email the customer gave; 409 CONFLICT with details.suggestedMerge when it is another customer's. */
+  addIdentity: (customerId: string, body: AddIdentityBody) =>
+    request(`/api/customers/${id(customerId)}/identities`, { method: "POST", body, schema: AddIdentityResponse }),
+  /** What merging `sourceId` into `targetId` would move, and the conflicts it settles. */
+  mergePreview: (sourceId: string, targetId: string) =>
+    request(`/api/customers/${id(sourceId)}/merge-preview?${new URLSearchParams({ into: targetId })}`, { schema: MergePreviewResponse }),
+  mergeCustomers: (sourceId: string, targetId: string) =>
+    request(`/api/customers/${id(sourceId)}/merge`, { method: "POST", body: { into: targetId }, schema: MergeResponse }),
+  undoMerge: (mergeId: string) => request(`/api/customer-merges/${id(mergeId)}/undo`, { method: "POST", schema: MergeResponse }),
+  customerMerges: (customerId: string) => request(`/api/customers/${id(customerId)}/merges`, { schema: MergeHistoryResponse }),
 };
 
 /** A message fit to show a person, whatever was thrown. */
@@ -182,6 +194,3 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return "Something went wrong.";
 }
-
-/** For feature clients kept in their own files (e.g. client/workspace/customer/privacy-api.ts). */
-export { request };

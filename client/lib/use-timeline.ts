@@ -43,6 +43,8 @@ interface Sync {
   syncedSeq: string | null;
   olderCursor: string | null;
   loadingOlder: boolean;
+  /** The next first page replaces what is shown (after a merge or its undo moved messages away). */
+  replace?: boolean;
   running: boolean;
   again: boolean;
   stopped: boolean;
@@ -77,9 +79,11 @@ export function useTimeline(customerId: string | null): Timeline {
         if (s.stopped) return;
         s.syncedSeq = page.changeCursor;
         s.olderCursor = page.olderCursor;
+        const replace = s.replace;
+        s.replace = false;
         update(s.customerId, (current) => ({
           ...current,
-          messages: mergeMessages(current.messages, page.messages),
+          messages: replace ? page.messages : mergeMessages(current.messages, page.messages),
           olderCursor: page.olderCursor,
         }));
       } else {
@@ -139,6 +143,15 @@ export function useTimeline(customerId: string | null): Timeline {
   // The server forgets our rooms when the connection drops: re-watch and catch up on every (re)connect.
   useSocketEvent("connect", () => {
     if (sync.current) void runSync(sync.current);
+  });
+
+  // A merge (or its undo) moved messages to or from this customer: load the timeline afresh.
+  useSocketEvent("customer:merged", (event) => {
+    const s = sync.current;
+    if (!s || (event.sourceId !== s.customerId && event.targetId !== s.customerId)) return;
+    s.syncedSeq = null;
+    s.replace = true;
+    void runSync(s);
   });
 
   const mergeLive = useCallback(

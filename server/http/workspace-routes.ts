@@ -28,8 +28,10 @@ import { setPresence } from "../domain/workspace/set-presence.ts";
 import { agentStateHistory, createAwayReason, listAwayReasons, updateAwayReason } from "../domain/workspace/agent-states.ts";
 import { signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
+import type { PrismaClient } from "../db/client.ts";
 
 export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {
+  prisma: PrismaClient;
   publicUrl: string;
   voice: VoiceAdapter | null;
   /** Sends the code that confirms an agent's forward phone. */

@@ -197,9 +197,17 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     case "agent.notice":
       to([rooms.agent(event.agentId)]).emit("agent:notice", event.notice);
       break;
+    case "customer.updated":
+      to([rooms.customer(event.customerId)]).emit("customer:updated", { customerId: event.customerId });
+      break;
     case "service_level.alert":
       // One emit over the rooms: a supervisor who is also a member gets it once.
       to([rooms.supervisors, ...event.memberAgentIds.map(rooms.agent)]).emit("service_level:alert", event.alert);
       break;
+    case "customer.merged": {
+      const { mergeId, sourceId, targetId, undone } = event;
+      to([rooms.customer(sourceId), rooms.customer(targetId), ...event.assignedAgentIds.map(rooms.agent)]).emit("customer:merged", { mergeId, sourceId, targetId, undone });
+      break;
+    }
   }
 }

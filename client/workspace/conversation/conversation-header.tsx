@@ -1,3 +1,4 @@
+import { customerName, displayAddress } from "../customer/customer-name.ts";
 import { useState } from "react";
 import type { ConversationView, CustomerView } from "../../../shared/api.ts";
 import { errorMessage } from "../../lib/api.ts";
@@ -46,9 +47,11 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
   return (
     <header className="conversation-header">
       <div className="conversation-header__who">
-        <h1 className="conversation-header__name">{customer.displayName ?? conversation.customerAddress}</h1>
+        <h1 className="conversation-header__name" dir="auto">{customerName(customer)}</h1>
         <div className="conversation-header__facts">
-          {customer.displayName && <span className="conversation-header__address">{conversation.customerAddress}</span>}
+          {customer.displayName && conversation.channel !== "chat" && (
+            <span className="conversation-header__address">{displayAddress(conversation.customerAddress)}</span>
+          )}
           <span className={`tier tier--${customer.tier}`}>{tierLabel[customer.tier]}</span>
           <ChannelBadge channel={conversation.channel} />
           <span className={`status-pill status-pill--${missedCall ? "missed" : conversation.status}`} data-testid="conversation-status">

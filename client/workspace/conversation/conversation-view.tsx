@@ -69,7 +69,7 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
           Also looking at this customer: {viewers.map((v) => v.name).join(", ")}
         </p>
       )}
-      <ClaimedIdentityNotice claimed={data.claimed} matches={data.suggestedMatches} />
+      <ClaimedIdentityNotice claimed={data.claimed} matches={data.suggestedMatches} customerId={data.customer.id} onMerged={reload} />
       <OtherConversationsNotice conversations={data.otherOpenConversations} agentId={agentId} onOpen={onOpenConversation} />
       <CustomerTimeline
         messages={timeline.messages}

@@ -1,3 +1,4 @@
+import { displayAddress } from "../customer/customer-name.ts";
 import type { ConversationView } from "../../../shared/api.ts";
 import { channelLabel } from "../../../shared/events.ts";
 import { conversationStatusLabel } from "../common/format.ts";
@@ -28,7 +29,8 @@ export function OtherConversationsNotice({ conversations, agentId, onOpen }: Pro
         {conversations.map((conversation) => (
           <li key={conversation.id}>
             <button className="link-button" type="button" onClick={() => onOpen(conversation.id)}>
-              {channelLabel[conversation.channel]} with {conversation.customerAddress}
+              {channelLabel[conversation.channel]}
+              {conversation.channel === "chat" ? " on the website" : ` with ${displayAddress(conversation.customerAddress)}`}
             </button>{" "}
             — {owner(conversation, agentId)}
             {conversation.subject ? ` · ${conversation.subject}` : ""}

@@ -6,15 +6,18 @@ import { SoftphoneIndicator } from "../call/softphone-indicator.tsx";
 import { PresenceSelect } from "../presence/presence-select.tsx";
 import { useAwayReasons } from "../../lib/use-away-reasons.ts";
 import { ConnectionIndicator } from "./connection-indicator.tsx";
+import { AlertSettingsMenu } from "./alert-settings.tsx";
+import type { AlertSettings } from "../../lib/use-attention.ts";
 
 export type Props = {
   agent: AgentView;
   softphone: { status: SoftphoneStatus; error: string | null };
   onSetPresence: (presence: SettablePresence, awayReasonId: string | null) => Promise<void>;
   onSignOut: () => Promise<void>;
+  alerts: { settings: AlertSettings; onChange: (next: AlertSettings) => void };
 };
 
-export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut }: Props) {
+export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, alerts }: Props) {
   const awayReasons = useAwayReasons();
   const [signingOut, setSigningOut] = useState(false);
 
@@ -37,6 +40,7 @@ export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut }: 
         <span className="topbar__name">{agent.name}</span>
         <span className="topbar__role">{agent.role}</span>
       </div>
+      <AlertSettingsMenu settings={alerts.settings} onChange={alerts.onChange} />
       <PresenceSelect presence={agent.presence} awayReasonId={agent.awayReason?.id ?? null} reasons={awayReasons} onChange={onSetPresence} />
       <button className="button button--quiet" type="button" onClick={signOut} disabled={signingOut} data-testid="signout">
         Sign out

@@ -41,19 +41,31 @@ UPDATE consents s SET evidence_message_id = m.id, evidence = left(m.body, 200),
 INSERT INTO consent_changes (customer_id, channel, status, source, actor_id, evidence_message_id, evidence, created_at)
 SELECT customer_id, channel, status, 'backfill', changed_by, evidence_message_id, evidence, updated_at FROM consents;
 
+-- A merge and its undo (server/domain/customers/) carry a consent from one record to the other, with its
+-- ledger rows: that is no new change, so they say so with this transaction-local setting.
+CREATE FUNCTION consent_copy_in_progress() RETURNS boolean AS $$
+  SELECT coalesce(current_setting('switchboard.consent_copy', true), '') = 'on'
+$$ LANGUAGE sql STABLE;
+
 CREATE FUNCTION consents_normalise_source() RETURNS trigger AS $$
+DECLARE
+  v_message_id uuid;
+  v_body text;
 BEGIN
-  IF NEW.source IN ('sms_stop', 'sms_start', 'email_unsubscribe', 'agent', 'do_not_call') THEN
+  IF consent_copy_in_progress() OR NEW.source IN ('sms_stop', 'sms_start', 'email_unsubscribe', 'agent', 'do_not_call') THEN
     RETURN NEW;
   END IF;
-  -- The ingest function's keyword: its source is the inbound message's provider id.
-  NEW.changed_by := NULL;
-  NEW.evidence_message_id := NULL;
-  NEW.evidence := NULL;
-  SELECT m.id, left(m.body, 200) INTO NEW.evidence_message_id, NEW.evidence
+  -- The ingest function's keyword: its source is the inbound message's provider id. Any other source
+  -- (a writer that names its own) is kept as written.
+  SELECT m.id, left(m.body, 200) INTO v_message_id, v_body
     FROM messages m WHERE m.channel = NEW.channel AND m.external_id = NEW.source;
-  IF NEW.channel = 'sms' THEN
-    NEW.source := CASE WHEN NEW.status = 'opted_out' THEN 'sms_stop' ELSE 'sms_start' END;
+  IF FOUND THEN
+    NEW.changed_by := NULL;
+    NEW.evidence_message_id := v_message_id;
+    NEW.evidence := v_body;
+    IF NEW.channel = 'sms' THEN
+      NEW.source := CASE WHEN NEW.status = 'opted_out' THEN 'sms_stop' ELSE 'sms_start' END;
+    END IF;
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql;
@@ -64,6 +76,7 @@ CREATE TRIGGER consents_normalise_source BEFORE INSERT OR UPDATE OF status, sour
 -- (A merge moving consents to another customer changes neither column and writes nothing.)
 CREATE FUNCTION consents_record_change() RETURNS trigger AS $$
 BEGIN
+  IF consent_copy_in_progress() THEN RETURN NULL; END IF;
   INSERT INTO consent_changes (customer_id, channel, status, source, actor_id, evidence_message_id, evidence)
   VALUES (NEW.customer_id, NEW.channel, NEW.status, NEW.source, NEW.changed_by, NEW.evidence_message_id, NEW.evidence);
   RETURN NULL;

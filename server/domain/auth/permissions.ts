@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   "numbers.manage": { agent: "no", supervisor: "no", admin: "yes" },
   /** Edit a customer's record (their tier): everyone, audited. */
   "customer.edit": { agent: "yes", supervisor: "yes", admin: "yes" },
+  /** Merge two customers and undo a merge: everyone, audited (previewed first; never done silently). */
+  "customers.merge": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** The reasons agents may give for being away (break, lunch, …): everyone reads, admins change. */
   "away_reasons.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "away_reasons.manage": { agent: "no", supervisor: "no", admin: "yes" },

@@ -145,8 +145,12 @@ function openedConversation(r: IngestRow, channel: Channel, receivedAt: Date): C
     queue_id: r.queue_id,
     queue_name: r.queue_name,
     due_at: r.due_at,
+    // Just opened: it waits from this message (the exact stored time follows with its next update).
+    waiting_since: r.waiting ? receivedAt : null,
     customer_id: r.customer_id,
     customer_display_name: r.customer_display_name,
+    // The address it came from names the customer (the ingest does not read their other identities).
+    customer_contact: null,
     customer_tier: r.customer_tier,
   });
 }

@@ -108,7 +108,7 @@ export async function eraseCustomer(deps: EraseDeps, actor: Actor, customerId: s
     const others = await redactOtherTables(tx, ids, HANDLED);
     await redactAuditData(tx, ids, needles);
     const erasedAt = new Date();
-    await tx.query(`UPDATE customers SET display_name = NULL, erased_at = $2, erased_by = $3, updated_at = now() WHERE id = ANY($1::uuid[])`, [ids, erasedAt, actor.id]);
+    await tx.query(`UPDATE customers SET display_name = NULL, tags = '{}', erased_at = $2, erased_by = $3, updated_at = now() WHERE id = ANY($1::uuid[])`, [ids, erasedAt, actor.id]);
     const result: EraseCustomerResult = {
       customerId,
       erasedAt: erasedAt.toISOString(),

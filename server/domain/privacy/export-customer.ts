@@ -80,7 +80,7 @@ export async function exportCustomer(deps: ExportDeps, actor: Actor, customerId:
     exportedAt: new Date().toISOString(),
     exportedBy: { id: actor.id, name: actor.name },
     customer: {
-      id: customer.id, displayName: customer.displayName, tier: customer.tier, lifetimeValue: customer.lifetimeValue?.toString() ?? null,
+      id: customer.id, displayName: customer.displayName, tags: customer.tags, tier: customer.tier, lifetimeValue: customer.lifetimeValue?.toString() ?? null,
       tierSource: customer.tierSource, mergedIntoId: customer.mergedIntoId, erasedAt: customer.erasedAt, createdAt: customer.createdAt, updatedAt: customer.updatedAt,
     },
     identities: customer.identities.map(({ customerId: _c, ...i }) => i),

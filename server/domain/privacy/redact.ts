@@ -41,27 +41,32 @@ export async function redactOtherTables(tx: pg.PoolClient, customerIds: string[]
     if (skip.has(t.table)) continue;
     for (const c of blankableColumns(t)) {
       const name = `${t.table}.${c.name}`;
-      await tx.query("SAVEPOINT redact_column");
-      try {
-        await tx.query(`UPDATE ${quoteIdent(t.table)} SET ${quoteIdent(c.name)} = ${c.blank} WHERE ${mentionsCustomers(t)} AND ${quoteIdent(c.name)} IS NOT NULL`, [customerIds]);
-        await tx.query("RELEASE SAVEPOINT redact_column");
-        redacted.push(name);
-      } catch {
-        // A CHECK or NOT NULL the blank value breaks: the column stays, and the audit row names it.
-        await tx.query("ROLLBACK TO SAVEPOINT redact_column");
-        kept.push(name);
+      // Blank first; a CHECK that wants some text (notes.body: 1 to 4000 characters) gets the marker instead.
+      let done = false;
+      for (const blank of c.text && !c.nullable ? [c.blank, `'${ERASED}'`] : [c.blank]) {
+        await tx.query("SAVEPOINT redact_column");
+        try {
+          await tx.query(`UPDATE ${quoteIdent(t.table)} SET ${quoteIdent(c.name)} = ${blank} WHERE ${mentionsCustomers(t)} AND ${quoteIdent(c.name)} IS NOT NULL`, [customerIds]);
+          await tx.query("RELEASE SAVEPOINT redact_column");
+          done = true;
+          break;
+        } catch {
+          await tx.query("ROLLBACK TO SAVEPOINT redact_column");
+        }
       }
+      // A constraint no blank value meets: the column stays, and the audit row names it.
+      (done ? redacted : kept).push(name);
     }
   }
   return { redacted, kept };
 }
 
-function blankableColumns(t: CustomerTable): { name: string; blank: string }[] {
-  const out: { name: string; blank: string }[] = [];
+function blankableColumns(t: CustomerTable): { name: string; blank: string; text?: boolean; nullable?: boolean }[] {
+  const out: { name: string; blank: string; text?: boolean; nullable?: boolean }[] = [];
   for (const c of t.columns) {
     if (c.inKey || STRUCTURAL.has(c.name)) continue;
     const col = quoteIdent(c.name);
-    if (c.type === "text" || c.type.startsWith("character")) out.push({ name: c.name, blank: c.nullable ? "NULL" : "''" });
+    if (c.type === "text" || c.type.startsWith("character")) out.push({ name: c.name, blank: c.nullable ? "NULL" : "''", text: true, nullable: c.nullable });
     else if (c.type === "text[]") out.push({ name: c.name, blank: c.nullable ? "NULL" : "'{}'" });
     else if (c.type === "jsonb" || c.type === "json") {
       out.push({ name: c.name, blank: c.nullable ? "NULL" : `(CASE WHEN jsonb_typeof(${col}::jsonb) = 'array' THEN '[]' ELSE '{}' END)::${c.type}` });
