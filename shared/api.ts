@@ -100,6 +100,8 @@ export const ConversationView = z.object({
   /** While it waits for an agent: since when. */
   waitingSince: z.string().nullable(),
   customer: CustomerSummary,
+  /** While snoozed: when it wakes by itself (it also wakes at the customer's next message). */
+  snoozedUntil: z.string().nullable().optional(),
   /** In the work list: the last message and how many of the customer's messages no agent has seen. */
   preview: z.object({ body: z.string(), direction: MessageDirection, kind: MessageKind, at: z.string() }).nullable().optional(),
   unreadCount: z.number().int().nonnegative().optional(),
@@ -229,7 +231,12 @@ export type SoftphoneStateBody = z.infer<typeof SoftphoneStateBody>;
 export type SetPresenceBody = z.infer<typeof SetPresenceBody>;
 
 /** The agent's live work: a full snapshot, fetched at start and after every reconnect. */
-export const MyWorkResponse = z.object({ offers: z.array(OfferView), conversations: z.array(ConversationView) });
+export const MyWorkResponse = z.object({
+  offers: z.array(OfferView),
+  conversations: z.array(ConversationView),
+  /** My snoozed conversations, waking soonest first: out of the active list, still mine until they wake. */
+  snoozed: z.array(ConversationView).default([]),
+});
 export type MyWorkResponse = z.infer<typeof MyWorkResponse>;
 
 export const ConversationResponse = z.object({

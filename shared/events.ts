@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Channel, SettablePresence } from "./domain.ts";
 import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView, OfferView } from "./api.ts";
 import type { AlertView } from "./service-levels.ts";
+import { ReminderView } from "./follow-ups.ts";
 import type { CustomerMergedEvent } from "./merge.ts";
 
 export const AGENT_NAMESPACE = "/agent";
@@ -14,10 +15,12 @@ export const WatchCustomerEvent = z.object({ customerId: z.string().uuid() });
 
 /** Something the agent must know that happened to them, not to a conversation they watch. */
 export const AgentNotice = z.object({
-  kind: z.enum(["call_not_connected", "set_away_after_missed_call", "mentioned"]),
+  kind: z.enum(["call_not_connected", "set_away_after_missed_call", "mentioned", "reminder_due"]),
   message: z.string(),
   conversationId: z.string().nullable(),
   at: z.string(),
+  /** With "reminder_due": the reminder that fired (its customer's name in it). */
+  reminder: ReminderView.optional(),
 });
 export type AgentNotice = z.infer<typeof AgentNotice>;
 

@@ -87,6 +87,15 @@ const throwawayCannedReply = (body?: unknown) => async () => {
   const { rows } = await t.pool.query(`INSERT INTO canned_replies (title, shortcut, body) VALUES ('Thanks', $1, 'Thank you!') RETURNING id`, [`thanks-${hex()}`]);
   return { path: `/api/canned-replies/${rows[0].id}`, body };
 };
+/** A reminder of the caller's own, due in an hour, on a fresh customer. */
+const ownReminder = (suffix: string) => async (_as: Caller, me: string) => {
+  const c = await createConversation(t.pool);
+  const { rows } = await t.pool.query(
+    `INSERT INTO reminders (agent_id, customer_id, due_at, note) VALUES ($1, $2, now() + interval '1 hour', 'Call back') RETURNING id`,
+    [me, c.customerId],
+  );
+  return { path: `/api/reminders/${rows[0].id}${suffix}` };
+};
 const newMailboxBody = () => {
   const tag = hex();
   return {
@@ -221,6 +230,28 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/customers/:id/erase": {
     request: async () => ({ ...(await customerPath("/erase")()), body: { confirm: true, reason: "Right to erasure request" } }),
     ...adminOnly(200),
+  },
+  // Reminders: everyone sets and keeps their own (other agents' are the supervisors': test/reminders.test.ts).
+  "POST /api/reminders": {
+    request: async () => {
+      const c = await createConversation(t.pool);
+      return { path: "/api/reminders", body: { customerId: c.customerId, conversationId: c.id, dueAt: new Date(Date.now() + 3_600_000).toISOString(), note: "Call back" } };
+    },
+    ...everyone(201),
+  },
+  "GET /api/me/reminders": { request: fixed("/api/me/reminders"), ...everyone(200) },
+  "POST /api/reminders/:id/done": { request: ownReminder("/done"), ...everyone(200) },
+  "DELETE /api/reminders/:id": { request: ownReminder(""), ...everyone(204) },
+  "GET /api/customers/:id/reminders": { request: customerPath("/reminders"), ...everyone(200) },
+  // Snoozing is changing the conversation: its agent's, or a supervisor's (test/snooze.test.ts).
+  "POST /api/conversations/:id/snooze": { request: ownersConversation("sms", "/snooze", { until: new Date(Date.now() + 3_600_000).toISOString() }), ...assignedOnly(200) },
+  "POST /api/conversations/:id/unsnooze": {
+    request: async () => {
+      const c = await createConversation(t.pool, { channel: "sms", assignedAgentId: owner.id });
+      await t.pool.query(`UPDATE conversations SET status = 'snoozed', snoozed_until = now() + interval '1 hour' WHERE id = $1`, [c.id]);
+      return { path: `/api/conversations/${c.id}/unsnooze` };
+    },
+    ...assignedOnly(200),
   },
   // Reading an email's HTML is every agent's, whoever has the conversation (no department an island).
   "GET /api/messages/:id/email-html": {

@@ -26,6 +26,7 @@ import { QueueView } from "../../shared/queues.ts";
 import type { StartEmailBody } from "../../shared/email.ts";
 import { CannedReplyListResponse } from "../../shared/canned-replies.ts";
 import type { Channel } from "../../shared/domain.ts";
+import { CustomerRemindersResponse, MyRemindersResponse, ReminderResponse, type CreateReminderBody } from "../../shared/follow-ups.ts";
 import { AddIdentityResponse, MergeHistoryResponse, MergePreviewResponse, MergeResponse, type AddIdentityBody } from "../../shared/merge.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
@@ -176,6 +177,15 @@ export const api = {
       schema: TimelineChanges,
     }),
 
+  /** Follow-ups: reminders (mine: due and upcoming; a customer's open ones) and snoozing a conversation. */
+  createReminder: (body: CreateReminderBody) => request("/api/reminders", { method: "POST", body, schema: ReminderResponse }),
+  myReminders: () => request("/api/me/reminders", { schema: MyRemindersResponse }),
+  customerReminders: (customerId: string) => request(`/api/customers/${id(customerId)}/reminders`, { schema: CustomerRemindersResponse }),
+  reminderDone: (reminderId: string) => request(`/api/reminders/${id(reminderId)}/done`, { method: "POST", schema: ReminderResponse }),
+  cancelReminder: (reminderId: string) => request(`/api/reminders/${id(reminderId)}`, { method: "DELETE" }),
+  snooze: (conversationId: string, until: string) =>
+    request(`/api/conversations/${id(conversationId)}/snooze`, { method: "POST", body: { until }, schema: ConversationResult }),
+  unsnooze: (conversationId: string) => request(`/api/conversations/${id(conversationId)}/unsnooze`, { method: "POST", schema: ConversationResult }),
   /** A phone or email the customer gave; 409 CONFLICT with details.suggestedMerge when it is another customer's. */
   addIdentity: (customerId: string, body: AddIdentityBody) =>
     request(`/api/customers/${id(customerId)}/identities`, { method: "POST", body, schema: AddIdentityResponse }),

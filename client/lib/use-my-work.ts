@@ -9,6 +9,8 @@ export interface MyWork {
   offers: OfferView[];
   /** My open conversations, most recently active first. */
   conversations: ConversationView[];
+  /** My snoozed conversations, waking soonest first. */
+  snoozed: ConversationView[];
   status: "loading" | "ready" | "error";
   error: string | null;
   /** Accepts an offer and returns the conversation now assigned to me. Throws the ApiError (409 CONFLICT when too late). */
@@ -32,6 +34,7 @@ function sortWork(work: MyWorkResponse): MyWorkResponse {
   return {
     offers: [...work.offers].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)),
     conversations: [...work.conversations].sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt)),
+    snoozed: [...work.snoozed].sort((a, b) => Date.parse(a.snoozedUntil ?? "") - Date.parse(b.snoozedUntil ?? "")),
   };
 }
 
@@ -51,16 +54,17 @@ function applyEvent(work: MyWorkResponse, event: WorkEvent, agentId: string): My
         const preview = m.kind === "event" || (c.preview && c.preview.at > m.createdAt) ? c.preview : { body: m.body.slice(0, 160), direction: m.direction, kind: m.kind, at: m.createdAt };
         return { ...c, preview, unreadCount: Math.max(0, (c.unreadCount ?? 0) + event.unreadDelta) };
       };
-      return { offers: work.offers.map((o) => ({ ...o, conversation: touch(o.conversation) })), conversations: work.conversations.map(touch) };
+      return { offers: work.offers.map((o) => ({ ...o, conversation: touch(o.conversation) })), conversations: work.conversations.map(touch), snoozed: work.snoozed.map(touch) };
     }
     case "conversation:updated": {
       // A live update carries no list extras: the preview and unread count stay as this list knows them.
-      const known = [...work.conversations, ...work.offers.map((o) => o.conversation)].find((c) => c.id === event.conversation.id);
+      const known = [...work.conversations, ...work.snoozed, ...work.offers.map((o) => o.conversation)].find((c) => c.id === event.conversation.id);
       const updated = { ...event.conversation, preview: event.conversation.preview ?? known?.preview ?? null, unreadCount: event.conversation.unreadCount ?? known?.unreadCount ?? 0 };
       const conversations = work.conversations.filter((conversation) => conversation.id !== updated.id);
-      if (isMine(updated, agentId)) conversations.push(updated);
+      const snoozed = work.snoozed.filter((conversation) => conversation.id !== updated.id);
+      if (isMine(updated, agentId)) (updated.status === "snoozed" ? snoozed : conversations).push(updated);
       const offers = work.offers.map((offer) => (offer.conversation.id === updated.id ? { ...offer, conversation: updated } : offer));
-      return sortWork({ offers, conversations });
+      return sortWork({ offers, conversations, snoozed });
     }
   }
 }
@@ -71,7 +75,7 @@ function applyEvent(work: MyWorkResponse, event: WorkEvent, agentId: string): My
  * snapshot may have been read before they happened.
  */
 export function useMyWork(agentId: string): MyWork {
-  const [work, setWork] = useState<MyWorkResponse>({ offers: [], conversations: [] });
+  const [work, setWork] = useState<MyWorkResponse>({ offers: [], conversations: [], snoozed: [] });
   const [status, setStatus] = useState<MyWork["status"]>("loading");
   const [error, setError] = useState<string | null>(null);
   const latestRequest = useRef(0);

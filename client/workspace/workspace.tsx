@@ -89,6 +89,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
         <WorkList
           offers={work.offers}
           conversations={work.conversations}
+          snoozed={work.snoozed}
           loadError={work.status === "error" ? work.error : null}
           notice={notice}
           openConversationId={openConversationId}

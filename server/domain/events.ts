@@ -7,7 +7,8 @@ import type { AlertView } from "../../shared/service-levels.ts";
 export type DomainEvent =
   | { type: "message.created"; message: MessageView; assignedAgentId: string | null }
   | { type: "message.updated"; message: MessageView; assignedAgentId: string | null }
-  | { type: "conversation.updated"; conversation: ConversationView }
+  /** alsoAgentIds: agents who had it and must see it go (a snoozed conversation that woke back into its queue). */
+  | { type: "conversation.updated"; conversation: ConversationView; alsoAgentIds?: string[] }
   | { type: "offer.created"; offer: OfferView }
   | { type: "offer.closed"; offerId: string; agentId: string; conversationId: string; status: OfferView["status"] }
   | { type: "agent.updated"; agent: AgentView }

@@ -66,6 +66,8 @@ export interface ConversationRow {
   /** The customer's best phone or email (verified first, phone before email), to name them without a name. */
   customer_contact: string | null;
   customer_tier: CustomerSummary["tier"];
+  /** Set while snoozed; absent where a producer does not select it. */
+  snoozed_until?: Date | null;
 }
 
 /** Select list for ConversationRow, with `cv` = conversations and `cu` = customers. */
@@ -73,7 +75,7 @@ export const CONVERSATION_COLUMNS = `cv.id, cv.channel, cv.status, cv.assigned_a
   cv.subject, cv.last_message_at, cv.created_at, cv.reference, cv.outcome, cv.queue_id, (SELECT q.name FROM queues q WHERE q.id = cv.queue_id) AS queue_name,
   cv.due_at, cv.waiting_since, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier,
   (SELECT i.value FROM identities i WHERE i.customer_id = cv.customer_id AND i.kind IN ('phone', 'email')
-    ORDER BY i.verified DESC, i.kind = 'phone' DESC, i.created_at LIMIT 1) AS customer_contact`;
+    ORDER BY i.verified DESC, i.kind = 'phone' DESC, i.created_at LIMIT 1) AS customer_contact, cv.snoozed_until`;
 
 /** A customer without a name is named by how we reach them: a phone in one format, an email; never a visitor id. */
 function bestAddress(r: ConversationRow): string {
@@ -103,6 +105,8 @@ export function conversationView(r: ConversationRow): ConversationView {
       displayName: r.customer_display_name ?? bestAddress(r),
       tier: r.customer_tier,
     },
+    // Only while snoozed, so every other view reads as before.
+    ...(r.snoozed_until ? { snoozedUntil: iso(r.snoozed_until) } : {}),
   };
 }
 

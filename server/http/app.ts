@@ -19,6 +19,7 @@ import { cannedReplyRouter } from "./canned-reply-routes.ts";
 import { queueRouter } from "./queue-routes.ts";
 import { emailRouter } from "./email-routes.ts";
 import { noteRouter } from "./note-routes.ts";
+import { followUpRouter } from "./follow-up-routes.ts";
 import { customerRouter } from "./customer-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { emailContentRouter } from "./email-content-routes.ts";
@@ -70,6 +71,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(queueRouter(deps));
   api.use(emailRouter(deps));
   api.use(noteRouter(deps));
+  api.use(followUpRouter(deps));
   api.use(customerRouter(deps));
   api.use(mailboxRouter(deps));
   api.use(cannedReplyRouter(deps));

@@ -2,7 +2,6 @@
 // thresholds, a customer's tier, Twilio numbers and a widget's queue. Routes validate and call one
 // domain function; who may do what is decided there (server/domain/auth/permissions.ts).
 import { Router } from "express";
-import type pg from "pg";
 import { z } from "zod";
 import {
   CreatePhoneNumberBody,
@@ -28,7 +27,7 @@ import { parseInput } from "./validate.ts";
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
 const WidgetKeyParam = z.object({ publicKey: z.string().regex(/^wk_[A-Za-z0-9_-]{1,64}$/, "must be a widget key") });
 
-export function queueRouter(deps: { pool: pg.Pool; publicUrl: string } & CustomerDeps): Router {
+export function queueRouter(deps: { publicUrl: string } & CustomerDeps): Router {
   const router = Router();
 
   router.get("/queues", async (req, res) => {

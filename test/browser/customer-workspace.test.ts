@@ -64,7 +64,7 @@ describe("the agent's three panes", () => {
     await expect.poll(() => item(page, first.id).getByTestId("work-item-name").innerText()).toBe("Pat Jones");
 
     await panel.getByLabel("New tag").fill("VIP");
-    await panel.getByRole("button", { name: "Add", exact: true }).click();
+    await panel.getByRole("region", { name: "Tags" }).getByRole("button", { name: "Add", exact: true }).click();
     await expect.poll(() => panel.getByTestId("customer-tags").innerText()).toContain("vip");
     await panel.getByLabel("Customer tier").selectOption("gold");
     await panel.getByLabel("New customer note").fill("Prefers a call back after 6pm");

@@ -8,6 +8,7 @@ import { conversationStatusLabel, tierLabel } from "../common/format.ts";
 import type { AgentRole } from "../../../shared/domain.ts";
 import { MoveToQueue, QueueFacts } from "./queue-facts.tsx";
 import { NewEmail } from "./new-email.tsx";
+import { SnoozeMenu } from "./snooze-menu.tsx";
 
 export type Props = {
   conversation: ConversationView;
@@ -22,9 +23,11 @@ export type Props = {
   onCallCustomer: () => Promise<void>;
   /** A new email thread was started with the customer: open it. */
   onEmailStarted: (conversation: ConversationView) => void;
+  /** Told when the header changed the conversation (snoozed or woke it), so lists update at once. */
+  onConversationChanged?: (conversation: ConversationView) => void;
 };
 
-export function ConversationHeader({ conversation, customer, softphoneReady, onResolve, agent, onMoveToQueue, onCallCustomer, onEmailStarted }: Props) {
+export function ConversationHeader({ conversation, customer, softphoneReady, onResolve, agent, onMoveToQueue, onCallCustomer, onEmailStarted, onConversationChanged }: Props) {
   const [resolving, setResolving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const resolved = conversation.status === "resolved";
@@ -63,6 +66,7 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
       </div>
       <div className="conversation-header__actions">
         <MoveToQueue conversation={conversation} agent={agent} onMove={onMoveToQueue} />
+        <SnoozeMenu conversation={conversation} agent={agent} onChanged={onConversationChanged} />
         {hasPhone && softphoneReady && <ClickToCall onCall={onCallCustomer} label={missedCall ? "Call back" : "Call"} />}
         <NewEmail customerId={customer.id} addresses={customer.identities.filter((i) => i.kind === "email").map((i) => i.value)} onStarted={onEmailStarted} />
         {error && (

@@ -58,6 +58,7 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
         onResolve={resolveAndTell}
         agent={{ id: agentId, role: agentRole }}
         onMoveToQueue={moveAndTell}
+        onConversationChanged={onConversationChanged}
         onCallCustomer={() => onCallCustomer(data.customer.id)}
         onEmailStarted={(started) => {
           onConversationChanged(started);

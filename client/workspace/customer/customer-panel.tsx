@@ -4,6 +4,7 @@ import { CustomerIdentities } from "./customer-identities.tsx";
 import { CustomerConsents } from "./customer-consents.tsx";
 import { OpenConversations } from "./open-conversations.tsx";
 import { PrivacySection } from "./privacy-section.tsx";
+import { RemindersSection } from "./reminders-section.tsx";
 import { CustomerTags } from "./customer-tags.tsx";
 import { CustomerNotes } from "./customer-notes.tsx";
 import { MergeSection } from "./merge-section.tsx";
@@ -32,6 +33,7 @@ export function CustomerPanel({ customer, conversationId, otherOpenConversations
       <OpenConversations conversations={otherOpenConversations} agentId={agent.id} onOpen={onOpenConversation} />
       <CustomerNotes customerId={customer.id} />
       {/* sections: reminders */}
+      <RemindersSection customer={customer} conversationId={conversationId} agent={agent} />
       {/* sections: merge */}
       <MergeSection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
       {/* sections: privacy */}

@@ -31,6 +31,7 @@ export function ConversationItem({ conversation, active, onOpen }: Props) {
         <PreviewLine conversation={conversation} />
         <span className="conversation-item__meta">
           {conversationStatusLabel[conversation.status]}
+          {conversation.snoozedUntil ? ` until ${formatTime(conversation.snoozedUntil)}` : ""}
           {conversation.subject ? ` · ${conversation.subject}` : ""}
         </span>
         <WaitFacts conversation={conversation} />

@@ -60,6 +60,10 @@ export const PERMISSIONS = {
   /** A customer's whole record as one download, and erasing it: admins only (audited). */
   "customers.export": { agent: "no", supervisor: "no", admin: "yes" },
   "customers.erase": { agent: "no", supervisor: "no", admin: "yes" },
+  /** Set a reminder for oneself, list, finish and cancel one's own. */
+  "reminder.write": { agent: "yes", supervisor: "yes", admin: "yes" },
+  /** Set a reminder for another agent, finish or cancel theirs. */
+  "reminder.others": { agent: "no", supervisor: "yes", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;
 
 export type Action = keyof typeof PERMISSIONS;

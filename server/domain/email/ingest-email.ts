@@ -12,6 +12,7 @@ import { attachmentUrl } from "../chat/attachments.ts";
 import type { DomainEvent, EventPublisher } from "../events.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
+import { announceWake } from "../snooze/wake-snoozed.ts";
 import { queueAcknowledgement } from "./acknowledgement.ts";
 import { findThread, reopenOrTouch, type ThreadRow } from "./threads.ts";
 import { consentEventText, recordConsentEvent, writeConsent } from "../privacy/consent-ledger.ts";
@@ -84,12 +85,14 @@ export async function ingestEmail(
     let thread: ThreadRow;
     let opened = false;
     let waiting = false;
+    let woke = false;
     let match: ThreadMatch;
     if (found) {
       match = found.match;
       const touched = await reopenOrTouch(db, found.row.id, { reopen: !automated });
       thread = touched.row;
       waiting = touched.waiting;
+      woke = touched.woke;
     } else {
       match = { by: "new", value: null };
       // No sender: a record of its own, so that unrelated anonymous mail never lands on one customer.
@@ -150,7 +153,7 @@ export async function ingestEmail(
     const consentEventId = p.unsubscribeRequest && !automated ? await recordUnsubscribe(db, thread, messageId) : null;
     const ackId = opened && !automated && sender ? await queueAcknowledgement(db, { conversationId: thread.id, autoRepliesPerDay: deps.autoRepliesPerDay }) : null;
     await moveCheckpoint();
-    return { messageId, thread, opened, waiting, match, bouncedId, consentEventId, ackId, reopened: !opened && waiting };
+    return { messageId, thread, opened, waiting, woke, match, bouncedId, consentEventId, ackId, reopened: !opened && waiting };
   });
   if (!tx) return { kind: "duplicate" };
 
@@ -167,6 +170,7 @@ export async function ingestEmail(
       if (loaded) events.push({ type: id === tx.bouncedId ? "message.updated" : "message.created", ...loaded });
     }
     await deps.events.publish(...events);
+    if (tx.woke) await announceWake(deps, tx.thread.id);
     if (tx.waiting) await deps.queues.routeConversation(tx.thread.id, tx.thread.priority);
     if (tx.ackId) await deps.queues.sendMessage(tx.ackId);
   } catch (err) {

@@ -44,13 +44,21 @@ export async function myWork(deps: Deps, agentId: string): Promise<MyWorkRespons
   );
   const conversations = await deps.pool.query<ListRow>(
     `SELECT ${CONVERSATION_COLUMNS}${LIST_EXTRAS} FROM conversations cv JOIN customers cu ON cu.id = cv.customer_id
-      WHERE cv.assigned_agent_id = $1 AND cv.status IN ('assigned', 'pending_customer', 'snoozed')
+      WHERE cv.assigned_agent_id = $1 AND cv.status IN ('assigned', 'pending_customer')
       ORDER BY cv.last_message_at DESC`,
+    [agentId],
+  );
+  // Snoozed ones are out of the active list until they wake, but stay findable (and wake-able early).
+  const snoozed = await deps.pool.query<ListRow>(
+    `SELECT ${CONVERSATION_COLUMNS}${LIST_EXTRAS} FROM conversations cv JOIN customers cu ON cu.id = cv.customer_id
+      WHERE cv.assigned_agent_id = $1 AND cv.status = 'snoozed'
+      ORDER BY cv.snoozed_until, cv.id`,
     [agentId],
   );
   return {
     offers: offers.rows.map((r) => offerView(r.offer, listView(r))),
     conversations: conversations.rows.map(listView),
+    snoozed: snoozed.rows.map(listView),
   };
 }
 
