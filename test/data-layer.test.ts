@@ -76,6 +76,8 @@ const NOT_YET_CONVERTED: Record<string, string> = {
   "server/domain/voice/transfer-target.ts": "reserves the target's voice load row as the router does (routing rows)",
   "server/domain/voice/wrap-up.ts": "not converted in this pass (voice)",
   "server/domain/workspace/resolve-conversation.ts": "frees the agent's load in one pg transaction with the routing rows",
+  "server/domain/snooze/snooze-conversation.ts": "frees the agent's load and re-arms the wake in one pg transaction with the routing rows",
+  "server/domain/snooze/wake-snoozed.ts": "puts the conversation back in line through the database's wake_snoozed_conversation, with the routing rows",
   "server/domain/workspace/set-consent.ts": "not converted in this pass (consent)",
   "server/domain/workspace/announce-typing.ts": "not converted in this pass (typing)",
   "server/domain/auth/conversation-access.ts": "who may change a conversation, read in its callers' pg transactions",
