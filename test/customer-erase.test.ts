@@ -231,6 +231,12 @@ describe("erase", () => {
 
     const again = await eraseAs("admin");
     expect([again.status, again.body.error?.code]).toEqual([409, "CONFLICT"]);
+    // Nothing is put back on the erased record: no new address, no merge of another record into it.
+    const added = await t.api<{ error: { code: string; details: { reason: string } } }>(cookies.agent, "POST", `/api/customers/${customerId}/identities`, { kind: "phone", value: PHONE });
+    expect([added.status, added.body.error.details.reason]).toEqual([409, "erased"]);
+    const other = (await t.pool.query(`INSERT INTO customers (display_name) VALUES ('Someone Else') RETURNING id`)).rows[0].id;
+    const merged = await t.api<{ error: { code: string; details: { reason: string } } }>(cookies.agent, "POST", `/api/customers/${other}/merge`, { into: customerId });
+    expect([merged.status, merged.body.error.details.reason]).toEqual([409, "erased"]);
   });
 
   it("a new text from the erased phone starts a new customer", async () => {
