@@ -228,6 +228,8 @@ describe("erase", () => {
     expect(audit.rows[0]).toMatchObject({ actor_id: adminId, data: { reason: "Right to erasure request", ...before, cancelledOutbound: 1 } });
     expect(audit.rows[0].data.redactedColumns).toEqual(expect.arrayContaining(["notes.body", "reminders.note", "customer_merges.snapshot"]));
     expect(audit.rows[0].data.customers).toBe(2);
+    // Their reminder will not fire.
+    expect((await t.pool.query(`SELECT done_at IS NOT NULL AS done FROM reminders WHERE customer_id = $1`, [customerId])).rows).toEqual([{ done: true }]);
 
     const again = await eraseAs("admin");
     expect([again.status, again.body.error?.code]).toEqual([409, "CONFLICT"]);

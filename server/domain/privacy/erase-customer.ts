@@ -98,6 +98,8 @@ export async function eraseCustomer(deps: EraseDeps, actor: Actor, customerId: s
         WHERE customer_id = ANY($1::uuid[])`,
       [ids],
     );
+    // Follow-ups about someone who is gone: done, so none fires (their notes are blanked below with the rest).
+    await tx.query(`UPDATE reminders SET done_at = now() WHERE customer_id = ANY($1::uuid[]) AND done_at IS NULL`, [ids]);
     await tx.query(`UPDATE consents SET evidence = NULL WHERE customer_id = ANY($1::uuid[])`, [ids]);
     await tx.query(`UPDATE consent_changes SET evidence = NULL WHERE customer_id = ANY($1::uuid[])`, [ids]);
     await tx.query(
