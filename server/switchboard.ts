@@ -168,6 +168,8 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       sms,
       redis,
       limiter,
+      prisma: db.prisma,
+      redisPrefix: config.redisPrefix,
       encryptionKey: config.encryptionKey,
       uploads: config.uploads,
       loginThrottle: createLoginThrottle(redis, config.redisPrefix, { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits }),

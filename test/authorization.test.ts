@@ -224,6 +224,13 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/customers/:id/notes": { request: customerPath("/notes"), ...everyone(200) },
   "POST /api/customers/:id/notes": { request: async () => ({ ...(await customerPath("/notes")()), body: { body: "Prefers email" } }), ...everyone(201) },
   "GET /api/customers/:id/timeline/changes": { request: customerPath("/timeline/changes?since=0"), ...everyone(200) },
+  // Privacy: everyone reads the consent ledger; only admins export or erase a customer (each call erases a fresh one).
+  "GET /api/customers/:id/consents": { request: customerPath("/consents"), ...everyone(200) },
+  "GET /api/customers/:id/export": { request: customerPath("/export"), ...adminOnly(200) },
+  "POST /api/customers/:id/erase": {
+    request: async () => ({ ...(await customerPath("/erase")()), body: { confirm: true, reason: "Right to erasure request" } }),
+    ...adminOnly(200),
+  },
   // Reminders: everyone sets and keeps their own (other agents' are the supervisors': test/reminders.test.ts).
   "POST /api/reminders": {
     request: async () => {

@@ -27,12 +27,13 @@ import { healthRouter } from "./health-routes.ts";
 import { serviceLevelRouter } from "./service-level-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
+import { privacyRouter, type PrivacyDeps } from "./privacy-routes.ts";
 import { customerMergeRouter, type CustomerMergeDeps } from "./customer-merge-routes.ts";
 
 export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client", import.meta.url));
 export const WIDGET_BUNDLE = fileURLToPath(new URL("../../dist/widget/widget.js", import.meta.url));
 
-export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps, ChatUploadDeps, MailboxDeps, CustomerMergeDeps {
+export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps, ChatUploadDeps, MailboxDeps, CustomerMergeDeps, PrivacyDeps {
   sessionSecret: string;
   redis: Redis;
   log: Logger;
@@ -65,6 +66,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(requireSession(deps));
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
+  api.use(privacyRouter(deps));
   api.use(customerMergeRouter(deps));
   api.use(queueRouter(deps));
   api.use(emailRouter(deps));

@@ -3,6 +3,7 @@ import type { AgentRole } from "../../../shared/domain.ts";
 import { CustomerIdentities } from "./customer-identities.tsx";
 import { CustomerConsents } from "./customer-consents.tsx";
 import { OpenConversations } from "./open-conversations.tsx";
+import { PrivacySection } from "./privacy-section.tsx";
 import { RemindersSection } from "./reminders-section.tsx";
 import { CustomerTags } from "./customer-tags.tsx";
 import { CustomerNotes } from "./customer-notes.tsx";
@@ -36,6 +37,7 @@ export function CustomerPanel({ customer, conversationId, otherOpenConversations
       {/* sections: merge */}
       <MergeSection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
       {/* sections: privacy */}
+      <PrivacySection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
     </aside>
   );
 }

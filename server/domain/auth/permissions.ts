@@ -57,6 +57,9 @@ export const PERMISSIONS = {
   /** Canned replies: every agent uses them, supervisors and admins keep them. */
   "canned_replies.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "canned_replies.manage": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** A customer's whole record as one download, and erasing it: admins only (audited). */
+  "customers.export": { agent: "no", supervisor: "no", admin: "yes" },
+  "customers.erase": { agent: "no", supervisor: "no", admin: "yes" },
   /** Set a reminder for oneself, list, finish and cancel one's own. */
   "reminder.write": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Set a reminder for another agent, finish or cancel theirs. */

@@ -44,9 +44,11 @@ export async function addIdentity(
   try {
     return await deps.prisma.$transaction(async (tx) => {
       // The customer's row, as merge locks it: an address is never added to a customer being merged away.
-      const locked = await tx.$queryRaw<{ merged_into_id: string | null }[]>`
-        SELECT merged_into_id FROM customers WHERE id = ${customerId}::uuid FOR NO KEY UPDATE`;
+      const locked = await tx.$queryRaw<{ merged_into_id: string | null; erased_at: Date | null }[]>`
+        SELECT merged_into_id, erased_at FROM customers WHERE id = ${customerId}::uuid FOR NO KEY UPDATE`;
       if (!locked[0]) throw new AppError("NOT_FOUND", "No such customer");
+      // An erased record takes no new address: what that address sends starts a new customer (migration 0020).
+      if (locked[0].erased_at) throw new AppError("CONFLICT", "This customer was erased: their record takes no new address", { reason: "erased" });
       if (locked[0].merged_into_id) {
         throw new AppError("CONFLICT", "This customer was merged into another: add it there", { reason: "merged_away", mergedIntoId: locked[0].merged_into_id });
       }

@@ -27,6 +27,8 @@ const SOURCE_COLUMNS = ["merged_into_id", "updated_at"];
 export async function mergeCustomers(deps: MergeDeps, actor: Actor, opts: { sourceId: string; targetId: string }): Promise<MergeRecord> {
   assertCan(actor, "customers.merge");
   const outcome = await withTransaction(deps.pool, async (tx) => {
+    // Consents carried between the two records keep their own ledger rows (migration 0020): no new change.
+    await tx.query(`SELECT set_config('switchboard.consent_copy', 'on', true)`);
     const { a: source, b: target } = await lockPair(tx, opts.sourceId, opts.targetId);
     // Checked under the locks: of two merges at once, the second sees the first's merged_into_id.
     assertMergeable(source.row, target.row);

@@ -22,7 +22,7 @@ export interface MergeDeps {
  * merge-customers.ts). test/customer-merge.test.ts checks that every foreign key to customers(id) is
  * named here or in STAYING_TABLES, so a table added later must decide whether its rows move.
  */
-export const MOVED_TABLES = ["identities", "conversations", "messages", "notes", "reminders", "attachments"] as const;
+export const MOVED_TABLES = ["identities", "conversations", "messages", "notes", "reminders", "attachments", "consent_changes"] as const;
 export type MovedTable = (typeof MOVED_TABLES)[number];
 /** Rows of these point at a customer but stay: the merge record itself names both customers. */
 export const STAYING_TABLES = ["customer_merges"] as const;
@@ -46,6 +46,8 @@ export interface CustomerRow {
   tier_source: string;
   merged_into_id: string | null;
   updated_at: string;
+  /** Set by erasure (migration 0020). */
+  erased_at?: string | null;
 }
 
 export const summary = (c: Pick<CustomerRow, "id" | "display_name" | "tier">): CustomerSummary => ({ id: c.id, displayName: c.display_name, tier: c.tier });
@@ -66,6 +68,7 @@ export async function readCustomer(db: pg.Pool | pg.PoolClient, id: string, lock
 /** Refuses what can never be merged; the same checks for preview and merge. */
 export function assertMergeable(source: CustomerRow, target: CustomerRow): void {
   if (source.id === target.id) throw new AppError("CONFLICT", "A customer cannot be merged into itself", { reason: "same_customer" });
+  if (source.erased_at || target.erased_at) throw new AppError("CONFLICT", "An erased customer cannot be merged", { reason: "erased" });
   if (source.merged_into_id) {
     throw new AppError("CONFLICT", "This customer was merged into another already", { reason: "source_merged_away", mergedIntoId: source.merged_into_id });
   }

@@ -27,6 +27,8 @@ interface LockedMerge {
 export async function undoMerge(deps: MergeDeps, actor: Actor, mergeId: string): Promise<MergeRecord> {
   assertCan(actor, "customers.merge");
   const outcome = await withTransaction(deps.pool, async (tx) => {
+    // Consents carried between the two records keep their own ledger rows (migration 0020): no new change.
+    await tx.query(`SELECT set_config('switchboard.consent_copy', 'on', true)`);
     // Customers first, then the merge row: the same order as a merge (customers, then its insert).
     const peek = await tx.query<{ source_customer_id: string; target_customer_id: string }>(
       `SELECT source_customer_id, target_customer_id FROM customer_merges WHERE id = $1`,
@@ -35,7 +37,9 @@ export async function undoMerge(deps: MergeDeps, actor: Actor, mergeId: string):
     if (!peek.rows[0]) throw new AppError("NOT_FOUND", "No such merge");
     const S = peek.rows[0].source_customer_id;
     const T = peek.rows[0].target_customer_id;
-    await lockPair(tx, S, T);
+    const pair = await lockPair(tx, S, T);
+    // Erasure blanked the merge's snapshot with the rest (server/domain/privacy): nothing to put back.
+    if (pair.a.row.erased_at || pair.b.row.erased_at) throw new AppError("CONFLICT", "One of these customers was erased: the merge cannot be undone", { reason: "erased" });
     const m = (await tx.query<LockedMerge>(`SELECT * FROM customer_merges WHERE id = $1 FOR UPDATE`, [mergeId])).rows[0]!;
     if (m.undone_at) throw new AppError("CONFLICT", "This merge was undone already", { reason: "already_undone" });
     const later = await laterMergeInForce(tx, m);

@@ -15,6 +15,7 @@ import type { WorkQueues } from "../work-queues.ts";
 import { announceWake } from "../snooze/wake-snoozed.ts";
 import { queueAcknowledgement } from "./acknowledgement.ts";
 import { findThread, reopenOrTouch, type ThreadRow } from "./threads.ts";
+import { consentEventText, recordConsentEvent, writeConsent } from "../privacy/consent-ledger.ts";
 
 export interface EmailIngestDeps {
   pool: pg.Pool;
@@ -149,7 +150,7 @@ export async function ingestEmail(
       );
     }
     const bouncedId = bounced ? await markBounced(db, bounced.messageId, p.bounce!) : null;
-    const consentEventId = p.unsubscribeRequest && !automated ? await recordUnsubscribe(db, thread, p.messageId) : null;
+    const consentEventId = p.unsubscribeRequest && !automated ? await recordUnsubscribe(db, thread, messageId) : null;
     const ackId = opened && !automated && sender ? await queueAcknowledgement(db, { conversationId: thread.id, autoRepliesPerDay: deps.autoRepliesPerDay }) : null;
     await moveCheckpoint();
     return { messageId, thread, opened, waiting, woke, match, bouncedId, consentEventId, ackId, reopened: !opened && waiting };
@@ -218,7 +219,8 @@ async function findOutbound(db: pg.PoolClient, externalId: string): Promise<{ me
   const { rows } = await db.query<ThreadRow & { message_id: string }>(
     `SELECT m.id AS message_id, cv.id, cv.customer_id, cv.status, cv.queue_id, cv.priority
        FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
-      WHERE m.channel = 'email' AND m.external_id = $1 AND m.direction = 'outbound'`,
+      WHERE m.channel = 'email' AND m.external_id = $1 AND m.direction = 'outbound'
+        AND NOT EXISTS (SELECT 1 FROM customers cu WHERE cu.id = cv.customer_id AND cu.erased_at IS NOT NULL)`,
     [externalId],
   );
   const r = rows[0];
@@ -237,17 +239,12 @@ async function markBounced(db: pg.PoolClient, messageId: string, bounce: NonNull
   return rows[0]?.id ?? null;
 }
 
-/** "Unsubscribe" from the customer: the consent ledger says so, and the timeline shows it. */
-async function recordUnsubscribe(db: pg.PoolClient, thread: ThreadRow, source: string): Promise<string> {
-  await db.query(
-    `INSERT INTO consents (customer_id, channel, status, source) VALUES ($1, 'email', 'opted_out', $2)
-     ON CONFLICT (customer_id, channel) DO UPDATE SET status = 'opted_out', source = EXCLUDED.source, updated_at = now()`,
-    [thread.customer_id, `email:${source}`.slice(0, 500)],
-  );
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, metadata)
-     VALUES ($1, $2, 'email', 'internal', 'event', $3, 'received', '{"consent":"opted_out"}') RETURNING id`,
-    [thread.id, thread.customer_id, "Customer unsubscribed from email: no email is sent to them until an agent records that they opted back in"],
-  );
-  return rows[0]!.id;
+/** "Unsubscribe" from the customer: the consent ledger says so (with their mail as evidence), and the timeline shows it. */
+async function recordUnsubscribe(db: pg.PoolClient, thread: ThreadRow, evidenceMessageId: string): Promise<string> {
+  await writeConsent(db, { customerId: thread.customer_id, channel: "email", status: "opted_out", source: "email_unsubscribe", evidenceMessageId, evidence: "unsubscribe request" });
+  const id = await recordConsentEvent(db, {
+    customerId: thread.customer_id, channel: "email", status: "opted_out", source: "email_unsubscribe", conversationId: thread.id,
+    body: `${consentEventText({ channel: "email", status: "opted_out", source: "email_unsubscribe" })}: no email is sent until an agent records that they opted back in`,
+  });
+  return id!;
 }

@@ -42,6 +42,8 @@ async function byMessageId(db: pg.PoolClient, ids: string[]): Promise<{ thread: 
   const { rows } = await db.query<ThreadRow & { external_id: string }>(
     `SELECT ${THREAD_COLUMNS}, m.external_id FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
       WHERE m.channel = 'email' AND m.external_id = ANY($1::text[])
+        -- An erased customer's thread is gone for good: a reply to it starts afresh (migration 0020).
+        AND NOT EXISTS (SELECT 1 FROM customers cu WHERE cu.id = cv.customer_id AND cu.erased_at IS NOT NULL)
       ORDER BY array_position($1::text[], m.external_id) DESC LIMIT 1`,
     [ids],
   );

@@ -13,6 +13,7 @@ import { loadMessage } from "../queries.ts";
 import { mediaView, storedMediaOf } from "./stored-media.ts";
 import { announceWake } from "../snooze/wake-snoozed.ts";
 import { conversationView } from "../views.ts";
+import { consentEventText } from "../privacy/consent-ledger.ts";
 import type { WorkQueues } from "../work-queues.ts";
 
 export interface IngestDeps {
@@ -57,10 +58,11 @@ const INGEST_SQL = `SELECT * FROM ingest_inbound_message($1, $2, $3, $4, $5, $6,
 
 const messageKind = (event: InboundEvent) => event.kind ?? (event.channel === "email" ? "email" : "text");
 
-function consentText(channel: Channel, status: "opted_in" | "opted_out"): string {
-  return status === "opted_out"
-    ? `Customer opted out of ${channel.toUpperCase()}: replies on this channel are blocked until they send START`
-    : `Customer opted back in to ${channel.toUpperCase()}`;
+/** The consent event's words (migration 0020 completes its metadata): "Opted out of SMS (replied STOP)". */
+function consentText(event: InboundEvent, status: "opted_in" | "opted_out"): string {
+  const keyword = event.body.trim().split(/\s+/)[0]?.toUpperCase().slice(0, 20) || null;
+  if (event.channel !== "sms") return consentEventText({ channel: event.channel, status, source: "agent" });
+  return consentEventText({ channel: "sms", status, source: status === "opted_out" ? "sms_stop" : "sms_start", keyword });
 }
 
 export async function ingestInbound(deps: IngestDeps, input: InboundEventInput): Promise<IngestResult> {
@@ -89,7 +91,7 @@ export async function ingestInbound(deps: IngestDeps, input: InboundEventInput):
       JSON.stringify(event.metadata),
       receivedAt,
       event.consentChange ?? null,
-      event.consentChange ? consentText(event.channel, event.consentChange) : null,
+      event.consentChange ? consentText(event, event.consentChange) : null,
     ],
   });
   const r = rows[0]!;
