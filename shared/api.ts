@@ -76,6 +76,8 @@ export const CustomerView = CustomerSummary.extend({
   lifetimeValue: z.number().nullable(),
   tags: z.array(z.string()),
   createdAt: z.string(),
+  /** Set once an admin erased the customer: nothing personal is left, and nothing more is added. */
+  erasedAt: z.string().nullable(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 

@@ -239,6 +239,16 @@ describe("erase", () => {
     const other = (await t.pool.query(`INSERT INTO customers (display_name) VALUES ('Someone Else') RETURNING id`)).rows[0].id;
     const merged = await t.api<{ error: { code: string; details: { reason: string } } }>(cookies.agent, "POST", `/api/customers/${other}/merge`, { into: customerId });
     expect([merged.status, merged.body.error.details.reason]).toEqual([409, "erased"]);
+    const renamed = await t.api<{ error: { code: string; details: { reason: string } } }>(cookies.agent, "PATCH", `/api/customers/${customerId}`, { displayName: "Back again" });
+    expect([renamed.status, renamed.body.error.details.reason]).toEqual([409, "erased"]);
+    const noted = await t.api<{ error: { code: string; details: { reason: string } } }>(cookies.agent, "POST", `/api/customers/${customerId}/notes`, { body: "New personal detail" });
+    expect([noted.status, noted.body.error.details.reason]).toEqual([409, "erased"]);
+    // The workspace names them as erased, never by a blank or an old address.
+    const record = await t.api<{ customer: { displayName: string | null; erasedAt: string | null; tags: string[] } }>(cookies.agent, "GET", `/api/customers/${customerId}`);
+    expect(record.body.customer).toMatchObject({ displayName: null, erasedAt: res.body.erased.erasedAt, tags: [] });
+    const conversation = (await t.pool.query(`SELECT id FROM conversations WHERE customer_id = $1 LIMIT 1`, [customerId])).rows[0].id;
+    const view = await t.api<{ conversation: { customer: { displayName: string } } }>(cookies.agent, "GET", `/api/conversations/${conversation}`);
+    expect(view.body.conversation.customer.displayName).toBe("Erased customer");
   });
 
   it("a new text from the erased phone starts a new customer", async () => {

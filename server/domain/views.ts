@@ -80,7 +80,8 @@ export const CONVERSATION_COLUMNS = `cv.id, cv.channel, cv.status, cv.assigned_a
 /** A customer without a name is named by how we reach them: a phone in one format, an email; never a visitor id. */
 function bestAddress(r: ConversationRow): string {
   const address = r.customer_contact ?? (r.channel === "chat" ? null : r.customer_address);
-  if (!address) return "Web visitor";
+  // An erased customer's addresses are blanked: nothing is left to name them by.
+  if (!address) return r.channel === "chat" && r.customer_address ? "Web visitor" : "Erased customer";
   return address.startsWith("+") ? formatPhone(address) : address;
 }
 

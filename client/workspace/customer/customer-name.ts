@@ -8,6 +8,7 @@ export function displayAddress(address: string): string {
 }
 
 export function customerName(customer: CustomerView): string {
+  if (customer.erasedAt) return "Erased customer";
   if (customer.displayName) return customer.displayName;
   const phone = customer.identities.find((i) => i.kind === "phone");
   if (phone) return formatPhone(phone.value);

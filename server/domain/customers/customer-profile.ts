@@ -40,12 +40,14 @@ function customerView(r: ProfileRow): CustomerView {
     lifetimeValue: r.lifetimeValue === null ? null : Number(r.lifetimeValue),
     tags: r.tags,
     createdAt: r.createdAt.toISOString(),
+    erasedAt: r.erasedAt ? r.erasedAt.toISOString() : null,
     identities: r.identities.map((i) => ({ kind: i.kind, value: i.value, verified: i.verified, source: i.source, createdAt: i.createdAt.toISOString() })),
     consents: r.consents.map((c) => ({ channel: c.channel, status: c.status, updatedAt: c.updatedAt.toISOString() })),
   };
 }
 
 const noSuchCustomer = () => new AppError("NOT_FOUND", "No such customer");
+const erased = () => new AppError("CONFLICT", "This customer was erased: nothing more is recorded about them", { reason: "erased" });
 
 export async function loadCustomer(deps: { prisma: PrismaClient }, customerId: string): Promise<CustomerView> {
   const row = await deps.prisma.customer.findUnique({ where: { id: customerId }, include: PROFILE });
@@ -58,8 +60,9 @@ export async function updateCustomer(deps: CustomerDeps, actor: Actor, customerI
   assertCan(actor, "customer.edit");
   const updated = await deps.prisma.$transaction(async (tx) => {
     // Locked so that two edits at once each record the state the other left, not a stale "before".
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
+    const locked = await tx.$queryRaw<{ id: string; erased_at: Date | null }[]>`SELECT id, erased_at FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
     if (locked.length === 0) throw noSuchCustomer();
+    if (locked[0]!.erased_at) throw erased();
     const before = await tx.customer.findUniqueOrThrow({ where: { id: customerId }, select: { displayName: true, tags: true } });
     const data: Prisma.CustomerUpdateInput = {};
     if (body.displayName !== undefined) data.displayName = body.displayName || null;
@@ -102,8 +105,9 @@ export async function listCustomerNotes(deps: { prisma: PrismaClient }, actor: A
 export async function addCustomerNote(deps: CustomerDeps, actor: Actor, customerId: string, body: string): Promise<CustomerNoteView> {
   assertCan(actor, "note.write");
   const note = await deps.prisma.$transaction(async (tx) => {
-    const exists = await tx.customer.count({ where: { id: customerId } });
-    if (!exists) throw noSuchCustomer();
+    const customer = await tx.customer.findUnique({ where: { id: customerId }, select: { erasedAt: true } });
+    if (!customer) throw noSuchCustomer();
+    if (customer.erasedAt) throw erased();
     const row = await tx.note.create({ data: { customerId, agentId: actor.id, body }, include: NOTE_AUTHOR });
     await tx.auditEvent.create({
       data: { actorId: actor.id, action: "customer_note_added", entityType: "customer", entityId: customerId, data: { noteId: row.id } },
