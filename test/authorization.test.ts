@@ -195,6 +195,8 @@ const ROUTES: Record<string, RouteCase> = {
   "PUT /api/customers/:id/consents/:channel": { request: async () => ({ ...(await customerPath("/consents/email")()), body: { status: "opted_out" } }), ...everyone(200) },
   // Editing a customer is every agent's (audited: test/queue-admin.test.ts).
   "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },
+  // Finding any customer is every agent's (no department an island): test/customer-search.test.ts.
+  "GET /api/customers/search": { request: fixed("/api/customers/search?q=Pat"), ...everyone(200) },
   "GET /api/customers/:id/timeline": { request: customerPath("/timeline"), ...everyone(200) },
   "GET /api/customers/:id/timeline/changes": { request: customerPath("/timeline/changes?since=0"), ...everyone(200) },
   // Reading an email's HTML is every agent's, whoever has the conversation (no department an island).

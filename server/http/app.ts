@@ -25,6 +25,7 @@ import { healthRouter } from "./health-routes.ts";
 import { serviceLevelRouter } from "./service-level-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
+import { searchRouter } from "./search-routes.ts";
 
 export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client", import.meta.url));
 export const WIDGET_BUNDLE = fileURLToPath(new URL("../../dist/widget/widget.js", import.meta.url));
@@ -62,6 +63,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(requireSession(deps));
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
+  api.use(searchRouter(deps));
   api.use(queueRouter(deps));
   api.use(emailRouter(deps));
   api.use(noteRouter(deps));
