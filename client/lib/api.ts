@@ -26,6 +26,7 @@ import { QueueView } from "../../shared/queues.ts";
 import type { StartEmailBody } from "../../shared/email.ts";
 import { CannedReplyListResponse } from "../../shared/canned-replies.ts";
 import type { Channel } from "../../shared/domain.ts";
+import { SearchResponse } from "../../shared/search.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
 export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -65,10 +66,12 @@ interface RequestOptions<T> {
   schema?: z.ZodType<T>;
   /** Login answers 401 for bad credentials: that is not a lost session. */
   notifyUnauthenticated?: boolean;
+  /** Aborts the request (a search the agent has typed past). */
+  signal?: AbortSignal;
 }
 
 async function request<T = void>(path: string, options: RequestOptions<T> = {}): Promise<T> {
-  const { method = "GET", body, schema, notifyUnauthenticated = true } = options;
+  const { method = "GET", body, schema, notifyUnauthenticated = true, signal } = options;
   let response: Response;
   try {
     response = await fetch(path, {
@@ -76,6 +79,7 @@ async function request<T = void>(path: string, options: RequestOptions<T> = {}):
       credentials: "same-origin",
       headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
   } catch {
     throw new ApiError("NETWORK", "Cannot reach the server. Check your connection and try again.", 0);
@@ -174,6 +178,9 @@ export const api = {
     request(`/api/customers/${id(customerId)}/timeline/changes?${new URLSearchParams({ since })}`, {
       schema: TimelineChanges,
     }),
+  /** Find a customer by name, phone, email or a word of their messages and notes. */
+  searchCustomers: (q: string, signal?: AbortSignal) =>
+    request(`/api/customers/search?${new URLSearchParams({ q })}`, { schema: SearchResponse, signal }),
 };
 
 /** A message fit to show a person, whatever was thrown. */

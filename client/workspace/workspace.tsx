@@ -64,7 +64,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
 
   return (
     <div className="workspace">
-      <WorkspaceHeader agent={agent} softphone={softphone} onSetPresence={onSetPresence} onSignOut={onSignOut} />
+      <WorkspaceHeader agent={agent} softphone={softphone} onSetPresence={onSetPresence} onSignOut={onSignOut} onOpenConversation={setOpenConversationId} />
       <ChannelBanner channels={channels} softphoneOff={softphone.status === "off"} />
       <CallBar
         softphone={softphone}

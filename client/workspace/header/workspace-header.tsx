@@ -6,15 +6,18 @@ import { SoftphoneIndicator } from "../call/softphone-indicator.tsx";
 import { PresenceSelect } from "../presence/presence-select.tsx";
 import { useAwayReasons } from "../../lib/use-away-reasons.ts";
 import { ConnectionIndicator } from "./connection-indicator.tsx";
+import { CustomerSearch } from "../search/customer-search.tsx";
 
 export type Props = {
   agent: AgentView;
   softphone: { status: SoftphoneStatus; error: string | null };
   onSetPresence: (presence: SettablePresence, awayReasonId: string | null) => Promise<void>;
   onSignOut: () => Promise<void>;
+  /** Opens a conversation found by the search box. */
+  onOpenConversation: (id: string) => void;
 };
 
-export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut }: Props) {
+export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, onOpenConversation }: Props) {
   const awayReasons = useAwayReasons();
   const [signingOut, setSigningOut] = useState(false);
 
@@ -32,6 +35,7 @@ export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut }: 
       <div className="topbar__brand">Switchboard</div>
       <ConnectionIndicator />
       <SoftphoneIndicator status={softphone.status} error={softphone.error} />
+      <CustomerSearch onOpenConversation={onOpenConversation} />
       <div className="topbar__spacer" />
       <div className="topbar__agent">
         <span className="topbar__name">{agent.name}</span>
