@@ -19,7 +19,7 @@ export const MESSAGE_HITS_SCANNED = 400;
  * A word in half of all messages ("order") would have every one of them read to find the newest:
  * each index scan stops at about this many entries (a sample, for such words; exact for rarer ones).
  */
-export const INDEX_ENTRIES_SCANNED = 2000;
+export const INDEX_ENTRIES_SCANNED = 500;
 /** Fewer digits than this are not searched as part of a phone number (too many numbers share them). */
 const PHONE_DIGITS_MIN = 4;
 const SNIPPET_BEFORE = 50;
@@ -73,19 +73,20 @@ export function searchStatement(rawQuery: string, opts: { limit: number; default
                      FROM identities i WHERE ${exact.join(" OR ")}`);
   }
 
-  // Parts of identities (rank 2): the trigram index on identities.value.
+  // Parts of identities (rank 2): the trigram index on identities.value; shorter (closer) addresses first.
   if (phoneLike && digits.length >= PHONE_DIGITS_MIN) {
     const pattern = q.trimStart().startsWith("+") ? `+${digits}%` : `%${digits}%`;
     branches.push(`SELECT i.customer_id, 2 AS rank, 'phone' AS matched, i.value AS address, NULL::uuid AS message_id, 0::real AS score, NULL::timestamptz AS at
                      FROM identities i WHERE i.kind = 'phone' AND i.value LIKE ${param(pattern)}`);
   } else if (!phoneLike && lower.length >= 3 && !/\s/.test(q)) {
     branches.push(`SELECT i.customer_id, 2 AS rank, 'email' AS matched, i.value AS address, NULL::uuid AS message_id,
-                          similarity(i.value, ${param(lower)}) AS score, NULL::timestamptz AS at
+                          (-length(i.value))::real AS score, NULL::timestamptz AS at
                      FROM identities i WHERE i.kind = 'email' AND i.value LIKE ${param(`%${escapeLike(lower)}%`)}`);
   }
 
   // Names (rank 1): the trigram index on customer_search_fold(display_name), which drops case and accents
-  // ("jose lopez" finds José López); the name's start, then a word's start, score higher. One Latin letter
+  // ("jose lopez" finds José López); the name's start, then a word's start, then shorter names (closer to what
+  // was typed) score higher. One Latin letter
   // starts a third of all names: names are searched from two characters, or one of a script whose single
   // character is a whole name (王, 李).
   if (!phoneLike && !looksLikeEmail && (lower.length >= 2 || WHOLE_NAME_CHARACTER.test(lower))) {
@@ -101,7 +102,7 @@ export function searchStatement(rawQuery: string, opts: { limit: number; default
         : `(${indexed} LIKE ${starts} OR ${indexed} LIKE ${wordStarts} OR ${indexed} LIKE ${fold(`%${escapeLike(lower)}`)})`;
     // The fold is computed once per candidate (OFFSET 0 keeps the planner from repeating it in each score term).
     branches.push(`SELECT n.id AS customer_id, 1 AS rank, 'name' AS matched, NULL AS address, NULL::uuid AS message_id,
-                          (CASE WHEN n.name LIKE ${starts} THEN 2 WHEN n.name LIKE ${wordStarts} THEN 1 ELSE 0 END + word_similarity(${fold(lower)}, n.name))::real AS score,
+                          (CASE WHEN n.name LIKE ${starts} THEN 2 WHEN n.name LIKE ${wordStarts} THEN 1 ELSE 0 END + 1.0 / (1 + length(n.name)))::real AS score,
                           NULL::timestamptz AS at
                      FROM (SELECT c.id, ${indexed} AS name FROM customers c WHERE ${where} OFFSET 0) n`);
   }
