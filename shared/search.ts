@@ -32,5 +32,9 @@ export const SearchResult = z.object({
 });
 export type SearchResult = z.infer<typeof SearchResult>;
 
-export const SearchResponse = z.object({ results: z.array(SearchResult) });
+export const SearchResponse = z.object({
+  results: z.array(SearchResult),
+  /** Words not searched in messages because each is in too many ("order"): another word narrows it. */
+  tooCommon: z.array(z.string()),
+});
 export type SearchResponse = z.infer<typeof SearchResponse>;

@@ -146,6 +146,24 @@ describe("search by a word of a message", () => {
     expect(await found("zebra")).toEqual([]);
   });
 
+  it("leaves a word in more than 20,000 messages out of the message search, unless a rarer word is beside it", async () => {
+    const { id } = await createCustomer(t.pool, { displayName: "Pat Postal" });
+    const conversation = await addConversation(id, "sms", "2026-11-24T10:00:00Z");
+    await t.pool.query(
+      `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status)
+       SELECT $1, $2, 'sms', 'outbound', 'text', 'Your parcel is on its way (' || g || ')', 'sent' FROM generate_series(1, 21000) g`,
+      [conversation, id],
+    );
+    await addConversation(ids.note, "sms", "2026-11-25T10:00:00Z", [{ body: "The parcel 77123 came back damaged" }]);
+    // As autovacuum would after such a batch: the planner's statistics say how common each word is.
+    await t.pool.query(`ANALYZE messages`);
+    const alone = await search("parcel");
+    expect({ status: alone.status, results: alone.body.results, tooCommon: alone.body.tooCommon }).toEqual({ status: 200, results: [], tooCommon: ["parcel"] });
+    expect((await search("parc")).body.tooCommon).toEqual(["parc"]);
+    const narrowed = await search("parcel 77123");
+    expect({ ids: narrowed.body.results.map((r) => r.customer.id), tooCommon: narrowed.body.tooCommon }).toEqual({ ids: [ids.note], tooCommon: [] });
+  });
+
   it("ranks a name before a message hit", async () => {
     expect((await found("ruby")).map((r) => [r.customer.id, r.matchedOn])).toEqual([[ids.ruby, "name"], [ids.caller, "message"]]);
   });

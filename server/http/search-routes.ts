@@ -18,7 +18,7 @@ export function searchRouter(deps: SearchDeps & { limiter: RateLimiter }): Route
     const { q, limit } = parseInput(SearchCustomersQuery, req.query);
     const hit = await deps.limiter.hit(`search:agent:${agent.id}`, SEARCHES_PER_AGENT.limit, SEARCHES_PER_AGENT.windowSeconds);
     if (!hit.allowed) throw new AppError("RATE_LIMITED", `Too many searches; try again in ${hit.retryAfterSeconds} s`, { retryAfterSeconds: hit.retryAfterSeconds });
-    res.json({ results: await searchCustomers(deps, agent, { q, limit }) });
+    res.json(await searchCustomers(deps, agent, { q, limit }));
   });
   return router;
 }

@@ -58,7 +58,8 @@ export function CustomerSearch({ onOpenConversation }: Props) {
     search.status === "idle" ? "" :
     search.status === "error" ? search.error :
     search.status === "searching" && results.length === 0 ? "Searching…" :
-    results.length === 0 ? `Nobody found for “${search.query}”` : `${results.length} found`;
+    (results.length === 0 ? `Nobody found for “${search.query}”` : `${results.length} found`) +
+      (search.tooCommon.length ? `. ${search.tooCommon.map((w) => `“${w}”`).join(", ")} is in too many messages to search by alone: add another word` : "");
 
   return (
     <div className="customer-search" role="search">

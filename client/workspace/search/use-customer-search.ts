@@ -9,8 +9,8 @@ export const SEARCH_DEBOUNCE_MS = 150;
 
 export type CustomerSearchState =
   | { status: "idle"; results: [] }
-  | { status: "searching" | "done"; query: string; results: SearchResult[] }
-  | { status: "error"; query: string; results: SearchResult[]; error: string };
+  | { status: "searching" | "done"; query: string; results: SearchResult[]; tooCommon: string[] }
+  | { status: "error"; query: string; results: SearchResult[]; tooCommon: string[]; error: string };
 
 export function useCustomerSearch(input: string): CustomerSearchState {
   const [state, setState] = useState<CustomerSearchState>({ status: "idle", results: [] });
@@ -24,16 +24,16 @@ export function useCustomerSearch(input: string): CustomerSearchState {
       return;
     }
     // Keep the last results on screen while the next are asked for: less flicker as the agent types.
-    setState((s) => ({ status: "searching", query, results: s.results }));
+    setState((s) => ({ status: "searching", query, results: s.results, tooCommon: [] }));
     const controller = new AbortController();
     const timer = setTimeout(() => {
       api.searchCustomers(query, controller.signal).then(
         (answer) => {
-          if (ask === latest.current) setState({ status: "done", query, results: answer.results });
+          if (ask === latest.current) setState({ status: "done", query, results: answer.results, tooCommon: answer.tooCommon });
         },
         (failure: unknown) => {
           if (controller.signal.aborted || ask !== latest.current) return;
-          setState((s) => ({ status: "error", query, results: s.results, error: errorMessage(failure) }));
+          setState((s) => ({ status: "error", query, results: s.results, tooCommon: [], error: errorMessage(failure) }));
         },
       );
     }, SEARCH_DEBOUNCE_MS);

@@ -3,7 +3,7 @@
 // Hand SQL, not Prisma: a hot path the agent hits on every keystroke, kept by bench/customer-search.ts ("search").
 import type pg from "pg";
 import { formatPhone, toE164 } from "../../../shared/phone.ts";
-import { SEARCH_LIMIT_DEFAULT, type SearchMatch, type SearchResult } from "../../../shared/search.ts";
+import { SEARCH_LIMIT_DEFAULT, type SearchMatch, type SearchResponse, type SearchResult } from "../../../shared/search.ts";
 import type { Channel, CustomerTier } from "../../../shared/domain.ts";
 import { assertCan, type Actor } from "../auth/permissions.ts";
 
@@ -32,16 +32,41 @@ const PHONE_LIKE = /^[+\d\s().\-/]+$/;
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The words of the query as a tsquery ("blue kett" → 'blue' & 'kett':*): the last word may be half typed. */
-export function messageQuery(q: string): { tsquery: string; word: string } | null {
+export function messageQuery(q: string): { tsquery: string; word: string; lexemes: { word: string; prefix: boolean }[] } | null {
   const words = q.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
   if (words.length === 0) return null;
   const last = words[words.length - 1]!;
   // A one- or two-letter prefix matches most messages: wait for the agent to type on.
-  const whole = words.slice(0, -1).filter((w) => w.length >= 2);
-  const parts = [...whole.map((w) => `'${w}'`), ...(last.length >= 3 ? [`'${last}':*`] : [])];
-  if (parts.length === 0) return null;
+  const lexemes = [...words.slice(0, -1).filter((w) => w.length >= 2).map((w) => ({ word: w, prefix: false })), ...(last.length >= 3 ? [{ word: last, prefix: true }] : [])];
+  if (lexemes.length === 0) return null;
   const word = [...words].sort((a, b) => b.length - a.length)[0]!;
-  return { tsquery: parts.join(" & "), word };
+  return { tsquery: lexemes.map((l) => `'${l.word}'${l.prefix ? ":*" : ""}`).join(" & "), word, lexemes };
+}
+
+/**
+ * A word in more messages than this is not searched alone ("order" in half of them): reading its index
+ * entries takes longer than a keystroke allows. With another, rarer word it is.
+ */
+export const COMMON_WORD_MESSAGES = 20_000;
+
+type Queryable = Pick<pg.PoolClient, "query">;
+
+/**
+ * The query's words found in more than COMMON_WORD_MESSAGES messages (a half-typed word: any word it starts),
+ * by the planner's statistics of the full-text index (ANALYZE keeps them; no text is copied for this).
+ */
+export async function commonWords(db: Queryable, q: string): Promise<string[]> {
+  const words = messageQuery(q);
+  if (!words) return [];
+  const { rows } = await db.query<{ word: string }>(
+    `SELECT DISTINCT q.word FROM unnest($1::text[], $2::bool[]) AS q(word, prefix)
+       JOIN pg_stats s ON s.schemaname = 'public' AND s.tablename = 'messages_body_fts_idx'
+       JOIN pg_class t ON t.oid = 'messages'::regclass
+      CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(elem, share)
+      WHERE (e.elem = q.word OR (q.prefix AND left(e.elem, length(q.word)) = q.word)) AND e.share * t.reltuples > $3`,
+    [words.lexemes.map((l) => l.word), words.lexemes.map((l) => l.prefix), COMMON_WORD_MESSAGES],
+  );
+  return rows.map((r) => r.word);
 }
 
 export interface SearchStatement {
@@ -53,7 +78,7 @@ export interface SearchStatement {
  * The one statement a search runs: only the branches that the query can match are included, so the
  * planner sees plain conditions (each served by an index of migration 0017).
  */
-export function searchStatement(rawQuery: string, opts: { limit: number; defaultCountry: string }): SearchStatement {
+export function searchStatement(rawQuery: string, opts: { limit: number; defaultCountry: string; commonWords?: string[] }): SearchStatement {
   const q = rawQuery.trim();
   const lower = q.toLowerCase();
   const values: unknown[] = [];
@@ -109,7 +134,8 @@ export function searchStatement(rawQuery: string, opts: { limit: number; default
 
   // Words of messages and notes (rank 3): the full-text index; the newest matches first.
   const words = looksLikeEmail ? null : messageQuery(q);
-  if (words) {
+  const tooCommon = words?.lexemes.every((l) => opts.commonWords?.includes(l.word)) ?? false;
+  if (words && !tooCommon) {
     branches.push(`SELECT m.customer_id, 3 AS rank, 'message' AS matched, NULL AS address, m.id AS message_id, 0::real AS score, m.created_at AS at
                      FROM (SELECT customer_id, id, created_at FROM messages
                             WHERE to_tsvector('simple', body) @@ to_tsquery('simple', ${param(words.tsquery)}) AND kind <> 'event'
@@ -171,16 +197,24 @@ function snippetOf(r: SearchRow): string | null {
 }
 
 /**
- * Runs the statement with its bounds set for this transaction only: GIN scans stop at INDEX_ENTRIES_SCANNED
+ * Runs the search with its bounds set for this transaction only: GIN scans stop at INDEX_ENTRIES_SCANNED
  * (gin_fuzzy_search_limit), and no parallel workers (a keystroke's query is small; starting workers costs more).
+ * tooCommon: the words left out of the message search because each is in too many messages.
  */
-export async function runSearch(pool: pg.Pool, statement: SearchStatement): Promise<SearchRow[]> {
+export async function runSearch(
+  pool: pg.Pool,
+  q: string,
+  opts: { limit: number; defaultCountry: string },
+): Promise<{ rows: SearchRow[]; tooCommon: string[] }> {
   const client = await pool.connect();
   try {
     await client.query(`BEGIN READ ONLY; SET LOCAL gin_fuzzy_search_limit = ${INDEX_ENTRIES_SCANNED}; SET LOCAL max_parallel_workers_per_gather = 0`);
-    const { rows } = await client.query<SearchRow>(statement);
+    const common = await commonWords(client, q);
+    const words = messageQuery(q);
+    const tooCommon = words && words.lexemes.every((l) => common.includes(l.word)) ? common : [];
+    const { rows } = await client.query<SearchRow>(searchStatement(q, { ...opts, commonWords: common }));
     await client.query("COMMIT");
-    return rows;
+    return { rows, tooCommon };
   } catch (err) {
     await client.query("ROLLBACK").catch(() => {});
     throw err;
@@ -189,11 +223,10 @@ export async function runSearch(pool: pg.Pool, statement: SearchStatement): Prom
   }
 }
 
-export async function searchCustomers(deps: SearchDeps, actor: Actor, opts: { q: string; limit?: number }): Promise<SearchResult[]> {
+export async function searchCustomers(deps: SearchDeps, actor: Actor, opts: { q: string; limit?: number }): Promise<SearchResponse> {
   assertCan(actor, "customers.search");
-  const statement = searchStatement(opts.q, { limit: opts.limit ?? SEARCH_LIMIT_DEFAULT, defaultCountry: deps.defaultCountry });
-  const rows = await runSearch(deps.pool, statement);
-  return rows.map((r) => ({
+  const { rows, tooCommon } = await runSearch(deps.pool, opts.q, { limit: opts.limit ?? SEARCH_LIMIT_DEFAULT, defaultCountry: deps.defaultCountry });
+  const results = rows.map((r): SearchResult => ({
     customer: { id: r.customer_id, displayName: r.display_name, tier: r.tier },
     bestAddress: r.address == null ? null : r.address_kind === "phone" ? formatPhone(r.address) : r.address,
     matchedOn: r.matched,
@@ -202,4 +235,5 @@ export async function searchCustomers(deps: SearchDeps, actor: Actor, opts: { q:
     latestConversationChannel: r.channel,
     lastContactAt: r.last_message_at ? r.last_message_at.toISOString() : null,
   }));
+  return { results, tooCommon };
 }
