@@ -4,7 +4,8 @@
 //
 // `npm run bench -- --only chat` (or BENCH_ONLY=chat) runs one benchmark: sms-ingest (alias sms), chat
 // (the chat round trip and idle sockets, and the widget bundle's size), routing (BENCH_ROUTING_* in bench/routing.ts)
-// or email-ingest (alias email: mail from a Dovecot of its own into conversations).
+// or email-ingest (alias email: mail from a Dovecot of its own into conversations), or search (alias
+// customer-search: 100,000 customers and 2,000,000 messages searched; BENCH_SEARCH_CUSTOMERS/MESSAGES shrink it for a try).
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import {
@@ -31,13 +32,15 @@ import { runRouting, routingOptionsFromEnv } from "./routing.ts";
 import { ROUTING_SECTION_ID, renderRoutingSection, routingSummaryLines } from "./routing-report.ts";
 import { DEFAULT_EMAIL_OPTIONS, runEmailIngest, startMailServers } from "./email-ingest.ts";
 import { EMAIL_SECTION_ID, emailSummaryLines, renderEmailIngestSection } from "./email-ingest-report.ts";
+import { DEFAULT_SEARCH_OPTIONS, runCustomerSearch } from "./customer-search.ts";
+import { SEARCH_SECTION_ID, renderSearchSection, searchSummaryLines } from "./customer-search-report.ts";
 import { WIDGET_SECTION_ID, measureWidgetBundle, renderWidgetSection, widgetWithinBudget } from "./widget-bundle.ts";
 
 const log = (line: string) => process.stdout.write(line + "\n");
 
-const BENCHMARKS = ["sms-ingest", "chat", "routing", "email-ingest"] as const;
+const BENCHMARKS = ["sms-ingest", "chat", "routing", "email-ingest", "search"] as const;
 type BenchmarkId = (typeof BENCHMARKS)[number];
-const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat", routing: "routing", email: "email-ingest", "email-ingest": "email-ingest" };
+const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat", routing: "routing", email: "email-ingest", "email-ingest": "email-ingest", search: "search", "customer-search": "search" };
 
 /** `--only <id>`, `--only=<id>` or BENCH_ONLY=<id> (comma-separated for several); all when none. */
 function selectedBenchmarks(): BenchmarkId[] {
@@ -124,6 +127,7 @@ async function main(): Promise<number> {
       chat: runChatStage,
       routing: runRoutingStage,
       "email-ingest": runEmailStage,
+      search: runSearchStage,
     };
     for (const id of selected) {
       try {
@@ -264,6 +268,26 @@ async function runEmailStage(stage: Stage): Promise<void> {
   log("");
   for (const l of emailSummaryLines(result)) log(l);
   log(`Dovecot dir ${leftover ? "STILL PRESENT" : "removed"}; BENCHMARKS.md updated (section ${EMAIL_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+async function runSearchStage(stage: Stage): Promise<void> {
+  const t0 = performance.now();
+  const quiet = await waitForQuietMachine(25, 30_000, log);
+  log(`machine ${quiet.busyPct.toFixed(0)}% busy before the search benchmark`);
+  log("search: creating sb_bench (the domain function runs in this process: no app child)");
+  const databaseUrl = await createBenchDatabase();
+  const machine = await machineInfo(ADMIN_DATABASE_URL, REDIS_URL);
+  const options = {
+    ...DEFAULT_SEARCH_OPTIONS,
+    customers: Number(process.env.BENCH_SEARCH_CUSTOMERS ?? DEFAULT_SEARCH_OPTIONS.customers),
+    messages: Number(process.env.BENCH_SEARCH_MESSAGES ?? DEFAULT_SEARCH_OPTIONS.messages),
+  };
+  const result = await runCustomerSearch(databaseUrl, { ...options, log });
+  await teardown(stage);
+  writeBenchmarkSection(SEARCH_SECTION_ID, renderSearchSection(result, machine, quiet), machine);
+  log("");
+  for (const l of searchSummaryLines(result)) log(l);
+  log(`BENCHMARKS.md updated (section ${SEARCH_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 main().then(
