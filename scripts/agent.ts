@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import pg from "pg";
 import { z } from "zod";
 import { AgentRole } from "../shared/domain.ts";
 import { AppError } from "../server/errors.ts";
+import { createDb, type Db } from "../server/db/client.ts";
 import { createAgentAccount, resetPassword } from "../server/domain/auth/manage-accounts.ts";
 import type { EventPublisher } from "../server/domain/events.ts";
 import { createEventPublisher } from "../server/realtime/event-bus.ts";
@@ -54,8 +54,8 @@ async function main(args: string[]): Promise<void> {
     const email = Email.safeParse(rest[0]);
     const role = AgentRole.safeParse(rest[2]);
     if (!email.success || !role.success || !rest[1]!.trim()) throw new StartError(USAGE);
-    await withPool(async (pool) => {
-      const { agent, password } = await createAgentAccount({ pool }, { email: email.data, name: rest[1]!.trim(), role: role.data });
+    await withDb(async ({ prisma }) => {
+      const { agent, password } = await createAgentAccount({ prisma }, { email: email.data, name: rest[1]!.trim(), role: role.data });
       console.log(`Created ${agent.role} ${agent.email}. Password (shown only this once): ${password}`);
     });
     return;
@@ -63,10 +63,10 @@ async function main(args: string[]): Promise<void> {
   if (command === "reset-password" && rest.length === 1) {
     const email = Email.safeParse(rest[0]);
     if (!email.success) throw new StartError(USAGE);
-    await withPool(async (pool) => {
+    await withDb(async ({ prisma }) => {
       const bus = sessionEvents();
       try {
-        const { agent, password } = await resetPassword({ pool, events: bus.events }, { email: email.data });
+        const { agent, password } = await resetPassword({ prisma, events: bus.events }, { email: email.data });
         console.log(`New password for ${agent.email} (shown only this once; their sessions are ended): ${password}`);
       } finally {
         bus.close();
@@ -77,14 +77,14 @@ async function main(args: string[]): Promise<void> {
   throw new StartError(USAGE);
 }
 
-async function withPool(fn: (pool: pg.Pool) => Promise<void>): Promise<void> {
-  const db = await database();
-  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+async function withDb(fn: (db: Db) => Promise<void>): Promise<void> {
+  const location = await database();
+  const db = createDb(location.url, { max: 2 });
   try {
-    await fn(pool);
+    await fn(db);
   } finally {
-    await pool.end();
-    await db.stop();
+    await db.close();
+    await location.stop();
   }
 }
 

@@ -6,8 +6,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { ConfigError, loadConfig, softphoneOffReason } from "../server/config.ts";
+import { createDb } from "../server/db/client.ts";
 import { runMigrations } from "../server/db/migrate.ts";
 import { seedDemoWorkspace } from "../server/domain/seed/seed-demo.ts";
 import { createLogger } from "../server/log.ts";
@@ -42,18 +42,18 @@ async function main(): Promise<void> {
   }
 
   const config = loadConfig(env);
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  const db = createDb(config.databaseUrl, { max: 2 });
   try {
-    const migrations = await runMigrations(pool);
+    const migrations = await runMigrations(db.pool);
     if (migrations.applied.length) say(`Applied migrations: ${migrations.applied.join(", ")}`);
-    const seeded = await seedDemoWorkspace(pool, { publicUrl: config.publicUrl });
+    const seeded = await seedDemoWorkspace(db.prisma, { publicUrl: config.publicUrl });
     if (seeded) {
       say("\nFirst run: a demo workspace was created. These passwords are shown only this once:");
       for (const l of seeded.logins) say(`  ${l.role.padEnd(10)} ${l.email.padEnd(30)} ${l.password}`);
       say(`\nChat widget for pages served from ${new URL(config.publicUrl).origin}:\n  ${seeded.embedSnippet}\n`);
     }
   } finally {
-    await pool.end();
+    await db.close();
   }
 
   if (!existsSync(join(root, "dist/client/index.html")) || !existsSync(join(root, "dist/widget/widget.js"))) {

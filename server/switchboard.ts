@@ -130,7 +130,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   await emailAvailability.refresh().catch((err) => log.warn("could not read the mailboxes at start", { err: (err as Error).message }));
   const channelState = (channel: Channel) => (channel === "email" && emailAvailability.enabled() ? { enabled: true as const } : config.channels[channel]);
   const softphone = config.softphone && config.voice ? { accountSid: config.voice.accountSid, ...config.softphone } : null;
-  const deps = { pool: db.pool, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl, voice, softphone, wrapUpMs: config.wrapUpMs, businessNumber: config.voice?.phoneNumber ?? null, defaultCountry: config.smsDefaultCountry };
+  const deps = { pool: db.pool, prisma: db.prisma, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl, voice, softphone, wrapUpMs: config.wrapUpMs, businessNumber: config.voice?.phoneNumber ?? null, defaultCountry: config.smsDefaultCountry };
 
   let workers: Workers | null = null;
   if (opts.runWorkers ?? true) {
@@ -140,6 +140,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       sweepEveryMs: opts.sweepEveryMs ?? 10_000,
       sendLeaseMs: config.sendLeaseMs,
       sessionSecret: config.sessionSecret,
+      prisma: db.prisma,
       disconnectGraceMs: opts.disconnectGraceMs ?? 20_000,
       ...(opts.outboundLockMs ? { lockDurationMs: opts.outboundLockMs } : {}),
     });
@@ -168,6 +169,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       redis,
       limiter,
       prisma: db.prisma,
+      redisPrefix: config.redisPrefix,
       encryptionKey: config.encryptionKey,
       uploads: config.uploads,
       loginThrottle: createLoginThrottle(redis, config.redisPrefix, { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits }),

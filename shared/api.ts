@@ -68,8 +68,14 @@ export const CustomerSummary = z.object({
 export type CustomerSummary = z.infer<typeof CustomerSummary>;
 
 export const CustomerView = CustomerSummary.extend({
-  identities: z.array(z.object({ kind: IdentityKind, value: z.string(), verified: z.boolean() })),
+  /** Where each address came from ("sms", "chat_verified", "agent", …) and since when. */
+  identities: z.array(z.object({ kind: IdentityKind, value: z.string(), verified: z.boolean(), source: z.string(), createdAt: z.string() })),
   consents: z.array(z.object({ channel: Channel, status: z.enum(["opted_in", "opted_out"]), updatedAt: z.string() })),
+  /** 'set' on the record by an agent, or 'derived' from the lifetime value. */
+  tierSource: z.enum(["set", "derived"]),
+  lifetimeValue: z.number().nullable(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 
@@ -91,7 +97,14 @@ export const ConversationView = z.object({
   queue: z.object({ id: z.string(), name: z.string() }).nullable(),
   /** While it waits: when it breaches its queue's target for the customer's tier and channel. */
   dueAt: z.string().nullable(),
+  /** While it waits for an agent: since when. */
+  waitingSince: z.string().nullable(),
   customer: CustomerSummary,
+  /** While snoozed: when it wakes by itself (it also wakes at the customer's next message). */
+  snoozedUntil: z.string().nullable().optional(),
+  /** In the work list: the last message and how many of the customer's messages no agent has seen. */
+  preview: z.object({ body: z.string(), direction: MessageDirection, kind: MessageKind, at: z.string() }).nullable().optional(),
+  unreadCount: z.number().int().nonnegative().optional(),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 
@@ -218,7 +231,12 @@ export type SoftphoneStateBody = z.infer<typeof SoftphoneStateBody>;
 export type SetPresenceBody = z.infer<typeof SetPresenceBody>;
 
 /** The agent's live work: a full snapshot, fetched at start and after every reconnect. */
-export const MyWorkResponse = z.object({ offers: z.array(OfferView), conversations: z.array(ConversationView) });
+export const MyWorkResponse = z.object({
+  offers: z.array(OfferView),
+  conversations: z.array(ConversationView),
+  /** My snoozed conversations, waking soonest first: out of the active list, still mine until they wake. */
+  snoozed: z.array(ConversationView).default([]),
+});
 export type MyWorkResponse = z.infer<typeof MyWorkResponse>;
 
 export const ConversationResponse = z.object({
@@ -235,10 +253,28 @@ export const ConversationResponse = z.object({
 });
 export type ConversationResponse = z.infer<typeof ConversationResponse>;
 
+/**
+ * A query-string list: `?channel=sms&channel=email`, `?channel=sms,email`, or both; deduplicated and
+ * sorted, so the same filter always has the same cursor key. Empty means no filter.
+ */
+const QueryList = <T extends z.ZodType<string>>(item: T) =>
+  z.preprocess(
+    (value) => {
+      if (value === undefined) return [];
+      const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === "string" ? v.split(",") : [v]));
+      return parts.map((p) => (typeof p === "string" ? p.trim() : p)).filter((p) => p !== "");
+    },
+    z.array(item).max(10).transform((items) => [...new Set(items)].sort()),
+  );
+
 export const TimelineQuery = z.object({
-  /** Opaque cursor from a previous page's `olderCursor`; absent for the newest page. */
+  /** Opaque cursor from a previous page's `olderCursor` of the same filter; absent for the newest page. */
   before: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Only these channels (every kind on them: messages, calls, notes, events); all when empty. */
+  channel: QueryList(Channel).default([]),
+  /** Only these kinds (e.g. note, or call + voicemail); all when empty. Combines with `channel` (both must match). */
+  kind: QueryList(MessageKind).default([]),
 });
 export type TimelineQuery = z.infer<typeof TimelineQuery>;
 
@@ -252,7 +288,12 @@ export const TimelinePage = z.object({
 });
 export type TimelinePage = z.infer<typeof TimelinePage>;
 
-export const TimelineChangesQuery = z.object({ since: z.string().regex(/^\d{1,19}$/, "since must be a changeSeq") });
+export const TimelineChangesQuery = z.object({
+  since: z.string().regex(/^\d{1,19}$/, "since must be a changeSeq"),
+  /** The same filter as the page the client shows: only its messages come back. */
+  channel: TimelineQuery.shape.channel,
+  kind: TimelineQuery.shape.kind,
+});
 export const TimelineChanges = z.object({ messages: z.array(MessageView), changeCursor: z.string() });
 export type TimelineChanges = z.infer<typeof TimelineChanges>;
 

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { Channel, SettablePresence } from "./domain.ts";
 import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView, OfferView } from "./api.ts";
 import type { AlertView } from "./service-levels.ts";
+import { ReminderView } from "./follow-ups.ts";
+import type { CustomerMergedEvent } from "./merge.ts";
 
 export const AGENT_NAMESPACE = "/agent";
 
@@ -13,10 +15,12 @@ export const WatchCustomerEvent = z.object({ customerId: z.string().uuid() });
 
 /** Something the agent must know that happened to them, not to a conversation they watch. */
 export const AgentNotice = z.object({
-  kind: z.enum(["call_not_connected", "set_away_after_missed_call", "mentioned"]),
+  kind: z.enum(["call_not_connected", "set_away_after_missed_call", "mentioned", "reminder_due"]),
   message: z.string(),
   conversationId: z.string().nullable(),
   at: z.string(),
+  /** With "reminder_due": the reminder that fired (its customer's name in it). */
+  reminder: ReminderView.optional(),
 });
 export type AgentNotice = z.infer<typeof AgentNotice>;
 
@@ -40,8 +44,12 @@ export interface AgentServerToClient {
   "service_level:alert": (alert: AlertView) => void;
   /** Who has this customer open now (every agent watching them, on any server), sent to those watching. */
   "customer:viewers": (event: { customerId: string; viewers: { agentId: string; name: string }[] }) => void;
+  /** A customer's record changed (name, tags, tier, notes): panels showing them read it again. */
+  "customer:updated": (event: { customerId: string }) => void;
   /** Sent just before the server closes this socket because its session ended: sign in again. */
   "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" }) => void;
+  /** Two customers were merged, or a merge undone: to both customers' watchers, to reload them. */
+  "customer:merged": (event: CustomerMergedEvent) => void;
 }
 
 export interface AgentClientToServer {

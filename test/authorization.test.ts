@@ -87,6 +87,15 @@ const throwawayCannedReply = (body?: unknown) => async () => {
   const { rows } = await t.pool.query(`INSERT INTO canned_replies (title, shortcut, body) VALUES ('Thanks', $1, 'Thank you!') RETURNING id`, [`thanks-${hex()}`]);
   return { path: `/api/canned-replies/${rows[0].id}`, body };
 };
+/** A reminder of the caller's own, due in an hour, on a fresh customer. */
+const ownReminder = (suffix: string) => async (_as: Caller, me: string) => {
+  const c = await createConversation(t.pool);
+  const { rows } = await t.pool.query(
+    `INSERT INTO reminders (agent_id, customer_id, due_at, note) VALUES ($1, $2, now() + interval '1 hour', 'Call back') RETURNING id`,
+    [me, c.customerId],
+  );
+  return { path: `/api/reminders/${rows[0].id}${suffix}` };
+};
 const newMailboxBody = () => {
   const tag = hex();
   return {
@@ -197,8 +206,55 @@ const ROUTES: Record<string, RouteCase> = {
   "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },
   // Finding any customer is every agent's (no department an island): test/customer-search.test.ts.
   "GET /api/customers/search": { request: fixed("/api/customers/search?q=Pat"), ...everyone(200) },
+  // Merging and undoing a merge, and adding a phone or email, are every agent's (audited: test/customer-merge.test.ts).
+  "GET /api/customers/:id/merge-preview": { request: async () => ({ path: `/api/customers/${(await createConversation(t.pool)).customerId}/merge-preview?into=${(await createConversation(t.pool)).customerId}` }), ...everyone(200) },
+  "POST /api/customers/:id/merge": { request: async () => ({ ...(await customerPath("/merge")()), body: { into: (await createConversation(t.pool)).customerId } }), ...everyone(201) },
+  "POST /api/customer-merges/:id/undo": {
+    request: async () => {
+      const [a, b] = [(await createConversation(t.pool)).customerId, (await createConversation(t.pool)).customerId];
+      const merged = await t.api<{ merge: { id: string } }>(people.admin.cookie, "POST", `/api/customers/${a}/merge`, { into: b });
+      return { path: `/api/customer-merges/${merged.body.merge.id}/undo` };
+    },
+    ...everyone(200),
+  },
+  "GET /api/customers/:id/merges": { request: customerPath("/merges"), ...everyone(200) },
+  "POST /api/customers/:id/identities": { request: async () => ({ ...(await customerPath("/identities")()), body: { kind: "email", value: `added-${hex()}@example.test` } }), ...everyone(201) },
   "GET /api/customers/:id/timeline": { request: customerPath("/timeline"), ...everyone(200) },
+  // The customer record: everyone reads it and edits it, audited (the role table: "edit a customer").
+  "GET /api/customers/:id": { request: customerPath(""), ...everyone(200) },
+  "PATCH /api/customers/:id": { request: async () => ({ ...(await customerPath("")()), body: { tags: ["vip"] } }), ...everyone(200) },
+  "GET /api/customers/:id/notes": { request: customerPath("/notes"), ...everyone(200) },
+  "POST /api/customers/:id/notes": { request: async () => ({ ...(await customerPath("/notes")()), body: { body: "Prefers email" } }), ...everyone(201) },
   "GET /api/customers/:id/timeline/changes": { request: customerPath("/timeline/changes?since=0"), ...everyone(200) },
+  // Privacy: everyone reads the consent ledger; only admins export or erase a customer (each call erases a fresh one).
+  "GET /api/customers/:id/consents": { request: customerPath("/consents"), ...everyone(200) },
+  "GET /api/customers/:id/export": { request: customerPath("/export"), ...adminOnly(200) },
+  "POST /api/customers/:id/erase": {
+    request: async () => ({ ...(await customerPath("/erase")()), body: { confirm: true, reason: "Right to erasure request" } }),
+    ...adminOnly(200),
+  },
+  // Reminders: everyone sets and keeps their own (other agents' are the supervisors': test/reminders.test.ts).
+  "POST /api/reminders": {
+    request: async () => {
+      const c = await createConversation(t.pool);
+      return { path: "/api/reminders", body: { customerId: c.customerId, conversationId: c.id, dueAt: new Date(Date.now() + 3_600_000).toISOString(), note: "Call back" } };
+    },
+    ...everyone(201),
+  },
+  "GET /api/me/reminders": { request: fixed("/api/me/reminders"), ...everyone(200) },
+  "POST /api/reminders/:id/done": { request: ownReminder("/done"), ...everyone(200) },
+  "DELETE /api/reminders/:id": { request: ownReminder(""), ...everyone(204) },
+  "GET /api/customers/:id/reminders": { request: customerPath("/reminders"), ...everyone(200) },
+  // Snoozing is changing the conversation: its agent's, or a supervisor's (test/snooze.test.ts).
+  "POST /api/conversations/:id/snooze": { request: ownersConversation("sms", "/snooze", { until: new Date(Date.now() + 3_600_000).toISOString() }), ...assignedOnly(200) },
+  "POST /api/conversations/:id/unsnooze": {
+    request: async () => {
+      const c = await createConversation(t.pool, { channel: "sms", assignedAgentId: owner.id });
+      await t.pool.query(`UPDATE conversations SET status = 'snoozed', snoozed_until = now() + interval '1 hour' WHERE id = $1`, [c.id]);
+      return { path: `/api/conversations/${c.id}/unsnooze` };
+    },
+    ...assignedOnly(200),
+  },
   // Reading an email's HTML is every agent's, whoever has the conversation (no department an island).
   "GET /api/messages/:id/email-html": {
     request: async () => {

@@ -141,6 +141,14 @@ describe("unsubscribe", () => {
     await e.stored((await e.receive({ from: "leave-me@example.net", inReplyTo: `<${ours}>`, subject: "Unsubscribe", text: "unsubscribe" })).messageId);
     const consent = await e.t.pool.query<{ status: string }>(`SELECT status FROM consents WHERE customer_id = $1 AND channel = 'email'`, [thread.customer_id]);
     expect(consent.rows[0]?.status).toBe("opted_out");
+    // The ledger names the source and points at the customer's mail; the timeline event says what changed.
+    const ledger = await e.t.pool.query(
+      `SELECT l.source, m.body FROM consent_changes l JOIN messages m ON m.id = l.evidence_message_id WHERE l.customer_id = $1 AND l.channel = 'email'`,
+      [thread.customer_id],
+    );
+    expect(ledger.rows).toEqual([{ source: "email_unsubscribe", body: expect.stringContaining("unsubscribe") }]);
+    const event = await e.t.pool.query(`SELECT metadata FROM messages WHERE customer_id = $1 AND metadata->>'event' = 'consent_changed'`, [thread.customer_id]);
+    expect(event.rows).toEqual([{ metadata: { event: "consent_changed", channel: "email", status: "opted_out", source: "email_unsubscribe" } }]);
     const refused = await reply(thread.conversation_id);
     expect(refused.status).toBe(409);
     expect(refused.body.error?.code).toBe("CONSENT_REVOKED");

@@ -183,10 +183,10 @@ describe("consent", () => {
     await t.fake.waitFor((r) => r.form.To === from && r.form.Body === "Welcome back");
     const customerId = (await t.pool.query(`SELECT customer_id FROM conversations WHERE id = $1`, [conversation])).rows[0].customer_id;
     const timeline = await t.api<{ messages: MessageView[] }>(cookie, "GET", `/api/customers/${customerId}/timeline`);
-    const events = timeline.body.messages.filter((m) => m.kind === "event" && m.body.includes("opted")).map((m) => m.body);
+    const events = timeline.body.messages.filter((m) => m.kind === "event" && /opted/i.test(m.body)).map((m) => m.body);
     expect(events).toEqual([
-      "Customer opted out of SMS: replies on this channel are blocked until they send START",
-      "Customer opted back in to SMS",
+      "Opted out of SMS (replied STOP)",
+      "Opted back in to SMS (replied START)",
     ]);
   });
 

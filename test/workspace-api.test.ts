@@ -100,7 +100,7 @@ describe("my work and the conversation view", () => {
     await t.pool.query(`INSERT INTO conversations (customer_id, channel, status, customer_address) VALUES ($1, 'email', 'queued', 'x@example.test')`, [customerId]);
     const view = await t.api<ConversationResponse>(cookie, "GET", `/api/conversations/${conversationId}`);
     expect(view.status).toBe(200);
-    expect(view.body.customer.identities).toEqual([{ kind: "phone", value: phone, verified: true }]);
+    expect(view.body.customer.identities).toEqual([{ kind: "phone", value: phone, verified: true, source: "inbound:sms", createdAt: expect.any(String) }]);
     expect(view.body.otherOpenConversations.map((c) => c.channel)).toEqual(["email"]);
     expect((await t.api(cookie, "GET", `/api/conversations/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
     expect((await t.api(cookie, "GET", `/api/conversations/not-a-uuid`)).status).toBe(400);

@@ -27,6 +27,9 @@ import type { StartEmailBody } from "../../shared/email.ts";
 import { CannedReplyListResponse } from "../../shared/canned-replies.ts";
 import type { Channel } from "../../shared/domain.ts";
 import { SearchResponse } from "../../shared/search.ts";
+import { CustomerRemindersResponse, MyRemindersResponse, ReminderResponse, type CreateReminderBody } from "../../shared/follow-ups.ts";
+import { AddIdentityResponse, MergeHistoryResponse, MergePreviewResponse, MergeResponse, type AddIdentityBody } from "../../shared/merge.ts";
+import { NO_FILTER, filterParams, type TimelineFilter } from "./timeline-filter.ts";
 
 /** The server's codes, plus what can go wrong before a server answer: no network, or an answer we cannot read. */
 export type ApiErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -60,7 +63,7 @@ const fallbackMessages: Partial<Record<ApiErrorCode, string>> = {
 };
 
 interface RequestOptions<T> {
-  method?: "GET" | "POST" | "PUT" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
   /** Schema of a 2xx body; absent for 204 answers. */
   schema?: z.ZodType<T>;
@@ -70,7 +73,7 @@ interface RequestOptions<T> {
   signal?: AbortSignal;
 }
 
-async function request<T = void>(path: string, options: RequestOptions<T> = {}): Promise<T> {
+export async function request<T = void>(path: string, options: RequestOptions<T> = {}): Promise<T> {
   const { method = "GET", body, schema, notifyUnauthenticated = true, signal } = options;
   let response: Response;
   try {
@@ -112,7 +115,7 @@ async function toApiError(response: Response, notifyUnauthenticated: boolean): P
   return new ApiError(code, message, response.status);
 }
 
-const id = (value: string) => encodeURIComponent(value);
+export const id = (value: string) => encodeURIComponent(value);
 
 /** GET /api/transfer-targets: shared/api.ts names the row, not the envelope. */
 const TransferTargetsResponse = z.object({ agents: z.array(TransferTarget) });
@@ -169,15 +172,36 @@ export const api = {
   /** Tells the server whether this browser's Twilio Device is registered: calls are offered only while it is (or to a forward phone). */
   reportSoftphone: (body: SoftphoneStateBody) => request("/api/me/softphone", { method: "PUT", body }),
 
-  timeline: (customerId: string, page: { before?: string; limit?: number } = {}) => {
-    const query = new URLSearchParams({ limit: String(page.limit ?? 50) });
+  /** A page of the customer's timeline; `filter` (channel and kind lists) must be the one `before` was made with. */
+  timeline: (customerId: string, page: { before?: string; limit?: number; filter?: TimelineFilter } = {}) => {
+    const query = new URLSearchParams({ limit: String(page.limit ?? 50), ...filterParams(page.filter ?? NO_FILTER) });
     if (page.before) query.set("before", page.before);
     return request(`/api/customers/${id(customerId)}/timeline?${query}`, { schema: TimelinePage });
   },
-  timelineChanges: (customerId: string, since: string) =>
-    request(`/api/customers/${id(customerId)}/timeline/changes?${new URLSearchParams({ since })}`, {
+  timelineChanges: (customerId: string, since: string, filter: TimelineFilter = NO_FILTER) =>
+    request(`/api/customers/${id(customerId)}/timeline/changes?${new URLSearchParams({ since, ...filterParams(filter) })}`, {
       schema: TimelineChanges,
     }),
+
+  /** Follow-ups: reminders (mine: due and upcoming; a customer's open ones) and snoozing a conversation. */
+  createReminder: (body: CreateReminderBody) => request("/api/reminders", { method: "POST", body, schema: ReminderResponse }),
+  myReminders: () => request("/api/me/reminders", { schema: MyRemindersResponse }),
+  customerReminders: (customerId: string) => request(`/api/customers/${id(customerId)}/reminders`, { schema: CustomerRemindersResponse }),
+  reminderDone: (reminderId: string) => request(`/api/reminders/${id(reminderId)}/done`, { method: "POST", schema: ReminderResponse }),
+  cancelReminder: (reminderId: string) => request(`/api/reminders/${id(reminderId)}`, { method: "DELETE" }),
+  snooze: (conversationId: string, until: string) =>
+    request(`/api/conversations/${id(conversationId)}/snooze`, { method: "POST", body: { until }, schema: ConversationResult }),
+  unsnooze: (conversationId: string) => request(`/api/conversations/${id(conversationId)}/unsnooze`, { method: "POST", schema: ConversationResult }),
+  /** A phone or email the customer gave; 409 CONFLICT with details.suggestedMerge when it is another customer's. */
+  addIdentity: (customerId: string, body: AddIdentityBody) =>
+    request(`/api/customers/${id(customerId)}/identities`, { method: "POST", body, schema: AddIdentityResponse }),
+  /** What merging `sourceId` into `targetId` would move, and the conflicts it settles. */
+  mergePreview: (sourceId: string, targetId: string) =>
+    request(`/api/customers/${id(sourceId)}/merge-preview?${new URLSearchParams({ into: targetId })}`, { schema: MergePreviewResponse }),
+  mergeCustomers: (sourceId: string, targetId: string) =>
+    request(`/api/customers/${id(sourceId)}/merge`, { method: "POST", body: { into: targetId }, schema: MergeResponse }),
+  undoMerge: (mergeId: string) => request(`/api/customer-merges/${id(mergeId)}/undo`, { method: "POST", schema: MergeResponse }),
+  customerMerges: (customerId: string) => request(`/api/customers/${id(customerId)}/merges`, { schema: MergeHistoryResponse }),
   /** Find a customer by name, phone, email or a word of their messages and notes. */
   searchCustomers: (q: string, signal?: AbortSignal) =>
     request(`/api/customers/search?${new URLSearchParams({ q })}`, { schema: SearchResponse, signal }),

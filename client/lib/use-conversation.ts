@@ -54,6 +54,15 @@ export function useConversation(conversationId: string): ConversationState {
 
   // Whatever changed while the connection was down (status, assignment, other conversations) is reloaded.
   useSocketEvent("connect", () => void load());
+  // A colleague renamed, tagged or re-tiered the customer: the header and panel read it again.
+  const customerId = data?.customer.id;
+  useSocketEvent("customer:updated", (event) => {
+    if (event.customerId === customerId) void load();
+  });
+  // Its customer was merged (or the merge undone): the conversation may now belong to another customer.
+  useSocketEvent("customer:merged", (event) => {
+    if (customerId === event.sourceId || customerId === event.targetId) void load();
+  });
   useSocketEvent("conversation:updated", (updated) => {
     setData((current) => (current ? withUpdate(current, updated) : current));
   });

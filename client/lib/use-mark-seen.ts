@@ -1,11 +1,11 @@
-// While the agent has a chat open and the page is visible, the customer's messages count as read:
-// the visitor's widget shows "Seen".
+// While the agent has a conversation open and the page is visible, the customer's messages count as
+// read: its unread count in the work list clears, and on chat the visitor's widget shows "Seen".
 import { useEffect } from "react";
 import type { MessageView } from "../../shared/api.ts";
 import { agentSocket } from "./socket.ts";
 
 export function useMarkSeen(conversationId: string, messages: MessageView[]): void {
-  const unread = messages.filter((m) => m.conversationId === conversationId && m.channel === "chat" && m.direction === "inbound" && !m.readAt).length;
+  const unread = messages.filter((m) => m.conversationId === conversationId && m.direction === "inbound" && !m.readAt).length;
   useEffect(() => {
     if (unread === 0) return;
     const mark = () => {

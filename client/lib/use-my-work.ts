@@ -1,6 +1,6 @@
 // The agent's live work: pending offers and open assigned conversations.
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { ConversationView, MyWorkResponse, OfferView } from "../../shared/api.ts";
+import type { ConversationView, MessageView, MyWorkResponse, OfferView } from "../../shared/api.ts";
 import { ApiError, api, errorMessage } from "./api.ts";
 import { useSocketEvent } from "./use-socket-event.ts";
 
@@ -9,6 +9,8 @@ export interface MyWork {
   offers: OfferView[];
   /** My open conversations, most recently active first. */
   conversations: ConversationView[];
+  /** My snoozed conversations, waking soonest first. */
+  snoozed: ConversationView[];
   status: "loading" | "ready" | "error";
   error: string | null;
   /** Accepts an offer and returns the conversation now assigned to me. Throws the ApiError (409 CONFLICT when too late). */
@@ -21,7 +23,8 @@ export interface MyWork {
 type WorkEvent =
   | { type: "offer:new"; offer: OfferView }
   | { type: "offer:closed"; offerId: string }
-  | { type: "conversation:updated"; conversation: ConversationView };
+  | { type: "conversation:updated"; conversation: ConversationView }
+  | { type: "message"; message: MessageView; unreadDelta: number };
 
 function isMine(conversation: ConversationView, agentId: string): boolean {
   return conversation.assignedAgentId === agentId && conversation.status !== "resolved";
@@ -31,6 +34,7 @@ function sortWork(work: MyWorkResponse): MyWorkResponse {
   return {
     offers: [...work.offers].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)),
     conversations: [...work.conversations].sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt)),
+    snoozed: [...work.snoozed].sort((a, b) => Date.parse(a.snoozedUntil ?? "") - Date.parse(b.snoozedUntil ?? "")),
   };
 }
 
@@ -43,12 +47,24 @@ function applyEvent(work: MyWorkResponse, event: WorkEvent, agentId: string): My
     }
     case "offer:closed":
       return { ...work, offers: work.offers.filter((offer) => offer.id !== event.offerId) };
+    case "message": {
+      const m = event.message;
+      const touch = (c: ConversationView): ConversationView => {
+        if (c.id !== m.conversationId) return c;
+        const preview = m.kind === "event" || (c.preview && c.preview.at > m.createdAt) ? c.preview : { body: m.body.slice(0, 160), direction: m.direction, kind: m.kind, at: m.createdAt };
+        return { ...c, preview, unreadCount: Math.max(0, (c.unreadCount ?? 0) + event.unreadDelta) };
+      };
+      return { offers: work.offers.map((o) => ({ ...o, conversation: touch(o.conversation) })), conversations: work.conversations.map(touch), snoozed: work.snoozed.map(touch) };
+    }
     case "conversation:updated": {
-      const updated = event.conversation;
+      // A live update carries no list extras: the preview and unread count stay as this list knows them.
+      const known = [...work.conversations, ...work.snoozed, ...work.offers.map((o) => o.conversation)].find((c) => c.id === event.conversation.id);
+      const updated = { ...event.conversation, preview: event.conversation.preview ?? known?.preview ?? null, unreadCount: event.conversation.unreadCount ?? known?.unreadCount ?? 0 };
       const conversations = work.conversations.filter((conversation) => conversation.id !== updated.id);
-      if (isMine(updated, agentId)) conversations.push(updated);
+      const snoozed = work.snoozed.filter((conversation) => conversation.id !== updated.id);
+      if (isMine(updated, agentId)) (updated.status === "snoozed" ? snoozed : conversations).push(updated);
       const offers = work.offers.map((offer) => (offer.conversation.id === updated.id ? { ...offer, conversation: updated } : offer));
-      return sortWork({ offers, conversations });
+      return sortWork({ offers, conversations, snoozed });
     }
   }
 }
@@ -59,11 +75,13 @@ function applyEvent(work: MyWorkResponse, event: WorkEvent, agentId: string): My
  * snapshot may have been read before they happened.
  */
 export function useMyWork(agentId: string): MyWork {
-  const [work, setWork] = useState<MyWorkResponse>({ offers: [], conversations: [] });
+  const [work, setWork] = useState<MyWorkResponse>({ offers: [], conversations: [], snoozed: [] });
   const [status, setStatus] = useState<MyWork["status"]>("loading");
   const [error, setError] = useState<string | null>(null);
   const latestRequest = useRef(0);
   const eventsSinceRequest = useRef<WorkEvent[] | null>(null);
+  // Each customer message counts once as unread, and once as seen (events may repeat: they are merged by id).
+  const counted = useRef(new Map<string, "unread" | "read">());
 
   const apply = useCallback(
     (event: WorkEvent) => {
@@ -81,7 +99,8 @@ export function useMyWork(agentId: string): MyWork {
       if (request !== latestRequest.current) return;
       const replay = eventsSinceRequest.current ?? [];
       eventsSinceRequest.current = null;
-      setWork(replay.reduce((state, event) => applyEvent(state, event, agentId), sortWork(snapshot)));
+      counted.current.clear();
+      setWork(replay.filter((e) => e.type !== "message").reduce((state, event) => applyEvent(state, event, agentId), sortWork(snapshot)));
       setStatus("ready");
       setError(null);
     } catch (failure) {
@@ -97,9 +116,28 @@ export function useMyWork(agentId: string): MyWork {
   }, [loadSnapshot]);
 
   useSocketEvent("connect", () => void loadSnapshot());
+  // A merge (or its undo) moved one of my conversations to another customer: its name and tier changed.
+  useSocketEvent("customer:merged", () => void loadSnapshot());
   useSocketEvent("offer:new", (offer) => apply({ type: "offer:new", offer }));
   useSocketEvent("offer:closed", ({ offerId }) => apply({ type: "offer:closed", offerId }));
   useSocketEvent("conversation:updated", (conversation) => apply({ type: "conversation:updated", conversation }));
+  const onMessage = useCallback(
+    (message: MessageView) => {
+      let unreadDelta = 0;
+      if (message.direction === "inbound") {
+        const before = counted.current.get(message.id);
+        const now = message.readAt ? "read" : "unread";
+        if (now === "unread" && before === undefined) unreadDelta = 1;
+        if (now === "read" && before !== "read") unreadDelta = before === "unread" || before === undefined ? -1 : 0;
+        // A message read before this page saw it unread was counted by the snapshot, or never: -1 floors at 0.
+        counted.current.set(message.id, now);
+      }
+      apply({ type: "message", message, unreadDelta });
+    },
+    [apply],
+  );
+  useSocketEvent("message:new", onMessage);
+  useSocketEvent("message:updated", onMessage);
 
   const accept = useCallback(
     async (offerId: string) => {

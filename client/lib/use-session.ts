@@ -1,4 +1,5 @@
 // Who is signed in, the channels' state, and the agent's presence; owns the socket's lifetime.
+import { clearAllDrafts } from "./use-draft.ts";
 import { useCallback, useEffect, useState } from "react";
 import type { AgentView, ChannelState } from "../../shared/api.ts";
 import { LoginBody } from "../../shared/api.ts";
@@ -94,6 +95,8 @@ export function useSession(): Session {
     } catch (error) {
       if (!(error instanceof ApiError && error.code === "UNAUTHENTICATED")) throw error;
     }
+    clearAllDrafts();
+    history.replaceState(null, "", location.pathname + location.search);
     setState({ status: "signed_out" });
   }, []);
 

@@ -1,4 +1,6 @@
 import { useState } from "react";
+import { useOpenConversation } from "../lib/use-open-conversation.ts";
+import { useAlertSettings, useAttention } from "../lib/use-attention.ts";
 import type { AgentView, ChannelState, WrapUpBody } from "../../shared/api.ts";
 import type { SettablePresence } from "../../shared/domain.ts";
 import { errorMessage } from "../lib/api.ts";
@@ -22,7 +24,7 @@ export type Props = {
 
 export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) {
   const work = useMyWork(agent.id);
-  const [openConversationId, setOpenConversationId] = useState<string | null>(null);
+  const [openConversationId, setOpenConversationId] = useOpenConversation();
   const [notice, setNotice] = useState<string | null>(null);
   const softphone = useSoftphone();
   // Screen pop: a voice offer opens the caller's timeline as it rings.
@@ -30,6 +32,8 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
   const wrapUp = useWrapUp({ presence: agent.presence, endedCall: softphone.endedCall, conversationId: call.conversation?.id ?? null });
   const callsReady = softphone.status === "ready" || softphone.status === "ringing" || softphone.status === "in-call";
   useAgentNotices((agentNotice) => setNotice(agentNotice.message));
+  const [alertSettings, setAlertSettings] = useAlertSettings();
+  useAttention({ offers: work.offers, conversations: work.conversations, openConversationId, settings: alertSettings });
 
   async function accept(offerId: string) {
     setNotice(null);
@@ -64,7 +68,14 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
 
   return (
     <div className="workspace">
-      <WorkspaceHeader agent={agent} softphone={softphone} onSetPresence={onSetPresence} onSignOut={onSignOut} onOpenConversation={setOpenConversationId} />
+      <WorkspaceHeader
+        agent={agent}
+        softphone={softphone}
+        onSetPresence={onSetPresence}
+        onSignOut={onSignOut}
+        alerts={{ settings: alertSettings, onChange: setAlertSettings }}
+        onOpenConversation={setOpenConversationId}
+      />
       <ChannelBanner channels={channels} softphoneOff={softphone.status === "off"} />
       <CallBar
         softphone={softphone}
@@ -79,6 +90,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
         <WorkList
           offers={work.offers}
           conversations={work.conversations}
+          snoozed={work.snoozed}
           loadError={work.status === "error" ? work.error : null}
           notice={notice}
           openConversationId={openConversationId}

@@ -7,13 +7,16 @@ import type { AlertView } from "../../shared/service-levels.ts";
 export type DomainEvent =
   | { type: "message.created"; message: MessageView; assignedAgentId: string | null }
   | { type: "message.updated"; message: MessageView; assignedAgentId: string | null }
-  | { type: "conversation.updated"; conversation: ConversationView }
+  /** alsoAgentIds: agents who had it and must see it go (a snoozed conversation that woke back into its queue). */
+  | { type: "conversation.updated"; conversation: ConversationView; alsoAgentIds?: string[] }
   | { type: "offer.created"; offer: OfferView }
   | { type: "offer.closed"; offerId: string; agentId: string; conversationId: string; status: OfferView["status"] }
   | { type: "agent.updated"; agent: AgentView }
   /** A channel started failing or recovered: every agent's banner shows it. */
   | { type: "channel.health"; health: ChannelHealth }
   | { type: "agent.notice"; agentId: string; notice: AgentNotice }
+  /** A customer's record changed: agents watching the customer reload their panel. */
+  | { type: "customer.updated"; customerId: string }
   /** A wait reached its service-level warning or breach: to supervisors and the queue's members. */
   | { type: "service_level.alert"; alert: AlertView; memberAgentIds: string[] }
   /** Someone types in a conversation: agents watching the customer see it (nobody answers twice). */
@@ -23,7 +26,9 @@ export type DomainEvent =
   | { type: "chat.typing"; visitorId: string; typing: boolean; name: string | null }
   | { type: "chat.ended"; visitorId: string; by: string | null }
   /** Sessions ended (null ids: all of the agent's): every server disconnects their sockets. */
-  | { type: "sessions.ended"; agentId: string; reason: SessionEndReason; sessionId: string | null; exceptSessionId: string | null };
+  | { type: "sessions.ended"; agentId: string; reason: SessionEndReason; sessionId: string | null; exceptSessionId: string | null }
+  /** Two customers were merged (or the merge undone): workspaces showing either reload them. */
+  | { type: "customer.merged"; mergeId: string; sourceId: string; targetId: string; undone: boolean; assignedAgentIds: string[] };
 
 export type SessionEndReason = "logout" | "password_changed" | "deactivated" | "expired";
 

@@ -60,15 +60,29 @@ export interface ConversationRow {
   queue_id: string | null;
   queue_name: string | null;
   due_at: Date | null;
+  waiting_since: Date | null;
   customer_id: string;
   customer_display_name: string | null;
+  /** The customer's best phone or email (verified first, phone before email), to name them without a name. */
+  customer_contact: string | null;
   customer_tier: CustomerSummary["tier"];
+  /** Set while snoozed; absent where a producer does not select it. */
+  snoozed_until?: Date | null;
 }
 
 /** Select list for ConversationRow, with `cv` = conversations and `cu` = customers. */
 export const CONVERSATION_COLUMNS = `cv.id, cv.channel, cv.status, cv.assigned_agent_id, cv.customer_address, cv.business_address,
   cv.subject, cv.last_message_at, cv.created_at, cv.reference, cv.outcome, cv.queue_id, (SELECT q.name FROM queues q WHERE q.id = cv.queue_id) AS queue_name,
-  cv.due_at, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier`;
+  cv.due_at, cv.waiting_since, cv.customer_id, cu.display_name AS customer_display_name, cu.tier AS customer_tier,
+  (SELECT i.value FROM identities i WHERE i.customer_id = cv.customer_id AND i.kind IN ('phone', 'email')
+    ORDER BY i.verified DESC, i.kind = 'phone' DESC, i.created_at LIMIT 1) AS customer_contact, cv.snoozed_until`;
+
+/** A customer without a name is named by how we reach them: a phone in one format, an email; never a visitor id. */
+function bestAddress(r: ConversationRow): string {
+  const address = r.customer_contact ?? (r.channel === "chat" ? null : r.customer_address);
+  if (!address) return "Web visitor";
+  return address.startsWith("+") ? formatPhone(address) : address;
+}
 
 export function conversationView(r: ConversationRow): ConversationView {
   return {
@@ -85,13 +99,14 @@ export function conversationView(r: ConversationRow): ConversationView {
     outcome: r.outcome,
     queue: r.queue_id ? { id: r.queue_id, name: r.queue_name ?? "" } : null,
     dueAt: r.due_at ? iso(r.due_at) : null,
+    waitingSince: r.waiting_since ? iso(r.waiting_since) : null,
     customer: {
       id: r.customer_id,
-      displayName:
-        r.customer_display_name ??
-        (r.channel === "sms" || r.channel === "voice" ? formatPhone(r.customer_address) : r.channel === "chat" ? "Web visitor" : r.customer_address),
+      displayName: r.customer_display_name ?? bestAddress(r),
       tier: r.customer_tier,
     },
+    // Only while snoozed, so every other view reads as before.
+    ...(r.snoozed_until ? { snoozedUntil: iso(r.snoozed_until) } : {}),
   };
 }
 

@@ -27,4 +27,10 @@ export interface WorkQueues {
   scheduleServiceLevelCheck(conversationId: string, kind: ServiceLevelAlertKind, waitingSince: Date, at: Date): Promise<void>;
   /** Fetch the provider-held files (MMS media) of an inbound message into our storage. */
   fetchMessageMedia(messageId: string): Promise<void>;
+  /** Fire the reminder at dueAt (one job per reminder however often asked). */
+  scheduleReminder(reminderId: string, dueAt: Date): Promise<void>;
+  /** The reminder was done or cancelled: its waiting job can go (firing it would find nothing anyway). */
+  forgetReminder(reminderId: string): Promise<void>;
+  /** End the conversation's snooze at `until` (one job per conversation and time). */
+  scheduleSnoozeEnd(conversationId: string, until: Date): Promise<void>;
 }

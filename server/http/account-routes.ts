@@ -5,13 +5,14 @@ import { ChangePasswordBody } from "../../shared/api.ts";
 import { changePassword, deactivateAgent, reactivateAgent, unlockAgent } from "../domain/auth/manage-accounts.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import type { LoginThrottle } from "../redis/login-throttle.ts";
+import type { PrismaClient } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
 
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
 
-export function accountRouter(deps: RoutingDeps & { loginThrottle: LoginThrottle }): Router {
+export function accountRouter(deps: RoutingDeps & { prisma: PrismaClient; loginThrottle: LoginThrottle }): Router {
   const router = Router();
   router.post("/me/password", async (req, res) => {
     const body = parseInput(ChangePasswordBody, req.body);

@@ -19,6 +19,8 @@ import { cannedReplyRouter } from "./canned-reply-routes.ts";
 import { queueRouter } from "./queue-routes.ts";
 import { emailRouter } from "./email-routes.ts";
 import { noteRouter } from "./note-routes.ts";
+import { followUpRouter } from "./follow-up-routes.ts";
+import { customerRouter } from "./customer-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { emailContentRouter } from "./email-content-routes.ts";
 import { healthRouter } from "./health-routes.ts";
@@ -26,11 +28,13 @@ import { serviceLevelRouter } from "./service-level-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
 import { searchRouter } from "./search-routes.ts";
+import { privacyRouter, type PrivacyDeps } from "./privacy-routes.ts";
+import { customerMergeRouter, type CustomerMergeDeps } from "./customer-merge-routes.ts";
 
 export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client", import.meta.url));
 export const WIDGET_BUNDLE = fileURLToPath(new URL("../../dist/widget/widget.js", import.meta.url));
 
-export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps, ChatUploadDeps, MailboxDeps {
+export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps, ChatUploadDeps, MailboxDeps, CustomerMergeDeps, PrivacyDeps {
   sessionSecret: string;
   redis: Redis;
   log: Logger;
@@ -64,9 +68,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
   api.use(searchRouter(deps));
+  api.use(privacyRouter(deps));
+  api.use(customerMergeRouter(deps));
   api.use(queueRouter(deps));
   api.use(emailRouter(deps));
   api.use(noteRouter(deps));
+  api.use(followUpRouter(deps));
+  api.use(customerRouter(deps));
   api.use(mailboxRouter(deps));
   api.use(cannedReplyRouter(deps));
   api.use(serviceLevelRouter(deps));

@@ -2,7 +2,6 @@
 // thresholds, a customer's tier, Twilio numbers and a widget's queue. Routes validate and call one
 // domain function; who may do what is decided there (server/domain/auth/permissions.ts).
 import { Router } from "express";
-import type pg from "pg";
 import { z } from "zod";
 import {
   CreatePhoneNumberBody,
@@ -17,6 +16,7 @@ import {
 } from "../../shared/queues.ts";
 import { updateWidget } from "../domain/chat/manage-widgets.ts";
 import { getTierThresholds, putTierThresholds, setCustomerTier } from "../domain/queues/customer-tiers.ts";
+import { announceCustomerChanged, type CustomerDeps } from "../domain/customers/customer-profile.ts";
 import { createQueue, deleteQueue, getQueue, listQueues, updateQueue } from "../domain/queues/manage-queues.ts";
 import { createPhoneNumber, deletePhoneNumber, listPhoneNumbers, updatePhoneNumber } from "../domain/queues/phone-numbers.ts";
 import { listQueueMembers, putQueueMembers } from "../domain/queues/queue-members.ts";
@@ -27,7 +27,7 @@ import { parseInput } from "./validate.ts";
 const IdParam = z.object({ id: z.string().uuid("must be a valid id") });
 const WidgetKeyParam = z.object({ publicKey: z.string().regex(/^wk_[A-Za-z0-9_-]{1,64}$/, "must be a widget key") });
 
-export function queueRouter(deps: { pool: pg.Pool; publicUrl: string }): Router {
+export function queueRouter(deps: { publicUrl: string } & CustomerDeps): Router {
   const router = Router();
 
   router.get("/queues", async (req, res) => {
@@ -75,7 +75,9 @@ export function queueRouter(deps: { pool: pg.Pool; publicUrl: string }): Router 
   });
   router.put("/customers/:id/tier", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    res.json({ customer: await setCustomerTier(deps, signedInAgent(req), id, parseInput(SetCustomerTierBody, req.body)) });
+    const customer = await setCustomerTier(deps, signedInAgent(req), id, parseInput(SetCustomerTierBody, req.body));
+    await announceCustomerChanged(deps, id);
+    res.json({ customer });
   });
 
   router.get("/phone-numbers", async (req, res) => {

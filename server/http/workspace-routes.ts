@@ -18,7 +18,8 @@ import { controlCall } from "../domain/voice/call-controls.ts";
 import { HOLD_MUSIC_URL } from "./twilio-webhooks.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
-import { conversationWithCustomer, myWork, timelineChanges, timelinePage } from "../domain/workspace/read-work.ts";
+import { conversationWithCustomer, myWork } from "../domain/workspace/read-work.ts";
+import { timelineChanges, timelinePage } from "../domain/workspace/timeline.ts";
 import { createWidget, listWidgets } from "../domain/chat/manage-widgets.ts";
 import { createAgent, listAgents, listTransferTargets, setAgentForwardPhone, updateAgent } from "../domain/workspace/manage-agents.ts";
 import { clearOwnForwardPhone, confirmForwardPhone, requestForwardPhoneCode } from "../domain/workspace/forward-phone.ts";
@@ -28,8 +29,10 @@ import { setPresence } from "../domain/workspace/set-presence.ts";
 import { agentStateHistory, createAwayReason, listAwayReasons, updateAwayReason } from "../domain/workspace/agent-states.ts";
 import { signedInAgent } from "./auth-routes.ts";
 import { parseInput } from "./validate.ts";
+import type { PrismaClient } from "../db/client.ts";
 
 export interface WorkspaceDeps extends RoutingDeps, SendReplyDeps {
+  prisma: PrismaClient;
   publicUrl: string;
   voice: VoiceAdapter | null;
   /** Sends the code that confirms an agent's forward phone. */
@@ -180,13 +183,13 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
   });
   router.get("/customers/:id/timeline", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    const q = parseInput(TimelineQuery, req.query);
-    res.json(await timelinePage(deps, { customerId: id, ...q }));
+    const { before, limit, channel, kind } = parseInput(TimelineQuery, req.query);
+    res.json(await timelinePage(deps, signedInAgent(req), { customerId: id, before, limit, filter: { channel, kind } }));
   });
   router.get("/customers/:id/timeline/changes", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    const { since } = parseInput(TimelineChangesQuery, req.query);
-    res.json(await timelineChanges(deps, { customerId: id, since }));
+    const { since, channel, kind } = parseInput(TimelineChangesQuery, req.query);
+    res.json(await timelineChanges(deps, signedInAgent(req), { customerId: id, since, filter: { channel, kind } }));
   });
   return router;
 }

@@ -17,6 +17,7 @@ export const QUEUE_NAMES = {
   maintenance: "maintenance",
   media: "media",
   serviceLevels: "service-levels",
+  followUps: "follow-ups",
 } as const;
 
 export type RoutingJob = { kind: "route-conversation"; conversationId: string } | { kind: "agent-may-take-work"; agentId: string };
@@ -27,6 +28,14 @@ export type OutboundJob = { messageId: string; probe?: boolean };
 export type MediaJob = { messageId: string };
 /** One wait's warning or breach check; `at` is the moment it was scheduled for (ISO times). */
 export type ServiceLevelJob = { conversationId: string; kind: ServiceLevelAlertKind; waitingSince: string; at: string };
+
+/** A reminder firing at its due time, or a snooze ending at its time (ISO times; the row in Postgres decides). */
+export type FollowUpJob = { kind: "fire-reminder"; reminderId: string } | { kind: "end-snooze"; conversationId: string; until: string };
+
+/** One job per reminder, however often it is asked for (at creation, by the sweep). */
+export const reminderJobId = (reminderId: string) => `reminder-${reminderId}`;
+/** One job per snooze: a conversation snoozed again until another time is another job (the old one finds nothing). */
+export const snoozeJobId = (conversationId: string, until: Date) => `snooze-${conversationId}-${until.getTime()}`;
 
 /** The job of one wait, kind and moment: asking again is a no-op; a moment moved by a queue change is a new job. */
 export const serviceLevelJobId = (conversationId: string, kind: ServiceLevelAlertKind, waitingSince: Date, at: Date) =>
@@ -46,6 +55,7 @@ export interface Queues extends WorkQueues {
   maintenance: Queue;
   media: Queue<MediaJob>;
   serviceLevels: Queue<ServiceLevelJob>;
+  followUps: Queue<FollowUpJob>;
   close(): Promise<void>;
 }
 
@@ -86,8 +96,13 @@ export function createQueues(
     ...common,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: "exponential", delay: 500 } },
   });
+  // Its own queue, as serviceLevels: timers that fire on time whatever the sweep is doing.
+  const followUps = new Queue<FollowUpJob>(QUEUE_NAMES.followUps, {
+    ...common,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: "exponential", delay: 500 } },
+  });
   // Without a listener BullMQ prints every Redis connection error; the caller decides what to log.
-  for (const q of [routing, offerTimeouts, outbound, maintenance, media, serviceLevels] as Queue[]) q.on("error", opts.onError ?? (() => {}));
+  for (const q of [routing, offerTimeouts, outbound, maintenance, media, serviceLevels, followUps] as Queue[]) q.on("error", opts.onError ?? (() => {}));
 
   return {
     routing,
@@ -96,6 +111,7 @@ export function createQueues(
     maintenance,
     media,
     serviceLevels,
+    followUps,
     async routeConversation(conversationId, priority) {
       // The job id dedupes: a conversation has at most one routing job waiting. BullMQ ids may not hold ':'.
       await routing.add("route", { kind: "route-conversation", conversationId }, { jobId: `route-${conversationId}`, priority: Math.max(1, priority) });
@@ -160,8 +176,22 @@ export function createQueues(
         { jobId: serviceLevelJobId(conversationId, kind, waitingSince, at), delay: Math.max(0, at.getTime() - Date.now()) },
       );
     },
+    async scheduleReminder(reminderId, dueAt) {
+      await followUps.add("reminder", { kind: "fire-reminder", reminderId }, { jobId: reminderJobId(reminderId), delay: Math.max(0, dueAt.getTime() - Date.now()) });
+    },
+    async forgetReminder(reminderId) {
+      // A running job finishes by itself (and finds the reminder done or gone); only a waiting one is removed.
+      await followUps.remove(reminderJobId(reminderId));
+    },
+    async scheduleSnoozeEnd(conversationId, until) {
+      await followUps.add(
+        "snooze",
+        { kind: "end-snooze", conversationId, until: until.toISOString() },
+        { jobId: snoozeJobId(conversationId, until), delay: Math.max(0, until.getTime() - Date.now()) },
+      );
+    },
     async close() {
-      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close(), media.close(), serviceLevels.close()]);
+      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close(), media.close(), serviceLevels.close(), followUps.close()]);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import type { ChannelAdapter } from "../../channels/channel.ts";
 import type { Channel } from "../../shared/domain.ts";
 import type { EventPublisher } from "../domain/events.ts";
+import type { PrismaClient } from "../db/client.ts";
 import { deliverMessage } from "../domain/outbound/deliver-message.ts";
 import { closeOffer } from "../domain/routing/answer-offer.ts";
 import { offerWorkToAgent, routeConversation, type RoutingDeps } from "../domain/routing/match.ts";
@@ -19,11 +20,14 @@ import { countAgentSockets } from "../redis/agent-sockets.ts";
 import type { Logger } from "../log.ts";
 import { fetchMessageMedia, sweepPendingMedia } from "../domain/ingest/fetch-message-media.ts";
 import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
+import { fireReminder, sweepReminders } from "../domain/reminders/fire-reminder.ts";
+import { endSnooze, sweepSnoozes } from "../domain/snooze/wake-snoozed.ts";
 import { startSweepTimer } from "./sweep-timer.ts";
 import { queueLostDisconnectChecks } from "./sweep-presence.ts";
-import { QUEUE_NAMES, type MediaJob, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob, type ServiceLevelJob } from "./queues.ts";
+import { QUEUE_NAMES, type FollowUpJob, type MediaJob, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob, type ServiceLevelJob } from "./queues.ts";
 
 export interface WorkerDeps extends RoutingDeps {
+  prisma: PrismaClient;
   events: EventPublisher;
   queues: Queues;
   adapters: Partial<Record<Channel, ChannelAdapter>>;
@@ -97,14 +101,17 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
         media: await sweepPendingMedia(deps),
         disconnectChecks: await queueLostDisconnectChecks(deps, connection, prefix, deps.disconnectGraceMs),
         serviceLevels: await sweepServiceLevels(deps),
+        reminders: await sweepReminders(deps),
+        snoozes: await sweepSnoozes(deps),
       };
     },
     { ...common, concurrency: 1 },
   );
   const media = startMediaWorker(common, deps);
   const serviceLevels = startServiceLevelWorker(common, deps);
+  const followUps = startFollowUpWorker(common, deps);
 
-  const all = [routing, offerTimeouts, outbound, maintenance, media, serviceLevels];
+  const all = [routing, offerTimeouts, outbound, maintenance, media, serviceLevels, followUps];
   for (const w of all) {
     w.on("failed", (job, err) => {
       const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -148,6 +155,22 @@ function startServiceLevelWorker(common: { connection: Redis; prefix: string }, 
       const result = await raiseServiceLevelAlert(deps, { conversationId, kind, waitingSince: new Date(waitingSince), scheduledFor: new Date(at) });
       // Fired before its moment by the database's clock: BullMQ tries again after its back-off.
       if (result.outcome === "not_due") throw new Error(`${kind} of conversation ${conversationId} not due until ${result.at.toISOString()}`);
+      return result.outcome;
+    },
+    { ...common, concurrency: 4 },
+  );
+}
+
+/** Reminders firing and snoozes ending at their time (the maintenance sweep catches those Redis lost). */
+function startFollowUpWorker(common: { connection: Redis; prefix: string }, deps: WorkerDeps): Worker<FollowUpJob> {
+  return new Worker<FollowUpJob>(
+    QUEUE_NAMES.followUps,
+    async (job: Job<FollowUpJob>) => {
+      const result = job.data.kind === "fire-reminder"
+        ? await fireReminder(deps, job.data.reminderId)
+        : await endSnooze(deps, { conversationId: job.data.conversationId, until: new Date(job.data.until) });
+      // Ran before its moment by the database's clock: BullMQ tries again after its back-off.
+      if (result.outcome === "not_due") throw new Error(`${job.data.kind} ${job.id} not due until ${result.at.toISOString()}`);
       return result.outcome;
     },
     { ...common, concurrency: 4 },

@@ -6,6 +6,7 @@ import { AGENT_NAMESPACE, SeenEvent, SetPresenceEvent, TypingEvent, WatchCustome
 import { authenticateSession } from "../domain/auth/sessions.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
+import type { PrismaClient } from "../db/client.ts";
 import { agentSawConversation } from "../domain/chat/chat-visitor.ts";
 import { announceAgentTyping } from "../domain/workspace/announce-typing.ts";
 import { setPresence } from "../domain/workspace/set-presence.ts";
@@ -26,6 +27,7 @@ type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<strin
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
 
 export interface AgentRealtimeDeps extends RoutingDeps {
+  prisma: PrismaClient;
   log: Logger;
   /** How long an agent with no socket left stays as they were before going offline. */
   disconnectGraceMs: number;
@@ -171,7 +173,7 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     }
     case "conversation.updated": {
       const c = event.conversation;
-      to([rooms.customer(c.customer.id), rooms.supervisors, c.assignedAgentId && rooms.agent(c.assignedAgentId)]).emit("conversation:updated", c);
+      to([rooms.customer(c.customer.id), rooms.supervisors, c.assignedAgentId && rooms.agent(c.assignedAgentId), ...(event.alsoAgentIds ?? []).map(rooms.agent)]).emit("conversation:updated", c);
       break;
     }
     case "offer.created":
@@ -197,9 +199,17 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     case "agent.notice":
       to([rooms.agent(event.agentId)]).emit("agent:notice", event.notice);
       break;
+    case "customer.updated":
+      to([rooms.customer(event.customerId)]).emit("customer:updated", { customerId: event.customerId });
+      break;
     case "service_level.alert":
       // One emit over the rooms: a supervisor who is also a member gets it once.
       to([rooms.supervisors, ...event.memberAgentIds.map(rooms.agent)]).emit("service_level:alert", event.alert);
       break;
+    case "customer.merged": {
+      const { mergeId, sourceId, targetId, undone } = event;
+      to([rooms.customer(sourceId), rooms.customer(targetId), ...event.assignedAgentIds.map(rooms.agent)]).emit("customer:merged", { mergeId, sourceId, targetId, undone });
+      break;
+    }
   }
 }

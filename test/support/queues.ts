@@ -2,7 +2,7 @@
 import type { JobType, Queue } from "bullmq";
 import type { Queues } from "../../server/jobs/queues.ts";
 
-type QueueName = "routing" | "offerTimeouts" | "outbound" | "maintenance" | "serviceLevels";
+type QueueName = "routing" | "offerTimeouts" | "outbound" | "maintenance" | "serviceLevels" | "followUps";
 
 /**
  * Resolves once the named queues have no job waiting, prioritized, active or (unless ignoreDelayed)

@@ -1,3 +1,4 @@
+import { displayAddress } from "../customer/customer-name.ts";
 import type { ConversationView, WrapUpBody } from "../../../shared/api.ts";
 import { useCallControl } from "../../lib/use-call-control.ts";
 import type { SoftphoneControls } from "../../lib/use-softphone.ts";
@@ -21,8 +22,9 @@ type Mode = "ringing" | "in-call" | "wrap-up";
 
 function callerLabel(conversation: ConversationView | null, incomingFrom: string | null): string {
   const name = conversation?.customer.displayName ?? null;
-  const number = incomingFrom ?? conversation?.customerAddress ?? null;
-  if (name && number) return `${name} · ${number}`;
+  const raw = incomingFrom ?? conversation?.customerAddress ?? null;
+  const number = raw ? displayAddress(raw) : null;
+  if (name && number && name !== number) return `${name} · ${number}`;
   return name ?? number ?? "Unknown caller";
 }
 

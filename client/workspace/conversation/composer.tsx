@@ -1,4 +1,5 @@
-import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useCallback, useRef, type FormEvent, type KeyboardEvent } from "react";
+import { useDraft } from "../../lib/use-draft.ts";
 import type { MessageView } from "../../../shared/api.ts";
 import type { Channel } from "../../../shared/domain.ts";
 import { channelLabel } from "../../../shared/events.ts";
@@ -30,9 +31,21 @@ export type Props = {
 const replySubject = (subject: string) => (/^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`);
 
 export function Composer({ conversationId, channel, onSent, typing, emailReply, noteOnly = false, templateValues = {}, seenAt }: Props) {
-  const [text, setText] = useState("");
   // A reply goes to the customer; a note stays with the agents (and can mention one of them).
-  const [mode, setMode] = useState<"reply" | "note">(noteOnly ? "note" : "reply");
+  // Both survive a page refresh (useDraft), until sent.
+  const [draft, setDraft] = useDraft(conversationId, noteOnly ? "note" : "reply");
+  const { text, mode } = draft;
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+  const setText = useCallback(
+    (next: string | ((current: string) => string)) => {
+      const current = draftRef.current;
+      draftRef.current = { ...current, text: typeof next === "function" ? next(current.text) : next };
+      setDraft(draftRef.current);
+    },
+    [setDraft],
+  );
+  const setMode = (next: "reply" | "note") => setDraft({ ...draftRef.current, mode: next });
   const note = mode === "note";
   const { send, sending, error, answeredSince, dismissAnswered } = useSendReply(conversationId, onSent);
   const input = useRef<HTMLTextAreaElement>(null);

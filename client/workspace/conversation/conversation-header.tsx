@@ -1,3 +1,4 @@
+import { customerName, displayAddress } from "../customer/customer-name.ts";
 import { useState } from "react";
 import type { ConversationView, CustomerView } from "../../../shared/api.ts";
 import { errorMessage } from "../../lib/api.ts";
@@ -7,6 +8,7 @@ import { conversationStatusLabel, tierLabel } from "../common/format.ts";
 import type { AgentRole } from "../../../shared/domain.ts";
 import { MoveToQueue, QueueFacts } from "./queue-facts.tsx";
 import { NewEmail } from "./new-email.tsx";
+import { SnoozeMenu } from "./snooze-menu.tsx";
 
 export type Props = {
   conversation: ConversationView;
@@ -21,9 +23,11 @@ export type Props = {
   onCallCustomer: () => Promise<void>;
   /** A new email thread was started with the customer: open it. */
   onEmailStarted: (conversation: ConversationView) => void;
+  /** Told when the header changed the conversation (snoozed or woke it), so lists update at once. */
+  onConversationChanged?: (conversation: ConversationView) => void;
 };
 
-export function ConversationHeader({ conversation, customer, softphoneReady, onResolve, agent, onMoveToQueue, onCallCustomer, onEmailStarted }: Props) {
+export function ConversationHeader({ conversation, customer, softphoneReady, onResolve, agent, onMoveToQueue, onCallCustomer, onEmailStarted, onConversationChanged }: Props) {
   const [resolving, setResolving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const resolved = conversation.status === "resolved";
@@ -46,20 +50,23 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
   return (
     <header className="conversation-header">
       <div className="conversation-header__who">
-        <h1 className="conversation-header__name">{customer.displayName ?? conversation.customerAddress}</h1>
+        <h1 className="conversation-header__name" dir="auto">{customerName(customer)}</h1>
         <div className="conversation-header__facts">
-          {customer.displayName && <span className="conversation-header__address">{conversation.customerAddress}</span>}
+          {customer.displayName && conversation.channel !== "chat" && (
+            <span className="conversation-header__address" dir="auto">{displayAddress(conversation.customerAddress)}</span>
+          )}
           <span className={`tier tier--${customer.tier}`}>{tierLabel[customer.tier]}</span>
           <ChannelBadge channel={conversation.channel} />
           <span className={`status-pill status-pill--${missedCall ? "missed" : conversation.status}`} data-testid="conversation-status">
             {missedCall ? "Missed call" : conversationStatusLabel[conversation.status]}
           </span>
           <QueueFacts conversation={conversation} />
-          {conversation.subject && <span className="conversation-header__subject">{conversation.subject}</span>}
+          {conversation.subject && <span className="conversation-header__subject" dir="auto">{conversation.subject}</span>}
         </div>
       </div>
       <div className="conversation-header__actions">
         <MoveToQueue conversation={conversation} agent={agent} onMove={onMoveToQueue} />
+        <SnoozeMenu conversation={conversation} agent={agent} onChanged={onConversationChanged} />
         {hasPhone && softphoneReady && <ClickToCall onCall={onCallCustomer} label={missedCall ? "Call back" : "Call"} />}
         <NewEmail customerId={customer.id} addresses={customer.identities.filter((i) => i.kind === "email").map((i) => i.value)} onStarted={onEmailStarted} />
         {error && (

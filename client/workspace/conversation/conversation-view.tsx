@@ -58,6 +58,7 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
         onResolve={resolveAndTell}
         agent={{ id: agentId, role: agentRole }}
         onMoveToQueue={moveAndTell}
+        onConversationChanged={onConversationChanged}
         onCallCustomer={() => onCallCustomer(data.customer.id)}
         onEmailStarted={(started) => {
           onConversationChanged(started);
@@ -69,7 +70,7 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
           Also looking at this customer: {viewers.map((v) => v.name).join(", ")}
         </p>
       )}
-      <ClaimedIdentityNotice claimed={data.claimed} matches={data.suggestedMatches} />
+      <ClaimedIdentityNotice claimed={data.claimed} matches={data.suggestedMatches} customerId={data.customer.id} onMerged={reload} />
       <OtherConversationsNotice conversations={data.otherOpenConversations} agentId={agentId} onOpen={onOpenConversation} />
       <CustomerTimeline
         messages={timeline.messages}
@@ -81,6 +82,8 @@ export function ConversationView({ conversationId, agentId, agentRole, agentName
         currentConversationId={conversationId}
         agentId={agentId}
         customerEmails={data.customer.identities.filter((i) => i.kind === "email").map((i) => i.value.toLowerCase())}
+        filter={timeline.filter}
+        onFilterChange={timeline.setFilter}
       />
       {agentRole === "agent" && data.conversation.assignedAgentId !== agentId && data.conversation.status !== "resolved" ? (
         // The role table: replying belongs to the assigned agent (or a supervisor). Reading, and notes, stay open to all.

@@ -1,6 +1,8 @@
 import type { MessageView } from "../../../shared/api.ts";
+import type { TimelineFilter } from "../../lib/timeline-filter.ts";
 import type { Timeline } from "../../lib/use-timeline.ts";
 import { MessageItem } from "./message-item.tsx";
+import { TimelineChips } from "./timeline-chips.tsx";
 import { useTimelineScroll } from "./use-timeline-scroll.ts";
 
 export type Props = {
@@ -15,13 +17,19 @@ export type Props = {
   agentId: string;
   /** The customer's email addresses (lower case), to flag mail from anyone else. */
   customerEmails: string[];
+  /** Which items are shown; changing it loads the first page again with the new filter. */
+  filter: TimelineFilter;
+  onFilterChange: (filter: TimelineFilter) => void;
 };
 
 export function CustomerTimeline(props: Props) {
-  const { messages, status, error, hasOlder, loadingOlder, onLoadOlder, currentConversationId, agentId, customerEmails } = props;
+  const { messages, status, error, hasOlder, loadingOlder, onLoadOlder, currentConversationId, agentId, customerEmails, filter, onFilterChange } = props;
+  const filtered = filter.channel.length > 0 || filter.kind.length > 0;
   const { ref, onScroll } = useTimelineScroll({ messages, hasOlder, loadingOlder, onLoadOlder, agentId });
 
   return (
+    <>
+    <TimelineChips filter={filter} onChange={onFilterChange} />
     <div className="timeline" ref={ref} onScroll={onScroll} data-testid="timeline" aria-busy={status === "loading"}>
       <div className="timeline__edge">
         {loadingOlder
@@ -29,7 +37,9 @@ export function CustomerTimeline(props: Props) {
           : hasOlder
             ? "Scroll up for earlier messages"
             : status === "ready"
-              ? "Start of this customer's history"
+              ? filtered
+                ? "Start of this customer's history (filtered)"
+                : "Start of this customer's history"
               : null}
       </div>
       {status === "loading" && messages.length === 0 && <p className="timeline__state">Loading history…</p>}
@@ -38,7 +48,7 @@ export function CustomerTimeline(props: Props) {
           {error}
         </p>
       )}
-      {status === "ready" && messages.length === 0 && <p className="timeline__state">No messages yet.</p>}
+      {status === "ready" && messages.length === 0 && <p className="timeline__state">{filtered ? "Nothing of this kind yet." : "No messages yet."}</p>}
       <ol className="timeline__list">
         {messages.map((message) => (
           <MessageItem
@@ -50,5 +60,6 @@ export function CustomerTimeline(props: Props) {
         ))}
       </ol>
     </div>
+    </>
   );
 }

@@ -48,6 +48,8 @@ export function EmailBody({ message, email }: Props) {
             src={frameUrl}
             title={`Email: ${email.subject || "(no subject)"}`}
             referrerPolicy="no-referrer"
+            // A long history holds many mails: each frame fetches its HTML only when scrolled near.
+            loading="lazy"
             data-testid="email-frame"
           />
         </div>

@@ -23,6 +23,7 @@ export function MessageItem({ message, otherConversation, customerEmails = [] }:
     "data-direction": message.direction,
     "data-status": message.status,
     "data-channel": message.channel,
+    "data-kind": message.kind,
   };
   const time = (
     <time className="message__time" dateTime={message.createdAt} title={formatFullTime(message.createdAt)}>
@@ -33,7 +34,7 @@ export function MessageItem({ message, otherConversation, customerEmails = [] }:
   if (message.kind === "event") {
     return (
       <li className="message message--event" {...attributes}>
-        <span data-testid="message-body">{message.body}</span> · {time}
+        <span dir="auto" data-testid="message-body">{message.body}</span> · {time}
       </li>
     );
   }
@@ -48,7 +49,7 @@ export function MessageItem({ message, otherConversation, customerEmails = [] }:
           <ChannelBadge channel={message.channel} />
           {label && <span className="message__kind">{label}</span>}
           {message.direction !== "inbound" && message.authorName && (
-            <span className="message__author">{message.authorName}</span>
+            <span className="message__author" dir="auto">{message.authorName}</span>
           )}
         </div>
         {email ? (

@@ -42,7 +42,7 @@ export function MessageMedia({ media }: Props) {
         if (!url) return <li key={index} className="media__file">Attachment ({item.contentType}) with an unsafe link</li>;
         return (
           <li key={index} className={item.contentType.startsWith("image/") ? "media__image" : "media__file"}>
-            <a href={url} target="_blank" rel="noreferrer noopener">
+            <a href={url} target="_blank" rel="noreferrer noopener" dir="auto">
               {item.contentType.startsWith("image/") ? (
                 <img src={url} alt={`Image attachment (${item.contentType})`} loading="lazy" />
               ) : (

@@ -1,3 +1,4 @@
+import { displayAddress } from "../customer/customer-name.ts";
 import type { ConversationView } from "../../../shared/api.ts";
 import { channelLabel } from "../../../shared/events.ts";
 import { conversationStatusLabel } from "../common/format.ts";
@@ -28,10 +29,11 @@ export function OtherConversationsNotice({ conversations, agentId, onOpen }: Pro
         {conversations.map((conversation) => (
           <li key={conversation.id}>
             <button className="link-button" type="button" onClick={() => onOpen(conversation.id)}>
-              {channelLabel[conversation.channel]} with {conversation.customerAddress}
+              {channelLabel[conversation.channel]}
+              {conversation.channel === "chat" ? " on the website" : ` with ${displayAddress(conversation.customerAddress)}`}
             </button>{" "}
             — {owner(conversation, agentId)}
-            {conversation.subject ? ` · ${conversation.subject}` : ""}
+            {conversation.subject ? <span dir="auto"> · {conversation.subject}</span> : ""}
           </li>
         ))}
       </ul>

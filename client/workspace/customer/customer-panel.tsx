@@ -3,6 +3,11 @@ import type { AgentRole } from "../../../shared/domain.ts";
 import { CustomerIdentities } from "./customer-identities.tsx";
 import { CustomerConsents } from "./customer-consents.tsx";
 import { OpenConversations } from "./open-conversations.tsx";
+import { PrivacySection } from "./privacy-section.tsx";
+import { RemindersSection } from "./reminders-section.tsx";
+import { CustomerTags } from "./customer-tags.tsx";
+import { CustomerNotes } from "./customer-notes.tsx";
+import { MergeSection } from "./merge-section.tsx";
 import "./customer-panel.css";
 
 export type Props = {
@@ -20,15 +25,19 @@ export type Props = {
 /** The third pane: who the customer is, how to reach them, and what is open or due for them. */
 export function CustomerPanel({ customer, conversationId, otherOpenConversations, agent, onOpenConversation, onCustomerChanged }: Props) {
   void conversationId;
-  void onCustomerChanged;
   return (
     <aside className="customer-panel" aria-label="Customer" data-testid="customer-panel" data-customer-id={customer.id}>
-      <CustomerIdentities customer={customer} />
+      <CustomerIdentities key={customer.id} customer={customer} onChanged={onCustomerChanged} />
+      <CustomerTags customer={customer} onChanged={onCustomerChanged} />
       <CustomerConsents customer={customer} />
       <OpenConversations conversations={otherOpenConversations} agentId={agent.id} onOpen={onOpenConversation} />
+      <CustomerNotes customerId={customer.id} />
       {/* sections: reminders */}
+      <RemindersSection customer={customer} conversationId={conversationId} agent={agent} />
       {/* sections: merge */}
+      <MergeSection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
       {/* sections: privacy */}
+      <PrivacySection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
     </aside>
   );
 }

@@ -7,17 +7,20 @@ import { PresenceSelect } from "../presence/presence-select.tsx";
 import { useAwayReasons } from "../../lib/use-away-reasons.ts";
 import { ConnectionIndicator } from "./connection-indicator.tsx";
 import { CustomerSearch } from "../search/customer-search.tsx";
+import { AlertSettingsMenu } from "./alert-settings.tsx";
+import type { AlertSettings } from "../../lib/use-attention.ts";
 
 export type Props = {
   agent: AgentView;
   softphone: { status: SoftphoneStatus; error: string | null };
   onSetPresence: (presence: SettablePresence, awayReasonId: string | null) => Promise<void>;
   onSignOut: () => Promise<void>;
+  alerts: { settings: AlertSettings; onChange: (next: AlertSettings) => void };
   /** Opens a conversation found by the search box. */
   onOpenConversation: (id: string) => void;
 };
 
-export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, onOpenConversation }: Props) {
+export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, alerts, onOpenConversation }: Props) {
   const awayReasons = useAwayReasons();
   const [signingOut, setSigningOut] = useState(false);
 
@@ -41,6 +44,7 @@ export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, on
         <span className="topbar__name">{agent.name}</span>
         <span className="topbar__role">{agent.role}</span>
       </div>
+      <AlertSettingsMenu settings={alerts.settings} onChange={alerts.onChange} />
       <PresenceSelect presence={agent.presence} awayReasonId={agent.awayReason?.id ?? null} reasons={awayReasons} onChange={onSetPresence} />
       <button className="button button--quiet" type="button" onClick={signOut} disabled={signingOut} data-testid="signout">
         Sign out

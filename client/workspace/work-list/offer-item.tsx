@@ -4,6 +4,7 @@ import { ChannelBadge } from "../common/channel-badge.tsx";
 import { tierLabel } from "../common/format.ts";
 import { PhoneIcon } from "../call/phone-icon.tsx";
 import { OfferCountdown } from "./offer-countdown.tsx";
+import { PreviewLine, WaitFacts } from "./work-item-facts.tsx";
 
 export type Props = {
   offer: OfferView;
@@ -16,7 +17,7 @@ export type Props = {
 export function OfferItem({ offer, callsReady, onAccept, onReject }: Props) {
   const [busy, setBusy] = useState(false);
   const { conversation } = offer;
-  const who = conversation.customer.displayName ?? conversation.customerAddress;
+  const who = conversation.customer.displayName;
   const isCall = offer.channel === "voice";
 
   async function act(action: (offerId: string) => Promise<void>) {
@@ -38,15 +39,17 @@ export function OfferItem({ offer, callsReady, onAccept, onReject }: Props) {
       )}
       <div className="offer__top">
         <ChannelBadge channel={offer.channel} />
-        <span className="offer__who" title={conversation.customerAddress}>
+        <span className="offer__who" dir="auto" data-testid="work-item-name">
           {who}
         </span>
         <OfferCountdown expiresAt={offer.expiresAt} />
       </div>
       <div className="offer__meta">
         <span className={`tier tier--${conversation.customer.tier}`}>{tierLabel[conversation.customer.tier]}</span>
-        {conversation.subject && <span className="offer__subject">{conversation.subject}</span>}
+        {conversation.subject && <span className="offer__subject" dir="auto">{conversation.subject}</span>}
       </div>
+      <PreviewLine conversation={conversation} />
+      <WaitFacts conversation={conversation} />
       {isCall && !callsReady && (
         <p className="offer__warning">Your softphone is not ready: this call cannot ring in this browser.</p>
       )}

@@ -1,5 +1,6 @@
 import type { ConversationView, OfferView } from "../../../shared/api.ts";
 import { ConversationItem } from "./conversation-item.tsx";
+import { DueReminders } from "./due-reminders.tsx";
 import { OfferItem } from "./offer-item.tsx";
 
 export type Props = {
@@ -16,6 +17,8 @@ export type Props = {
   onReject: (offerId: string) => Promise<void>;
   onOpen: (conversationId: string) => void;
   onDismissNotice: () => void;
+  /** My snoozed conversations: out of the active list until they wake. */
+  snoozed?: ConversationView[];
 };
 
 export function WorkList(props: Props) {
@@ -31,6 +34,7 @@ export function WorkList(props: Props) {
           </button>
         </p>
       )}
+      <DueReminders onOpen={props.onOpen} />
       <section className="work-list__section" aria-labelledby="offers-heading">
         <h2 id="offers-heading" className="work-list__heading">
           Offers <span className="count">{offers.length}</span>
@@ -64,6 +68,18 @@ export function WorkList(props: Props) {
           </ul>
         )}
       </section>
+      {props.snoozed && props.snoozed.length > 0 && (
+        <section className="work-list__section snoozed-list" aria-labelledby="snoozed-heading" data-testid="snoozed-list">
+          <h2 id="snoozed-heading" className="work-list__heading">
+            Snoozed <span className="count">{props.snoozed.length}</span>
+          </h2>
+          <ul className="work-list__items">
+            {props.snoozed.map((conversation) => (
+              <ConversationItem key={conversation.id} conversation={conversation} active={conversation.id === openConversationId} onOpen={props.onOpen} />
+            ))}
+          </ul>
+        </section>
+      )}
     </aside>
   );
 }

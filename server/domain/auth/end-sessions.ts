@@ -1,9 +1,7 @@
 // Ending an agent's sessions: the rows go, and a domain event on the Redis stream tells every server
 // process to disconnect that agent's sockets (all, or only one session's) at once.
-import type pg from "pg";
+import type { Prisma, PrismaClient } from "../../db/client.ts";
 import type { EventPublisher, SessionEndReason } from "../events.ts";
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 
 export interface SessionScope {
   /** Only this session (logout). */
@@ -13,12 +11,13 @@ export interface SessionScope {
 }
 
 /** Deletes the session rows; in a caller's transaction, announce with announceSessionsEnded after commit. */
-export async function deleteAgentSessions(db: Queryable, agentId: string, scope: SessionScope = {}): Promise<number> {
-  const { rowCount } = await db.query(
-    `DELETE FROM sessions WHERE agent_id = $1 AND ($2::text IS NULL OR token_hash = $2) AND ($3::text IS NULL OR token_hash <> $3)`,
-    [agentId, scope.sessionId ?? null, scope.exceptSessionId ?? null],
-  );
-  return rowCount ?? 0;
+export async function deleteAgentSessions(db: PrismaClient | Prisma.TransactionClient, agentId: string, scope: SessionScope = {}): Promise<number> {
+  const tokenHash = {
+    ...(scope.sessionId !== undefined ? { equals: scope.sessionId } : {}),
+    ...(scope.exceptSessionId !== undefined ? { not: scope.exceptSessionId } : {}),
+  };
+  const { count } = await db.session.deleteMany({ where: { agentId, tokenHash } });
+  return count;
 }
 
 export async function announceSessionsEnded(events: EventPublisher, agentId: string, reason: SessionEndReason, scope: SessionScope = {}): Promise<void> {
@@ -26,11 +25,11 @@ export async function announceSessionsEnded(events: EventPublisher, agentId: str
 }
 
 export async function endAgentSessions(
-  deps: { pool: pg.Pool; events: EventPublisher },
+  deps: { prisma: PrismaClient; events: EventPublisher },
   agentId: string,
   reason: SessionEndReason,
   scope: SessionScope = {},
 ): Promise<void> {
-  await deleteAgentSessions(deps.pool, agentId, scope);
+  await deleteAgentSessions(deps.prisma, agentId, scope);
   await announceSessionsEnded(deps.events, agentId, reason, scope);
 }

@@ -42,6 +42,8 @@ export const PERMISSIONS = {
   "numbers.manage": { agent: "no", supervisor: "no", admin: "yes" },
   /** Edit a customer's record (their tier): everyone, audited. */
   "customer.edit": { agent: "yes", supervisor: "yes", admin: "yes" },
+  /** Merge two customers and undo a merge: everyone, audited (previewed first; never done silently). */
+  "customers.merge": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** The reasons agents may give for being away (break, lunch, …): everyone reads, admins change. */
   "away_reasons.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "away_reasons.manage": { agent: "no", supervisor: "no", admin: "yes" },
@@ -57,6 +59,13 @@ export const PERMISSIONS = {
   /** Canned replies: every agent uses them, supervisors and admins keep them. */
   "canned_replies.read": { agent: "yes", supervisor: "yes", admin: "yes" },
   "canned_replies.manage": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** A customer's whole record as one download, and erasing it: admins only (audited). */
+  "customers.export": { agent: "no", supervisor: "no", admin: "yes" },
+  "customers.erase": { agent: "no", supervisor: "no", admin: "yes" },
+  /** Set a reminder for oneself, list, finish and cancel one's own. */
+  "reminder.write": { agent: "yes", supervisor: "yes", admin: "yes" },
+  /** Set a reminder for another agent, finish or cancel theirs. */
+  "reminder.others": { agent: "no", supervisor: "yes", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -4,10 +4,12 @@ import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import type pg from "pg";
 import type { AgentView } from "../../../shared/api.ts";
+import type { PrismaClient } from "../../db/client.ts";
 import { AppError } from "../../errors.ts";
 import type { LoginThrottle } from "../../redis/login-throttle.ts";
 import type { EventPublisher } from "../events.ts";
 import { AGENT_COLUMNS, agentView, type AgentRow } from "../views.ts";
+import { AGENT_RECORD, agentRecordView } from "../workspace/agent-record.ts";
 import { endAgentSessions } from "./end-sessions.ts";
 
 export interface RateLimiter {
@@ -18,7 +20,9 @@ export interface RateLimiter {
 }
 
 export interface AuthDeps {
+  /** Only authenticateSession's lookup, on every request, stays in hand SQL. */
   pool: pg.Pool;
+  prisma: PrismaClient;
   events: EventPublisher;
   loginThrottle: LoginThrottle;
 }
@@ -45,30 +49,26 @@ export async function login(
   deps: AuthDeps,
   opts: { email: string; password: string; address: string },
 ): Promise<{ agent: AgentView; token: string; expiresAt: Date }> {
-  const { rows } = await deps.pool.query<AgentRow & { password_hash: string }>(
-    `SELECT ${AGENT_COLUMNS}, a.password_hash FROM agents a WHERE a.email = $1`,
-    [opts.email],
-  );
-  const row = rows[0];
+  const row = await deps.prisma.agent.findUnique({ where: { email: opts.email }, ...AGENT_RECORD });
   const admission = await deps.loginThrottle.begin({ agentId: row?.id ?? null, address: opts.address });
   if (!admission.allowed) throw tooMany(admission.retryAfterSeconds);
-  const ok = await verifyPassword(row?.password_hash, opts.password);
+  const ok = await verifyPassword(row?.passwordHash, opts.password);
   if (!row || !ok) {
     await admission.attempt.failed();
     throw new AppError("UNAUTHENTICATED", "Wrong email or password");
   }
   await admission.attempt.succeeded();
   // Only someone who knows the password learns that the account is deactivated.
-  if (row.deactivated_at) throw new AppError("FORBIDDEN", "This account is deactivated: ask an admin");
+  if (row.deactivatedAt) throw new AppError("FORBIDDEN", "This account is deactivated: ask an admin");
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await deps.pool.query(`INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)`, [hashToken(token), row.id, expiresAt]);
-  await deps.pool.query(`DELETE FROM sessions WHERE agent_id = $1 AND expires_at < now()`, [row.id]);
-  return { agent: agentView(row), token, expiresAt };
+  await deps.prisma.session.create({ data: { tokenHash: hashToken(token), agentId: row.id, expiresAt } });
+  await deps.prisma.session.deleteMany({ where: { agentId: row.id, expiresAt: { lt: new Date() } } });
+  return { agent: agentRecordView(row), token, expiresAt };
 }
 
 /** Ends this one session: its row, and its sockets on every server process. */
-export async function logout(deps: Pick<AuthDeps, "pool" | "events">, token: string): Promise<void> {
+export async function logout(deps: Pick<AuthDeps, "pool" | "prisma" | "events">, token: string): Promise<void> {
   const session = await authenticateSession(deps, token);
   if (!session) return;
   await endAgentSessions(deps, session.agent.id, "logout", { sessionId: session.sessionId });
@@ -85,6 +85,7 @@ export interface AgentSession {
 export async function authenticateSession(deps: Pick<AuthDeps, "pool">, token: string | undefined): Promise<AgentSession | null> {
   if (!token || token.length > 200) return null;
   const sessionId = hashToken(token);
+  // Hand SQL kept on a hot path: bench chat (every agent request and socket handshake checks its session here; the chat bench times the agent's reply POST).
   const { rows } = await deps.pool.query<AgentRow & { expires_at: Date }>(
     `SELECT ${AGENT_COLUMNS}, s.expires_at FROM sessions s JOIN agents a ON a.id = s.agent_id
       WHERE s.token_hash = $1 AND s.expires_at > now() AND a.deactivated_at IS NULL`,

@@ -173,13 +173,14 @@ export async function visitorReceipt(
   await deps.events.publish(...events);
 }
 
-/** An agent has the chat open: the visitor's messages so far are read, and the widget shows it. */
+/**
+ * An agent has the conversation open: the customer's messages so far are read (its unread count in the
+ * work list drops to zero), and on chat the visitor's widget shows "Seen".
+ */
 export async function agentSawConversation(deps: { pool: pg.Pool; events: EventPublisher }, conversationId: string): Promise<void> {
   const { rows } = await deps.pool.query<{ id: string }>(
     `UPDATE messages m SET read_at = now(), updated_at = now(), change_seq = nextval('message_change_seq')
-       FROM conversations cv
-      WHERE m.conversation_id = $1 AND cv.id = m.conversation_id AND cv.channel = 'chat'
-        AND m.direction = 'inbound' AND m.read_at IS NULL
+      WHERE m.conversation_id = $1 AND m.direction = 'inbound' AND m.read_at IS NULL
       RETURNING m.id`,
     [conversationId],
   );

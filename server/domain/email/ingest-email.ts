@@ -12,8 +12,10 @@ import { attachmentUrl } from "../chat/attachments.ts";
 import type { DomainEvent, EventPublisher } from "../events.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
+import { announceWake } from "../snooze/wake-snoozed.ts";
 import { queueAcknowledgement } from "./acknowledgement.ts";
 import { findThread, reopenOrTouch, type ThreadRow } from "./threads.ts";
+import { consentEventText, recordConsentEvent, writeConsent } from "../privacy/consent-ledger.ts";
 
 export interface EmailIngestDeps {
   pool: pg.Pool;
@@ -83,12 +85,14 @@ export async function ingestEmail(
     let thread: ThreadRow;
     let opened = false;
     let waiting = false;
+    let woke = false;
     let match: ThreadMatch;
     if (found) {
       match = found.match;
       const touched = await reopenOrTouch(db, found.row.id, { reopen: !automated });
       thread = touched.row;
       waiting = touched.waiting;
+      woke = touched.woke;
     } else {
       match = { by: "new", value: null };
       // No sender: a record of its own, so that unrelated anonymous mail never lands on one customer.
@@ -146,10 +150,10 @@ export async function ingestEmail(
       );
     }
     const bouncedId = bounced ? await markBounced(db, bounced.messageId, p.bounce!) : null;
-    const consentEventId = p.unsubscribeRequest && !automated ? await recordUnsubscribe(db, thread, p.messageId) : null;
+    const consentEventId = p.unsubscribeRequest && !automated ? await recordUnsubscribe(db, thread, messageId) : null;
     const ackId = opened && !automated && sender ? await queueAcknowledgement(db, { conversationId: thread.id, autoRepliesPerDay: deps.autoRepliesPerDay }) : null;
     await moveCheckpoint();
-    return { messageId, thread, opened, waiting, match, bouncedId, consentEventId, ackId, reopened: !opened && waiting };
+    return { messageId, thread, opened, waiting, woke, match, bouncedId, consentEventId, ackId, reopened: !opened && waiting };
   });
   if (!tx) return { kind: "duplicate" };
 
@@ -166,6 +170,7 @@ export async function ingestEmail(
       if (loaded) events.push({ type: id === tx.bouncedId ? "message.updated" : "message.created", ...loaded });
     }
     await deps.events.publish(...events);
+    if (tx.woke) await announceWake(deps, tx.thread.id);
     if (tx.waiting) await deps.queues.routeConversation(tx.thread.id, tx.thread.priority);
     if (tx.ackId) await deps.queues.sendMessage(tx.ackId);
   } catch (err) {
@@ -214,7 +219,8 @@ async function findOutbound(db: pg.PoolClient, externalId: string): Promise<{ me
   const { rows } = await db.query<ThreadRow & { message_id: string }>(
     `SELECT m.id AS message_id, cv.id, cv.customer_id, cv.status, cv.queue_id, cv.priority
        FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
-      WHERE m.channel = 'email' AND m.external_id = $1 AND m.direction = 'outbound'`,
+      WHERE m.channel = 'email' AND m.external_id = $1 AND m.direction = 'outbound'
+        AND NOT EXISTS (SELECT 1 FROM customers cu WHERE cu.id = cv.customer_id AND cu.erased_at IS NOT NULL)`,
     [externalId],
   );
   const r = rows[0];
@@ -233,17 +239,12 @@ async function markBounced(db: pg.PoolClient, messageId: string, bounce: NonNull
   return rows[0]?.id ?? null;
 }
 
-/** "Unsubscribe" from the customer: the consent ledger says so, and the timeline shows it. */
-async function recordUnsubscribe(db: pg.PoolClient, thread: ThreadRow, source: string): Promise<string> {
-  await db.query(
-    `INSERT INTO consents (customer_id, channel, status, source) VALUES ($1, 'email', 'opted_out', $2)
-     ON CONFLICT (customer_id, channel) DO UPDATE SET status = 'opted_out', source = EXCLUDED.source, updated_at = now()`,
-    [thread.customer_id, `email:${source}`.slice(0, 500)],
-  );
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, metadata)
-     VALUES ($1, $2, 'email', 'internal', 'event', $3, 'received', '{"consent":"opted_out"}') RETURNING id`,
-    [thread.id, thread.customer_id, "Customer unsubscribed from email: no email is sent to them until an agent records that they opted back in"],
-  );
-  return rows[0]!.id;
+/** "Unsubscribe" from the customer: the consent ledger says so (with their mail as evidence), and the timeline shows it. */
+async function recordUnsubscribe(db: pg.PoolClient, thread: ThreadRow, evidenceMessageId: string): Promise<string> {
+  await writeConsent(db, { customerId: thread.customer_id, channel: "email", status: "opted_out", source: "email_unsubscribe", evidenceMessageId, evidence: "unsubscribe request" });
+  const id = await recordConsentEvent(db, {
+    customerId: thread.customer_id, channel: "email", status: "opted_out", source: "email_unsubscribe", conversationId: thread.id,
+    body: `${consentEventText({ channel: "email", status: "opted_out", source: "email_unsubscribe" })}: no email is sent until an agent records that they opted back in`,
+  });
+  return id!;
 }

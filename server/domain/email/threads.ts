@@ -5,6 +5,7 @@ import type pg from "pg";
 import type { ConversationStatus } from "../../../shared/domain.ts";
 import type { ThreadMatch } from "../../../shared/email.ts";
 import type { ParsedMail } from "../../../channels/email/parse-mail.ts";
+import { wakeInTransaction } from "../snooze/wake-snoozed.ts";
 
 export interface ThreadRow {
   id: string;
@@ -41,6 +42,8 @@ async function byMessageId(db: pg.PoolClient, ids: string[]): Promise<{ thread: 
   const { rows } = await db.query<ThreadRow & { external_id: string }>(
     `SELECT ${THREAD_COLUMNS}, m.external_id FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
       WHERE m.channel = 'email' AND m.external_id = ANY($1::text[])
+        -- An erased customer's thread is gone for good: a reply to it starts afresh (migration 0020).
+        AND NOT EXISTS (SELECT 1 FROM customers cu WHERE cu.id = cv.customer_id AND cu.erased_at IS NOT NULL)
       ORDER BY array_position($1::text[], m.external_id) DESC LIMIT 1`,
     [ids],
   );
@@ -50,10 +53,18 @@ async function byMessageId(db: pg.PoolClient, ids: string[]): Promise<{ thread: 
 
 /**
  * A mail on an existing thread: a customer's reply reopens a resolved thread and routes it again
- * (an automated one, such as a bounce or an out-of-office, only joins it), and wakes one that waited
- * on the customer. Returns whether the conversation now waits for an agent.
+ * (an automated one, such as a bounce or an out-of-office, only joins it), wakes a snoozed one back into
+ * its queue, and wakes one that waited on the customer. Returns whether the conversation now waits for an agent.
  */
-export async function reopenOrTouch(db: pg.PoolClient, conversationId: string, opts: { reopen: boolean }): Promise<{ row: ThreadRow; waiting: boolean }> {
+export async function reopenOrTouch(
+  db: pg.PoolClient,
+  conversationId: string,
+  opts: { reopen: boolean },
+): Promise<{ row: ThreadRow; waiting: boolean; woke: boolean }> {
+  // Snoozed: woken as every channel wakes it (queued, "Snooze ended" on the timeline); the update below then finds it queued.
+  const woken = opts.reopen
+    ? await wakeInTransaction(db, { conversationId, until: null, reason: "customer_message", actorId: null, text: "Snooze ended: the customer wrote again" })
+    : null;
   const { rows } = await db.query<ThreadRow & { was: ConversationStatus }>(
     `WITH was AS (SELECT id, status FROM conversations WHERE id = $1 FOR UPDATE)
      UPDATE conversations cv SET last_message_at = now(), updated_at = now(),
@@ -69,5 +80,5 @@ export async function reopenOrTouch(db: pg.PoolClient, conversationId: string, o
     [conversationId, opts.reopen],
   );
   const r = rows[0]!;
-  return { row: r, waiting: r.status === "queued" && r.was !== "queued" };
+  return { row: r, waiting: woken !== null || (r.status === "queued" && r.was !== "queued"), woke: woken !== null };
 }

@@ -40,7 +40,7 @@ interface Claimed {
   unknownSince: Date | null;
 }
 
-type Claim = { kind: "gone" } | { kind: "held" } | { kind: "busy" } | ({ kind: "claimed" } & Claimed);
+type Claim = { kind: "gone" } | { kind: "held" } | { kind: "busy" } | { kind: "opted_out" } | ({ kind: "claimed" } & Claimed);
 
 export async function deliverMessage(
   deps: DeliverDeps,
@@ -52,6 +52,11 @@ export async function deliverMessage(
   // Its channel is failing: the message waits, queued, for the probe that finds it working again.
   if (claim.kind === "held") return "held";
   if (claim.kind === "busy") throw new ChannelSendError("Another attempt at this message is in flight", "transient", null);
+  // The customer opted out after it was queued (a STOP that crossed the reply): it is never sent.
+  if (claim.kind === "opted_out") {
+    await markFailed(deps, opts.messageId, "CONSENT_REVOKED", "Not sent: the customer opted out of this channel after it was written");
+    return "failed";
+  }
   const adapter = deps.adapters[claim.channel];
   if (!adapter) {
     await markFailed(deps, opts.messageId, null, `The ${claim.channel} channel is not configured`);
@@ -89,24 +94,25 @@ export async function deliverMessage(
 async function claimAttempt(deps: DeliverDeps, opts: { messageId: string; probe?: boolean }): Promise<Claim> {
   const { rows } = await deps.pool.query<{
     status: MessageStatus; channel: Channel; body: string; to: string; from: string | null;
-    busy: boolean; failing: boolean; attempts: number; unknown_since: Date | null; claimed: boolean;
+    busy: boolean; failing: boolean; opted_out: boolean; attempts: number; unknown_since: Date | null; claimed: boolean;
     external_id: string | null; metadata: Parameters<typeof outboundEmailOf>[0];
   }>(
     `WITH m AS (
        SELECT m.id, m.status, m.channel, m.body, cv.customer_address AS to, cv.business_address AS from, m.external_id, m.metadata,
               m.send_lease_until > now() AS busy, m.send_started_at,
-              EXISTS (SELECT 1 FROM channel_health h WHERE h.channel = m.channel AND h.status = 'failing') AS failing
+              EXISTS (SELECT 1 FROM channel_health h WHERE h.channel = m.channel AND h.status = 'failing') AS failing,
+              EXISTS (SELECT 1 FROM consents s WHERE s.customer_id = m.customer_id AND s.channel = m.channel AND s.status = 'opted_out') AS opted_out
          FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
         WHERE m.id = $1 AND m.direction = 'outbound' FOR UPDATE OF m
      ), claimed AS (
        UPDATE messages t SET send_attempts = t.send_attempts + 1,
               send_started_at = COALESCE(t.send_started_at, now()),
               send_lease_until = now() + make_interval(secs => $3::float / 1000)
-         FROM m WHERE t.id = m.id AND m.status = 'queued' AND m.busy IS NOT TRUE AND (NOT m.failing OR $2)
+         FROM m WHERE t.id = m.id AND m.status = 'queued' AND m.busy IS NOT TRUE AND (NOT m.failing OR $2) AND NOT m.opted_out
        RETURNING t.send_attempts
      )
      SELECT m.status, m.channel, m.body, m.to, m.from, m.external_id, CASE WHEN m.channel = 'email' THEN m.metadata END AS metadata,
-            m.busy IS TRUE AS busy, m.failing,
+            m.busy IS TRUE AS busy, m.failing, m.opted_out,
             (SELECT send_attempts FROM claimed) AS attempts, m.send_started_at AS unknown_since,
             EXISTS (SELECT 1 FROM claimed) AS claimed
        FROM m`,
@@ -115,6 +121,7 @@ async function claimAttempt(deps: DeliverDeps, opts: { messageId: string; probe?
   const m = rows[0];
   if (!m || m.status !== "queued") return { kind: "gone" };
   if (m.busy) return { kind: "busy" };
+  if (m.opted_out) return { kind: "opted_out" };
   if (!m.claimed) return { kind: "held" };
   return {
     kind: "claimed",

@@ -6,6 +6,7 @@
 // conversations run side by side; no agent goes over capacity and no conversation gets two pending offers
 // (a partial unique index backs this up). The matches are SQL functions (migration 0014), one round trip
 // each, as ingest is: on this 2-core machine round trips, not the queries, were most of a decision's cost.
+// Hand SQL kept on a hot path: bench routing (decisions per second against its floor, the bare best_agent_for query).
 import type pg from "pg";
 import { withTransaction } from "../../db/client.ts";
 import type { EventPublisher } from "../events.ts";

@@ -15,11 +15,37 @@ export async function connectAcceptedCall(deps: Deps, opts: { conversationId: st
   try {
     await connectCallToAgent(deps, opts);
   } catch (err) {
+    // "Do not call" is no fault to retry: the callback is closed instead of put back in line for everyone.
+    if (err instanceof AppError && err.code === "CONSENT_REVOKED") {
+      await closeUncallable(deps, opts);
+      throw err;
+    }
     const reason = err instanceof Error && err.message ? err.message : "the call could not be reached";
     deps.log?.warn("an accepted call could not be connected; the caller is back in line", { conversationId: opts.conversationId, err });
     await requeueUnconnectedCall(deps, { ...opts, reason });
     throw new AppError("PROVIDER_ERROR", `The call could not be connected to you (${reason}). The caller is back in line.`);
   }
+}
+
+/** A callback to a customer who asked not to be called: resolved, and the timeline says why. */
+async function closeUncallable(deps: { pool: pg.Pool; events: EventPublisher }, opts: { conversationId: string; agentId: string }): Promise<void> {
+  const eventId = await withTransaction(deps.pool, async (tx) => {
+    const { rows } = await tx.query<{ customer_id: string }>(
+      `UPDATE conversations SET status = 'resolved', resolved_at = now(), waiting_since = NULL, updated_at = now()
+        WHERE id = $1 AND assigned_agent_id = $2 AND status = 'assigned' RETURNING customer_id`,
+      [opts.conversationId, opts.agentId],
+    );
+    if (!rows[0]) return null;
+    const ev = await tx.query<{ id: string }>(
+      `INSERT INTO messages (conversation_id, customer_id, channel, direction, kind, body, status, metadata)
+       VALUES ($1, $2, 'voice', 'internal', 'event', 'Not called back: the customer asked not to be called', 'received', '{"event":"callback_refused"}') RETURNING id`,
+      [opts.conversationId, rows[0].customer_id],
+    );
+    return ev.rows[0]!.id;
+  });
+  if (!eventId) return;
+  const [message, conversation] = await Promise.all([loadMessage(deps.pool, eventId), loadConversation(deps.pool, opts.conversationId)]);
+  await deps.events.publish(...(message ? [{ type: "message.created" as const, ...message }] : []), ...(conversation ? [{ type: "conversation.updated" as const, conversation }] : []));
 }
 
 /**

@@ -48,6 +48,8 @@ export async function placeCall(deps: Deps, opts: { conversationId: string; agen
   if (!deps.voice || !deps.businessNumber) throw new AppError("CHANNEL_DISABLED", "The voice channel is not configured");
   const c = await loadConversation(deps.pool, opts.conversationId);
   if (!c) throw new AppError("NOT_FOUND", "No such conversation");
+  // Every call we place (a callback the caller asked for too) honours "do not call" as it is now.
+  if (await optedOutOfCalls(deps.pool, c.customer.id)) throw doNotCall();
   let callSid: string;
   try {
     callSid = await deps.voice.callCustomer({ to: c.customerAddress, from: c.businessAddress ?? deps.businessNumber, agent: await agentDialTarget(deps.pool, opts.agentId) });
@@ -75,7 +77,7 @@ export async function clickToCall(deps: Deps, opts: { customerId: string; agentI
     );
     const customer = rows[0];
     if (!customer) throw new AppError("NOT_FOUND", "No such customer");
-    if (customer.consent === "opted_out") throw new AppError("CONSENT_REVOKED", "This customer asked not to be called. Nothing was dialled.");
+    if (customer.consent === "opted_out") throw doNotCall();
     if (!customer.phone) throw new AppError("VALIDATION", "This customer has no phone number");
     const created = await tx.query<{ id: string }>(
       `INSERT INTO conversations (customer_id, channel, status, assigned_agent_id, customer_address, business_address, queue_id)
@@ -88,4 +90,11 @@ export async function clickToCall(deps: Deps, opts: { customerId: string; agentI
   const conversation = (await loadConversation(deps.pool, conversationId))!;
   await deps.events.publish({ type: "conversation.updated", conversation });
   return conversation;
+}
+
+const doNotCall = () => new AppError("CONSENT_REVOKED", "This customer asked not to be called. Nothing was dialled.");
+
+async function optedOutOfCalls(pool: pg.Pool, customerId: string): Promise<boolean> {
+  const { rowCount } = await pool.query(`SELECT 1 FROM consents WHERE customer_id = $1 AND channel = 'voice' AND status = 'opted_out'`, [customerId]);
+  return (rowCount ?? 0) > 0;
 }

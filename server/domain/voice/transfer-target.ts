@@ -5,12 +5,6 @@ import type { Presence } from "../../../shared/domain.ts";
 import { withTransaction } from "../../db/client.ts";
 import { AppError } from "../../errors.ts";
 
-/** Agents who could take a transferred call now (everyone but `exceptAgentId`), by name. */
-export const TRANSFER_TARGETS_SQL = `SELECT a.id, a.name, a.presence FROM agents a
-  JOIN agent_loads l ON l.agent_id = a.id AND l.channel = 'voice'
-  WHERE a.id <> $1 AND a.presence = 'available' AND l.assigned + l.offered < a.capacity_voice
-  ORDER BY a.name`;
-
 /** Checks the target and moves the conversation to them, holding the target's voice load row as the router does. */
 export async function reserveTransferTarget(
   pool: pg.Pool,
