@@ -16,8 +16,8 @@ export interface SearchDeps {
 /** Message hits are taken from the newest this many matching messages. */
 export const MESSAGE_HITS_SCANNED = 400;
 /**
- * A word in half of all messages ("order") would have every one of them read to find the newest:
- * each index scan stops at about this many entries (a sample, for such words; exact for rarer ones).
+ * A word in 10,000 messages, or a name prefix a thousand customers share, would have every match read to
+ * rank them: each index scan stops at about this many entries (a sample for such queries; exact for narrower ones).
  */
 export const INDEX_ENTRIES_SCANNED = 500;
 /** Fewer digits than this are not searched as part of a phone number (too many numbers share them). */
