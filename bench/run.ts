@@ -4,8 +4,9 @@
 //
 // `npm run bench -- --only chat` (or BENCH_ONLY=chat) runs one benchmark: sms-ingest (alias sms), chat
 // (the chat round trip and idle sockets, and the widget bundle's size), routing (BENCH_ROUTING_* in bench/routing.ts)
-// or email-ingest (alias email: mail from a Dovecot of its own into conversations), or timeline (a customer's
-// history paged at 100, 10,000 and 100,000 items).
+// or email-ingest (alias email: mail from a Dovecot of its own into conversations), timeline (a customer's
+// history paged at 100, 10,000 and 100,000 items), or search (alias customer-search: 100,000 customers and
+// 2,000,000 messages searched; BENCH_SEARCH_CUSTOMERS/MESSAGES shrink it for a try).
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import {
@@ -32,15 +33,17 @@ import { runRouting, routingOptionsFromEnv } from "./routing.ts";
 import { ROUTING_SECTION_ID, renderRoutingSection, routingSummaryLines } from "./routing-report.ts";
 import { DEFAULT_EMAIL_OPTIONS, runEmailIngest, startMailServers } from "./email-ingest.ts";
 import { EMAIL_SECTION_ID, emailSummaryLines, renderEmailIngestSection } from "./email-ingest-report.ts";
+import { DEFAULT_SEARCH_OPTIONS, runCustomerSearch } from "./customer-search.ts";
+import { SEARCH_SECTION_ID, renderSearchSection, searchSummaryLines } from "./customer-search-report.ts";
 import { WIDGET_SECTION_ID, measureWidgetBundle, renderWidgetSection, widgetWithinBudget } from "./widget-bundle.ts";
 import { DEFAULT_TIMELINE_OPTIONS, runTimeline } from "./timeline.ts";
 import { TIMELINE_SECTION_ID, renderTimelineSection, timelineSummaryLines } from "./timeline-report.ts";
 
 const log = (line: string) => process.stdout.write(line + "\n");
 
-const BENCHMARKS = ["sms-ingest", "chat", "routing", "email-ingest", "timeline"] as const;
+const BENCHMARKS = ["sms-ingest", "chat", "routing", "email-ingest", "timeline", "search"] as const;
 type BenchmarkId = (typeof BENCHMARKS)[number];
-const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat", routing: "routing", email: "email-ingest", "email-ingest": "email-ingest", timeline: "timeline" };
+const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat", routing: "routing", email: "email-ingest", "email-ingest": "email-ingest", timeline: "timeline", search: "search", "customer-search": "search" };
 
 /** `--only <id>`, `--only=<id>` or BENCH_ONLY=<id> (comma-separated for several); all when none. */
 function selectedBenchmarks(): BenchmarkId[] {
@@ -128,6 +131,7 @@ async function main(): Promise<number> {
       routing: runRoutingStage,
       "email-ingest": runEmailStage,
       timeline: runTimelineStage,
+      search: runSearchStage,
     };
     for (const id of selected) {
       try {
@@ -283,6 +287,26 @@ async function runTimelineStage(stage: Stage): Promise<void> {
   log("");
   for (const l of timelineSummaryLines(result)) log(l);
   log(`BENCHMARKS.md updated (section ${TIMELINE_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+async function runSearchStage(stage: Stage): Promise<void> {
+  const t0 = performance.now();
+  const quiet = await waitForQuietMachine(25, 30_000, log);
+  log(`machine ${quiet.busyPct.toFixed(0)}% busy before the search benchmark`);
+  log("search: creating sb_bench (the domain function runs in this process: no app child)");
+  const databaseUrl = await createBenchDatabase();
+  const machine = await machineInfo(ADMIN_DATABASE_URL, REDIS_URL);
+  const options = {
+    ...DEFAULT_SEARCH_OPTIONS,
+    customers: Number(process.env.BENCH_SEARCH_CUSTOMERS ?? DEFAULT_SEARCH_OPTIONS.customers),
+    messages: Number(process.env.BENCH_SEARCH_MESSAGES ?? DEFAULT_SEARCH_OPTIONS.messages),
+  };
+  const result = await runCustomerSearch(databaseUrl, { ...options, log });
+  await teardown(stage);
+  writeBenchmarkSection(SEARCH_SECTION_ID, renderSearchSection(result, machine, quiet), machine);
+  log("");
+  for (const l of searchSummaryLines(result)) log(l);
+  log(`BENCHMARKS.md updated (section ${SEARCH_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 main().then(

@@ -204,6 +204,8 @@ const ROUTES: Record<string, RouteCase> = {
   "PUT /api/customers/:id/consents/:channel": { request: async () => ({ ...(await customerPath("/consents/email")()), body: { status: "opted_out" } }), ...everyone(200) },
   // Editing a customer is every agent's (audited: test/queue-admin.test.ts).
   "PUT /api/customers/:id/tier": { request: async () => ({ ...(await customerPath("/tier")()), body: { tier: "gold" } }), ...everyone(200) },
+  // Finding any customer is every agent's (no department an island): test/customer-search.test.ts.
+  "GET /api/customers/search": { request: fixed("/api/customers/search?q=Pat"), ...everyone(200) },
   // Merging and undoing a merge, and adding a phone or email, are every agent's (audited: test/customer-merge.test.ts).
   "GET /api/customers/:id/merge-preview": { request: async () => ({ path: `/api/customers/${(await createConversation(t.pool)).customerId}/merge-preview?into=${(await createConversation(t.pool)).customerId}` }), ...everyone(200) },
   "POST /api/customers/:id/merge": { request: async () => ({ ...(await customerPath("/merge")()), body: { into: (await createConversation(t.pool)).customerId } }), ...everyone(201) },

@@ -26,6 +26,7 @@ import { QueueView } from "../../shared/queues.ts";
 import type { StartEmailBody } from "../../shared/email.ts";
 import { CannedReplyListResponse } from "../../shared/canned-replies.ts";
 import type { Channel } from "../../shared/domain.ts";
+import { SearchResponse } from "../../shared/search.ts";
 import { CustomerRemindersResponse, MyRemindersResponse, ReminderResponse, type CreateReminderBody } from "../../shared/follow-ups.ts";
 import { AddIdentityResponse, MergeHistoryResponse, MergePreviewResponse, MergeResponse, type AddIdentityBody } from "../../shared/merge.ts";
 import { NO_FILTER, filterParams, type TimelineFilter } from "./timeline-filter.ts";
@@ -68,10 +69,12 @@ interface RequestOptions<T> {
   schema?: z.ZodType<T>;
   /** Login answers 401 for bad credentials: that is not a lost session. */
   notifyUnauthenticated?: boolean;
+  /** Aborts the request (a search the agent has typed past). */
+  signal?: AbortSignal;
 }
 
 export async function request<T = void>(path: string, options: RequestOptions<T> = {}): Promise<T> {
-  const { method = "GET", body, schema, notifyUnauthenticated = true } = options;
+  const { method = "GET", body, schema, notifyUnauthenticated = true, signal } = options;
   let response: Response;
   try {
     response = await fetch(path, {
@@ -79,6 +82,7 @@ export async function request<T = void>(path: string, options: RequestOptions<T>
       credentials: "same-origin",
       headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
   } catch {
     throw new ApiError("NETWORK", "Cannot reach the server. Check your connection and try again.", 0);
@@ -198,6 +202,9 @@ export const api = {
     request(`/api/customers/${id(sourceId)}/merge`, { method: "POST", body: { into: targetId }, schema: MergeResponse }),
   undoMerge: (mergeId: string) => request(`/api/customer-merges/${id(mergeId)}/undo`, { method: "POST", schema: MergeResponse }),
   customerMerges: (customerId: string) => request(`/api/customers/${id(customerId)}/merges`, { schema: MergeHistoryResponse }),
+  /** Find a customer by name, phone, email or a word of their messages and notes. */
+  searchCustomers: (q: string, signal?: AbortSignal) =>
+    request(`/api/customers/search?${new URLSearchParams({ q })}`, { schema: SearchResponse, signal }),
 };
 
 /** A message fit to show a person, whatever was thrown. */

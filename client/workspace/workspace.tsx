@@ -74,6 +74,7 @@ export function Workspace({ agent, channels, onSetPresence, onSignOut }: Props) 
         onSetPresence={onSetPresence}
         onSignOut={onSignOut}
         alerts={{ settings: alertSettings, onChange: setAlertSettings }}
+        onOpenConversation={setOpenConversationId}
       />
       <ChannelBanner channels={channels} softphoneOff={softphone.status === "off"} />
       <CallBar

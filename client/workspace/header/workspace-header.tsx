@@ -6,6 +6,7 @@ import { SoftphoneIndicator } from "../call/softphone-indicator.tsx";
 import { PresenceSelect } from "../presence/presence-select.tsx";
 import { useAwayReasons } from "../../lib/use-away-reasons.ts";
 import { ConnectionIndicator } from "./connection-indicator.tsx";
+import { CustomerSearch } from "../search/customer-search.tsx";
 import { AlertSettingsMenu } from "./alert-settings.tsx";
 import type { AlertSettings } from "../../lib/use-attention.ts";
 
@@ -15,9 +16,11 @@ export type Props = {
   onSetPresence: (presence: SettablePresence, awayReasonId: string | null) => Promise<void>;
   onSignOut: () => Promise<void>;
   alerts: { settings: AlertSettings; onChange: (next: AlertSettings) => void };
+  /** Opens a conversation found by the search box. */
+  onOpenConversation: (id: string) => void;
 };
 
-export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, alerts }: Props) {
+export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, alerts, onOpenConversation }: Props) {
   const awayReasons = useAwayReasons();
   const [signingOut, setSigningOut] = useState(false);
 
@@ -35,6 +38,7 @@ export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, al
       <div className="topbar__brand">Switchboard</div>
       <ConnectionIndicator />
       <SoftphoneIndicator status={softphone.status} error={softphone.error} />
+      <CustomerSearch onOpenConversation={onOpenConversation} />
       <div className="topbar__spacer" />
       <div className="topbar__agent">
         <span className="topbar__name">{agent.name}</span>

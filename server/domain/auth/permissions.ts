@@ -13,6 +13,8 @@ type Grant = "yes" | "no" | "assigned";
 export const PERMISSIONS = {
   /** Read any customer, conversation, timeline; watch a customer live (no department an island). */
   "conversation.read": { agent: "yes", supervisor: "yes", admin: "yes" },
+  /** Find any customer by name, phone, email or a word from their messages and notes. */
+  "customers.search": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Accept or reject an offer made to me (the offer's own agent is checked by the offer lookup). */
   "offer.answer": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Reply, resolve (end a chat), snooze, transfer, control a call, wrap up. */
