@@ -196,6 +196,9 @@ describe("erase", () => {
     // Before: the secrets are there to find (so the checks below can fail).
     expect((await findSecretsInDatabase()).length).toBeGreaterThan(10);
     expect(await searchHits("quokka")).toBeGreaterThan(0);
+    const searchFinds = async (q: string) =>
+      (await t.api<{ results: { customer: { id: string } }[] }>(cookies.agent, "GET", `/api/customers/search?${new URLSearchParams({ q })}`)).body.results.some((r) => r.customer.id === customerId);
+    for (const q of ["Zelda", "+1 (303) 555-9001", EMAIL, "quokka"]) expect({ q, found: await searchFinds(q) }).toEqual({ q, found: true });
     expect(await secretsInRedis()).toBeGreaterThan(0);
     expect(await threadOfReply()).not.toBeNull();
 
@@ -206,6 +209,12 @@ describe("erase", () => {
 
     expect(await findSecretsInDatabase()).toEqual([]);
     for (const word of ["quokka", "zelda", "banana", "marmalade"]) expect({ word, hits: await searchHits(word) }).toEqual({ word, hits: 0 });
+    // Nor through the workspace's search, by name, phone in any format, email or a word they wrote.
+    for (const q of ["Zelda", "Quintessa", "+1 (303) 555-9001", "3035559001", EMAIL, "quokka", "marmalade"]) {
+      const found = await t.api<{ results: { customer: { id: string } }[] }>(cookies.agent, "GET", `/api/customers/search?${new URLSearchParams({ q })}`);
+      expect(found.status).toBe(200);
+      expect({ q, ids: found.body.results.map((r) => r.customer.id).filter((id) => id === customerId) }).toEqual({ q, ids: [] });
+    }
     expect(await secretsInRedis()).toBe(0);
     // A reply to one of their old mails does not bring them back: it threads nowhere, so starts a new customer.
     expect(await threadOfReply()).toBeNull();

@@ -26,6 +26,8 @@ const HOT_PATHS: Record<string, (typeof BENCHES)[number]> = {
   "server/domain/routing/match.ts": "routing",
   // authenticateSession, on every request and socket handshake (the chat bench times the agent's reply POST).
   "server/domain/auth/sessions.ts": "chat",
+  // Customer search, on every keystroke in the "Find a customer" box.
+  "server/domain/customers/search-customers.ts": "search",
   // The customer timeline's page and catch-up: one keyset statement per page.
   "server/domain/workspace/timeline.ts": "timeline",
 };

@@ -1,6 +1,6 @@
 // Find anyone (issue 11, item 4): customers by name, phone in any format, email, or a word from their
 // messages and notes, ranked exact phone or email first, then names, then partial addresses, then messages.
-// Hand SQL, not Prisma: a hot path the agent hits on every keystroke, kept by bench/customer-search.ts ("search").
+// Hand SQL kept on a hot path: bench search (bench/customer-search.ts): the agent hits it on every keystroke.
 import type pg from "pg";
 import { formatPhone, toE164 } from "../../../shared/phone.ts";
 import { SEARCH_LIMIT_DEFAULT, type SearchMatch, type SearchResponse, type SearchResult } from "../../../shared/search.ts";
