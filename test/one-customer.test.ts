@@ -47,7 +47,7 @@ describe("one customer, every channel", () => {
     const stored = await e.stored(mail.messageId);
     expect(stored.customer_id).toBe(customerId);
 
-    const channels = await t.pool.query(`SELECT DISTINCT channel FROM conversations WHERE customer_id = $1 ORDER BY channel`, [customerId]);
+    const channels = await t.pool.query(`SELECT DISTINCT channel::text AS channel FROM conversations WHERE customer_id = $1 ORDER BY 1`, [customerId]);
     expect(channels.rows.map((r) => r.channel)).toEqual(["sms", "voice", "email", "chat"].sort());
     const page = await t.api<TimelinePage>(cookie, "GET", `/api/customers/${customerId}/timeline`);
     const inbound = page.body.messages.filter((m) => m.direction === "inbound").map((m) => `${m.channel}/${m.kind}`);
