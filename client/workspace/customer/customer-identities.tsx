@@ -66,9 +66,7 @@ export function CustomerIdentities({ customer, onChanged }: Props) {
       <label className="customer-panel__tier">
         <span className="customer-panel__muted">Tier</span>
         <select className="input" aria-label="Customer tier" value={customer.tierSource === "set" ? customer.tier : "derived"} onChange={(e) => void setTier(e.target.value)}>
-          <option value="derived">
-            {tierLabel[customer.tier]} (from lifetime value{customer.lifetimeValue !== null ? ` ${customer.lifetimeValue.toLocaleString()}` : ": none"})
-          </option>
+          <option value="derived">{tierLabel[customer.tier]} (by value)</option>
           {CustomerTier.options.map((tier) => (
             <option key={tier} value={tier}>
               {tierLabel[tier]} (set)
@@ -76,6 +74,10 @@ export function CustomerIdentities({ customer, onChanged }: Props) {
           ))}
         </select>
       </label>
+      <p className="customer-panel__muted" data-testid="customer-lifetime-value">
+        Lifetime value: {customer.lifetimeValue !== null ? customer.lifetimeValue.toLocaleString() : "not known"}
+        {customer.tierSource === "set" ? " · tier set by an agent" : ""}
+      </p>
       {error && <p className="customer-panel__error" role="alert">{error}</p>}
       <ul className="customer-panel__list" data-testid="customer-identities">
         {customer.identities.map((identity) => (
