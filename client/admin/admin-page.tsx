@@ -27,7 +27,7 @@ export function AdminPage({ agent, tab }: Props) {
           )}
         </nav>
         <div className="admin__spacer" />
-        <a className="button button--quiet" href="#" data-testid="back-to-workspace">
+        <a className="button button--quiet admin-link" href="#" data-testid="back-to-workspace">
           Back to workspace
         </a>
       </header>

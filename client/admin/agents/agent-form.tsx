@@ -47,7 +47,7 @@ export function AgentForm({ agent, onSubmit, onCancel }: Props) {
   const [capacity, setCapacity] = useState<Capacity>(agent?.capacity ?? DEFAULT_CAPACITY);
   const [busy, setBusy] = useState(false);
   const [fields, setFields] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<{ message: string; code: string } | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -61,7 +61,7 @@ export function AgentForm({ agent, onSubmit, onCancel }: Props) {
       const byField = fieldErrors(error);
       setFields(byField);
       // A field error is shown beside its field; anything else (email taken, last admin, …) here.
-      if (Object.keys(byField).length === 0) setProblem(errorMessage(error));
+      if (Object.keys(byField).length === 0) setProblem({ message: errorMessage(error), code: error instanceof ApiError ? error.code : "UNKNOWN" });
     } finally {
       setBusy(false);
     }
@@ -130,8 +130,8 @@ export function AgentForm({ agent, onSubmit, onCancel }: Props) {
         {CHANNELS.map((channel) => <div key={channel}>{errorFor(`capacity.${channel}`)}</div>)}
       </div>
       {problem && (
-        <p className="admin__error agent-form__buttons" role="alert" data-testid="agent-form-problem">
-          {problem}
+        <p className="admin__error agent-form__buttons" role="alert" data-testid="agent-form-problem" data-error-code={problem.code}>
+          {problem.code === "CONFLICT" ? `Not saved: ${problem.message}` : problem.message}
         </p>
       )}
       <div className="agent-form__buttons">

@@ -45,7 +45,7 @@ export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, al
         <span className="topbar__role">{agent.role}</span>
       </div>
       {agent.role !== "agent" && (
-        <a className="button button--quiet" href="#admin" data-testid="open-admin">
+        <a className="button button--quiet admin-link" href="#admin" data-testid="open-admin">
           Team
         </a>
       )}
