@@ -64,6 +64,9 @@ describe("the Team screens", () => {
 
     const nora = await signedInPage("nora@example.test", "a long initial password");
     expect(await nora.getByTestId("open-admin").count()).toBe(0);
+    // Her presence reaches the admin's table live.
+    await nora.getByTestId("presence-select").selectOption("available");
+    await row(page, "nora@example.test").locator("td", { hasText: "available" }).waitFor();
 
     await row(page, "nora@example.test").getByTestId("agent-edit").click();
     await page.getByTestId("edit-agent-form").getByTestId("agent-skills").fill("billing, french");

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { AgentView } from "../../../shared/api.ts";
 import { errorMessage } from "../../lib/api.ts";
 import { adminApi } from "../../lib/admin-api.ts";
+import { useSocketEvent } from "../../lib/use-socket-event.ts";
 import { AgentForm, type AgentFormValues } from "./agent-form.tsx";
 import { AgentRow } from "./agent-row.tsx";
 
@@ -26,7 +27,10 @@ export function AgentsScreen({ me, canManage }: Props) {
   useEffect(() => void load(), [load]);
 
   /** Puts the server's answer for one agent in the table. */
-  const replace = (agent: AgentView) => setAgents((list) => (list ?? []).map((a) => (a.id === agent.id ? agent : a)));
+  const replace = (agent: AgentView) => setAgents((list) => list && list.map((a) => (a.id === agent.id ? agent : a)));
+  // Supervisors and admins are sent every agent's presence change live; after a reconnect, reload what was missed.
+  useSocketEvent("agent:updated", replace);
+  useSocketEvent("connect", () => void load());
 
   async function add(values: AgentFormValues) {
     const { agent } = await adminApi.createAgent(values);
