@@ -140,6 +140,7 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/agent-directory": { request: fixed("/api/agent-directory"), ...everyone(200) },
   "GET /api/transfer-targets": { request: fixed("/api/transfer-targets"), ...everyone(200) },
   "GET /api/agents": { request: fixed("/api/agents"), ...readers(200) },
+  "GET /api/audit-events": { request: fixed("/api/audit-events"), ...adminOnly(200) },
   "POST /api/agents": {
     request: async () => ({ path: "/api/agents", body: { email: `new-${randomBytes(4).toString("hex")}@example.test`, name: "New", password: "a long enough password" } }),
     ...adminOnly(201),

@@ -1,3 +1,5 @@
+import { AdminPage } from "../admin/admin-page.tsx";
+import { useHashView } from "../lib/use-hash-view.ts";
 import { useSession } from "../lib/use-session.ts";
 import { LoadingScreen } from "./loading-screen.tsx";
 import { SignInPage } from "./sign-in/sign-in-page.tsx";
@@ -5,19 +7,26 @@ import { Workspace } from "./workspace.tsx";
 
 export function App() {
   const session = useSession();
+  const { view, tab } = useHashView();
   switch (session.status) {
     case "loading":
       return <LoadingScreen problem={session.problem} />;
     case "signed_out":
       return <SignInPage onSignIn={session.login} />;
     case "signed_in":
+      // The workspace stays mounted (hidden) behind the Team screens: a call or an offer goes on meanwhile.
       return (
-        <Workspace
-          agent={session.agent}
-          channels={session.channels}
-          onSetPresence={session.setPresence}
-          onSignOut={session.logout}
-        />
+        <>
+          <div hidden={view === "admin"} style={view === "admin" ? undefined : { display: "contents" }}>
+            <Workspace
+              agent={session.agent}
+              channels={session.channels}
+              onSetPresence={session.setPresence}
+              onSignOut={session.logout}
+            />
+          </div>
+          {view === "admin" && <AdminPage agent={session.agent} tab={tab} />}
+        </>
       );
   }
 }

@@ -21,6 +21,7 @@ import { emailRouter } from "./email-routes.ts";
 import { noteRouter } from "./note-routes.ts";
 import { followUpRouter } from "./follow-up-routes.ts";
 import { customerRouter } from "./customer-routes.ts";
+import { auditRouter } from "./audit-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { emailContentRouter } from "./email-content-routes.ts";
 import { healthRouter } from "./health-routes.ts";
@@ -75,6 +76,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(noteRouter(deps));
   api.use(followUpRouter(deps));
   api.use(customerRouter(deps));
+  api.use(auditRouter(deps));
   api.use(mailboxRouter(deps));
   api.use(cannedReplyRouter(deps));
   api.use(serviceLevelRouter(deps));

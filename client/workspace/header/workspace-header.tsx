@@ -44,6 +44,11 @@ export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, al
         <span className="topbar__name">{agent.name}</span>
         <span className="topbar__role">{agent.role}</span>
       </div>
+      {agent.role !== "agent" && (
+        <a className="button button--quiet admin-link" href="#admin" data-testid="open-admin">
+          Team
+        </a>
+      )}
       <AlertSettingsMenu settings={alerts.settings} onChange={alerts.onChange} />
       <PresenceSelect presence={agent.presence} awayReasonId={agent.awayReason?.id ?? null} reasons={awayReasons} onChange={onSetPresence} />
       <button className="button button--quiet" type="button" onClick={signOut} disabled={signingOut} data-testid="signout">

@@ -62,6 +62,8 @@ export const PERMISSIONS = {
   /** A customer's whole record as one download, and erasing it: admins only (audited). */
   "customers.export": { agent: "no", supervisor: "no", admin: "yes" },
   "customers.erase": { agent: "no", supervisor: "no", admin: "yes" },
+  /** The audit log (who changed what): admins only. */
+  "audit.read": { agent: "no", supervisor: "no", admin: "yes" },
   /** Set a reminder for oneself, list, finish and cancel one's own. */
   "reminder.write": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Set a reminder for another agent, finish or cancel theirs. */

@@ -1,0 +1,47 @@
+// The Team screens (agents, audit log) inside the one-page app, opened from the workspace header (#admin).
+// Supervisors read, admins change (shared/DESIGN.md "Who may do what"); the server decides, this only hides.
+import type { AgentView } from "../../shared/api.ts";
+import { ADMIN_HASH, type AdminTab } from "../lib/use-hash-view.ts";
+import { AgentsScreen } from "./agents/agents-screen.tsx";
+import { AuditScreen } from "./audit/audit-screen.tsx";
+import "./admin.css";
+
+export type Props = { agent: AgentView; tab: AdminTab };
+
+export function AdminPage({ agent, tab }: Props) {
+  const isAdmin = agent.role === "admin";
+  return (
+    <div className="admin" data-testid="admin-page">
+      <header className="admin__bar">
+        <div className="admin__brand">Switchboard · Team</div>
+        <nav className="admin__tabs">
+          {agent.role !== "agent" && (
+            <a className={tab === "agents" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.agents} data-testid="admin-tab-agents">
+              Agents
+            </a>
+          )}
+          {isAdmin && (
+            <a className={tab === "audit" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.audit} data-testid="admin-tab-audit">
+              Audit log
+            </a>
+          )}
+        </nav>
+        <div className="admin__spacer" />
+        <a className="button button--quiet admin-link" href="#" data-testid="back-to-workspace">
+          Back to workspace
+        </a>
+      </header>
+      <main className="admin__main">
+        {agent.role === "agent" ? (
+          <p className="admin__refusal" data-testid="admin-refused">
+            Only supervisors and admins can open this page.
+          </p>
+        ) : tab === "audit" && isAdmin ? (
+          <AuditScreen />
+        ) : (
+          <AgentsScreen me={agent} canManage={isAdmin} />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+// Which screen the one-page app shows lives in the address: "#admin" (and "#admin=audit") is the Team
+// screens, anything else (including "#conversation=<id>", see use-open-conversation.ts) the workspace.
+import { useEffect, useState } from "react";
+
+export type HashView = "workspace" | "admin";
+export type AdminTab = "agents" | "audit";
+
+function fromHash(): { view: HashView; tab: AdminTab } {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (!params.has("admin")) return { view: "workspace", tab: "agents" };
+  return { view: "admin", tab: params.get("admin") === "audit" ? "audit" : "agents" };
+}
+
+export function useHashView(): { view: HashView; tab: AdminTab } {
+  const [state, setState] = useState(fromHash);
+  useEffect(() => {
+    const onHashChange = () => setState(fromHash());
+    window.addEventListener("hashchange", onHashChange);
+    return () => window.removeEventListener("hashchange", onHashChange);
+  }, []);
+  return state;
+}
+
+export const ADMIN_HASH: Record<AdminTab, string> = { agents: "#admin", audit: "#admin=audit" };
