@@ -23,6 +23,9 @@ export function useOpenConversation(): [string | null, (conversationId: string |
     if (conversationId === fromHash()) return;
     const hash = conversationId ? `#conversation=${conversationId}` : "";
     history.pushState(null, "", location.pathname + location.search + hash);
+    // pushState is silent: tell the app's other readers of the address (use-hash-view.ts) that it changed,
+    // so a conversation opened from the Team screens (a ringing call's screen pop) shows the workspace.
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
   }, []);
 
   return [openId, open];
