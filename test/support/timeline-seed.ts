@@ -19,12 +19,16 @@ export interface SeededTimeline {
  * created_at, one second apart, ending `endAt`. Inbound and outbound alternate; outbound ones and
  * notes are written by `authorAgentId`.
  */
+let phoneSeq = Math.floor(Math.random() * 10_000);
+
 export async function seedTimeline(
   pool: pg.Pool,
   opts: { items: number; authorAgentId: string; conversationsPerChannel?: number; endAt?: Date; phone?: string },
 ): Promise<SeededTimeline> {
   const perChannel = opts.conversationsPerChannel ?? 3;
-  const phone = opts.phone ?? `+1646${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+  // A valid US number (a random exchange may not be, and the SMS webhook refuses invalid senders),
+  // one after another so that the customers of one seeding never share a phone.
+  const phone = opts.phone ?? `+1917555${String(phoneSeq++ % 10_000).padStart(4, "0")}`;
   const endAt = opts.endAt ?? new Date();
   const customer = await pool.query<{ id: string }>(`INSERT INTO customers (display_name) VALUES ('Long History') RETURNING id`);
   const customerId = customer.rows[0]!.id;
