@@ -345,7 +345,7 @@ export const CreateAgentBody = z.object({
 export type CreateAgentBody = z.infer<typeof CreateAgentBody>;
 
 /** A site origin: scheme, host and port only, e.g. https://www.example.com */
-const Origin = z
+export const Origin = z
   .string()
   .trim()
   .url()

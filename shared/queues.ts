@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { BusinessHours, isValidTimeZone } from "./business-hours.ts";
 import { Channel, CustomerTier } from "./domain.ts";
+import { Origin } from "./api.ts";
 
 const QueueId = z.string().uuid("must be a queue id");
 
@@ -150,6 +151,8 @@ export const UpdateWidgetBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     queueId: QueueId.nullable(),
+    /** The sites that may embed it: a visitor from any other origin is refused at connect. */
+    allowedOrigins: z.array(Origin).min(1, "At least one allowed origin is needed").max(50),
   })
   .partial()
   .strict()

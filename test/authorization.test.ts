@@ -189,6 +189,14 @@ const ROUTES: Record<string, RouteCase> = {
     },
     ...adminOnly(200),
   },
+  "POST /api/widgets/:publicKey/rotate-secret": {
+    request: async () => {
+      const key = `wk_${hex()}`;
+      await t.pool.query(`INSERT INTO chat_widgets (public_key, name, identity_secret) VALUES ($1, 'Shop', 'secret')`, [key]);
+      return { path: `/api/widgets/${key}/rotate-secret` };
+    },
+    ...adminOnly(200),
+  },
   // Mailboxes hold the business's mail passwords (never shown): supervisors read, admins change.
   "GET /api/mailboxes": { request: fixed("/api/mailboxes"), ...readers(200) },
   "GET /api/mailboxes/:id": { request: throwawayMailbox(), ...readers(200) },

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WidgetView } from "../shared/api.ts";
 import type { QueueView } from "../shared/queues.ts";
 import { connectVisitor } from "./support/chat-visitor.ts";
+import { identityHmac } from "../server/domain/chat/link-verified-identity.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
 import { newSid } from "./support/fake-twilio.ts";
 import { startTestApp, type TestApp } from "./support/test-app.ts";
@@ -133,5 +134,31 @@ describe("each entry point", () => {
     } finally {
       socket.disconnect();
     }
+  });
+
+  it("an admin changes a widget's allowed origins and rotates its identity secret: the old site and the old secret are refused from then on, audited", async () => {
+    const other = "https://blog.example.test";
+    const created = (await t.api<{ widget: WidgetView }>(admin, "POST", "/api/widgets", { name: "Moving", allowedOrigins: [SITE] })).body.widget;
+    const moved = await t.api<{ widget: WidgetView }>(admin, "PUT", `/api/widgets/${created.publicKey}`, { allowedOrigins: [other, other] });
+    expect(moved.body.widget.allowedOrigins).toEqual([other]);
+    await expect(connectVisitor(t.url, { widgetKey: created.publicKey, origin: SITE })).rejects.toMatchObject({ data: { code: "ORIGIN_NOT_ALLOWED" } });
+    (await connectVisitor(t.url, { widgetKey: created.publicKey, origin: other })).socket.disconnect();
+    const bad = await t.api<{ error: { code: string } }>(admin, "PUT", `/api/widgets/${created.publicKey}`, { allowedOrigins: ["https://blog.example.test/path"] });
+    expect([bad.status, bad.body.error.code]).toEqual([400, "VALIDATION"]);
+
+    const email = "rotating@example.test";
+    const signedWithOld = { kind: "email" as const, value: email, hmac: identityHmac(created.identitySecret!, email) };
+    const rotated = await t.api<{ widget: WidgetView }>(admin, "POST", `/api/widgets/${created.publicKey}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.widget.identitySecret).not.toBe(created.identitySecret);
+    await expect(connectVisitor(t.url, { widgetKey: created.publicKey, origin: other, identity: signedWithOld })).rejects.toMatchObject({ data: { code: "IDENTITY_INVALID" } });
+    const signedWithNew = { kind: "email" as const, value: email, hmac: identityHmac(rotated.body.widget.identitySecret!, email) };
+    (await connectVisitor(t.url, { widgetKey: created.publicKey, origin: other, identity: signedWithNew })).socket.disconnect();
+
+    const audit = await t.pool.query(`SELECT action, data FROM audit_events WHERE entity_id = $1 ORDER BY created_at`, [created.publicKey]);
+    expect(audit.rows.map((r) => r.action)).toEqual(["widget_created", "widget_updated", "widget_secret_rotated"]);
+    expect(JSON.stringify(audit.rows)).not.toContain(rotated.body.widget.identitySecret!);
+    const missing = await t.api<{ error: { code: string } }>(admin, "POST", `/api/widgets/wk_nosuchwidget/rotate-secret`);
+    expect([missing.status, missing.body.error.code]).toEqual([404, "NOT_FOUND"]);
   });
 });

@@ -14,7 +14,7 @@ import {
   UpdateQueueBody,
   UpdateWidgetBody,
 } from "../../shared/queues.ts";
-import { updateWidget } from "../domain/chat/manage-widgets.ts";
+import { rotateWidgetSecret, updateWidget } from "../domain/chat/manage-widgets.ts";
 import { getTierThresholds, putTierThresholds, setCustomerTier } from "../domain/queues/customer-tiers.ts";
 import { announceCustomerChanged, type CustomerDeps } from "../domain/customers/customer-profile.ts";
 import { createQueue, deleteQueue, getQueue, listQueues, updateQueue } from "../domain/queues/manage-queues.ts";
@@ -99,6 +99,10 @@ export function queueRouter(deps: { publicUrl: string } & CustomerDeps): Router 
   router.put("/widgets/:publicKey", async (req, res) => {
     const { publicKey } = parseInput(WidgetKeyParam, req.params);
     res.json({ widget: await updateWidget(deps, signedInAgent(req), publicKey, parseInput(UpdateWidgetBody, req.body)) });
+  });
+  router.post("/widgets/:publicKey/rotate-secret", async (req, res) => {
+    const { publicKey } = parseInput(WidgetKeyParam, req.params);
+    res.json({ widget: await rotateWidgetSecret(deps, signedInAgent(req), publicKey) });
   });
   return router;
 }

@@ -58,7 +58,7 @@ export async function listWidgets(deps: { prisma: PrismaClient; publicUrl: strin
   return widgets.map((w) => widgetView(w, deps.publicUrl, { withSecret }));
 }
 
-/** Renames a widget or changes the queue its chats join (null: the default queue); audited. */
+/** Renames a widget, changes its allowed origins or the queue its chats join (null: the default queue); audited. */
 export async function updateWidget(
   deps: { prisma: PrismaClient; publicUrl: string },
   actor: Actor,
@@ -71,9 +71,25 @@ export async function updateWidget(
     const before = await tx.chatWidget.findUnique({ where: { publicKey }, select: WIDGET });
     if (!before) throw new AppError("NOT_FOUND", "No such widget");
     await assertQueuesExist(tx, { queueId: body.queueId });
-    const after = await tx.chatWidget.update({ where: { publicKey }, data: { name: body.name, queueId: body.queueId }, select: WIDGET });
-    const brief = (w: WidgetRecord) => ({ name: w.name, queueId: w.queueId });
+    const allowedOrigins = body.allowedOrigins ? [...new Set(body.allowedOrigins)] : undefined;
+    const after = await tx.chatWidget.update({ where: { publicKey }, data: { name: body.name, queueId: body.queueId, allowedOrigins }, select: WIDGET });
+    const brief = (w: WidgetRecord) => ({ name: w.name, queueId: w.queueId, allowedOrigins: w.allowedOrigins });
     await recordPrismaAudit(tx, { actorId: actor.id, action: "widget_updated", entityType: "chat_widget", entityId: publicKey, data: { before: brief(before), after: brief(after) } });
+    return widgetView(after, deps.publicUrl);
+  });
+}
+
+/**
+ * A new identity secret (the old one leaked, or a routine change): from now only identities signed with
+ * the new one are verified; a visitor connected with the old one keeps their chat. Audited, secret not kept.
+ */
+export async function rotateWidgetSecret(deps: { prisma: PrismaClient; publicUrl: string }, actor: Actor, publicKey: string): Promise<WidgetView> {
+  assertCan(actor, "widgets.manage");
+  return deps.prisma.$transaction(async (tx) => {
+    const exists = await tx.chatWidget.findUnique({ where: { publicKey }, select: { publicKey: true } });
+    if (!exists) throw new AppError("NOT_FOUND", "No such widget");
+    const after = await tx.chatWidget.update({ where: { publicKey }, data: { identitySecret: randomBytes(32).toString("base64url") }, select: WIDGET });
+    await recordPrismaAudit(tx, { actorId: actor.id, action: "widget_secret_rotated", entityType: "chat_widget", entityId: publicKey, data: {} });
     return widgetView(after, deps.publicUrl);
   });
 }
