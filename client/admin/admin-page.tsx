@@ -4,6 +4,7 @@ import type { AgentView } from "../../shared/api.ts";
 import { ADMIN_HASH, type AdminTab } from "../lib/use-hash-view.ts";
 import { AgentsScreen } from "./agents/agents-screen.tsx";
 import { AuditScreen } from "./audit/audit-screen.tsx";
+import { WidgetsScreen } from "./widgets/widgets-screen.tsx";
 import "./admin.css";
 
 export type Props = { agent: AgentView; tab: AdminTab };
@@ -18,6 +19,11 @@ export function AdminPage({ agent, tab }: Props) {
           {agent.role !== "agent" && (
             <a className={tab === "agents" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.agents} data-testid="admin-tab-agents">
               Agents
+            </a>
+          )}
+          {agent.role !== "agent" && (
+            <a className={tab === "widgets" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.widgets} data-testid="admin-tab-widgets">
+              Chat widgets
             </a>
           )}
           {isAdmin && (
@@ -38,6 +44,8 @@ export function AdminPage({ agent, tab }: Props) {
           </p>
         ) : tab === "audit" && isAdmin ? (
           <AuditScreen />
+        ) : tab === "widgets" ? (
+          <WidgetsScreen canManage={isAdmin} />
         ) : (
           <AgentsScreen me={agent} canManage={isAdmin} />
         )}

@@ -3,12 +3,13 @@
 import { useEffect, useState } from "react";
 
 export type HashView = "workspace" | "admin";
-export type AdminTab = "agents" | "audit";
+export type AdminTab = "agents" | "audit" | "widgets";
 
 function fromHash(): { view: HashView; tab: AdminTab } {
   const params = new URLSearchParams(location.hash.slice(1));
   if (!params.has("admin")) return { view: "workspace", tab: "agents" };
-  return { view: "admin", tab: params.get("admin") === "audit" ? "audit" : "agents" };
+  const tab = params.get("admin");
+  return { view: "admin", tab: tab === "audit" || tab === "widgets" ? tab : "agents" };
 }
 
 export function useHashView(): { view: HashView; tab: AdminTab } {
@@ -21,4 +22,4 @@ export function useHashView(): { view: HashView; tab: AdminTab } {
   return state;
 }
 
-export const ADMIN_HASH: Record<AdminTab, string> = { agents: "#admin", audit: "#admin=audit" };
+export const ADMIN_HASH: Record<AdminTab, string> = { agents: "#admin", audit: "#admin=audit", widgets: "#admin=widgets" };
