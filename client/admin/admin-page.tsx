@@ -5,6 +5,7 @@ import { ADMIN_HASH, type AdminTab } from "../lib/use-hash-view.ts";
 import { AgentsScreen } from "./agents/agents-screen.tsx";
 import { AuditScreen } from "./audit/audit-screen.tsx";
 import { WidgetsScreen } from "./widgets/widgets-screen.tsx";
+import { EntryPointsScreen } from "./entry-points/entry-points-screen.tsx";
 import "./admin.css";
 
 export type Props = { agent: AgentView; tab: AdminTab };
@@ -19,6 +20,11 @@ export function AdminPage({ agent, tab }: Props) {
           {agent.role !== "agent" && (
             <a className={tab === "agents" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.agents} data-testid="admin-tab-agents">
               Agents
+            </a>
+          )}
+          {agent.role !== "agent" && (
+            <a className={tab === "entry-points" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH["entry-points"]} data-testid="admin-tab-entry-points">
+              Numbers and mailboxes
             </a>
           )}
           {agent.role !== "agent" && (
@@ -44,6 +50,8 @@ export function AdminPage({ agent, tab }: Props) {
           </p>
         ) : tab === "audit" && isAdmin ? (
           <AuditScreen />
+        ) : tab === "entry-points" ? (
+          <EntryPointsScreen canManage={isAdmin} />
         ) : tab === "widgets" ? (
           <WidgetsScreen canManage={isAdmin} />
         ) : (

@@ -3,13 +3,13 @@
 import { useEffect, useState } from "react";
 
 export type HashView = "workspace" | "admin";
-export type AdminTab = "agents" | "audit" | "widgets";
+export type AdminTab = "agents" | "audit" | "widgets" | "entry-points";
 
 function fromHash(): { view: HashView; tab: AdminTab } {
   const params = new URLSearchParams(location.hash.slice(1));
   if (!params.has("admin")) return { view: "workspace", tab: "agents" };
   const tab = params.get("admin");
-  return { view: "admin", tab: tab === "audit" || tab === "widgets" ? tab : "agents" };
+  return { view: "admin", tab: tab === "audit" || tab === "widgets" || tab === "entry-points" ? tab : "agents" };
 }
 
 export function useHashView(): { view: HashView; tab: AdminTab } {
@@ -22,4 +22,4 @@ export function useHashView(): { view: HashView; tab: AdminTab } {
   return state;
 }
 
-export const ADMIN_HASH: Record<AdminTab, string> = { agents: "#admin", audit: "#admin=audit", widgets: "#admin=widgets" };
+export const ADMIN_HASH: Record<AdminTab, string> = { agents: "#admin", audit: "#admin=audit", widgets: "#admin=widgets", "entry-points": "#admin=entry-points" };
