@@ -1,9 +1,11 @@
-// The Team screens (agents, audit log) inside the one-page app, opened from the workspace header (#admin).
+// The Team screens (agents, canned replies, away reasons, audit log) inside the one-page app, opened from the workspace header (#admin).
 // Supervisors read, admins change (shared/DESIGN.md "Who may do what"); the server decides, this only hides.
 import type { AgentView } from "../../shared/api.ts";
 import { ADMIN_HASH, type AdminTab } from "../lib/use-hash-view.ts";
 import { AgentsScreen } from "./agents/agents-screen.tsx";
 import { AuditScreen } from "./audit/audit-screen.tsx";
+import { AwayReasonsScreen } from "./away/away-reasons-screen.tsx";
+import { CannedRepliesScreen } from "./canned/canned-replies-screen.tsx";
 import "./admin.css";
 
 export type Props = { agent: AgentView; tab: AdminTab };
@@ -18,6 +20,16 @@ export function AdminPage({ agent, tab }: Props) {
           {agent.role !== "agent" && (
             <a className={tab === "agents" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.agents} data-testid="admin-tab-agents">
               Agents
+            </a>
+          )}
+          {agent.role !== "agent" && (
+            <a className={tab === "canned" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.canned} data-testid="admin-tab-canned">
+              Canned replies
+            </a>
+          )}
+          {agent.role !== "agent" && (
+            <a className={tab === "away" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.away} data-testid="admin-tab-away">
+              Away reasons
             </a>
           )}
           {isAdmin && (
@@ -38,6 +50,10 @@ export function AdminPage({ agent, tab }: Props) {
           </p>
         ) : tab === "audit" && isAdmin ? (
           <AuditScreen />
+        ) : tab === "canned" ? (
+          <CannedRepliesScreen />
+        ) : tab === "away" ? (
+          <AwayReasonsScreen canManage={isAdmin} />
         ) : (
           <AgentsScreen me={agent} canManage={isAdmin} />
         )}
