@@ -75,7 +75,7 @@ export function CannedRepliesScreen() {
               <th>Title</th>
               <th>Channel</th>
               <th>Text</th>
-              <th>Added</th>
+              <th>Added by · last changed</th>
               <th>Actions</th>
             </tr>
           </thead>
