@@ -1,4 +1,4 @@
-// The Team screens (agents, audit log) inside the one-page app, opened from the workspace header (#admin).
+// The Team screens (agents, numbers and mailboxes, chat widgets, canned replies, away reasons, audit log) inside the one-page app, opened from the workspace header (#admin).
 // Supervisors read, admins change (shared/DESIGN.md "Who may do what"); the server decides, this only hides.
 import type { AgentView } from "../../shared/api.ts";
 import { ADMIN_HASH, type AdminTab } from "../lib/use-hash-view.ts";
@@ -6,6 +6,8 @@ import { AgentsScreen } from "./agents/agents-screen.tsx";
 import { AuditScreen } from "./audit/audit-screen.tsx";
 import { WidgetsScreen } from "./widgets/widgets-screen.tsx";
 import { EntryPointsScreen } from "./entry-points/entry-points-screen.tsx";
+import { AwayReasonsScreen } from "./away/away-reasons-screen.tsx";
+import { CannedRepliesScreen } from "./canned/canned-replies-screen.tsx";
 import "./admin.css";
 
 export type Props = { agent: AgentView; tab: AdminTab };
@@ -32,6 +34,16 @@ export function AdminPage({ agent, tab }: Props) {
               Chat widgets
             </a>
           )}
+          {agent.role !== "agent" && (
+            <a className={tab === "canned" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.canned} data-testid="admin-tab-canned">
+              Canned replies
+            </a>
+          )}
+          {agent.role !== "agent" && (
+            <a className={tab === "away" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.away} data-testid="admin-tab-away">
+              Away reasons
+            </a>
+          )}
           {isAdmin && (
             <a className={tab === "audit" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.audit} data-testid="admin-tab-audit">
               Audit log
@@ -54,6 +66,10 @@ export function AdminPage({ agent, tab }: Props) {
           <EntryPointsScreen canManage={isAdmin} />
         ) : tab === "widgets" ? (
           <WidgetsScreen canManage={isAdmin} />
+        ) : tab === "canned" ? (
+          <CannedRepliesScreen />
+        ) : tab === "away" ? (
+          <AwayReasonsScreen canManage={isAdmin} />
         ) : (
           <AgentsScreen me={agent} canManage={isAdmin} />
         )}

@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { AgentResponse, AgentView, type CreateAgentBody, type UpdateAgentBody } from "../../shared/api.ts";
 import { AuditEventsPage } from "../../shared/audit.ts";
+import { AwayReasonView, type CreateAwayReasonBody, type UpdateAwayReasonBody } from "../../shared/api.ts";
+import { CannedReplyListResponse, CannedReplyResponse, type CreateCannedReplyBody, type UpdateCannedReplyBody } from "../../shared/canned-replies.ts";
 import { id, request } from "./api.ts";
 
 const AgentsResponse = z.object({ agents: z.array(AgentView) });
@@ -24,4 +26,20 @@ export const adminApi = {
     const query = params.toString();
     return request(`/api/audit-events${query ? `?${query}` : ""}`, { schema: AuditEventsPage });
   },
+};
+
+// Canned replies (supervisors and admins manage) and away reasons (supervisors read, admins change).
+const AwayReasonsResponse = z.object({ awayReasons: z.array(AwayReasonView) });
+const AwayReasonResponse = z.object({ awayReason: AwayReasonView });
+
+export const settingsApi = {
+  cannedReplies: () => request("/api/canned-replies", { schema: CannedReplyListResponse }),
+  createCannedReply: (body: CreateCannedReplyBody) => request("/api/canned-replies", { method: "POST", body, schema: CannedReplyResponse }),
+  updateCannedReply: (replyId: string, body: UpdateCannedReplyBody) =>
+    request(`/api/canned-replies/${id(replyId)}`, { method: "PATCH", body, schema: CannedReplyResponse }),
+  deleteCannedReply: (replyId: string) => request(`/api/canned-replies/${id(replyId)}`, { method: "DELETE" }),
+  awayReasons: () => request("/api/away-reasons?all=true", { schema: AwayReasonsResponse }),
+  createAwayReason: (body: CreateAwayReasonBody) => request("/api/away-reasons", { method: "POST", body, schema: AwayReasonResponse }),
+  updateAwayReason: (reasonId: string, body: UpdateAwayReasonBody) =>
+    request(`/api/away-reasons/${id(reasonId)}`, { method: "PATCH", body, schema: AwayReasonResponse }),
 };

@@ -1,15 +1,16 @@
-// Which screen the one-page app shows lives in the address: "#admin" (and "#admin=audit") is the Team
+// Which screen the one-page app shows lives in the address: "#admin" (and "#admin=<tab>") is the Team
 // screens, anything else (including "#conversation=<id>", see use-open-conversation.ts) the workspace.
 import { useEffect, useState } from "react";
 
 export type HashView = "workspace" | "admin";
-export type AdminTab = "agents" | "audit" | "widgets" | "entry-points";
+export type AdminTab = "agents" | "audit" | "canned" | "away" | "widgets" | "entry-points";
+const ADMIN_TABS: readonly AdminTab[] = ["agents", "audit", "canned", "away", "widgets", "entry-points"];
 
 function fromHash(): { view: HashView; tab: AdminTab } {
   const params = new URLSearchParams(location.hash.slice(1));
   if (!params.has("admin")) return { view: "workspace", tab: "agents" };
-  const tab = params.get("admin");
-  return { view: "admin", tab: tab === "audit" || tab === "widgets" || tab === "entry-points" ? tab : "agents" };
+  const tab = ADMIN_TABS.find((t) => t === params.get("admin")) ?? "agents";
+  return { view: "admin", tab };
 }
 
 export function useHashView(): { view: HashView; tab: AdminTab } {
@@ -22,4 +23,11 @@ export function useHashView(): { view: HashView; tab: AdminTab } {
   return state;
 }
 
-export const ADMIN_HASH: Record<AdminTab, string> = { agents: "#admin", audit: "#admin=audit", widgets: "#admin=widgets", "entry-points": "#admin=entry-points" };
+export const ADMIN_HASH: Record<AdminTab, string> = {
+  agents: "#admin",
+  audit: "#admin=audit",
+  canned: "#admin=canned",
+  away: "#admin=away",
+  widgets: "#admin=widgets",
+  "entry-points": "#admin=entry-points",
+};
