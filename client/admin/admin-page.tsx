@@ -1,4 +1,4 @@
-// The Team screens (agents, numbers and mailboxes, chat widgets, canned replies, away reasons, audit log) inside the one-page app, opened from the workspace header (#admin).
+// The Team screens (agents, queues, numbers and mailboxes, chat widgets, canned replies, away reasons, audit log) inside the one-page app, opened from the workspace header (#admin).
 // Supervisors read, admins change (shared/DESIGN.md "Who may do what"); the server decides, this only hides.
 import type { AgentView } from "../../shared/api.ts";
 import { ADMIN_HASH, type AdminTab } from "../lib/use-hash-view.ts";
@@ -6,6 +6,7 @@ import { AgentsScreen } from "./agents/agents-screen.tsx";
 import { AuditScreen } from "./audit/audit-screen.tsx";
 import { WidgetsScreen } from "./widgets/widgets-screen.tsx";
 import { EntryPointsScreen } from "./entry-points/entry-points-screen.tsx";
+import { QueuesScreen } from "./queues/queues-screen.tsx";
 import { AwayReasonsScreen } from "./away/away-reasons-screen.tsx";
 import { CannedRepliesScreen } from "./canned/canned-replies-screen.tsx";
 import "./admin.css";
@@ -22,6 +23,11 @@ export function AdminPage({ agent, tab }: Props) {
           {agent.role !== "agent" && (
             <a className={tab === "agents" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.agents} data-testid="admin-tab-agents">
               Agents
+            </a>
+          )}
+          {agent.role !== "agent" && (
+            <a className={tab === "queues" ? "admin__tab admin__tab--on" : "admin__tab"} href={ADMIN_HASH.queues} data-testid="admin-tab-queues">
+              Queues
             </a>
           )}
           {agent.role !== "agent" && (
@@ -62,6 +68,8 @@ export function AdminPage({ agent, tab }: Props) {
           </p>
         ) : tab === "audit" && isAdmin ? (
           <AuditScreen />
+        ) : tab === "queues" ? (
+          <QueuesScreen canManage={isAdmin} />
         ) : tab === "entry-points" ? (
           <EntryPointsScreen canManage={isAdmin} />
         ) : tab === "widgets" ? (

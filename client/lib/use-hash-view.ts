@@ -3,8 +3,8 @@
 import { useEffect, useState } from "react";
 
 export type HashView = "workspace" | "admin";
-export type AdminTab = "agents" | "audit" | "canned" | "away" | "widgets" | "entry-points";
-const ADMIN_TABS: readonly AdminTab[] = ["agents", "audit", "canned", "away", "widgets", "entry-points"];
+export type AdminTab = "agents" | "audit" | "canned" | "away" | "widgets" | "entry-points" | "queues";
+const ADMIN_TABS: readonly AdminTab[] = ["agents", "audit", "canned", "away", "widgets", "entry-points", "queues"];
 
 function fromHash(): { view: HashView; tab: AdminTab } {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -30,4 +30,5 @@ export const ADMIN_HASH: Record<AdminTab, string> = {
   away: "#admin=away",
   widgets: "#admin=widgets",
   "entry-points": "#admin=entry-points",
+  queues: "#admin=queues",
 };
