@@ -189,6 +189,7 @@ const ROUTES: Record<string, RouteCase> = {
     },
     ...adminOnly(200),
   },
+  "POST /api/agent-invites": { request: async () => ({ path: "/api/agent-invites", body: { name: "Ivy Invited", email: `ivy-${hex()}@example.test` } }), ...adminOnly(201) },
   "POST /api/widgets/:publicKey/rotate-secret": {
     request: async () => {
       const key = `wk_${hex()}`;
@@ -279,6 +280,8 @@ const ROUTES: Record<string, RouteCase> = {
 const NOT_AGENT_ROUTES = new Set([
   "POST /api/auth/login",
   "POST /api/auth/logout",
+  // An invited person has no session yet: the link's token is their authority (test/agent-invites.test.ts).
+  "POST /api/auth/accept-invite",
   "GET /healthz",
   "GET /readyz",
   "GET /widget.js",

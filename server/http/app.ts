@@ -21,6 +21,7 @@ import { emailRouter } from "./email-routes.ts";
 import { noteRouter } from "./note-routes.ts";
 import { followUpRouter } from "./follow-up-routes.ts";
 import { customerRouter } from "./customer-routes.ts";
+import { acceptInviteRouter, inviteRouter } from "./invite-routes.ts";
 import { auditRouter } from "./audit-routes.ts";
 import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { emailContentRouter } from "./email-content-routes.ts";
@@ -65,6 +66,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     next();
   });
   api.use("/auth", authRouter(deps));
+  api.use("/auth", acceptInviteRouter(deps));
   api.use(requireSession(deps));
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
@@ -76,6 +78,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(noteRouter(deps));
   api.use(followUpRouter(deps));
   api.use(customerRouter(deps));
+  api.use(inviteRouter(deps));
   api.use(auditRouter(deps));
   api.use(mailboxRouter(deps));
   api.use(cannedReplyRouter(deps));
