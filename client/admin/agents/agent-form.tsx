@@ -90,7 +90,7 @@ export function AgentForm({ agent, onSubmit, onCancel }: Props) {
       )}
       {isNew && (
         <label>
-          Initial password (at least 12 characters)
+          Initial password (at least 12 characters; leave it blank to get an invitation link instead)
           <input className="input" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} data-testid="agent-password" />
           {errorFor("password")}
         </label>

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { AgentView } from "../../../shared/api.ts";
 import { errorMessage } from "../../lib/api.ts";
 import { adminApi } from "../../lib/admin-api.ts";
+import { inviteApi } from "../../lib/invite-api.ts";
 import { useSocketEvent } from "../../lib/use-socket-event.ts";
 import { AgentForm, type AgentFormValues } from "./agent-form.tsx";
 import { AgentRow } from "./agent-row.tsx";
@@ -15,6 +16,7 @@ export function AgentsScreen({ me, canManage }: Props) {
   const [problem, setProblem] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [invite, setInvite] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -33,6 +35,17 @@ export function AgentsScreen({ me, canManage }: Props) {
   useSocketEvent("connect", () => void load());
 
   async function add(values: AgentFormValues) {
+    setInvite(null);
+    if (values.password === "") {
+      // No password: the person gets a one-time link to choose their own.
+      const { password: _none, ...rest } = values;
+      const { agent, invite } = await inviteApi.invite(rest);
+      setAdding(false);
+      setNotice(`${agent.name} was added. Send them this link to choose a password (it works once, until ${new Date(invite.expiresAt).toLocaleDateString()}):`);
+      setInvite(invite.url);
+      await load();
+      return;
+    }
     const { agent } = await adminApi.createAgent(values);
     setAdding(false);
     setNotice(`${agent.name} was added. They can sign in with ${agent.email} and the initial password.`);
@@ -45,6 +58,14 @@ export function AgentsScreen({ me, canManage }: Props) {
       {!canManage && <p className="admin__notice">Supervisors see the team; only admins change it.</p>}
       {problem && <p className="admin__error" role="alert">{problem}</p>}
       {notice && <p className="admin__notice" data-testid="agents-notice">{notice}</p>}
+      {invite && (
+        <p className="admin__notice">
+          <code className="admin-invite" data-testid="invite-link">{invite}</code>{" "}
+          <button className="link-button" type="button" onClick={() => void navigator.clipboard?.writeText(invite).catch(() => undefined)}>
+            Copy
+          </button>
+        </p>
+      )}
       {canManage &&
         (adding ? (
           <div className="admin__section">

@@ -1,5 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { errorMessage } from "../../lib/api.ts";
+import { AcceptInviteForm } from "./accept-invite-form.tsx";
+
+/** An invitation link's token (#invite=<token>), if this page was opened from one. */
+function inviteToken(): string | null {
+  return new URLSearchParams(location.hash.slice(1)).get("invite");
+}
 
 export type Props = {
   /** Throws an error whose message is shown under the form. */
@@ -7,6 +13,8 @@ export type Props = {
 };
 
 export function SignInPage({ onSignIn }: Props) {
+  const [invite, setInvite] = useState(inviteToken);
+  const [welcome, setWelcome] = useState(false);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -25,11 +33,26 @@ export function SignInPage({ onSignIn }: Props) {
     }
   }
 
+  if (invite) {
+    return (
+      <AcceptInviteForm
+        token={invite}
+        onDone={(invitedEmail) => {
+          // The link is used up: forget it, and sign in with the new password.
+          history.replaceState(null, "", location.pathname + location.search);
+          setInvite(null);
+          setEmail(invitedEmail);
+          setWelcome(true);
+        }}
+      />
+    );
+  }
+
   return (
     <div className="sign-in">
       <form className="sign-in__card" onSubmit={submit} noValidate>
         <h1 className="sign-in__brand">Switchboard</h1>
-        <p className="sign-in__lead">Sign in to the agent workspace</p>
+        <p className="sign-in__lead">{welcome ? "Your password is set: sign in with it." : "Sign in to the agent workspace"}</p>
         <label className="field">
           <span className="field__label">Email</span>
           <input
