@@ -36,6 +36,7 @@ const EnvSchema = z.object({
   EMAIL_MAX_TOTAL_ATTACHMENT_MB: z.coerce.number().min(0.01).max(200).default(25),
   EMAIL_MAX_MESSAGE_MB: z.coerce.number().min(1).max(500).default(50),
   EMAIL_AUTO_REPLIES_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
+  API_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
   OFFER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   VOICE_RECORD_CALLS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
@@ -107,6 +108,8 @@ export interface Config {
     autoRepliesPerDay: number;
     timeoutMs: number;
   };
+  /** Changes (POST, PUT, PATCH, DELETE) one signed-in agent may make on /api per minute. */
+  apiWritesPerMinute: number;
   /** Prefix of every Redis key this instance uses: lets tests and several sites share one Redis. */
   redisPrefix: string;
   /** How long one outbound attempt holds its message: the provider timeout plus a margin. */
@@ -188,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       autoRepliesPerDay: e.EMAIL_AUTO_REPLIES_PER_DAY,
       timeoutMs: Math.min(20_000, e.TWILIO_TIMEOUT_SECONDS * 1000 + 5000),
     },
+    apiWritesPerMinute: e.API_WRITES_PER_MINUTE,
     redisPrefix: e.REDIS_PREFIX,
     sendLeaseMs: e.TWILIO_TIMEOUT_SECONDS * 1000 + 10_000,
     trustProxy: e.TRUST_PROXY,

@@ -168,6 +168,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       sms,
       redis,
       limiter,
+      apiWritesPerMinute: config.apiWritesPerMinute,
       prisma: db.prisma,
       redisPrefix: config.redisPrefix,
       encryptionKey: config.encryptionKey,

@@ -9,7 +9,7 @@ import type { MailboxDeps } from "../domain/mailboxes/manage-mailboxes.ts";
 import { readAttachment, verifyAttachmentSignature } from "../domain/chat/attachments.ts";
 import type { Logger } from "../log.ts";
 import { accountRouter } from "./account-routes.ts";
-import { authRouter, requireSession } from "./auth-routes.ts";
+import { authRouter, requireSession, signedInAgent } from "./auth-routes.ts";
 import type { TrustProxy } from "./client-address.ts";
 import { requireSameOrigin } from "./origin-check.ts";
 import { cleanText } from "./clean-text.ts";
@@ -42,6 +42,8 @@ export interface HttpDeps extends WorkspaceDeps, TwilioWebhookDeps, AuthDeps, Ch
   log: Logger;
   secureCookies: boolean;
   trustProxy: TrustProxy;
+  /** Changes one signed-in agent may make per minute (API_WRITES_PER_MINUTE). */
+  apiWritesPerMinute: number;
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -68,6 +70,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use("/auth", authRouter(deps));
   api.use("/auth", acceptInviteRouter(deps));
   api.use(requireSession(deps));
+  // Every change a signed-in agent makes counts against one budget: far above what a person does, it
+  // stops a stuck script or a stolen session from flooding notes, tags, reminders or merges.
+  api.use(async (req, _res, next) => {
+    if (req.method === "GET" || req.method === "HEAD") return next();
+    const hit = await deps.limiter.hit(`api-writes:agent:${signedInAgent(req).id}`, deps.apiWritesPerMinute, 60);
+    if (!hit.allowed) throw new AppError("RATE_LIMITED", `Too many changes; try again in ${hit.retryAfterSeconds} s`, { retryAfterSeconds: hit.retryAfterSeconds });
+    next();
+  });
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
   api.use(searchRouter(deps));
