@@ -4,10 +4,10 @@
 // state; a supervisor reads the same without being able to change it.
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, signInThroughForm } from "../support/browser.ts";
-import { createAgent, createQueue, TEST_PASSWORD } from "../support/factories.ts";
+import { launchBrowser, openTeamScreen } from "../support/browser.ts";
+import { createQueue } from "../support/factories.ts";
 import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
 
 let t: TestApp;
@@ -24,14 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signedIn(role: "admin" | "supervisor"): Promise<Page> {
-  const person = await createAgent(t.pool, { role });
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signInThroughForm(page, t.url, person.email, TEST_PASSWORD);
-  await page.goto(`${t.url}/#admin=entry-points`);
-  await page.getByTestId("entry-points-screen").waitFor();
-  return page;
-}
+const signedIn = (role: "admin" | "supervisor") => openTeamScreen(browser, t, { role, tab: "entry-points" });
 
 describe("numbers and mailboxes", () => {
   it("an admin adds a number and sends its texts to a queue; a text to it waits there", async () => {

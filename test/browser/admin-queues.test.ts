@@ -3,10 +3,10 @@
 // members and levels and a service target; each lands in the database. A supervisor reads it all.
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, signInThroughForm } from "../support/browser.ts";
-import { createAgent, createQueue, TEST_PASSWORD } from "../support/factories.ts";
+import { launchBrowser, openTeamScreen } from "../support/browser.ts";
+import { createAgent, createQueue } from "../support/factories.ts";
 import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
 
 let t: TestApp;
@@ -24,14 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signedIn(role: "admin" | "supervisor"): Promise<Page> {
-  const person = await createAgent(t.pool, { role });
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 1400 } })).newPage();
-  await signInThroughForm(page, t.url, person.email, TEST_PASSWORD);
-  await page.goto(`${t.url}/#admin=queues`);
-  await page.getByTestId("queues-screen").waitFor();
-  return page;
-}
+const signedIn = (role: "admin" | "supervisor") => openTeamScreen(browser, t, { role, tab: "queues", height: 1400 });
 
 const queueRow = async (name: string) => (await t.pool.query(`SELECT * FROM queues WHERE name = $1`, [name])).rows[0];
 

@@ -3,11 +3,10 @@
 // visitor from the old site is then refused. A supervisor reads the widgets without their secrets.
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, signInThroughForm } from "../support/browser.ts";
+import { launchBrowser, openTeamScreen } from "../support/browser.ts";
 import { connectVisitor } from "../support/chat-visitor.ts";
-import { createAgent, TEST_PASSWORD } from "../support/factories.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
 let t: TestApp;
@@ -22,14 +21,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signedIn(role: "admin" | "supervisor"): Promise<Page> {
-  const person = await createAgent(t.pool, { role, name: role === "admin" ? "Ada Admin" : "Sam Supervisor" });
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signInThroughForm(page, t.url, person.email, TEST_PASSWORD);
-  await page.goto(`${t.url}/#admin=widgets`);
-  await page.getByTestId("widgets-screen").waitFor();
-  return page;
-}
+const signedIn = (role: "admin" | "supervisor") => openTeamScreen(browser, t, { role, tab: "widgets" });
 
 describe("the chat widgets screen", () => {
   it("adds a widget, shows its embed line, changes its sites and rotates its secret", async () => {

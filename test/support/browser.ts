@@ -22,3 +22,21 @@ export async function signInThroughForm(page: Page, url: string, email: string, 
   await page.getByTestId("signin-password").fill(password);
   await page.getByTestId("signin-submit").click();
 }
+
+/**
+ * A new agent of `role` signed in in their own browser context, on one Team tab (`#admin=<tab>`), once its
+ * screen (data-testid `<tab>-screen`) is shown.
+ */
+export async function openTeamScreen(
+  browser: Browser,
+  app: { url: string; pool: import("pg").Pool },
+  opts: { role: "admin" | "supervisor"; tab: string; height?: number },
+): Promise<Page> {
+  const { createAgent, TEST_PASSWORD } = await import("./factories.ts");
+  const person = await createAgent(app.pool, { role: opts.role });
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: opts.height ?? 900 } })).newPage();
+  await signInThroughForm(page, app.url, person.email, TEST_PASSWORD);
+  await page.goto(`${app.url}/#admin=${opts.tab}`);
+  await page.getByTestId(`${opts.tab}-screen`).waitFor();
+  return page;
+}

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import type { AgentView } from "../../../shared/api.ts";
 import { AgentRole } from "../../../shared/domain.ts";
-import { ApiError, errorMessage } from "../../lib/api.ts";
+import { useServerForm } from "../../lib/use-server-form.ts";
 
 const CHANNELS = ["voice", "chat", "sms", "email"] as const;
 type Capacity = Record<(typeof CHANNELS)[number], number>;
@@ -24,17 +24,6 @@ export type Props = {
   onCancel?: () => void;
 };
 
-/** Field name ("capacity.chat", "password", …) → the server's message for it. */
-export function fieldErrors(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError) || error.code !== "VALIDATION" || !Array.isArray(error.details)) return {};
-  const out: Record<string, string> = {};
-  for (const issue of error.details as { path?: unknown[]; message?: string }[]) {
-    const field = (issue.path ?? []).filter((p) => typeof p === "string").join(".");
-    if (field && !out[field]) out[field] = issue.message ?? "Not valid";
-  }
-  return out;
-}
-
 const DEFAULT_CAPACITY: Capacity = { voice: 1, chat: 3, sms: 5, email: 8 };
 
 export function AgentForm({ agent, onSubmit, onCancel }: Props) {
@@ -45,26 +34,13 @@ export function AgentForm({ agent, onSubmit, onCancel }: Props) {
   const [role, setRole] = useState<AgentView["role"]>(agent?.role ?? "agent");
   const [skills, setSkills] = useState((agent?.skills ?? []).join(", "));
   const [capacity, setCapacity] = useState<Capacity>(agent?.capacity ?? DEFAULT_CAPACITY);
-  const [busy, setBusy] = useState(false);
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<{ message: string; code: string } | null>(null);
+  // A field error is shown beside its field; anything else (email taken, last admin, …) above the buttons.
+  const { busy, fields, problem, run } = useServerForm();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setFields({});
-    setProblem(null);
-    try {
-      const skillList = skills.split(",").map((s) => s.trim()).filter(Boolean);
-      await onSubmit({ name, email, password, role, skills: skillList, capacity });
-    } catch (error) {
-      const byField = fieldErrors(error);
-      setFields(byField);
-      // A field error is shown beside its field; anything else (email taken, last admin, …) here.
-      if (Object.keys(byField).length === 0) setProblem({ message: errorMessage(error), code: error instanceof ApiError ? error.code : "UNKNOWN" });
-    } finally {
-      setBusy(false);
-    }
+    const skillList = skills.split(",").map((s) => s.trim()).filter(Boolean);
+    await run(() => onSubmit({ name, email, password, role, skills: skillList, capacity }));
   }
 
   const errorFor = (field: string) =>

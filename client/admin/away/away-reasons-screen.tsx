@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { AwayReasonView } from "../../../shared/api.ts";
 import { errorMessage } from "../../lib/api.ts";
 import { settingsApi } from "../../lib/admin-api.ts";
-import { fieldErrors } from "../agents/agent-form.tsx";
+import { useServerForm } from "../../lib/use-server-form.ts";
 
 export type Props = { canManage: boolean };
 
@@ -13,26 +13,12 @@ type Values = { name: string; position: number };
 function AwayReasonForm({ reason, onSubmit, onCancel }: { reason?: AwayReasonView; onSubmit: (v: Values) => Promise<void>; onCancel?: () => void }) {
   const [name, setName] = useState(reason?.name ?? "");
   const [position, setPosition] = useState(reason?.position ?? 0);
-  const [busy, setBusy] = useState(false);
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<string | null>(null);
+  // A taken name is a CONFLICT without a field: shown beside the name all the same, it is the name's problem.
+  const { busy, fields, problem, run } = useServerForm();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setFields({});
-    setProblem(null);
-    try {
-      await onSubmit({ name, position });
-      if (!reason) setName("");
-    } catch (error) {
-      const byField = fieldErrors(error);
-      setFields(byField);
-      // A taken name is a CONFLICT without a field: shown beside the name all the same, it is the name's problem.
-      if (Object.keys(byField).length === 0) setProblem(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
+    if ((await run(() => onSubmit({ name, position }))) && !reason) setName("");
   }
 
   const testId = reason ? "edit-away" : "add-away";
@@ -41,9 +27,9 @@ function AwayReasonForm({ reason, onSubmit, onCancel }: { reason?: AwayReasonVie
       <label>
         Name
         <input className="input" value={name} onChange={(e) => setName(e.target.value)} data-testid={`${testId}-name`} />
-        {(fields.name ?? problem) && (
+        {(fields.name ?? problem?.message) && (
           <span className="agent-form__field-error" data-testid={`${testId}-error`}>
-            {fields.name ?? problem}
+            {fields.name ?? problem?.message}
           </span>
         )}
       </label>

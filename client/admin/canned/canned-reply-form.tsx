@@ -4,8 +4,7 @@ import { useState, type FormEvent } from "react";
 import type { CannedReplyView, CreateCannedReplyBody } from "../../../shared/canned-replies.ts";
 import { Channel } from "../../../shared/domain.ts";
 import { TEMPLATE_VARIABLES } from "../../../shared/template-variables.ts";
-import { ApiError, errorMessage } from "../../lib/api.ts";
-import { fieldErrors } from "../agents/agent-form.tsx";
+import { useServerForm } from "../../lib/use-server-form.ts";
 
 export type Props = {
   /** Absent: a new reply. */
@@ -14,38 +13,16 @@ export type Props = {
   onCancel: () => void;
 };
 
-/** A CONFLICT that names its field is that field's error; VALIDATION issues name theirs. */
-function errorsByField(error: unknown): Record<string, string> {
-  if (error instanceof ApiError && error.code === "CONFLICT") {
-    const field = (error.details as { field?: unknown } | undefined)?.field;
-    if (typeof field === "string") return { [field]: error.message };
-  }
-  return fieldErrors(error);
-}
-
 export function CannedReplyForm({ reply, onSubmit, onCancel }: Props) {
   const [title, setTitle] = useState(reply?.title ?? "");
   const [shortcut, setShortcut] = useState(reply?.shortcut ?? "");
   const [body, setBody] = useState(reply?.body ?? "");
   const [channel, setChannel] = useState<CannedReplyView["channel"]>(reply?.channel ?? null);
-  const [busy, setBusy] = useState(false);
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<string | null>(null);
+  const { busy, fields, problem, run } = useServerForm();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setFields({});
-    setProblem(null);
-    try {
-      await onSubmit({ title, shortcut, body, channel });
-    } catch (error) {
-      const byField = errorsByField(error);
-      setFields(byField);
-      if (Object.keys(byField).length === 0) setProblem(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => onSubmit({ title, shortcut, body, channel }));
   }
 
   const errorFor = (field: string) =>
@@ -94,7 +71,7 @@ export function CannedReplyForm({ reply, onSubmit, onCancel }: Props) {
       </label>
       {problem && (
         <p className="admin__error agent-form__buttons" role="alert" data-testid="canned-form-problem">
-          {problem}
+          {problem.message}
         </p>
       )}
       <div className="agent-form__buttons">

@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from "react";
 import type { QueueView } from "../../../shared/queues.ts";
-import { errorMessage } from "../../lib/api.ts";
 import { entryPointApi } from "../../lib/entry-point-api.ts";
-import { fieldErrors } from "../agents/agent-form.tsx";
+import { useServerForm } from "../../lib/use-server-form.ts";
 import { QueueSelect } from "./queue-select.tsx";
 
 type Server = { host: string; port: string; secure: boolean; user: string; password: string };
@@ -16,30 +15,22 @@ export function MailboxForm({ queues, onSaved, onCancel }: Props) {
   const [queueId, setQueueId] = useState<string | null>(null);
   const [imap, setImap] = useState<Server>({ host: "", port: "993", secure: true, user: "", password: "" });
   const [smtp, setSmtp] = useState<Server>({ host: "", port: "465", secure: true, user: "", password: "" });
-  const [error, setError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
+  const { busy, fields: problems, problem, run } = useServerForm();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setSaving(true);
-    setError(null);
-    try {
-      await entryPointApi.addMailbox({
+    const saved = await run(() =>
+      entryPointApi.addMailbox({
         name: name.trim(),
         address: address.trim(),
         queueId,
         imap: { host: imap.host.trim(), port: Number(imap.port), secure: imap.secure, user: imap.user, password: imap.password },
         smtp: { host: smtp.host.trim(), port: Number(smtp.port), secure: smtp.secure, user: smtp.user || null, password: smtp.password || null },
-      });
-      onSaved();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setSaving(false);
-    }
+      }),
+    );
+    if (saved) onSaved();
   }
 
-  const problems = fieldErrors(error);
   const server = (kind: "imap" | "smtp", value: Server, set: (v: Server) => void) => (
     <fieldset className="admin-fieldset">
       <legend>{kind === "imap" ? "Reading mail (IMAP)" : "Sending mail (SMTP)"}</legend>
@@ -78,9 +69,9 @@ export function MailboxForm({ queues, onSaved, onCancel }: Props) {
       </label>
       {server("imap", imap, setImap)}
       {server("smtp", smtp, setSmtp)}
-      {error !== null && Object.keys(problems).length === 0 && <p className="admin__error" role="alert">{errorMessage(error)}</p>}
+      {problem && <p className="admin__error" role="alert">{problem.message}</p>}
       <div className="admin-table__actions">
-        <button className="button button--primary" type="submit" disabled={saving}>
+        <button className="button button--primary" type="submit" disabled={busy}>
           Add mailbox
         </button>
         <button className="button" type="button" onClick={onCancel}>

@@ -4,7 +4,7 @@ import type { PhoneNumberView, QueueView } from "../../../shared/queues.ts";
 import { formatPhone } from "../../../shared/phone.ts";
 import { errorMessage } from "../../lib/api.ts";
 import { entryPointApi } from "../../lib/entry-point-api.ts";
-import { fieldErrors } from "../agents/agent-form.tsx";
+import { fieldErrors } from "../../lib/use-server-form.ts";
 import { QueueSelect } from "./queue-select.tsx";
 
 export type Props = { numbers: PhoneNumberView[]; queues: QueueView[]; canManage: boolean; onChanged: () => void };

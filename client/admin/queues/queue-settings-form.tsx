@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from "react";
 import type { AfterMaxWait, QueueView } from "../../../shared/queues.ts";
-import { errorMessage } from "../../lib/api.ts";
 import { queueAdminApi } from "../../lib/queue-admin-api.ts";
-import { fieldErrors } from "../agents/agent-form.tsx";
+import { useServerForm } from "../../lib/use-server-form.ts";
 import { DAYS, DAY_LABEL, hoursToText, textToHours } from "./hours-text.ts";
 
 export type Props = { queue: QueueView; queues: QueueView[]; canManage: boolean; onSaved: (queue: QueueView) => void };
@@ -21,14 +20,13 @@ export function QueueSettingsForm({ queue, queues, canManage, onSaved }: Props) 
   const [overflowWhenUnstaffed, setOverflowWhenUnstaffed] = useState(queue.overflowWhenUnstaffed);
   const [afterMaxWait, setAfterMaxWait] = useState<AfterMaxWait>(queue.afterMaxWait);
   const [isDefault, setIsDefault] = useState(queue.isDefault);
-  const [error, setError] = useState<unknown>(null);
+  const form = useServerForm();
   const [saved, setSaved] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
     setSaved(false);
-    try {
+    const done = await form.run(async () => {
       const { queue: updated } = await queueAdminApi.update(queue.id, {
         name: name.trim(),
         timezone: timezone.trim(),
@@ -41,14 +39,12 @@ export function QueueSettingsForm({ queue, queues, canManage, onSaved }: Props) 
         afterMaxWait,
         ...(isDefault && !queue.isDefault ? { isDefault: true } : {}),
       });
-      setSaved(true);
       onSaved(updated);
-    } catch (failure) {
-      setError(failure);
-    }
+    });
+    setSaved(done);
   }
 
-  const problems = fieldErrors(error);
+  const problems = form.fields;
   const problem = (field: string) => problems[field] && <span className="admin__error" data-testid={`queue-error-${field}`}>{problems[field]}</span>;
   const hoursProblem = Object.entries(problems).find(([field]) => field.startsWith("businessHours"));
   return (
@@ -86,7 +82,7 @@ export function QueueSettingsForm({ queue, queues, canManage, onSaved }: Props) 
         <label className="queue-form__check"><input type="checkbox" checked={overflowWhenUnstaffed} onChange={(e) => setOverflowWhenUnstaffed(e.target.checked)} /> Overflow at once when no member is signed in</label>
         <label className="queue-form__check"><input type="checkbox" checked={isDefault} disabled={queue.isDefault} onChange={(e) => setIsDefault(e.target.checked)} /> The default queue (for entry points that name none)</label>
       </fieldset>
-      {error !== null && Object.keys(problems).length === 0 && <p className="admin__error" role="alert">{errorMessage(error)}</p>}
+      {form.problem && <p className="admin__error" role="alert">{form.problem.message}</p>}
       {saved && <p className="admin__notice" role="status">Saved.</p>}
       {canManage && <div className="admin-table__actions"><button className="button button--primary" type="submit">Save settings</button></div>}
     </form>

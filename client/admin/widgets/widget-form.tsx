@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { QueueView } from "../../../shared/queues.ts";
-import { errorMessage } from "../../lib/api.ts";
-import { fieldErrors } from "../agents/agent-form.tsx";
+import { useServerForm } from "../../lib/use-server-form.ts";
 
 export interface WidgetFormValues {
   name: string;
@@ -22,26 +21,16 @@ export function WidgetForm({ initial, queues, submitLabel, onSubmit, onCancel }:
   const [name, setName] = useState(initial?.name ?? "");
   const [origins, setOrigins] = useState((initial?.allowedOrigins ?? []).join("\n"));
   const [queueId, setQueueId] = useState(initial?.queueId ?? "");
-  const [error, setError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
+  const { busy, fields, problem, run } = useServerForm();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setSaving(true);
-    setError(null);
-    try {
-      const allowedOrigins = origins.split(/\s+/).map((o) => o.trim()).filter(Boolean);
-      await onSubmit({ name: name.trim(), allowedOrigins, queueId: queueId || null });
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setSaving(false);
-    }
+    const allowedOrigins = origins.split(/\s+/).map((o) => o.trim()).filter(Boolean);
+    await run(() => onSubmit({ name: name.trim(), allowedOrigins, queueId: queueId || null }));
   }
 
-  const problems = fieldErrors(error);
-  const originProblem = problems.allowedOrigins ?? null;
-  const nameProblem = problems.name ?? null;
+  const originProblem = fields.allowedOrigins ?? null;
+  const nameProblem = fields.name ?? null;
   return (
     <form className="agent-form" onSubmit={submit} data-testid="widget-form">
       <label>
@@ -65,9 +54,9 @@ export function WidgetForm({ initial, queues, submitLabel, onSubmit, onCancel }:
           ))}
         </select>
       </label>
-      {error !== null && !originProblem && !nameProblem && <p className="admin__error" role="alert">{errorMessage(error)}</p>}
+      {problem && <p className="admin__error" role="alert">{problem.message}</p>}
       <div className="admin-table__actions">
-        <button className="button button--primary" type="submit" disabled={saving}>
+        <button className="button button--primary" type="submit" disabled={busy}>
           {submitLabel}
         </button>
         <button className="button" type="button" onClick={onCancel}>

@@ -1,7 +1,6 @@
 import type { ConversationView, CustomerView } from "../../../shared/api.ts";
 import type { AgentRole } from "../../../shared/domain.ts";
 import { CustomerIdentities } from "./customer-identities.tsx";
-import { CustomerConsents } from "./customer-consents.tsx";
 import { OpenConversations } from "./open-conversations.tsx";
 import { PrivacySection } from "./privacy-section.tsx";
 import { RemindersSection } from "./reminders-section.tsx";
@@ -22,21 +21,16 @@ export type Props = {
   onCustomerChanged: () => void;
 };
 
-/** The third pane: who the customer is, how to reach them, and what is open or due for them. */
+/** The third pane: who the customer is, how to reach them, what is open or due for them, their consent. */
 export function CustomerPanel({ customer, conversationId, otherOpenConversations, agent, onOpenConversation, onCustomerChanged }: Props) {
-  void conversationId;
   return (
     <aside className="customer-panel" aria-label="Customer" data-testid="customer-panel" data-customer-id={customer.id}>
       <CustomerIdentities key={customer.id} customer={customer} onChanged={onCustomerChanged} />
       <CustomerTags customer={customer} onChanged={onCustomerChanged} />
-      <CustomerConsents customer={customer} />
       <OpenConversations conversations={otherOpenConversations} agentId={agent.id} onOpen={onOpenConversation} />
       <CustomerNotes customerId={customer.id} />
-      {/* sections: reminders */}
       <RemindersSection customer={customer} conversationId={conversationId} agent={agent} />
-      {/* sections: merge */}
       <MergeSection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
-      {/* sections: privacy */}
       <PrivacySection customer={customer} agent={agent} onCustomerChanged={onCustomerChanged} />
     </aside>
   );

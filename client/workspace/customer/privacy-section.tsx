@@ -1,3 +1,4 @@
+import { customerName } from "./customer-name.ts";
 import { useCallback, useEffect, useState } from "react";
 import type { CustomerView } from "../../../shared/api.ts";
 import type { AgentRole } from "../../../shared/domain.ts";
@@ -54,7 +55,7 @@ export function PrivacySection({ customer, agent, onCustomerChanged }: Props) {
       {confirming && (
         <EraseCustomerConfirm
           customerId={customer.id}
-          customerName={customer.displayName ?? customer.identities[0]?.value ?? "this customer"}
+          customerName={customerName(customer)}
           onCancel={() => setConfirming(false)}
           onErased={() => {
             setConfirming(false);
