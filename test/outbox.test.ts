@@ -251,8 +251,11 @@ describe("a worker killed mid-burst", () => {
     for (const body of bodies) replies.push(await h.reply(conversationId, body));
     // Kill it while Twilio is answering several of its requests: those outcomes die with it.
     await eventually(async () => postsTo(t, phone).filter((r) => r.response === null).length >= 4, { timeoutMs: 20_000, intervalMs: 5 });
-    await first.kill();
+    // Counted as the signal goes, not after the process is reaped: on a busy machine reaping it can take
+    // longer than the fake's latency, and the fake then records answers nobody received.
+    const killed = first.kill();
     const inFlight = postsTo(t, phone).filter((r) => r.response === null).length;
+    await killed;
     t.fake.setLatency(0);
     workers.push(await startWorkerProcess(t.config, { outboundLockMs: 1000, outboundBackoffMs: 50 }));
 
