@@ -15,7 +15,7 @@ export const WatchCustomerEvent = z.object({ customerId: z.string().uuid() });
 
 /** Something the agent must know that happened to them, not to a conversation they watch. */
 export const AgentNotice = z.object({
-  kind: z.enum(["call_not_connected", "set_away_after_missed_call", "mentioned", "reminder_due"]),
+  kind: z.enum(["call_not_connected", "set_away_after_missed_call", "mentioned", "reminder_due", "supervisor_action"]),
   message: z.string(),
   conversationId: z.string().nullable(),
   at: z.string(),
@@ -47,7 +47,7 @@ export interface AgentServerToClient {
   /** A customer's record changed (name, tags, tier, notes): panels showing them read it again. */
   "customer:updated": (event: { customerId: string }) => void;
   /** Sent just before the server closes this socket because its session ended: sign in again. */
-  "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" }) => void;
+  "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" | "signed_out" }) => void;
   /** Two customers were merged, or a merge undone: to both customers' watchers, to reload them. */
   "customer:merged": (event: CustomerMergedEvent) => void;
 }

@@ -30,7 +30,8 @@ export type DomainEvent =
   /** Two customers were merged (or the merge undone): workspaces showing either reload them. */
   | { type: "customer.merged"; mergeId: string; sourceId: string; targetId: string; undone: boolean; assignedAgentIds: string[] };
 
-export type SessionEndReason = "logout" | "password_changed" | "deactivated" | "expired";
+/** signed_out: a supervisor signed the agent out from the live board. */
+export type SessionEndReason = "logout" | "password_changed" | "deactivated" | "expired" | "signed_out";
 
 export interface EventPublisher {
   publish(...events: DomainEvent[]): Promise<void>;

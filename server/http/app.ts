@@ -30,6 +30,7 @@ import { serviceLevelRouter } from "./service-level-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
 import { searchRouter } from "./search-routes.ts";
+import { supervisorRouter } from "./supervisor-routes.ts";
 import { privacyRouter, type PrivacyDeps } from "./privacy-routes.ts";
 import { customerMergeRouter, type CustomerMergeDeps } from "./customer-merge-routes.ts";
 
@@ -93,6 +94,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(mailboxRouter(deps));
   api.use(cannedReplyRouter(deps));
   api.use(serviceLevelRouter(deps));
+  api.use(supervisorRouter(deps));
   api.use(emailContentRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");

@@ -4,7 +4,7 @@ import type { Namespace, Server, Socket } from "socket.io";
 import type { AgentView } from "../../shared/api.ts";
 import { AGENT_NAMESPACE, SeenEvent, SetPresenceEvent, TypingEvent, WatchCustomerEvent, type AgentClientToServer, type AgentServerToClient } from "../../shared/events.ts";
 import { authenticateSession } from "../domain/auth/sessions.ts";
-import type { DomainEvent } from "../domain/events.ts";
+import type { DomainEvent, SessionEndReason } from "../domain/events.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
 import type { PrismaClient } from "../db/client.ts";
 import { agentSawConversation } from "../domain/chat/chat-visitor.ts";
@@ -143,7 +143,7 @@ async function announceViewers(nsp: AgentNamespace, customerId: string): Promise
   });
 }
 
-function endSocket(socket: AgentSocket, reason: "logout" | "password_changed" | "deactivated" | "expired"): void {
+function endSocket(socket: AgentSocket, reason: SessionEndReason): void {
   socket.emit("session:ended", { reason });
   socket.disconnect(true);
 }

@@ -68,6 +68,10 @@ export const PERMISSIONS = {
   "reminder.write": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Set a reminder for another agent, finish or cancel theirs. */
   "reminder.others": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** From the live board: take or reassign any conversation, move it to a queue. */
+  "conversations.supervise": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** From the live board: change another agent's state, sign them out. */
+  "agents.supervise": { agent: "no", supervisor: "yes", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -3,7 +3,7 @@
 // router's agent_loads.ready in step, in the same statement, whichever layer writes it.
 import type { AgentView } from "../../../shared/api.ts";
 import type { SettablePresence } from "../../../shared/domain.ts";
-import type { PrismaClient } from "../../db/client.ts";
+import type { Prisma, PrismaClient } from "../../db/client.ts";
 import { AppError } from "../../errors.ts";
 import { closeOffer } from "../routing/answer-offer.ts";
 import type { RoutingDeps } from "../routing/match.ts";
@@ -13,7 +13,13 @@ export type PresenceDeps = RoutingDeps & { prisma: PrismaClient };
 
 export async function setPresence(
   deps: PresenceDeps,
-  opts: { agentId: string; presence: SettablePresence; awayReasonId?: string | null | undefined },
+  opts: {
+    agentId: string;
+    presence: SettablePresence;
+    awayReasonId?: string | null | undefined;
+    /** In the change's transaction, with the agent locked and their state before it (a supervisor's audit row). */
+    alsoInTransaction?: (tx: Prisma.TransactionClient, before: { presence: string; awayReasonId: string | null; active: boolean }) => Promise<void>;
+  },
 ): Promise<AgentView> {
   const reasonId = opts.presence === "away" ? (opts.awayReasonId ?? null) : null;
   if (reasonId && !(await deps.prisma.awayReason.findFirst({ where: { id: reasonId, active: true }, select: { id: true } }))) {
@@ -23,7 +29,11 @@ export async function setPresence(
     // Locked, so that the time of the change is kept only when the presence really changes, as two
     // changes at once each see the other's result.
     if (!(await lockAgent(tx, opts.agentId))) throw new AppError("NOT_FOUND", "No such agent");
-    const { presence } = await tx.agent.findUniqueOrThrow({ where: { id: opts.agentId }, select: { presence: true } });
+    const { presence, awayReasonId, deactivatedAt } = await tx.agent.findUniqueOrThrow({
+      where: { id: opts.agentId },
+      select: { presence: true, awayReasonId: true, deactivatedAt: true },
+    });
+    await opts.alsoInTransaction?.(tx, { presence, awayReasonId, active: deactivatedAt === null });
     // The trigger on agents records the period (state and reason) this change ends and the one it opens.
     return tx.agent.update({
       where: { id: opts.agentId },
