@@ -58,6 +58,11 @@ const customerPath = (suffix: string) => async () => ({ path: `/api/customers/${
 const throwawayAgent = (suffix: string, body: unknown) => async () => ({ path: `/api/agents/${(await createAgent(t.pool)).id}${suffix}`, body });
 const throwawayQueue = (suffix: string, body?: unknown) => async () => ({ path: `/api/queues/${(await createQueue(t.pool)).id}${suffix}`, body });
 const hex = () => randomBytes(4).toString("hex");
+/** A fresh conversation of the owner's, acted on from the live board. */
+const supervised = (suffix: string, body: () => Promise<unknown>) => async () => {
+  const c = await createConversation(t.pool, { channel: "sms", assignedAgentId: owner.id });
+  return { path: `/api/supervisor/conversations/${c.id}${suffix}`, body: await body() };
+};
 const throwawayNumber = (body?: unknown) => async () => {
   const number = `+1415${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
   const { rows } = await t.pool.query(`INSERT INTO phone_numbers (number) VALUES ($1) ON CONFLICT (number) DO UPDATE SET label = NULL RETURNING id`, [number]);
@@ -274,6 +279,12 @@ const ROUTES: Record<string, RouteCase> = {
     },
     ...everyone(200),
   },
+  // The live board's actions: supervisors and admins, never agents (test/supervisor-actions.test.ts).
+  "POST /api/supervisor/conversations/:id/take": { request: supervised("/take", async () => ({})), ...readers(200) },
+  "POST /api/supervisor/conversations/:id/reassign": { request: supervised("/reassign", async () => ({ agentId: (await createAgent(t.pool)).id })), ...readers(200) },
+  "POST /api/supervisor/conversations/:id/move": { request: supervised("/move", async () => ({ queueId: otherQueueId })), ...readers(200) },
+  "POST /api/supervisor/agents/:id/state": { request: async () => ({ path: `/api/supervisor/agents/${(await createAgent(t.pool)).id}/state`, body: { presence: "away" } }), ...readers(200) },
+  "POST /api/supervisor/agents/:id/sign-out": { request: async () => ({ path: `/api/supervisor/agents/${(await createAgent(t.pool)).id}/sign-out` }), ...readers(200) },
 };
 
 /** Not the workspace's: signed by Twilio, public by nature, or the sign-in itself (test/auth.test.ts). */
