@@ -53,6 +53,9 @@ const SQL_ON_PURPOSE: Record<string, string> = {
   "server/domain/reminders/fire-reminder.ts": "fires by the database's clock (due_at <= now()), so every worker agrees on what is due, and once (fired_at IS NULL)",
   "server/domain/workspace/add-note.ts": "a note is a timeline message, written like the others (change_seq, idempotency key) in the messages table",
   "server/domain/workspace/read-work.ts": "the work list with each row's last message and unread count as correlated subqueries, one statement per list",
+  "server/domain/supervision/assign-conversation.ts": "a conditional update on the state read (two supervisors: one winner), under the target's load-row lock the router takes, with the offer rows, in one pg transaction",
+  "server/domain/supervision/move-conversation.ts": "shares move-to-queue's pg transaction and rows (the routing rows), with its audit row",
+  "server/domain/supervision/supervised-conversation.ts": "reads the conversation with its pending offer, in the callers' pg transactions (FOR UPDATE OF cv)",
 };
 const CONVERTED_BY_THE_INTEGRATOR: Record<string, string> = {};
 
