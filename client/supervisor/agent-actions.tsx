@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { Presence, SettablePresence } from "../../shared/domain.ts";
 import { supervisorApi } from "../lib/supervisor-api.ts";
 import { useBoardAction } from "./use-board-action.ts";
@@ -13,16 +13,19 @@ export type Props = {
 /** Option values: a presence, or "away:<reason id>". */
 const AWAY_WITH = "away:";
 
-function currentChoice(agent: Props["agent"]): string {
-  if (agent.presence === "away") return agent.awayReasonId ? AWAY_WITH + agent.awayReasonId : "away";
-  return agent.presence === "available" || agent.presence === "offline" ? agent.presence : "";
+/** busy and wrap_up are the system's: no choice is preselected for them. */
+function currentChoice(presence: Presence, awayReasonId: string | null): string {
+  if (presence === "away") return awayReasonId ? AWAY_WITH + awayReasonId : "away";
+  return presence === "available" || presence === "offline" ? presence : "";
 }
 
 /** Change another agent's state, or sign them out (asked once more first: it closes their workspace). */
 export function AgentActions({ agent, awayReasons, onDone }: Props) {
-  const [choice, setChoice] = useState(() => currentChoice(agent));
+  const [choice, setChoice] = useState(() => currentChoice(agent.presence, agent.awayReasonId));
   const [confirming, setConfirming] = useState(false);
   const action = useBoardAction();
+  // The board's live state wins: a change made elsewhere (the agent, another supervisor) shows here.
+  useEffect(() => setChoice(currentChoice(agent.presence, agent.awayReasonId)), [agent.presence, agent.awayReasonId]);
 
   const setState = () => {
     const awayReasonId = choice.startsWith(AWAY_WITH) ? choice.slice(AWAY_WITH.length) : null;
