@@ -157,6 +157,24 @@ describe("reassigning", () => {
   });
 });
 
+describe("a waiting call", () => {
+  it("taken by a supervisor who can take calls: out of the queue, and Twilio rings their softphone", async () => {
+    const reachable = await createAgent(t.pool, { role: "supervisor", presence: "available", softphoneReady: true });
+    const cookie = await t.login(reachable.email);
+    const c = await createConversation(t.pool, { channel: "voice" });
+    // Someone with nowhere to ring is refused before anything changes (the caller keeps waiting).
+    const unreachable = await t.api<ErrorAnswer>(sup.cookie, "POST", `/api/supervisor/conversations/${c.id}/take`);
+    expect(unreachable.body.error).toMatchObject({ code: "AGENT_UNAVAILABLE", details: { reason: "not_available" } });
+    expect(await row(c.id)).toMatchObject({ status: "queued", assigned_agent_id: null });
+    const res = await t.api<{ conversation: ConversationView }>(cookie, "POST", `/api/supervisor/conversations/${c.id}/take`, { fromAgentId: null });
+    expect(res.status).toBe(200);
+    expect(await row(c.id)).toMatchObject({ status: "assigned", assigned_agent_id: reachable.id, waiting_since: null });
+    const update = t.fake.callUpdates().filter((r) => r.path.endsWith(`/Calls/${c.callSid}.json`)).at(-1)!;
+    expect(update.form.Twiml).toContain(`agent-${reachable.id}`);
+    expect(await load(reachable.id, "voice")).toMatchObject({ assigned: 1 });
+  });
+});
+
 describe("moving to a queue", () => {
   it("unassigns it, puts it back in line from now, tells its agent, and routes it again", async () => {
     const owner = await signedInAgent();

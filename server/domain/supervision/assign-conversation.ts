@@ -24,7 +24,10 @@ export type SupervisionDeps = RoutingDeps &
 
 const WAITING: ConversationStatus[] = ["queued", "offered"];
 
-/** The acting supervisor becomes the assignee. Their capacity is not enforced (they chose to take it); their load is still counted. */
+/**
+ * The acting supervisor becomes the assignee. Their capacity is not enforced (they chose to take the work;
+ * the load triggers still count it), except for a call: a line holds one call, and they must be reachable.
+ */
 export async function takeConversation(
   deps: SupervisionDeps,
   actor: Actor,
@@ -62,8 +65,8 @@ async function assign(deps: SupervisionDeps, actor: Actor, opts: AssignOptions):
 
   const done = await withTransaction(deps.pool, async (tx) => {
     // The target's load row, locked as the router locks it, so the capacity read stays true until commit.
-    const { rows } = await tx.query<{ name: string; deactivated: boolean; load: number; capacity: number }>(
-      `SELECT a.name, a.deactivated_at IS NOT NULL AS deactivated, l.assigned + l.offered AS load, l.capacity
+    const { rows } = await tx.query<{ name: string; deactivated: boolean; load: number; capacity: number; ready: boolean }>(
+      `SELECT a.name, a.deactivated_at IS NOT NULL AS deactivated, l.assigned + l.offered AS load, l.capacity, l.ready
          FROM agents a JOIN agent_loads l ON l.agent_id = a.id AND l.channel = $2 WHERE a.id = $1 FOR UPDATE OF l`,
       [opts.toAgentId, before.channel],
     );
@@ -72,9 +75,17 @@ async function assign(deps: SupervisionDeps, actor: Actor, opts: AssignOptions):
     if (target.deactivated) {
       throw new AppError("AGENT_UNAVAILABLE", `${target.name} is deactivated`, { agentId: opts.toAgentId, name: target.name, reason: "deactivated" });
     }
+    // A waiting caller is rung through at once: only to someone available with somewhere to ring (the
+    // router's `ready`), and never past their lines (force cannot add a second call to a line).
+    const isCall = before.channel === "voice";
+    if (isCall && !target.ready) {
+      throw new AppError("AGENT_UNAVAILABLE", `${target.name} cannot take a call now (not available, or no softphone or forward phone)`, {
+        agentId: opts.toAgentId, name: target.name, reason: "not_available",
+      });
+    }
     // A pending offer of this very conversation to the target counts in their load but is withdrawn now.
     const load = target.load - (before.offeredAgentId === opts.toAgentId ? 1 : 0);
-    if (!opts.force && load >= target.capacity) {
+    if ((isCall || !opts.force) && load >= target.capacity) {
       throw new AppError("AGENT_UNAVAILABLE", `${target.name} has no free capacity for ${before.channel}`, {
         agentId: opts.toAgentId, name: target.name, load, capacity: target.capacity, reason: "no_free_capacity",
       });
