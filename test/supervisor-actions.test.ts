@@ -51,7 +51,7 @@ describe("taking a conversation", () => {
     expect(res.status).toBe(200);
     expect(res.body.conversation).toMatchObject({ status: "assigned", assignedAgentId: sup.id, waitingSince: null });
     expect(await closed).toMatchObject({ offerId: offer.id, status: "withdrawn" });
-    expect((await told).message).toContain("Sam Supervisor took");
+    expect((await told).message).toMatch(/^Sam Supervisor took .* offered to you$/);
     expect((await t.pool.query(`SELECT status FROM offers WHERE id = $1`, [offer.id])).rows[0].status).toBe("withdrawn");
     expect(await load(offered.id)).toEqual({ assigned: 0, offered: 0 });
     expect(await load(sup.id)).toMatchObject({ assigned: 1 });

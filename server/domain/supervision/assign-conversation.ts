@@ -63,7 +63,7 @@ async function assign(deps: SupervisionDeps, actor: Actor, opts: AssignOptions):
   }
   if (before.channel === "voice" && before.status === "assigned") return assignCallOnTheLine(deps, actor, opts, before);
 
-  const done = await withTransaction(deps.pool, async (tx) => {
+  const done = await conflictOnDeadlock(() => withTransaction(deps.pool, async (tx) => {
     // The target's load row, locked as the router locks it, so the capacity read stays true until commit.
     const { rows } = await tx.query<{ name: string; deactivated: boolean; load: number; capacity: number; ready: boolean }>(
       `SELECT a.name, a.deactivated_at IS NOT NULL AS deactivated, l.assigned + l.offered AS load, l.capacity, l.ready
@@ -124,7 +124,7 @@ async function assign(deps: SupervisionDeps, actor: Actor, opts: AssignOptions):
       },
     });
     return { eventMessageId: event.rows[0]!.id, withdrawn: withdrawn.rows, targetName: target.name };
-  });
+  }));
 
   const [conversation, message] = await Promise.all([loadConversation(deps.pool, opts.conversationId), loadMessage(deps.pool, done.eventMessageId)]);
   const lostIt = [before.assignedAgentId, ...done.withdrawn.map((o) => o.agent_id)].filter((id): id is string => !!id && id !== opts.toAgentId);
@@ -133,13 +133,28 @@ async function assign(deps: SupervisionDeps, actor: Actor, opts: AssignOptions):
   }));
   if (conversation) events.push({ type: "conversation.updated", conversation, alsoAgentIds: lostIt });
   if (message) events.push({ type: "message.created", ...message });
-  events.push(...assignNotices(actor, opts, conversation, lostIt, done.targetName));
+  const hadIt = before.assignedAgentId && before.assignedAgentId !== opts.toAgentId ? [before.assignedAgentId] : [];
+  const offeredIt = done.withdrawn.map((o) => o.agent_id).filter((id) => id !== opts.toAgentId);
+  events.push(...assignNotices(actor, opts, conversation, { hadIt, offeredIt }, done.targetName));
   await deps.events.publish(...events);
   for (const agentId of new Set(lostIt)) await deps.queues.agentMayTakeWork(agentId);
   // A caller still waiting at Twilio is rung through to the new assignee now, as an accepted offer is
   // (if that fails the caller is put back in line and the error says so).
   if (before.channel === "voice" && WAITING.includes(before.status)) await connectAcceptedCall(deps, { conversationId: opts.conversationId, agentId: opts.toAgentId });
   return conversation!;
+}
+
+/**
+ * The target's load row is locked before the conversation (the router's own order), but an offer answered
+ * at that instant locks them the other way round; PostgreSQL then ends one of the two: it lost the race.
+ */
+async function conflictOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as { code?: string }).code === "40P01") throw new AppError("CONFLICT", "The conversation changed meanwhile: look again");
+    throw err;
+  }
 }
 
 /**
@@ -162,19 +177,24 @@ async function assignCallOnTheLine(deps: SupervisionDeps, actor: Actor, opts: As
   const targetName = (await deps.pool.query<{ name: string }>(`SELECT name FROM agents WHERE id = $1`, [opts.toAgentId])).rows[0]?.name ?? "another agent";
   await deps.events.publish(
     { type: "conversation.updated", conversation, alsoAgentIds: lostIt },
-    ...assignNotices(actor, opts, conversation, lostIt, targetName),
+    ...assignNotices(actor, opts, conversation, { hadIt: lostIt, offeredIt: [] }, targetName),
   );
   return conversation;
 }
 
-function assignNotices(actor: Actor, opts: AssignOptions, conversation: ConversationView | null, lostIt: string[], targetName: string): DomainEvent[] {
+function assignNotices(
+  actor: Actor,
+  opts: AssignOptions,
+  conversation: ConversationView | null,
+  lost: { hadIt: string[]; offeredIt: string[] },
+  targetName: string,
+): DomainEvent[] {
   const what = conversationName(conversation);
+  const verb = opts.action === "take" ? "took" : "reassigned";
+  const to = opts.action === "take" ? "" : ` to ${targetName}`;
   return supervisorNotices(actor.id, [
-    ...lostIt.map((agentId) => ({
-      agentId,
-      message: opts.action === "take" ? `${actor.name} took ${what} from you` : `${actor.name} reassigned ${what} from you to ${targetName}`,
-      conversationId: opts.conversationId,
-    })),
+    ...lost.hadIt.map((agentId) => ({ agentId, message: `${actor.name} ${verb} ${what} from you${to}`, conversationId: opts.conversationId })),
+    ...lost.offeredIt.map((agentId) => ({ agentId, message: `${actor.name} ${verb} ${what} offered to you${to}`, conversationId: opts.conversationId })),
     ...(opts.action === "reassign" ? [{ agentId: opts.toAgentId, message: `${actor.name} assigned ${what} to you`, conversationId: opts.conversationId }] : []),
   ]);
 }
