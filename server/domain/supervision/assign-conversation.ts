@@ -64,7 +64,8 @@ async function assign(deps: SupervisionDeps, actor: Actor, opts: AssignOptions):
   if (before.channel === "voice" && before.status === "assigned") return assignCallOnTheLine(deps, actor, opts, before);
 
   const done = await conflictOnDeadlock(() => withTransaction(deps.pool, async (tx) => {
-    // The target's load row, locked as the router locks it, so the capacity read stays true until commit.
+    // The target's load row, locked (as a call transfer locks it) so the capacity read stays true until
+    // commit: the router skips a locked load row rather than fill it meanwhile.
     const { rows } = await tx.query<{ name: string; deactivated: boolean; load: number; capacity: number; ready: boolean }>(
       `SELECT a.name, a.deactivated_at IS NOT NULL AS deactivated, l.assigned + l.offered AS load, l.capacity, l.ready
          FROM agents a JOIN agent_loads l ON l.agent_id = a.id AND l.channel = $2 WHERE a.id = $1 FOR UPDATE OF l`,
@@ -145,8 +146,8 @@ async function assign(deps: SupervisionDeps, actor: Actor, opts: AssignOptions):
 }
 
 /**
- * The target's load row is locked before the conversation (the router's own order), but an offer answered
- * at that instant locks them the other way round; PostgreSQL then ends one of the two: it lost the race.
+ * The target's load row is locked before the conversation, but an offer of it answered at that instant
+ * locks them the other way round; PostgreSQL then ends one of the two, which lost the race.
  */
 async function conflictOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
   try {
