@@ -84,7 +84,9 @@ BEGIN
   END IF;
   IF NEW.waiting_since IS NOT NULL AND NOT (was_waiting AND OLD.queue_id IS NOT DISTINCT FROM NEW.queue_id AND OLD.waiting_since = NEW.waiting_since) THEN
     -- A wait already open (a voicemail reopened a call that had just been closed as abandoned) goes on.
-    UPDATE queue_waits SET queue_id = NEW.queue_id, tier = NEW.service_tier, target_seconds = NEW.target_seconds
+    -- Its start is the earlier of the two (a reopened call keeps the wait it began with).
+    UPDATE queue_waits SET queue_id = NEW.queue_id, tier = COALESCE(NEW.service_tier, tier), target_seconds = COALESCE(NEW.target_seconds, target_seconds),
+           waiting_since = LEAST(waiting_since, NEW.waiting_since)
      WHERE conversation_id = NEW.id AND ended_at IS NULL;
     IF NOT FOUND THEN
       INSERT INTO queue_waits (conversation_id, queue_id, channel, tier, target_seconds, waiting_since, entered_at, reopened)

@@ -68,6 +68,9 @@ export const PERMISSIONS = {
   "reminder.write": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Set a reminder for another agent, finish or cancel theirs. */
   "reminder.others": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** The live board (queues, agents, alerts) and its limits: supervisors watch, admins set the limits. */
+  "board.read": { agent: "no", supervisor: "yes", admin: "yes" },
+  "board.manage": { agent: "no", supervisor: "no", admin: "yes" },
 } as const satisfies Record<string, Record<AgentRole, Grant>>;
 
 export type Action = keyof typeof PERMISSIONS;
