@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { AgentView } from "../../shared/api.ts";
 import { useBoard, useNow } from "../lib/use-board.ts";
 import { AgentTable } from "./agent-table.tsx";
+import { AlertLimits } from "./alert-limits.tsx";
 import { AlertList } from "./alert-list.tsx";
 import { QueueTable } from "./queue-table.tsx";
 import { WaitingList } from "./waiting-list.tsx";
@@ -30,6 +31,10 @@ export function BoardPage({ agent }: { agent: AgentView }) {
           <section className="board__section">
             <h2>Alerts <span className="board-count" data-testid="board-alert-count">{state.board.alerts.length}</span></h2>
             <AlertList alerts={state.board.alerts} now={now} />
+            <details className="board__limits">
+              <summary>Alert limits</summary>
+              <AlertLimits canManage={agent.role === "admin"} />
+            </details>
           </section>
           <section className="board__section">
             <h2>Queues</h2>

@@ -23,7 +23,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(role: "supervisor" | "agent", name: string): Promise<{ page: Page; id: string; email: string }> {
+async function signIn(role: "supervisor" | "agent" | "admin", name: string): Promise<{ page: Page; id: string; email: string }> {
   const person = await createAgent(t.pool, { role, name, capacity: { sms: 2 } });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
   await signInThroughForm(page, t.url, person.email, TEST_PASSWORD);
@@ -86,5 +86,21 @@ describe("the live board", () => {
     await page.goto(`${t.url}/#board`);
     await page.getByTestId("board-problem").waitFor();
     expect(await page.getByTestId("board-queues").count()).toBe(0);
+  });
+
+  it("lets an admin set the agent alert limits beside the alerts, with the server's errors beside the fields", async () => {
+    const { page } = await signIn("admin", "Ann Admin");
+    await page.goto(`${t.url}/#board`);
+    await page.getByTestId("board-page").waitFor();
+    await page.getByText("Alert limits").click();
+    const limits = page.getByTestId("alert-limits");
+    await expect.poll(() => limits.getByLabel("Away alert").inputValue()).toBe("1800");
+    await limits.getByLabel("Away alert").fill("5");
+    await limits.getByRole("button", { name: "Save limits" }).click();
+    await limits.getByTestId("limit-error-awayAlertSeconds").waitFor();
+    await limits.getByLabel("Away alert").fill("600");
+    await limits.getByRole("button", { name: "Save limits" }).click();
+    await limits.getByText("Saved.").waitFor();
+    expect((await t.pool.query(`SELECT away_alert_seconds FROM board_settings`)).rows[0].away_alert_seconds).toBe(600);
   });
 });
