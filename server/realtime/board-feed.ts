@@ -42,9 +42,13 @@ export function createBoardFeed(
   const stats: BoardFeedStats = { events: 0, reads: 0, updates: 0 };
   const watching = () => (nsp.adapter.rooms.get(BOARD_ROOM)?.size ?? 0) > 0;
 
-  // Reads run one at a time, in order: an update always follows from the one before it.
+  // Reads run one at a time, in order: an update always follows from the one before it. A read not yet
+  // started serves everyone who asks meanwhile (fifty screens opening at once cost one read, not fifty).
+  let queued: Promise<void> | null = null;
   const refresh = (): Promise<void> => {
-    chain = chain.then(async () => {
+    if (queued) return queued;
+    const run = chain.then(async () => {
+      queued = null;
       if (!watching()) {
         last = null;
         return;
@@ -57,7 +61,9 @@ export function createBoardFeed(
         stats.updates++;
         nsp.local.to(BOARD_ROOM).emit("board:update", update);
       }
-    }).catch((err) => deps.log.warn("the board could not be read; the next event tries again", { err: (err as Error).message }));
+    });
+    queued = run;
+    chain = run.catch((err) => deps.log.warn("the board could not be read; the next event tries again", { err: (err as Error).message }));
     return chain;
   };
 
