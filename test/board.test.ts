@@ -23,6 +23,8 @@ let agentCookie: string;
 let agentId: string;
 let board: BoardSnapshot;
 let updates = 0;
+/** Every state the watching screen went through, in order. */
+const seen: BoardSnapshot[] = [];
 
 let seq = 100;
 const nextPhone = () => `+1415666${String(seq++).padStart(4, "0")}`;
@@ -86,6 +88,7 @@ beforeAll(async () => {
   socket.on("board:update", (u) => {
     updates++;
     board = applyBoardUpdate(board, u);
+    seen.push(board);
   });
   const ack = await socket.emitWithAck("board:watch", {});
   if (!ack.ok) throw new Error(ack.error.code);
@@ -153,6 +156,40 @@ describe("the live board", () => {
     );
     for (const r of rows) expect([row(b, r.queue_id, r.channel).waiting, row(b, r.queue_id, r.channel).inProgress]).toEqual([r.waiting, r.handled]);
     expect(updates).toBeGreaterThan(0);
+  });
+
+  it("never shows a moment the database did not have, through a burst of texts answered as they arrive", async () => {
+    const before = await settle();
+    const base = row(before, supportId, "sms");
+    const bob = await createAgent(t.pool, { name: "Bob Burst", capacity: { sms: 8 } });
+    const bobCookie = await t.login(bob.email);
+    seen.length = 0;
+    expect((await t.api(bobCookie, "PUT", "/api/me/presence", { presence: "available" })).status).toBe(200);
+    // Texts arrive ten at a time while Bob accepts whatever he is offered, until his eight slots are full.
+    let accepted = 0;
+    const accepting = (async () => {
+      while (accepted < 8) {
+        const { rows } = await t.pool.query<{ id: string }>(`SELECT id FROM offers WHERE agent_id = $1 AND status = 'pending'`, [bob.id]);
+        for (const o of rows) if ((await t.api(bobCookie, "POST", `/api/offers/${o.id}/accept`)).status === 200) accepted++;
+      }
+    })();
+    const tiers: CustomerTier[] = ["standard", "gold", "platinum"];
+    for (let batch = 0; batch < 3; batch++) await Promise.all(Array.from({ length: 10 }, (_, i) => textIn(tiers[i % 3]!)));
+    await accepting;
+    const after = await settle();
+    const end = row(after, supportId, "sms");
+    expect(end.offered - base.offered).toBe(30);
+    expect(end.answered - base.answered).toBe(8);
+    expect(seen.length).toBeGreaterThan(1);
+    // Every state the screen showed is one snapshot: what joined today is waiting or was answered (nothing
+    // else happened meanwhile), and the agents' SMS loads add up to the SMS work in progress.
+    for (const b of seen) {
+      const q = row(b, supportId, "sms");
+      expect(q.offered - base.offered).toBe(q.waiting - base.waiting + (q.answered - base.answered));
+      const handled = b.queues.filter((r) => r.channel === "sms").reduce((n, r) => n + r.inProgress, 0);
+      const loads = b.agents.reduce((n, a) => n + (a.loads.find((l) => l.channel === "sms")?.assigned ?? 0), 0);
+      expect(loads).toBe(handled);
+    }
   });
 
   it("raises alerts from the state now: a queue over its waiting limit, an agent away too long, a failing channel", async () => {
