@@ -24,6 +24,7 @@ import { loadChatMessage } from "./domain/chat/chat-visitor.ts";
 import { syncEnvironmentMailboxAtStart } from "./domain/mailboxes/environment-mailbox.ts";
 import type { EventPublisher } from "./domain/events.ts";
 import { createEventPublisher, subscribeToEvents, type EventSubscription } from "./realtime/event-bus.ts";
+import type { BoardFeed } from "./realtime/board-feed.ts";
 import { trackAgentSockets, type AgentSocketRegistry } from "./redis/agent-sockets.ts";
 import { createRateLimiter } from "./redis/rate-limiter.ts";
 import { createLoginThrottle, DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./redis/login-throttle.ts";
@@ -40,6 +41,8 @@ export interface StartOptions {
   serveHttp?: boolean;
   sweepEveryMs?: number;
   disconnectGraceMs?: number;
+  /** The live board's coalescing window (benchmarks and tests shorten it). */
+  boardCoalesceMs?: number;
   outboundBackoffMs?: number;
   /** Lock of a running outbound job (BullMQ lockDuration): tests shorten it to see a dead worker's job run again. */
   outboundLockMs?: number;
@@ -67,6 +70,7 @@ export interface Switchboard {
   /** The express app the server runs (test/authorization.test.ts walks its routes). */
   httpApp: ReturnType<typeof createHttpApp> | null;
   io: SocketServer | null;
+  readonly board: BoardFeed | null;
   close(): Promise<void>;
 }
 
@@ -159,6 +163,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   let httpApp: ReturnType<typeof createHttpApp> | null = null;
   let io: SocketServer | null = null;
   let subscription: EventSubscription | null = null;
+  let board: BoardFeed | null = null;
   let agentSockets: AgentSocketRegistry | null = null;
   let port = 0;
   if (opts.serveHttp ?? true) {
@@ -194,13 +199,16 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     // Only /agent and /chat exist: the default namespace is refused, so nothing can idle on it.
     io.of("/").use((_socket, next) => next(new Error("NOT_FOUND")));
     agentSockets = trackAgentSockets(redis, config.redisPrefix, log);
-    const agents = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000, agentSockets });
+    const agentRealtime = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000, agentSockets, boardCoalesceMs: opts.boardCoalesceMs });
+    const agents = agentRealtime.nsp;
+    board = agentRealtime.board;
     const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter, uploads: config.uploads, trustProxy: config.trustProxy });
     subscription = subscribeToEvents(
       config.redisUrl,
       config.redisPrefix,
       (event) => {
         deliverToAgents(agents, event);
+        agentRealtime.board.onEvent(event);
         deliverToVisitors(visitors, event);
       },
       log,
@@ -225,10 +233,15 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     httpServer,
     httpApp,
     io,
+    /** The live board's feed (null without a listening server): its counters, for the benchmark. */
+    get board() {
+      return board;
+    },
     async close() {
       // Each step is bounded: shutting down must not hang on an engine that is already gone.
       const bounded = (p: Promise<unknown> | undefined) =>
         Promise.race([p?.catch(() => {}), new Promise((r) => setTimeout(r, 3000).unref())]);
+      board?.close();
       await bounded(io?.close());
       agentSockets?.close();
       if (httpServer?.listening) await bounded(new Promise<void>((r) => httpServer!.close(() => r())));

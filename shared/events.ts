@@ -1,5 +1,6 @@
 // Socket.io events of the /agent namespace: one typed map for the server's emits and the client's listeners.
 import { z } from "zod";
+import type { BoardSnapshot, BoardUpdate } from "./board.ts";
 import { Channel, SettablePresence } from "./domain.ts";
 import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView, OfferView } from "./api.ts";
 import type { AlertView } from "./service-levels.ts";
@@ -50,6 +51,8 @@ export interface AgentServerToClient {
   "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" | "signed_out" }) => void;
   /** Two customers were merged, or a merge undone: to both customers' watchers, to reload them. */
   "customer:merged": (event: CustomerMergedEvent) => void;
+  /** To board watchers: the rows of the live board that changed (coalesced). */
+  "board:update": (update: BoardUpdate) => void;
 }
 
 export interface AgentClientToServer {
@@ -61,6 +64,9 @@ export interface AgentClientToServer {
   "conversation:seen": (event: { conversationId: string }) => void;
   /** The agent is typing a reply: shown to the chat visitor and to other agents watching the customer. */
   "conversation:typing": (event: z.input<typeof TypingEvent>) => void;
+  /** Supervisors and admins: watch the live board; the ack carries it whole, `board:update` follows. */
+  "board:watch": (event: unknown, ack: (result: Ack<BoardSnapshot>) => void) => void;
+  "board:unwatch": (event: unknown, ack: (result: Ack<null>) => void) => void;
 }
 
 export const channelLabel: Record<Channel, string> = { sms: "SMS", voice: "Voice", email: "Email", chat: "Chat" };

@@ -18,6 +18,8 @@ export const QueueView = z.object({
   timezone: z.string(),
   businessHours: BusinessHours,
   maxWaitSeconds: z.number(),
+  /** The live board alerts when the oldest wait here is older than this. */
+  waitingAlertSeconds: z.number(),
   /** The catch-all for entry points that name no queue: exactly one queue is. */
   isDefault: z.boolean(),
   overflowQueueId: z.string().nullable(),
@@ -37,6 +39,7 @@ const QueueFields = {
   /** Weekly opening hours, e.g. {"mon":[["09:00","17:00"]]}; {} means always open. */
   businessHours: BusinessHours,
   maxWaitSeconds: z.number().int().min(10).max(24 * 3600),
+  waitingAlertSeconds: z.number().int().min(10).max(7 * 24 * 3600),
   requiredSkills: z.array(z.string().trim().min(1).max(50)).max(20),
   /** true makes this the default queue (the previous one stops being it); the default cannot be unset, only replaced. */
   isDefault: z.boolean(),

@@ -183,6 +183,9 @@ const ROUTES: Record<string, RouteCase> = {
   // Anyone's history is the supervisors'; an agent sees only their own (test/agent-states.test.ts).
   "GET /api/agents/:id/states": { request: throwawayAgent("/states", undefined), ...readers(200) },
   // The board's alerts: supervisors and admins (DESIGN.md "live board, alerts, reports").
+  "GET /api/board": { request: fixed("/api/board"), ...readers(200) },
+  "GET /api/board-settings": { request: fixed("/api/board-settings"), ...readers(200) },
+  "PUT /api/board-settings": { request: fixed("/api/board-settings", { awayAlertSeconds: 1800 }), ...adminOnly(200) },
   "GET /api/service-level-alerts": { request: fixed("/api/service-level-alerts?limit=5"), ...readers(200) },
   "GET /api/widgets": { request: fixed("/api/widgets"), ...readers(200) },
   "POST /api/widgets": { request: fixed("/api/widgets", { name: "Shop", allowedOrigins: ["https://shop.example.test"] }), ...adminOnly(201) },
@@ -354,6 +357,9 @@ describe("every /agent socket event", () => {
     "customer:unwatch": { ack: true, payload: (customerId: string) => ({ customerId }) },
     "conversation:seen": { ack: false, payload: (_c: string, conversationId: string) => ({ conversationId }) },
     "conversation:typing": { ack: false, payload: (_c: string, conversationId: string) => ({ conversationId, typing: true }) },
+    // The live board: supervisors and admins; an agent's ack is the error FORBIDDEN.
+    "board:watch": { ack: true, payload: () => ({}), refused: ["agent"] },
+    "board:unwatch": { ack: true, payload: () => ({}) },
   } as const;
 
   it("refuses nobody at the handshake", async () => {
@@ -374,8 +380,9 @@ describe("every /agent socket event", () => {
       for (const [event, spec] of Object.entries(EVENTS)) {
         const payload = spec.payload(conversation.customerId, conversation.id);
         if (spec.ack) {
-          const ack = await (socket as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean }> }).emitWithAck(event, payload);
-          expect({ role, event, ok: ack.ok }).toEqual({ role, event, ok: true });
+          const ack = await (socket as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean; error?: { code: string } }> }).emitWithAck(event, payload);
+          const refused = "refused" in spec && (spec.refused as readonly string[]).includes(role);
+          expect({ role, event, ok: ack.ok, code: ack.error?.code }).toEqual({ role, event, ok: !refused, code: refused ? "FORBIDDEN" : undefined });
         } else {
           (socket as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
         }

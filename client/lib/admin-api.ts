@@ -20,6 +20,8 @@ export const adminApi = {
   updateAgent: (agentId: string, body: UpdateAgentBody) => request(`/api/agents/${id(agentId)}`, { method: "PATCH", body, schema: AgentResponse }),
   deactivateAgent: (agentId: string) => request(`/api/agents/${id(agentId)}/deactivate`, { method: "POST", schema: AgentResponse }),
   reactivateAgent: (agentId: string) => request(`/api/agents/${id(agentId)}/reactivate`, { method: "POST", schema: AgentResponse }),
+  unlockAgent: (agentId: string) => request(`/api/agents/${id(agentId)}/unlock`, { method: "POST", schema: z.object({ cleared: z.number() }) }),
+  setForwardPhone: (agentId: string, phone: string | null) => request(`/api/agents/${id(agentId)}/phone`, { method: "PUT", body: { phone }, schema: AgentResponse }),
   auditEvents: (filter: AuditFilter) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(filter)) if (value) params.set(key, value);

@@ -3,6 +3,7 @@ import { io, type Socket } from "socket.io-client";
 import type { Ack, AgentClientToServer, AgentServerToClient } from "../../shared/events.ts";
 import { AGENT_NAMESPACE } from "../../shared/events.ts";
 import { ApiError } from "./api.ts";
+import type { BoardSnapshot } from "../../shared/board.ts";
 
 export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
 
@@ -48,4 +49,22 @@ export function watchCustomer(customerId: string): Promise<void> {
 export function unwatchCustomer(customerId: string): void {
   const current = agentSocket();
   if (current.connected) current.emit("customer:unwatch", { customerId }, () => {});
+}
+
+/** Start watching the live board: the ack carries it whole; `board:update` follows with what changes. */
+export function watchBoard(): Promise<BoardSnapshot> {
+  return new Promise((resolve, reject) => {
+    agentSocket()
+      .timeout(ACK_TIMEOUT_MS)
+      .emit("board:watch", {}, (err, result) => {
+        if (err) return reject(ackError(err));
+        if (!result.ok) return reject(new ApiError(result.error.code, result.error.message, 0));
+        resolve(result.data);
+      });
+  });
+}
+
+export function unwatchBoard(): void {
+  const current = agentSocket();
+  if (current.connected) current.emit("board:unwatch", {}, () => {});
 }

@@ -16,6 +16,8 @@ import type { Logger } from "../log.ts";
 import type { AgentSocketRegistry } from "../redis/agent-sockets.ts";
 import { answerAck, parseEvent } from "./socket-acks.ts";
 import { AGENT_EVENT_BUDGET, limitSocketEvents } from "./event-budget.ts";
+import { BOARD_ROOM, createBoardFeed, type BoardFeed } from "./board-feed.ts";
+import { assertCan } from "../domain/auth/permissions.ts";
 
 /** The session id (the token's hash) lets a logout close only that session's sockets. */
 interface AgentSocketData {
@@ -35,6 +37,8 @@ export interface AgentRealtimeDeps extends RoutingDeps {
   agentSockets: AgentSocketRegistry;
   /** The workspace's own origin: the handshake of a page from anywhere else is refused. */
   publicUrl: string;
+  /** The live board reads the database at most once per this many ms (default 250). */
+  boardCoalesceMs?: number;
 }
 
 // setTimeout holds at most ~24.8 days; sessions are far shorter, but never overflow into "at once".
@@ -46,8 +50,9 @@ const rooms = {
   supervisors: "supervisors",
 };
 
-export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): AgentNamespace {
+export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): { nsp: AgentNamespace; board: BoardFeed } {
   const nsp = io.of(AGENT_NAMESPACE) as AgentNamespace;
+  const board = createBoardFeed(nsp, { pool: deps.pool, log: deps.log, coalesceMs: deps.boardCoalesceMs });
 
   nsp.use(async (socket, next) => {
     try {
@@ -108,6 +113,19 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
       if (!event.success) return;
       void agentSawConversation(deps, event.data.conversationId).catch((err) => deps.log.error("read mark failed", { err }));
     });
+    socket.on("board:watch", (_raw, ack) =>
+      answerAck(deps.log, ack, async () => {
+        assertCan(agent, "board.read");
+        await socket.join(BOARD_ROOM);
+        return board.current();
+      }),
+    );
+    socket.on("board:unwatch", (_raw, ack) =>
+      answerAck(deps.log, ack, async () => {
+        await socket.leave(BOARD_ROOM);
+        return null;
+      }),
+    );
     // The customers this socket had open: the others watching them see it leave.
     let watched: string[] = [];
     socket.on("disconnecting", () => {
@@ -126,7 +144,7 @@ export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): Agent
     });
   });
 
-  return nsp;
+  return { nsp, board };
 }
 
 /**

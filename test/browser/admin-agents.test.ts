@@ -97,6 +97,27 @@ describe("the Team screens", () => {
     expect(await page.getByTestId("admin-page").count()).toBe(0);
   });
 
+  it("let an admin set an agent's forward phone (a bad one refused) and unlock their sign-in", async () => {
+    const admin = await createAgent(t.pool, { role: "admin", name: "Ida Admin" });
+    const agent = await createAgent(t.pool, { name: "Phil Phone", email: "phil@example.test" });
+    const page = await signedInPage(admin.email);
+    await page.goto(`${t.url}/#admin`);
+    await row(page, agent.email).getByTestId("agent-edit").click();
+    const access = page.getByTestId("agent-access");
+    await access.getByLabel("Forward phone").fill("not a phone");
+    await access.getByRole("button", { name: "Save phone" }).click();
+    await page.getByRole("alert").or(access.getByTestId("forward-phone-error")).first().waitFor();
+    expect((await t.pool.query(`SELECT forward_phone FROM agents WHERE id = $1`, [agent.id])).rows[0].forward_phone).toBeNull();
+    await access.getByLabel("Forward phone").fill("+14155550123");
+    await access.getByRole("button", { name: "Save phone" }).click();
+    await access.getByTestId("agent-access-note").filter({ hasText: "ring this phone" }).waitFor();
+    expect((await t.pool.query(`SELECT forward_phone FROM agents WHERE id = $1`, [agent.id])).rows[0].forward_phone).toBe("+14155550123");
+    await access.getByTestId("agent-unlock").click();
+    await access.getByTestId("agent-access-note").filter({ hasText: /unlocked|not locked/ }).waitFor();
+    const audit = await t.pool.query(`SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY created_at`, [agent.id]);
+    expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(["agent_unlocked"]));
+  });
+
   it("show a supervisor the team without the admin buttons, and no audit log", async () => {
     const supervisor = await createAgent(t.pool, { role: "supervisor", name: "Sue Supervisor" });
     const page = await signedInPage(supervisor.email);

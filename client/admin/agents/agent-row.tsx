@@ -1,8 +1,10 @@
-// One agent in the Team table; for admins, edit in place and deactivate (after a confirmation) or reactivate.
+// One agent in the Team table; for admins, edit in place (with unlock and forward phone) and deactivate
+// (after a confirmation) or reactivate.
 import { useState } from "react";
 import type { AgentView } from "../../../shared/api.ts";
 import { errorMessage } from "../../lib/api.ts";
 import { adminApi } from "../../lib/admin-api.ts";
+import { AgentAccess } from "./agent-access.tsx";
 import { AgentForm, type AgentFormValues } from "./agent-form.tsx";
 
 export type Props = { agent: AgentView; isMe: boolean; canManage: boolean; onChanged: (agent: AgentView) => void };
@@ -93,6 +95,7 @@ export function AgentRow({ agent, isMe, canManage, onChanged }: Props) {
         <tr>
           <td colSpan={columns}>
             <AgentForm agent={agent} onSubmit={save} onCancel={() => setEditing(false)} />
+            <AgentAccess agent={agent} onChanged={onChanged} />
           </td>
         </tr>
       )}

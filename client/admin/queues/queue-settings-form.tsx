@@ -14,6 +14,7 @@ export function QueueSettingsForm({ queue, queues, canManage, onSaved }: Props) 
   const [timezone, setTimezone] = useState(queue.timezone);
   const [skills, setSkills] = useState(queue.requiredSkills.join(", "));
   const [maxWait, setMaxWait] = useState(String(queue.maxWaitSeconds));
+  const [waitingAlert, setWaitingAlert] = useState(String(queue.waitingAlertSeconds));
   const [hours, setHours] = useState(hoursToText(queue.businessHours));
   const [overflowQueueId, setOverflowQueueId] = useState(queue.overflowQueueId ?? "");
   const [overflowAfter, setOverflowAfter] = useState(queue.overflowAfterSeconds === null ? "" : String(queue.overflowAfterSeconds));
@@ -32,6 +33,7 @@ export function QueueSettingsForm({ queue, queues, canManage, onSaved }: Props) 
         timezone: timezone.trim(),
         requiredSkills: skills.split(",").map((s) => s.trim()).filter(Boolean),
         maxWaitSeconds: Number(maxWait),
+        waitingAlertSeconds: Number(waitingAlert),
         businessHours: textToHours(hours),
         overflowQueueId: overflowQueueId || null,
         overflowAfterSeconds: overflowAfter.trim() ? Number(overflowAfter) : null,
@@ -54,6 +56,7 @@ export function QueueSettingsForm({ queue, queues, canManage, onSaved }: Props) 
         <label>Time zone<input className="input" aria-label="Time zone" value={timezone} onChange={(e) => setTimezone(e.target.value)} />{problem("timezone")}</label>
         <label>Required skills (comma separated)<input className="input" aria-label="Required skills" value={skills} onChange={(e) => setSkills(e.target.value)} /></label>
         <label>Longest wait before the customer is offered something else (seconds)<input className="input" aria-label="Longest wait" inputMode="numeric" value={maxWait} onChange={(e) => setMaxWait(e.target.value)} />{problem("maxWaitSeconds")}</label>
+        <label>Alert supervisors when the oldest wait is over (seconds)<input className="input" aria-label="Waiting alert" inputMode="numeric" value={waitingAlert} onChange={(e) => setWaitingAlert(e.target.value)} />{problem("waitingAlertSeconds")}</label>
         <label>
           After the longest wait
           <select className="input" aria-label="After the longest wait" value={afterMaxWait} onChange={(e) => setAfterMaxWait(e.target.value as AfterMaxWait)}>

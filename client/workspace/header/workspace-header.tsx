@@ -45,6 +45,11 @@ export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, al
         <span className="topbar__role">{agent.role}</span>
       </div>
       {agent.role !== "agent" && (
+        <a className="button button--quiet admin-link" href="#board" data-testid="open-board">
+          Board
+        </a>
+      )}
+      {agent.role !== "agent" && (
         <a className="button button--quiet admin-link" href="#admin" data-testid="open-admin">
           Team
         </a>

@@ -68,6 +68,9 @@ export const PERMISSIONS = {
   "reminder.write": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Set a reminder for another agent, finish or cancel theirs. */
   "reminder.others": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** The live board (queues, agents, alerts) and its limits: supervisors watch, admins set the limits. */
+  "board.read": { agent: "no", supervisor: "yes", admin: "yes" },
+  "board.manage": { agent: "no", supervisor: "no", admin: "yes" },
   /** From the live board: take or reassign any conversation, move it to a queue. */
   "conversations.supervise": { agent: "no", supervisor: "yes", admin: "yes" },
   /** From the live board: change another agent's state, sign them out. */

@@ -13,6 +13,7 @@ export const queueView = (q: QueueRow): QueueView => ({
   timezone: q.timezone,
   businessHours: q.businessHours as QueueView["businessHours"],
   maxWaitSeconds: q.maxWaitSeconds,
+  waitingAlertSeconds: q.waitingAlertSeconds,
   isDefault: q.isDefault,
   overflowQueueId: q.overflowQueueId,
   overflowAfterSeconds: q.overflowAfterSeconds,

@@ -1,0 +1,85 @@
+// The board's agents (state, time in it, load per channel against capacity, what they handle now) and
+// the line of waiting work, oldest due first.
+import type pg from "pg";
+import type { BoardAgentConversation, BoardAgentRow, BoardLoad, BoardWaitingItem } from "../../../shared/board.ts";
+import type { Channel, CustomerTier, Presence } from "../../../shared/domain.ts";
+import { formatPhone } from "../../../shared/phone.ts";
+
+type Queryable = Pick<pg.Pool, "query">;
+
+/** The waiting items shown (the counts on the queue rows are always whole). */
+export const WAITING_SHOWN = 200;
+
+/** As the workspace names a customer without a name (server/domain/views.ts). */
+export function boardCustomerName(displayName: string | null, address: string, channel: Channel): string {
+  if (displayName) return displayName;
+  if (channel === "sms" || channel === "voice") return formatPhone(address);
+  return channel === "chat" ? "Web visitor" : address;
+}
+
+interface AgentRow { id: string; name: string; role: BoardAgentRow["role"]; presence: Presence; presence_changed_at: Date; away_reason: string | null }
+interface LoadRow { agent_id: string; channel: Channel; assigned: number; offered: number; capacity: number }
+interface HandledRow {
+  id: string; agent_id: string; channel: Channel; status: string; queue_id: string | null;
+  display_name: string | null; customer_address: string; since: Date;
+}
+
+export async function readBoardAgents(db: Queryable): Promise<BoardAgentRow[]> {
+  // One after another: the board reads on one connection, in one snapshot.
+  const agents = await db.query<AgentRow>(
+    `SELECT a.id, a.name, a.role, a.presence, a.presence_changed_at, r.name AS away_reason
+       FROM agents a LEFT JOIN away_reasons r ON r.id = a.away_reason_id
+      WHERE a.deactivated_at IS NULL ORDER BY a.name, a.id`,
+  );
+  const loads = await db.query<LoadRow>(`SELECT agent_id, channel, assigned, offered, capacity FROM agent_loads ORDER BY channel`);
+  const handled = await db.query<HandledRow>(
+    `SELECT cv.id, cv.assigned_agent_id AS agent_id, cv.channel, cv.status, cv.queue_id, cu.display_name, cv.customer_address,
+            COALESCE(hp.started_at, cv.updated_at) AS since
+       FROM conversations cv
+       JOIN customers cu ON cu.id = cv.customer_id
+       LEFT JOIN handling_periods hp ON hp.conversation_id = cv.id AND hp.ended_at IS NULL
+      WHERE cv.status IN ('assigned', 'pending_customer') AND cv.assigned_agent_id IS NOT NULL
+      ORDER BY since, cv.id`,
+  );
+
+  const loadsOf = new Map<string, BoardLoad[]>();
+  for (const l of loads.rows) {
+    const list = loadsOf.get(l.agent_id) ?? [];
+    list.push({ channel: l.channel, assigned: l.assigned, offered: l.offered, capacity: l.capacity });
+    loadsOf.set(l.agent_id, list);
+  }
+  const handledBy = new Map<string, BoardAgentConversation[]>();
+  for (const h of handled.rows) {
+    const list = handledBy.get(h.agent_id) ?? [];
+    list.push({
+      id: h.id, channel: h.channel, status: h.status, queueId: h.queue_id,
+      customerName: boardCustomerName(h.display_name, h.customer_address, h.channel), since: h.since.toISOString(),
+    });
+    handledBy.set(h.agent_id, list);
+  }
+  return agents.rows.map((a) => ({
+    id: a.id, name: a.name, role: a.role, presence: a.presence, since: a.presence_changed_at.toISOString(), awayReason: a.away_reason,
+    loads: loadsOf.get(a.id) ?? [], conversations: handledBy.get(a.id) ?? [],
+  }));
+}
+
+interface WaitingRow {
+  id: string; queue_id: string | null; channel: Channel; status: "queued" | "offered"; display_name: string | null; customer_address: string;
+  tier: CustomerTier; waiting_since: Date; due_at: Date | null; offered_to: string | null;
+}
+
+export async function readBoardWaiting(db: Queryable): Promise<BoardWaitingItem[]> {
+  const { rows } = await db.query<WaitingRow>(
+    `SELECT cv.id, cv.queue_id, cv.channel, cv.status, cu.display_name, cv.customer_address, COALESCE(cv.service_tier, cu.tier) AS tier,
+            cv.waiting_since, cv.due_at,
+            (SELECT o.agent_id FROM offers o WHERE o.conversation_id = cv.id AND o.status = 'pending' LIMIT 1) AS offered_to
+       FROM conversations cv JOIN customers cu ON cu.id = cv.customer_id
+      WHERE cv.status IN ('queued', 'offered') AND cv.waiting_since IS NOT NULL
+      ORDER BY cv.due_at ASC NULLS LAST, cv.waiting_since, cv.id LIMIT ${WAITING_SHOWN}`,
+  );
+  return rows.map((r) => ({
+    conversationId: r.id, queueId: r.queue_id, channel: r.channel, status: r.status,
+    customerName: boardCustomerName(r.display_name, r.customer_address, r.channel), tier: r.tier,
+    waitingSince: r.waiting_since.toISOString(), dueAt: r.due_at ? r.due_at.toISOString() : null, offeredToAgentId: r.offered_to,
+  }));
+}
