@@ -55,7 +55,7 @@ export interface BoardLoad {
 export interface BoardAgentConversation {
   id: string;
   channel: Channel;
-  status: string;
+  status: "assigned" | "pending_customer";
   customerName: string;
   queueId: string | null;
   /** When this agent's stint on it began (its age on the board). */
@@ -69,6 +69,7 @@ export interface BoardAgentRow {
   presence: Presence;
   since: string;
   awayReason: string | null;
+  awayReasonId: string | null;
   loads: BoardLoad[];
   conversations: BoardAgentConversation[];
 }

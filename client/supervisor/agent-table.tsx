@@ -41,7 +41,12 @@ export function AgentTable({ agents, now, showOffline, actions, conversationActi
                   <li key={c.id} data-testid="board-handling" data-conversation={c.id}>
                     <a href={`#conversation=${c.id}`}>{c.customerName}</a> · {CHANNEL_LABEL[c.channel]} · {since(c.since, now)}
                     {c.status === "pending_customer" && <span className="board-muted"> (waiting for the customer)</span>}
-                    {conversationActions?.(c, a)}
+                    {conversationActions && (
+                      <details className="board-act">
+                        <summary>Act</summary>
+                        {conversationActions(c, a)}
+                      </details>
+                    )}
                   </li>
                 ))}
               </ul>

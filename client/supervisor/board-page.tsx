@@ -1,19 +1,22 @@
-// The supervisors' live board (#board): alerts, queues by channel, the line, and the agents. It updates
-// from the server within a second of each change; supervisors and admins only (the server refuses others).
+// The supervisors' live board (#board): alerts, queues by channel, the line, and the agents, with the
+// actions a supervisor takes from it. It updates from the server within a second of each change;
+// supervisors and admins only (the server refuses others).
 import { useState } from "react";
 import type { AgentView } from "../../shared/api.ts";
+import type { BoardSnapshot } from "../../shared/board.ts";
+import { useAwayReasons } from "../lib/use-away-reasons.ts";
 import { useBoard, useNow } from "../lib/use-board.ts";
+import { AgentActions } from "./agent-actions.tsx";
 import { AgentTable } from "./agent-table.tsx";
 import { AlertLimits } from "./alert-limits.tsx";
 import { AlertList } from "./alert-list.tsx";
+import { ConversationActions } from "./conversation-actions.tsx";
 import { QueueTable } from "./queue-table.tsx";
 import { WaitingList } from "./waiting-list.tsx";
 import "./board.css";
 
 export function BoardPage({ agent }: { agent: AgentView }) {
   const state = useBoard();
-  const now = useNow();
-  const [showOffline, setShowOffline] = useState(false);
   return (
     <div className="board" data-testid="board-page">
       <header className="board__bar">
@@ -27,44 +30,72 @@ export function BoardPage({ agent }: { agent: AgentView }) {
       {state.status === "loading" ? (
         !state.problem && <p className="board-muted board__main">Loading the board…</p>
       ) : (
-        <main className="board__main">
-          <section className="board__section">
-            <h2>Alerts <span className="board-count" data-testid="board-alert-count">{state.board.alerts.length}</span></h2>
-            <AlertList alerts={state.board.alerts} now={now} />
-            <details className="board__limits">
-              <summary>Alert limits</summary>
-              <AlertLimits canManage={agent.role === "admin"} />
-            </details>
-          </section>
-          <section className="board__section">
-            <h2>Queues</h2>
-            <QueueTable queues={state.board.queues} definitions={state.board.definitions} now={now} />
-          </section>
-          <section className="board__section">
-            <h2>Waiting <span className="board-count">{state.board.waiting.length}</span></h2>
-            <WaitingList waiting={state.board.waiting} queues={state.board.queues} agents={state.board.agents} now={now} />
-          </section>
-          <section className="board__section">
-            <h2>
-              Agents
-              <label className="board__toggle">
-                <input type="checkbox" checked={showOffline} onChange={(e) => setShowOffline(e.target.checked)} /> show offline
-              </label>
-            </h2>
-            <AgentTable agents={state.board.agents} now={now} showOffline={showOffline} />
-          </section>
-          <section className="board__section">
-            <details data-testid="board-definitions">
-              <summary>How each figure is counted</summary>
-              <dl className="board-definitions">
-                {Object.entries(state.board.definitions).map(([metric, text]) => (
-                  <div key={metric}><dt>{metric}</dt><dd>{text}</dd></div>
-                ))}
-              </dl>
-            </details>
-          </section>
-        </main>
+        <BoardSections board={state.board} me={agent} />
       )}
     </div>
+  );
+}
+
+function BoardSections({ board, me }: { board: BoardSnapshot; me: AgentView }) {
+  const now = useNow();
+  const [showOffline, setShowOffline] = useState(false);
+  const awayReasons = useAwayReasons().filter((r) => r.active);
+  // What the action menus offer: every active agent, and the queues the board knows.
+  const people = board.agents.map((a) => ({ id: a.id, name: a.name, presence: a.presence }));
+  const queues = [...new Map(board.queues.map((q) => [q.queueId, { id: q.queueId, name: q.queueName }])).values()];
+  return (
+    <main className="board__main">
+      <section className="board__section">
+        <h2>Alerts <span className="board-count" data-testid="board-alert-count">{board.alerts.length}</span></h2>
+        <AlertList alerts={board.alerts} now={now} />
+        <details className="board__limits">
+          <summary>Alert limits</summary>
+          <AlertLimits canManage={me.role === "admin"} />
+        </details>
+      </section>
+      <section className="board__section">
+        <h2>Queues</h2>
+        <QueueTable queues={board.queues} definitions={board.definitions} now={now} />
+      </section>
+      <section className="board__section">
+        <h2>Waiting <span className="board-count">{board.waiting.length}</span></h2>
+        <WaitingList
+          waiting={board.waiting}
+          queues={board.queues}
+          agents={board.agents}
+          now={now}
+          actions={(w) => (
+            <ConversationActions conversation={{ id: w.conversationId, channel: w.channel, status: w.status, assignedAgentId: null, queueId: w.queueId }} agents={people} queues={queues} />
+          )}
+        />
+      </section>
+      <section className="board__section">
+        <h2>
+          Agents
+          <label className="board__toggle">
+            <input type="checkbox" checked={showOffline} onChange={(e) => setShowOffline(e.target.checked)} /> show offline
+          </label>
+        </h2>
+        <AgentTable
+          agents={board.agents}
+          now={now}
+          showOffline={showOffline}
+          actions={(a) => (a.id === me.id ? null : <AgentActions agent={a} awayReasons={awayReasons} />)}
+          conversationActions={(c, a) => (
+            <ConversationActions conversation={{ id: c.id, channel: c.channel, status: c.status, assignedAgentId: a.id, queueId: c.queueId }} agents={people} queues={queues} />
+          )}
+        />
+      </section>
+      <section className="board__section">
+        <details data-testid="board-definitions">
+          <summary>How each figure is counted</summary>
+          <dl className="board-definitions">
+            {Object.entries(board.definitions).map(([metric, text]) => (
+              <div key={metric}><dt>{metric}</dt><dd>{text}</dd></div>
+            ))}
+          </dl>
+        </details>
+      </section>
+    </main>
   );
 }

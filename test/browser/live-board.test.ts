@@ -103,4 +103,39 @@ describe("the live board", () => {
     await limits.getByText("Saved.").waitFor();
     expect((await t.pool.query(`SELECT away_alert_seconds FROM board_settings`)).rows[0].away_alert_seconds).toBe(600);
   });
+
+  it("lets a supervisor act from it: take a waiting text, hand it to an agent, set that agent away, sign them out", async () => {
+    const { page, id: supervisorId } = await signIn("supervisor", "Sue Supervisor");
+    await page.goto(`${t.url}/#board`);
+    await page.getByTestId("board-page").waitFor();
+    const agent = await createAgent(t.pool, { name: "Tom Takeover", capacity: { sms: 3 } });
+    const agentCookie = await t.login(agent.email);
+    const agentSocket = await t.connectAgent(agentCookie);
+    await t.api(agentCookie, "PUT", "/api/me/presence", { presence: "away" });
+    await textIn("Wendy Waiting");
+    const waitingRow = page.getByTestId("board-waiting-row").filter({ hasText: "Wendy Waiting" });
+    await waitingRow.getByRole("button", { name: "Take" }).click();
+    // Now the supervisor's own: off the line, under her name.
+    const mine = page.locator(`[data-testid="board-agent-row"][data-agent="${supervisorId}"]`);
+    await mine.getByTestId("board-handling").filter({ hasText: "Wendy Waiting" }).waitFor();
+    await expect.poll(() => waitingRow.count()).toBe(0);
+
+    const handling = mine.getByTestId("board-handling").filter({ hasText: "Wendy Waiting" });
+    await handling.getByText("Act", { exact: true }).click();
+    await handling.getByLabel("Reassign to").selectOption({ label: "Tom Takeover (away)" });
+    await handling.getByRole("button", { name: "Reassign" }).click();
+    const toms = page.locator(`[data-testid="board-agent-row"][data-agent="${agent.id}"]`);
+    await toms.getByTestId("board-handling").filter({ hasText: "Wendy Waiting" }).waitFor();
+
+    await toms.getByLabel("State of Tom Takeover").selectOption("available");
+    await toms.getByRole("button", { name: "Set state" }).click();
+    await expect.poll(() => toms.locator('[data-metric="presence"]').textContent()).toBe("Available");
+    await page.screenshot({ path: join(tmpdir(), "switchboard-board-actions.png"), fullPage: true });
+    const ended = new Promise<{ reason: string }>((resolve) => agentSocket.once("session:ended", resolve));
+    await toms.getByRole("button", { name: "Sign out" }).click();
+    await toms.getByRole("button", { name: "Yes, sign out" }).click();
+    expect((await ended).reason).toBe("signed_out");
+    const audit = await t.pool.query(`SELECT action FROM audit_events WHERE actor_id = $1 ORDER BY created_at`, [supervisorId]);
+    expect(audit.rows.map((r) => r.action)).toEqual(["supervisor.take", "supervisor.reassign", "supervisor.set_state", "supervisor.sign_out"]);
+  });
 });

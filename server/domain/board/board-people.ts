@@ -17,17 +17,19 @@ export function boardCustomerName(displayName: string | null, address: string, c
   return channel === "chat" ? "Web visitor" : address;
 }
 
-interface AgentRow { id: string; name: string; role: BoardAgentRow["role"]; presence: Presence; presence_changed_at: Date; away_reason: string | null }
+interface AgentRow {
+  id: string; name: string; role: BoardAgentRow["role"]; presence: Presence; presence_changed_at: Date; away_reason: string | null; away_reason_id: string | null;
+}
 interface LoadRow { agent_id: string; channel: Channel; assigned: number; offered: number; capacity: number }
 interface HandledRow {
-  id: string; agent_id: string; channel: Channel; status: string; queue_id: string | null;
+  id: string; agent_id: string; channel: Channel; status: "assigned" | "pending_customer"; queue_id: string | null;
   display_name: string | null; customer_address: string; since: Date;
 }
 
 export async function readBoardAgents(db: Queryable): Promise<BoardAgentRow[]> {
   // One after another: the board reads on one connection, in one snapshot.
   const agents = await db.query<AgentRow>(
-    `SELECT a.id, a.name, a.role, a.presence, a.presence_changed_at, r.name AS away_reason
+    `SELECT a.id, a.name, a.role, a.presence, a.presence_changed_at, r.name AS away_reason, a.away_reason_id
        FROM agents a LEFT JOIN away_reasons r ON r.id = a.away_reason_id
       WHERE a.deactivated_at IS NULL ORDER BY a.name, a.id`,
   );
@@ -58,7 +60,7 @@ export async function readBoardAgents(db: Queryable): Promise<BoardAgentRow[]> {
     handledBy.set(h.agent_id, list);
   }
   return agents.rows.map((a) => ({
-    id: a.id, name: a.name, role: a.role, presence: a.presence, since: a.presence_changed_at.toISOString(), awayReason: a.away_reason,
+    id: a.id, name: a.name, role: a.role, presence: a.presence, since: a.presence_changed_at.toISOString(), awayReason: a.away_reason, awayReasonId: a.away_reason_id,
     loads: loadsOf.get(a.id) ?? [], conversations: handledBy.get(a.id) ?? [],
   }));
 }
