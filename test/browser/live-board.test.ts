@@ -1,11 +1,13 @@
-// The live board (issue 12, item 1) in the real browser: a supervisor opens it from the workspace header
-// and watches it change, without reloading, as texts arrive, an agent answers, and a channel fails; an
-// agent has no Board link and is refused the board itself.
+// The live board (issue 12, items 1, 2 and 4) in the real browser: a supervisor opens it from the workspace
+// header and watches it change, without reloading, as texts arrive, an agent answers, and a channel fails;
+// acts from it (take, reassign past capacity only when forced, move, set a state, sign out); an admin sets
+// the alert limits; an agent has no Board link and is refused the board itself.
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, signInThroughForm } from "../support/browser.ts";
+import { createConversation } from "../support/conversations.ts";
 import { TEST_PASSWORD, createAgent, createCustomer, createQueue } from "../support/factories.ts";
 import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -104,11 +106,13 @@ describe("the live board", () => {
     expect((await t.pool.query(`SELECT away_alert_seconds FROM board_settings`)).rows[0].away_alert_seconds).toBe(600);
   });
 
-  it("lets a supervisor act from it: take a waiting text, hand it to an agent, set that agent away, sign them out", async () => {
+  it("lets a supervisor act from it: take, reassign (past capacity only when forced), move, set an agent away, sign them out", async () => {
+    const escalations = (await createQueue(t.pool, { name: "Escalations" })).id;
     const { page, id: supervisorId } = await signIn("supervisor", "Sue Supervisor");
     await page.goto(`${t.url}/#board`);
     await page.getByTestId("board-page").waitFor();
-    const agent = await createAgent(t.pool, { name: "Tom Takeover", capacity: { sms: 3 } });
+    const agent = await createAgent(t.pool, { name: "Tom Takeover", capacity: { sms: 1 } });
+    await createConversation(t.pool, { assignedAgentId: agent.id });
     const agentCookie = await t.login(agent.email);
     const agentSocket = await t.connectAgent(agentCookie);
     await t.api(agentCookie, "PUT", "/api/me/presence", { presence: "away" });
@@ -120,22 +124,35 @@ describe("the live board", () => {
     await mine.getByTestId("board-handling").filter({ hasText: "Wendy Waiting" }).waitFor();
     await expect.poll(() => waitingRow.count()).toBe(0);
 
+    // Tom's one SMS line is full: refused, said why, and only then forced.
     const handling = mine.getByTestId("board-handling").filter({ hasText: "Wendy Waiting" });
     await handling.getByText("Act", { exact: true }).click();
     await handling.getByLabel("Reassign to").selectOption({ label: "Tom Takeover (away)" });
-    await handling.getByRole("button", { name: "Reassign" }).click();
+    await handling.getByRole("button", { name: "Reassign", exact: true }).click();
+    await handling.getByRole("alert").filter({ hasText: "no free capacity" }).waitFor();
+    await handling.getByRole("button", { name: "Reassign anyway" }).click();
     const toms = page.locator(`[data-testid="board-agent-row"][data-agent="${agent.id}"]`);
-    await toms.getByTestId("board-handling").filter({ hasText: "Wendy Waiting" }).waitFor();
+    const tomsWendy = toms.getByTestId("board-handling").filter({ hasText: "Wendy Waiting" });
+    await tomsWendy.waitFor();
 
-    await toms.getByLabel("State of Tom Takeover").selectOption("available");
+    // Moved to a queue nobody serves: back on the line there.
+    await tomsWendy.getByText("Act", { exact: true }).click();
+    await tomsWendy.getByLabel("Move to queue").selectOption({ label: "Escalations" });
+    await tomsWendy.getByRole("button", { name: "Move" }).click();
+    await waitingRow.filter({ hasText: "Escalations" }).waitFor();
+    expect((await t.pool.query(`SELECT queue_id, assigned_agent_id FROM conversations cv JOIN customers c ON c.id = cv.customer_id WHERE c.display_name = 'Wendy Waiting'`)).rows[0])
+      .toEqual({ queue_id: escalations, assigned_agent_id: null });
+
+    await toms.getByLabel("State of Tom Takeover").selectOption({ label: "Away: Lunch" });
     await toms.getByRole("button", { name: "Set state" }).click();
-    await expect.poll(() => toms.locator('[data-metric="presence"]').textContent()).toBe("Available");
+    await expect.poll(() => toms.locator('[data-metric="presence"]').textContent()).toBe("Away (Lunch)");
+    await toms.getByRole("button", { name: "Sign out" }).click();
     await page.screenshot({ path: join(tmpdir(), "switchboard-board-actions.png"), fullPage: true });
     const ended = new Promise<{ reason: string }>((resolve) => agentSocket.once("session:ended", resolve));
-    await toms.getByRole("button", { name: "Sign out" }).click();
     await toms.getByRole("button", { name: "Yes, sign out" }).click();
     expect((await ended).reason).toBe("signed_out");
+    expect((await t.api(agentCookie, "GET", "/api/me")).status).toBe(401);
     const audit = await t.pool.query(`SELECT action FROM audit_events WHERE actor_id = $1 ORDER BY created_at`, [supervisorId]);
-    expect(audit.rows.map((r) => r.action)).toEqual(["supervisor.take", "supervisor.reassign", "supervisor.set_state", "supervisor.sign_out"]);
+    expect(audit.rows.map((r) => r.action)).toEqual(["supervisor.take", "supervisor.reassign", "supervisor.move", "supervisor.set_state", "supervisor.sign_out"]);
   });
 });
