@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Socket } from "socket.io-client";
 import type { BoardQueueRow, BoardSnapshot } from "../shared/board.ts";
 import { applyBoardUpdate } from "../shared/board-updates.ts";
+import { raiseServiceLevelAlert } from "../server/domain/service-levels/raise-alert.ts";
 import type { CustomerTier } from "../shared/domain.ts";
 import type { AgentClientToServer, AgentServerToClient } from "../shared/events.ts";
 import { createAgent, createCustomer, createQueue } from "./support/factories.ts";
@@ -212,6 +213,21 @@ describe("the live board", () => {
     expect(byKind.channel_failing).toMatchObject({ channel: "email", severity: "critical" });
     // Critical first.
     expect(fresh.alerts[0]!.severity).toBe("critical");
+  });
+
+  it("shows a wait's service-level breach as a critical alert while it waits, and drops it once answered", async () => {
+    const c = await textIn("platinum");
+    const { rows } = await t.pool.query<{ waiting_since: Date }>(
+      `UPDATE conversations SET waiting_since = waiting_since - interval '2 hours' WHERE id = $1 RETURNING waiting_since`, [c],
+    );
+    const raised = await raiseServiceLevelAlert({ pool: t.pool, events: t.sb.events, queues: t.sb.queues }, { conversationId: c, kind: "breach", waitingSince: rows[0]!.waiting_since });
+    expect(raised.outcome).toBe("raised");
+    const alert = await eventually(async () => board.alerts.find((a) => a.conversationId === c));
+    expect(alert).toMatchObject({ kind: "service_level_breach", severity: "critical", queueId: supportId, channel: "sms" });
+    expect(row(board, supportId, "sms").breached).toBeGreaterThanOrEqual(1);
+    const supervisorTakes = await t.api(supervisorCookie, "POST", `/api/supervisor/conversations/${c}/take`, {});
+    expect(supervisorTakes.status).toBe(200);
+    await eventually(async () => !board.alerts.some((a) => a.conversationId === c));
   });
 
   it("counts today from midnight in the queue's time zone", async () => {
