@@ -179,6 +179,10 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/agents/:id/states": { request: throwawayAgent("/states", undefined), ...readers(200) },
   // The board's alerts: supervisors and admins (DESIGN.md "live board, alerts, reports").
   "GET /api/service-level-alerts": { request: fixed("/api/service-level-alerts?limit=5"), ...readers(200) },
+  "GET /api/reports": { request: fixed("/api/reports?from=2026-03-01&to=2026-03-02&timeZone=UTC"), ...readers(200) },
+  "GET /api/reports.csv": { request: fixed("/api/reports.csv?from=2026-03-01&to=2026-03-02&timeZone=UTC"), ...readers(200) },
+  "GET /api/metric-settings": { request: fixed("/api/metric-settings"), ...readers(200) },
+  "PUT /api/metric-settings": { request: fixed("/api/metric-settings", { shortAbandonSeconds: 5 }), ...adminOnly(200) },
   "GET /api/widgets": { request: fixed("/api/widgets"), ...readers(200) },
   "POST /api/widgets": { request: fixed("/api/widgets", { name: "Shop", allowedOrigins: ["https://shop.example.test"] }), ...adminOnly(201) },
   "PUT /api/widgets/:publicKey": {

@@ -27,6 +27,7 @@ import { chatUploadRouter, type ChatUploadDeps } from "./chat-upload-routes.ts";
 import { emailContentRouter } from "./email-content-routes.ts";
 import { healthRouter } from "./health-routes.ts";
 import { serviceLevelRouter } from "./service-level-routes.ts";
+import { reportRouter } from "./report-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
 import { searchRouter } from "./search-routes.ts";
@@ -93,6 +94,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(mailboxRouter(deps));
   api.use(cannedReplyRouter(deps));
   api.use(serviceLevelRouter(deps));
+  api.use(reportRouter(deps));
   api.use(emailContentRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");
