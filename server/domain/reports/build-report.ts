@@ -79,8 +79,9 @@ export async function buildReport(deps: ReportDeps, actor: Actor, query: ReportQ
     addInto(cell, counts);
   };
   for (const r of waits) {
-    const w = waitCounts(r);
-    put(r.key, r.bucket, { ...w });
+    const { offered, reopened, ...outcomes } = waitCounts(r);
+    if (r.joined_bucket !== null) put(r.key, r.joined_bucket, { offered, reopened });
+    if (r.ended_bucket !== null) put(r.key, r.ended_bucket, outcomes);
   }
   for (const r of handling) put(r.key, r.bucket, { handled: r.handled, handleSeconds: r.handle_seconds, agentTransfers: r.agent_transfers });
   for (const r of responses) put(r.key, r.bucket, { responded: r.responded, responseSeconds: r.response_seconds });

@@ -1,0 +1,14 @@
+import pg from "pg";
+import { runMigrations } from "../server/db/migrate.ts";
+import { seedReportHistory } from "./reports-seed.ts";
+const admin = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:5432/postgres" });
+await admin.connect();
+await admin.query("DROP DATABASE IF EXISTS sb_reports_dev WITH (FORCE)");
+await admin.query("CREATE DATABASE sb_reports_dev");
+await admin.end();
+const pool = new pg.Pool({ connectionString: "postgres://postgres@127.0.0.1:5432/sb_reports_dev", max: 2 });
+await runMigrations(pool);
+const t0 = performance.now();
+await seedReportHistory(pool, { conversations: Number(process.argv[2] ?? 300000), queues: 20, agents: 200, customers: 50000, month: "2026-03" });
+console.log("seeded", (performance.now() - t0) / 1000);
+await pool.end();
