@@ -1,4 +1,5 @@
 import { AdminPage } from "../admin/admin-page.tsx";
+import { ReportsPage } from "../supervisor/reports/reports-page.tsx";
 import { useHashView } from "../lib/use-hash-view.ts";
 import { useSession } from "../lib/use-session.ts";
 import { LoadingScreen } from "./loading-screen.tsx";
@@ -17,7 +18,7 @@ export function App() {
       // The workspace stays mounted (hidden) behind the Team screens: a call or an offer goes on meanwhile.
       return (
         <>
-          <div hidden={view === "admin"} style={view === "admin" ? undefined : { display: "contents" }}>
+          <div hidden={view !== "workspace"} style={view !== "workspace" ? undefined : { display: "contents" }}>
             <Workspace
               agent={session.agent}
               channels={session.channels}
@@ -26,6 +27,7 @@ export function App() {
             />
           </div>
           {view === "admin" && <AdminPage agent={session.agent} tab={tab} />}
+          {view === "reports" && <ReportsPage />}
         </>
       );
   }
