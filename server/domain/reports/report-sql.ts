@@ -22,6 +22,27 @@ function edges(interval: ReportInterval): string {
 /** The bucket (0-based) of an instant, or null outside the period. */
 const BUCKET = (at: string) => `CASE WHEN ${at} >= b.start_at AND ${at} < b.end_at THEN width_bucket(${at}, b.e) - 1 END`;
 
+/**
+ * One report statement on its own pooled client, with JIT off: the planner's estimates for these
+ * aggregates pass jit_above_cost, and compiling them took longer than running them (twice as slow at
+ * 300,000 conversations, bench/reports.ts).
+ */
+async function reportQuery<R extends pg.QueryResultRow>(pool: pg.Pool, sql: string, args: unknown[]): Promise<R[]> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query("SET LOCAL jit = off");
+    const { rows } = await client.query<R>(sql, args);
+    await client.query("COMMIT");
+    return rows;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined); // the statement's own error is the one to report
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 /** The buckets' bounds, in order. */
 export async function reportBuckets(pool: pg.Pool, args: unknown[], interval: ReportInterval): Promise<{ start: Date; end: Date }[]> {
   const sql = `WITH ${edges(interval)} SELECT b.e[k] AS start, b.e[k + 1] AS end FROM b, generate_series(1, b.n) k ORDER BY k`;
@@ -50,7 +71,7 @@ export async function waitRows(pool: pg.Pool, args: unknown[], groupBy: ReportGr
               FROM b JOIN queue_waits q ON ${IN_PERIOD("q.entered_at")} OR ${IN_PERIOD("q.ended_at")}) w
       CROSS JOIN metric_settings s
      GROUP BY w.${KEY_COLUMN[groupBy]}, w.joined_bucket, w.ended_bucket`;
-  return (await pool.query<WaitRow>(sql, args)).rows;
+  return reportQuery<WaitRow>(pool, sql, args);
 }
 
 /** When a handling period is done: a call at the end of its talk, other work when it ends. */
@@ -66,7 +87,7 @@ export async function handlingRows(pool: pg.Pool, args: unknown[], groupBy: Repo
            count(*) FILTER (WHERE t.end_reason = 'transferred')::int AS agent_transfers
       FROM b JOIN handling_periods t ON ${IN_PERIOD(DONE)}
      GROUP BY t.${KEY_COLUMN[groupBy]}, 2`;
-  return (await pool.query<HandlingRow>(sql, args)).rows;
+  return reportQuery<HandlingRow>(pool, sql, args);
 }
 
 export interface ResponseRow extends KeyedRow { responded: number; response_seconds: number }
@@ -78,7 +99,7 @@ export async function responseRows(pool: pg.Pool, args: unknown[], groupBy: Repo
            COALESCE(sum(extract(epoch FROM t.first_reply_at - t.first_inbound_at)), 0)::float8 AS response_seconds
       FROM b JOIN first_responses t ON ${IN_PERIOD("t.first_reply_at")}
      GROUP BY t.${KEY_COLUMN[groupBy]}, 2`;
-  return (await pool.query<ResponseRow>(sql, args)).rows;
+  return reportQuery<ResponseRow>(pool, sql, args);
 }
 
 export interface OccupancyRow extends KeyedRow { handling_seconds: number; idle_seconds: number }
@@ -114,7 +135,7 @@ export async function occupancyRows(pool: pg.Pool, args: unknown[], interval: Re
               FROM pieces p, b, generate_series(width_bucket(lower(p.r), b.e), least(width_bucket(upper(p.r), b.e), b.n)) k) x
      WHERE x.seconds > 0
      GROUP BY x.agent_id, k`;
-  return (await pool.query<OccupancyRow>(sql, args)).rows;
+  return reportQuery<OccupancyRow>(pool, sql, args);
 }
 
 /** Names of the queues or agents a report's groups are keyed by. */
