@@ -6,7 +6,8 @@
 // (the chat round trip and idle sockets, and the widget bundle's size), routing (BENCH_ROUTING_* in bench/routing.ts)
 // or email-ingest (alias email: mail from a Dovecot of its own into conversations), timeline (a customer's
 // history paged at 100, 10,000 and 100,000 items), or search (alias customer-search: 100,000 customers and
-// 2,000,000 messages searched; BENCH_SEARCH_CUSTOMERS/MESSAGES shrink it for a try).
+// 2,000,000 messages searched; BENCH_SEARCH_CUSTOMERS/MESSAGES shrink it for a try), or reports (a month of
+// 1,000,000 conversations reported by queue, agent and channel; BENCH_REPORTS_CONVERSATIONS shrinks it).
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import {
@@ -38,12 +39,14 @@ import { SEARCH_SECTION_ID, renderSearchSection, searchSummaryLines } from "./cu
 import { WIDGET_SECTION_ID, measureWidgetBundle, renderWidgetSection, widgetWithinBudget } from "./widget-bundle.ts";
 import { DEFAULT_TIMELINE_OPTIONS, runTimeline } from "./timeline.ts";
 import { TIMELINE_SECTION_ID, renderTimelineSection, timelineSummaryLines } from "./timeline-report.ts";
+import { DEFAULT_REPORTS_OPTIONS, runReports } from "./reports.ts";
+import { REPORTS_SECTION_ID, renderReportsSection, reportsSummaryLines } from "./reports-report.ts";
 
 const log = (line: string) => process.stdout.write(line + "\n");
 
-const BENCHMARKS = ["sms-ingest", "chat", "routing", "email-ingest", "timeline", "search"] as const;
+const BENCHMARKS = ["sms-ingest", "chat", "routing", "email-ingest", "timeline", "search", "reports"] as const;
 type BenchmarkId = (typeof BENCHMARKS)[number];
-const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat", routing: "routing", email: "email-ingest", "email-ingest": "email-ingest", timeline: "timeline", search: "search", "customer-search": "search" };
+const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat", routing: "routing", email: "email-ingest", "email-ingest": "email-ingest", timeline: "timeline", search: "search", "customer-search": "search", reports: "reports" };
 
 /** `--only <id>`, `--only=<id>` or BENCH_ONLY=<id> (comma-separated for several); all when none. */
 function selectedBenchmarks(): BenchmarkId[] {
@@ -132,6 +135,7 @@ async function main(): Promise<number> {
       "email-ingest": runEmailStage,
       timeline: runTimelineStage,
       search: runSearchStage,
+      reports: runReportsStage,
     };
     for (const id of selected) {
       try {
@@ -307,6 +311,22 @@ async function runSearchStage(stage: Stage): Promise<void> {
   log("");
   for (const l of searchSummaryLines(result)) log(l);
   log(`BENCHMARKS.md updated (section ${SEARCH_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+async function runReportsStage(stage: Stage): Promise<void> {
+  const t0 = performance.now();
+  const quiet = await waitForQuietMachine(25, 30_000, log);
+  log(`machine ${quiet.busyPct.toFixed(0)}% busy before the reports benchmark`);
+  log("reports: creating sb_bench (the domain function runs in this process: no app child)");
+  const databaseUrl = await createBenchDatabase();
+  const machine = await machineInfo(ADMIN_DATABASE_URL, REDIS_URL);
+  const conversations = Number(process.env.BENCH_REPORTS_CONVERSATIONS ?? DEFAULT_REPORTS_OPTIONS.conversations);
+  const result = await runReports(databaseUrl, { ...DEFAULT_REPORTS_OPTIONS, conversations, log });
+  await teardown(stage);
+  writeBenchmarkSection(REPORTS_SECTION_ID, renderReportsSection(result, machine, quiet), machine);
+  log("");
+  for (const l of reportsSummaryLines(result)) log(l);
+  log(`BENCHMARKS.md updated (section ${REPORTS_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 main().then(

@@ -42,7 +42,7 @@ export function metricDefinitions(s: MetricSettings): Record<MetricKey, string> 
     asa: "average speed of answer: mean time waiting of the answered, queue time only (from joining the line to an agent's accept)",
     longestWait: "the longest time a conversation waiting now has waited",
     frt: "first response time: the conversation's first inbound message → the first agent reply (system and automatic messages not counted)",
-    aht: "average handle time: talk + hold + wrap-up per handled conversation; for text channels, assigned → resolved",
+    aht: "average handle time: talk + hold + wrap-up per handled conversation; for text channels, assigned → resolved; a transferred conversation counts once for each agent who handled it",
     abandonRate: `abandoned ÷ offered; ${short}; callbacks and voicemails are not abandons`,
     occupancy: "handling time ÷ (handling time + available idle time), per agent",
     reopenRate: "waits that reopened a resolved conversation ÷ offered",

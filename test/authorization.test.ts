@@ -187,6 +187,10 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/board-settings": { request: fixed("/api/board-settings"), ...readers(200) },
   "PUT /api/board-settings": { request: fixed("/api/board-settings", { awayAlertSeconds: 1800 }), ...adminOnly(200) },
   "GET /api/service-level-alerts": { request: fixed("/api/service-level-alerts?limit=5"), ...readers(200) },
+  "GET /api/reports": { request: fixed("/api/reports?from=2026-03-01&to=2026-03-02&timeZone=UTC"), ...readers(200) },
+  "GET /api/reports.csv": { request: fixed("/api/reports.csv?from=2026-03-01&to=2026-03-02&timeZone=UTC"), ...readers(200) },
+  "GET /api/metric-settings": { request: fixed("/api/metric-settings"), ...readers(200) },
+  "PUT /api/metric-settings": { request: fixed("/api/metric-settings", { shortAbandonSeconds: 5 }), ...adminOnly(200) },
   "GET /api/widgets": { request: fixed("/api/widgets"), ...readers(200) },
   "POST /api/widgets": { request: fixed("/api/widgets", { name: "Shop", allowedOrigins: ["https://shop.example.test"] }), ...adminOnly(201) },
   "PUT /api/widgets/:publicKey": {

@@ -1,14 +1,16 @@
 // Which screen the one-page app shows lives in the address: "#admin" (and "#admin=<tab>") is the Team
-// screens, "#board" the supervisors' live board, anything else (including "#conversation=<id>", see use-open-conversation.ts) the workspace.
+// screens, "#board" the supervisors' live board, "#reports" (with the report's own parameters after it) the
+// reports, anything else (including "#conversation=<id>", see use-open-conversation.ts) the workspace.
 import { useEffect, useState } from "react";
 
-export type HashView = "workspace" | "admin" | "board";
+export type HashView = "workspace" | "admin" | "board" | "reports";
 export type AdminTab = "agents" | "audit" | "canned" | "away" | "widgets" | "entry-points" | "queues";
 const ADMIN_TABS: readonly AdminTab[] = ["agents", "audit", "canned", "away", "widgets", "entry-points", "queues"];
 
 function fromHash(): { view: HashView; tab: AdminTab } {
   const params = new URLSearchParams(location.hash.slice(1));
   if (params.has("board")) return { view: "board", tab: "agents" };
+  if (params.has("reports")) return { view: "reports", tab: "agents" };
   if (!params.has("admin")) return { view: "workspace", tab: "agents" };
   const tab = ADMIN_TABS.find((t) => t === params.get("admin")) ?? "agents";
   return { view: "admin", tab };

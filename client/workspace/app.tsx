@@ -1,5 +1,6 @@
 import { AdminPage } from "../admin/admin-page.tsx";
 import { BoardPage } from "../supervisor/board-page.tsx";
+import { ReportsPage } from "../supervisor/reports/reports-page.tsx";
 import { useHashView } from "../lib/use-hash-view.ts";
 import { useSession } from "../lib/use-session.ts";
 import { LoadingScreen } from "./loading-screen.tsx";
@@ -28,6 +29,7 @@ export function App() {
           </div>
           {view === "admin" && <AdminPage agent={session.agent} tab={tab} />}
           {view === "board" && <BoardPage agent={session.agent} />}
+          {view === "reports" && <ReportsPage />}
         </>
       );
   }

@@ -28,6 +28,7 @@ import { emailContentRouter } from "./email-content-routes.ts";
 import { healthRouter } from "./health-routes.ts";
 import { serviceLevelRouter } from "./service-level-routes.ts";
 import { boardRouter } from "./board-routes.ts";
+import { reportRouter } from "./report-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
 import { searchRouter } from "./search-routes.ts";
@@ -97,6 +98,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(serviceLevelRouter(deps));
   api.use(boardRouter(deps));
   api.use(supervisorRouter(deps));
+  api.use(reportRouter(deps));
   api.use(emailContentRouter(deps));
   api.use((_req, _res) => {
     throw new AppError("NOT_FOUND", "No such API route");

@@ -54,6 +54,11 @@ export function WorkspaceHeader({ agent, softphone, onSetPresence, onSignOut, al
           Team
         </a>
       )}
+      {agent.role !== "agent" && (
+        <a className="button button--quiet admin-link" href="#reports" data-testid="open-reports">
+          Reports
+        </a>
+      )}
       <AlertSettingsMenu settings={alerts.settings} onChange={alerts.onChange} />
       <PresenceSelect presence={agent.presence} awayReasonId={agent.awayReason?.id ?? null} reasons={awayReasons} onChange={onSetPresence} />
       <button className="button button--quiet" type="button" onClick={signOut} disabled={signingOut} data-testid="signout">

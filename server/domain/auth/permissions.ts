@@ -50,6 +50,10 @@ export const PERMISSIONS = {
   /** The live board's alerts (service-level warnings and breaches), reports: supervisors and admins. */
   "alerts.read": { agent: "no", supervisor: "yes", admin: "yes" },
   "widgets.read": { agent: "no", supervisor: "yes", admin: "yes" },
+  /** Reports and their CSV; the metric settings they count by: supervisors read, admins change. */
+  "reports.read": { agent: "no", supervisor: "yes", admin: "yes" },
+  "metric_settings.read": { agent: "no", supervisor: "yes", admin: "yes" },
+  "metric_settings.manage": { agent: "no", supervisor: "no", admin: "yes" },
   /** Mailboxes (IMAP in, SMTP out) and their health: supervisors read, admins change. */
   "mailboxes.read": { agent: "no", supervisor: "yes", admin: "yes" },
   "mailboxes.manage": { agent: "no", supervisor: "no", admin: "yes" },

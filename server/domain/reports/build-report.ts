@@ -1,0 +1,111 @@
+// A report: the period's figures per group and per bucket, computed in SQL (report-sql.ts) from the stored
+// events; the totals are the buckets' sums, so a day and its hours, a queue and its channels agree.
+import type pg from "pg";
+import { metricDefinitions } from "../../../shared/metrics.ts";
+import type { Report, ReportBucket, ReportCell, ReportCounts, ReportGroup, ReportQuery } from "../../../shared/reports.ts";
+import type { PrismaClient } from "../../db/client.ts";
+import { assertCan, type Actor } from "../auth/permissions.ts";
+import { readMetricSettings } from "../metrics/metric-settings.ts";
+import { abandonRate, averageSpeedOfAnswer, serviceLevel, waitCounts } from "../metrics/wait-counts.ts";
+import { groupNames, handlingRows, occupancyRows, reportBuckets, responseRows, waitRows } from "./report-sql.ts";
+
+export interface ReportDeps { pool: pg.Pool; prisma: PrismaClient }
+
+const emptyCounts = (): ReportCounts => ({
+  offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, reopened: 0, moved: 0, slCounted: 0, slMet: 0, answerSeconds: 0,
+  handled: 0, handleSeconds: 0, agentTransfers: 0, responded: 0, responseSeconds: 0, handlingSeconds: 0, idleSeconds: 0,
+});
+
+function addInto(a: ReportCounts, b: Partial<ReportCounts>): void {
+  for (const [k, v] of Object.entries(b) as [keyof ReportCounts, number][]) a[k] += v;
+}
+
+const ratio = (n: number, d: number): number | null => (d ? n / d : null);
+
+/** The rates of a cell, each as its definition in shared/metrics.ts says. */
+export function cellOf(c: ReportCounts): ReportCell {
+  return {
+    ...c,
+    serviceLevel: serviceLevel(c),
+    asa: averageSpeedOfAnswer(c),
+    abandonRate: abandonRate(c),
+    aht: ratio(c.handleSeconds, c.handled),
+    frt: ratio(c.responseSeconds, c.responded),
+    occupancy: ratio(c.handlingSeconds, c.handlingSeconds + c.idleSeconds),
+    reopenRate: ratio(c.reopened, c.offered),
+    transfers: c.agentTransfers + c.moved,
+  };
+}
+
+const NO_GROUP_NAME = { queue: "(no queue)", agent: "(no agent)", channel: "(none)", tier: "(none)" } as const;
+
+/** Local time with its UTC offset, so a fall-back day's two 01:00 hours read apart. */
+function bucketLabel(at: Date, query: ReportQuery): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: query.timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "longOffset",
+    }).formatToParts(at).map((p) => [p.type, p.value]),
+  );
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  if (query.interval === "day") return date;
+  const offset = parts.timeZoneName === "GMT" ? "+00:00" : parts.timeZoneName!.replace("GMT", "");
+  return `${date} ${parts.hour}:${parts.minute} ${offset}`;
+}
+
+export async function buildReport(deps: ReportDeps, actor: Actor, query: ReportQuery): Promise<Report> {
+  assertCan(actor, "reports.read");
+  const args = [query.from, query.to, query.timeZone];
+  const { groupBy, interval } = query;
+  // Independent aggregates: run side by side on the pool.
+  const [bounds, settings, waits, handling, responses, occupancy] = await Promise.all([
+    reportBuckets(deps.pool, args, interval),
+    readMetricSettings(deps),
+    waitRows(deps.pool, args, groupBy, interval),
+    handlingRows(deps.pool, args, groupBy, interval),
+    responseRows(deps.pool, args, groupBy, interval),
+    groupBy === "agent" ? occupancyRows(deps.pool, args, interval) : Promise.resolve([]),
+  ]);
+  const buckets: ReportBucket[] = bounds.map((b) => ({ start: b.start.toISOString(), end: b.end.toISOString(), label: bucketLabel(b.start, query) }));
+
+  const byKey = new Map<string | null, ReportCounts[]>();
+  const cellsOf = (key: string | null) => {
+    let cells = byKey.get(key);
+    if (!cells) byKey.set(key, (cells = buckets.map(emptyCounts)));
+    return cells;
+  };
+  const put = (key: string | null, bucket: number, counts: Partial<ReportCounts>) => {
+    const cell = cellsOf(key)[bucket];
+    if (!cell) throw new Error(`report bucket ${bucket} outside the period's ${buckets.length}`);
+    addInto(cell, counts);
+  };
+  for (const r of waits) {
+    const { offered, reopened, ...outcomes } = waitCounts(r);
+    if (r.joined_bucket !== null) put(r.key, r.joined_bucket, { offered, reopened });
+    if (r.ended_bucket !== null) put(r.key, r.ended_bucket, outcomes);
+  }
+  for (const r of handling) put(r.key, r.bucket, { handled: r.handled, handleSeconds: r.handle_seconds, agentTransfers: r.agent_transfers });
+  for (const r of responses) put(r.key, r.bucket, { responded: r.responded, responseSeconds: r.response_seconds });
+  for (const r of occupancy) put(r.key, r.bucket, { handlingSeconds: r.handling_seconds, idleSeconds: r.idle_seconds });
+
+  const names = await groupNames(deps.pool, groupBy, [...byKey.keys()].filter((k): k is string => k !== null));
+  const totalBuckets = buckets.map(emptyCounts);
+  const groups: ReportGroup[] = [...byKey.entries()].map(([key, cells]) => {
+    const total = emptyCounts();
+    cells.forEach((c, i) => (addInto(total, c), addInto(totalBuckets[i]!, c)));
+    return { key, name: key === null ? NO_GROUP_NAME[groupBy] : (names.get(key) ?? key), total: cellOf(total), buckets: cells.map(cellOf) };
+  });
+  groups.sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.name.localeCompare(b.name)));
+  const total = emptyCounts();
+  totalBuckets.forEach((c) => addInto(total, c));
+  return {
+    query,
+    start: buckets[0]!.start,
+    end: buckets[buckets.length - 1]!.end,
+    settings,
+    definitions: metricDefinitions(settings),
+    buckets,
+    groups,
+    total: cellOf(total),
+    totalBuckets: totalBuckets.map(cellOf),
+  };
+}
