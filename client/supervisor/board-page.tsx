@@ -23,7 +23,8 @@ export function BoardPage({ agent }: { agent: AgentView }) {
         <div className="board__brand">Switchboard · Live board</div>
         <div className="board__spacer" />
         {state.board && <span className="board-muted" data-testid="board-at" data-at={state.board.at}>as of {new Date(state.board.at).toLocaleTimeString()}</span>}
-        {agent.role !== "agent" && <a className="button button--quiet admin-link" href="#admin">Team</a>}
+        <a className="button button--quiet admin-link" href="#reports">Reports</a>
+        <a className="button button--quiet admin-link" href="#admin">Team</a>
         <a className="button button--quiet admin-link" href="#" data-testid="back-to-workspace">Back to the workspace</a>
       </header>
       {state.problem && <p className="board__problem" role="alert" data-testid="board-problem">{state.problem}</p>}
