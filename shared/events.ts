@@ -5,6 +5,7 @@ import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView
 import type { AlertView } from "./service-levels.ts";
 import { ReminderView } from "./follow-ups.ts";
 import type { CustomerMergedEvent } from "./merge.ts";
+import type { CallMonitoringEvent } from "./call-monitor.ts";
 
 export const AGENT_NAMESPACE = "/agent";
 
@@ -50,6 +51,8 @@ export interface AgentServerToClient {
   "session:ended": (event: { reason: "logout" | "password_changed" | "deactivated" | "expired" }) => void;
   /** Two customers were merged, or a merge undone: to both customers' watchers, to reload them. */
   "customer:merged": (event: CustomerMergedEvent) => void;
+  /** Who listens, whispers or barges on a call: to supervisors, and to its agent when monitoring is announced. */
+  "call:monitoring": (event: CallMonitoringEvent) => void;
 }
 
 export interface AgentClientToServer {

@@ -29,6 +29,7 @@ import { healthRouter } from "./health-routes.ts";
 import { serviceLevelRouter } from "./service-level-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
+import { callMonitorRouter } from "./call-monitor-routes.ts";
 import { searchRouter } from "./search-routes.ts";
 import { privacyRouter, type PrivacyDeps } from "./privacy-routes.ts";
 import { customerMergeRouter, type CustomerMergeDeps } from "./customer-merge-routes.ts";
@@ -80,6 +81,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
+  api.use(callMonitorRouter(deps));
   api.use(searchRouter(deps));
   api.use(privacyRouter(deps));
   api.use(customerMergeRouter(deps));
