@@ -81,19 +81,21 @@ export interface LiveConference {
 }
 
 /**
- * The conference a call runs in now, or null (a call connected without one: a click-to-call, or one
- * answered before conferences). Its SID is looked up at Twilio when its first callback has not come yet.
+ * The conference a call runs in now, or null for a call connected without one (a click-to-call, or one
+ * answered before conferences). Its SID is looked up at Twilio when its first callback has not come yet;
+ * a conference that has not started (the agent has not answered) or has ended is a CONFLICT.
  */
 export async function liveConference(deps: Pick<ConferenceDeps, "prisma" | "voice">, conversationId: string): Promise<LiveConference | null> {
   const conference = await deps.prisma.callConference.findUnique({
     where: { conversationId },
     include: { legs: { where: { endedAt: null }, orderBy: { createdAt: "asc" } } },
   });
-  if (!conference || conference.status === "completed") return null;
+  if (!conference) return null;
+  if (conference.status === "completed") throw new AppError("CONFLICT", "This call is over");
   let sid = conference.conferenceSid;
   if (!sid) {
     sid = await deps.voice.conference.findRunning(conference.friendlyName);
-    if (!sid) return null;
+    if (!sid) throw new AppError("CONFLICT", "The call is not connected yet: wait until the agent has answered");
     await deps.prisma.callConference.updateMany({ where: { conversationId, conferenceSid: null }, data: { conferenceSid: sid, status: "in-progress", updatedAt: new Date() } });
   }
   return {

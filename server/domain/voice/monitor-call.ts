@@ -34,13 +34,19 @@ function providerRefusal(err: unknown): never {
   throw err;
 }
 
+/** A conference that has not started or has ended reads as "no call in progress" here. */
+const notRunning = (err: unknown) => {
+  if (err instanceof AppError && err.code === "CONFLICT") return null;
+  throw err;
+};
+
 export async function monitorCall(deps: MonitorDeps, opts: { conversationId: string; actor: Actor } & MonitorBody): Promise<MonitorView[]> {
   assertCan(opts.actor, "calls.monitor");
   const voice = deps.voice;
   if (!voice) throw new AppError("CHANNEL_DISABLED", "The voice channel is not configured");
   const conversation = await deps.prisma.conversation.findUnique({ where: { id: opts.conversationId }, select: { id: true, channel: true } });
   if (!conversation) throw new AppError("NOT_FOUND", "No such conversation");
-  const conference = conversation.channel === "voice" ? await liveConference({ ...deps, voice }, opts.conversationId) : null;
+  const conference = conversation.channel === "voice" ? await liveConference({ ...deps, voice }, opts.conversationId).catch(notRunning) : null;
   const agentLeg = conference ? legOf(conference, "agent") : null;
   if (!conference || !agentLeg || agentLeg.status !== "joined") throw new AppError("CONFLICT", "No call is in progress in a conference on this conversation");
   if (agentLeg.agentId === opts.actor.id) throw new AppError("CONFLICT", "This is your own call");
