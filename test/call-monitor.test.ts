@@ -5,10 +5,11 @@
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CallMonitoringEvent } from "../shared/call-monitor.ts";
-import { answeredConferenceCall, conferenceCallback, legJoins, voiceWebhook } from "./support/conference-calls.ts";
+import { answeredConferenceCall, conferenceCallback, legJoins, legStatus, voiceWebhook } from "./support/conference-calls.ts";
 import { createConversation } from "./support/conversations.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
-import { nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
+import { newSid } from "./support/fake-twilio.ts";
+import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -56,7 +57,8 @@ describe("an answered call", () => {
       To: `client:agent-${call.agent.id}`,
       EndConferenceOnExit: "true",
       StartConferenceOnEnter: "true",
-      StatusCallback: `${t.config.publicUrl}/webhooks/twilio/voice/leg`,
+      // Whose leg it is rides on its (signed) callback URL: a leg that fails at once may report before it is stored.
+      StatusCallback: `${t.config.publicUrl}/webhooks/twilio/voice/leg?conversationId=${call.conversationId}&role=agent&agentId=${call.agent.id}`,
       ConferenceStatusCallback: `${t.config.publicUrl}/webhooks/twilio/voice/conference`,
     });
     const stored = async () => ({
@@ -88,8 +90,9 @@ describe("an answered call", () => {
     const missed = await answeredConferenceCall(t, { agentId: agent.id, cookie: await t.login(agent.email), from: nextPhone(), agentAnswers: false });
     const before = t.fake.callUpdates().length;
     // The leg's own status callback says the softphone never picked up; Twilio may send it twice.
-    expect((await voiceWebhook(t, "/webhooks/twilio/voice/leg", { CallSid: missed.agentCallSid, CallStatus: "no-answer" })).status).toBe(204);
-    await voiceWebhook(t, "/webhooks/twilio/voice/leg", { CallSid: missed.agentCallSid, CallStatus: "no-answer" });
+    const placed = requestsTo(participantsPath(`conv-${missed.conversationId}`))[0]!;
+    expect((await legStatus(t, placed, "no-answer")).status).toBe(204);
+    await legStatus(t, placed, "no-answer");
     const back = t.fake.callUpdates().slice(before);
     expect(back).toHaveLength(1);
     expect(back[0]!.path).toMatch(new RegExp(`/Calls/${missed.customerCallSid}\\.json$`));
@@ -98,6 +101,34 @@ describe("an answered call", () => {
     const conversation = await t.pool.query(`SELECT status, assigned_agent_id FROM conversations WHERE id = $1`, [missed.conversationId]);
     expect(conversation.rows[0]).toEqual({ status: "queued", assigned_agent_id: null });
     expect((await t.pool.query(`SELECT status FROM call_legs WHERE call_sid = $1`, [missed.agentCallSid])).rows[0].status).toBe("failed");
+  });
+});
+
+describe("an agent's leg that fails at once", () => {
+  it("puts the caller back in line even when its callback comes before the app stored the leg", async () => {
+    const agent = await createAgent(t.pool, { presence: "available", softphoneReady: true });
+    const cookie = await t.login(agent.email);
+    const callSid = newSid("CA");
+    await voiceWebhook(t, "/webhooks/twilio/voice", { CallSid: callSid, From: nextPhone(), To: "+14155550100", CallStatus: "ringing", Direction: "inbound" });
+    const offer = await eventually(async () => {
+      const { rows } = await t.pool.query<{ id: string; conversation_id: string }>(
+        `SELECT o.id, o.conversation_id FROM offers o JOIN messages m ON m.conversation_id = o.conversation_id WHERE m.external_id = $1 AND o.status = 'pending'`,
+        [callSid],
+      );
+      return rows[0];
+    });
+    // The caller's redirect answers at once; Twilio's answer to placing the agent's leg is late.
+    t.fake.delayNext(1, 0);
+    t.fake.delayNext(1, 800);
+    const accepting = t.api(cookie, "POST", `/api/offers/${offer.id}/accept`);
+    const placed = await t.fake.waitFor((r) => r.path.endsWith(`/Conferences/conv-${offer.conversation_id}/Participants.json`));
+    const agentLeg = [...t.fake.conferences.byName(`conv-${offer.conversation_id}`)!.participants.keys()][0]!;
+    expect((await legStatus(t, placed, "failed", agentLeg)).status).toBe(204);
+    expect((await accepting).status).toBe(200);
+    expect((await t.pool.query(`SELECT role, agent_id, status FROM call_legs WHERE call_sid = $1`, [agentLeg])).rows).toEqual([{ role: "agent", agent_id: agent.id, status: "failed" }]);
+    const back = t.fake.callUpdates().filter((r) => r.path.endsWith(`/Calls/${callSid}.json`));
+    expect(xml.parse(back.at(-1)!.form.Twiml!).Response.Enqueue["#text"]).toBe("switchboard");
+    expect((await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agent.id])).rows[0].presence).toBe("away");
   });
 });
 

@@ -11,7 +11,7 @@ import { newSid } from "./support/fake-twilio.ts";
 import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
 import type { AgentNotice } from "../shared/events.ts";
 import { postSignedForm } from "./support/twilio-webhooks.ts";
-import { legJoins } from "./support/conference-calls.ts";
+import { legJoins, legStatus } from "./support/conference-calls.ts";
 
 const API_KEY_SID = "SK" + "1".repeat(32);
 const API_KEY_SECRET = "softphone-api-key-secret";
@@ -112,7 +112,7 @@ describe("an inbound call", () => {
     const update = await t.fake.waitFor((r) => r.path === `/2010-04-01/Accounts/${t.fake.accountSid}/Calls/${inbound.callSid}.json`);
     expect(xml.parse(update.form.Twiml!).Response.Dial.Conference["#text"]).toBe(`conv-${conversation_id}`);
     const placed = await t.fake.waitFor((r) => r.path.endsWith(`/Conferences/conv-${conversation_id}/Participants.json`));
-    expect(placed.form).toMatchObject({ To: `client:agent-${agent.id}`, StatusCallback: `${t.config.publicUrl}/webhooks/twilio/voice/leg` });
+    expect(placed.form).toMatchObject({ To: `client:agent-${agent.id}`, StatusCallback: `${t.config.publicUrl}/webhooks/twilio/voice/leg?conversationId=${conversation_id}&role=agent&agentId=${agent.id}` });
     // An agent on a call gets no other call (voice capacity 1).
     const second = await call(nextPhone());
     const secondConversation = (await conversationOfCall(second.callSid)).conversation_id;
@@ -275,7 +275,7 @@ describe("an accepted call the agent does not pick up", () => {
     const notice = nextEvent<AgentNotice>(firstSocket, "agent:notice");
     // The agent's leg, placed into the conference, reports that nobody answered: the caller is sent back to the queue.
     const placed = await t.fake.waitFor((r) => r.path.endsWith(`/Conferences/conv-${conversation_id}/Participants.json`) && !!r.response);
-    expect((await voiceWebhook("/webhooks/twilio/voice/leg", { CallSid: String(placed.response!.body.call_sid), CallStatus: "no-answer" })).status).toBe(204);
+    expect((await legStatus(t, placed, "no-answer")).status).toBe(204);
     const back = await t.fake.waitFor((r) => r.path.endsWith(`/Calls/${inbound.callSid}.json`) && !!r.form.Twiml?.includes("<Enqueue"));
     expect(xml.parse(back.form.Twiml!).Response.Enqueue["#text"]).toBe("switchboard");
     expect((await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [first.id])).rows[0].presence).toBe("away");

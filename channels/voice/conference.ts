@@ -70,7 +70,20 @@ export interface NewParticipant {
   /** Play the join beep (not for a supervisor slipping in to listen). */
   beep: boolean;
   timeoutSeconds?: number;
+  /**
+   * Carried on the leg's status callback URL (signed with it): a leg that fails at once can report before
+   * its CallSid has been stored, and the callback must still say whose leg it was.
+   */
+  leg: LegContext;
 }
+
+export interface LegContext {
+  conversationId: string;
+  role: "agent" | "consult" | "monitor";
+  agentId: string;
+}
+
+const LegQuery = z.object({ conversationId: z.string().uuid(), role: z.enum(["agent", "consult", "monitor"]), agentId: z.string().uuid() });
 
 const CONFERENCE_EVENTS: ("start" | "end" | "join" | "leave" | "hold" | "mute" | "modify")[] = ["start", "end", "join", "leave", "hold", "mute", "modify"];
 
@@ -128,7 +141,7 @@ export function createConferenceOps(client: TwilioRestClient, url: (path: string
           endConferenceOnExit: p.endConferenceOnExit,
           timeout: p.timeoutSeconds ?? 20,
           ...(p.voice ? { muted: p.voice.muted, coaching: p.voice.coaching, ...(p.voice.callSidToCoach ? { callSidToCoach: p.voice.callSidToCoach } : {}) } : {}),
-          statusCallback: url(VOICE_PATHS.leg),
+          statusCallback: `${url(VOICE_PATHS.leg)}?${new URLSearchParams({ conversationId: p.leg.conversationId, role: p.leg.role, agentId: p.leg.agentId })}`,
           statusCallbackMethod: "POST",
           statusCallbackEvent: ["initiated", "ringing", "answered", "completed"],
           conferenceStatusCallback: url(VOICE_PATHS.conference),
@@ -172,10 +185,11 @@ export function createConferenceOps(client: TwilioRestClient, url: (path: string
       return { conferenceSid: p.ConferenceSid, friendlyName: p.FriendlyName, event: p.StatusCallbackEvent, callSid: p.CallSid ?? null, hold: p.Hold ?? null, muted: p.Muted ?? null };
     },
 
-    /** A placed participant's call status; "missed" when it ended without being answered. */
-    parseLegStatus(params: Record<string, unknown>): { callSid: string; status: string; missed: boolean } {
+    /** A placed participant's call status; "missed" when it ended without being answered. `query`: the callback URL's own. */
+    parseLegStatus(params: Record<string, unknown>, query: Record<string, unknown>): { callSid: string; status: string; missed: boolean; leg: LegContext } {
       const p = parse(LegStatusParams, params);
-      return { callSid: p.CallSid, status: p.CallStatus, missed: ["busy", "failed", "no-answer", "canceled"].includes(p.CallStatus) };
+      const leg = parse(LegQuery, query);
+      return { callSid: p.CallSid, status: p.CallStatus, missed: ["busy", "failed", "no-answer", "canceled"].includes(p.CallStatus), leg };
     },
   };
 }

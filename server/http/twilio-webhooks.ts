@@ -137,7 +137,7 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
   router.post("/voice/leg", async (req, res) => {
     const voice = verified(deps.voice, "voice", req, res);
     if (!voice) return;
-    const update = parsed(res, "participant call status", () => voice.conference.parseLegStatus(body(req)));
+    const update = parsed(res, "participant call status", () => voice.conference.parseLegStatus(body(req), req.query as Record<string, unknown>));
     if (!update) return;
     await recordLegStatus({ ...deps, voice }, update);
     res.status(204).end();

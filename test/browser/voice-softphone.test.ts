@@ -5,6 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, signInThroughForm } from "../support/browser.ts";
 import { stubTwilioDevice } from "../support/softphone-stub.ts";
+import { legStatus } from "../support/conference-calls.ts";
 import { createAgent, createQueue, TEST_PASSWORD } from "../support/factories.ts";
 import { newSid } from "../support/fake-twilio.ts";
 import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
@@ -148,7 +149,7 @@ describe("what the agent is told", () => {
     // The softphone never picked up: the status callback of the agent's placed leg reports no answer.
     const conversationId = (await t.pool.query(`SELECT conversation_id FROM messages WHERE external_id = $1`, [callSid])).rows[0].conversation_id;
     const placed = await t.fake.waitFor((r) => r.path.endsWith(`/Conferences/conv-${conversationId}/Participants.json`) && !!r.response);
-    await voiceWebhook("/webhooks/twilio/voice/leg", { CallSid: String(placed.response!.body.call_sid), CallStatus: "no-answer" });
+    await legStatus(t, placed, "no-answer");
     await expect.poll(() => page.getByTestId("work-notice").textContent()).toMatch(/missed a call.*Away/);
     await expect.poll(() => page.getByTestId("presence-select").inputValue()).toBe("away");
     expect((await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agentId])).rows[0].presence).toBe("away");

@@ -1,7 +1,7 @@
 // A call answered in its conference, as Twilio would play it out: the inbound call is accepted, the
 // caller's leg joins by TwiML, the agent's placed leg answers, and Twilio's signed conference callbacks
 // (conference-start, participant-join) reach the app.
-import { newSid } from "./fake-twilio.ts";
+import { newSid, type RecordedRequest } from "./fake-twilio.ts";
 import { eventually, type TestApp } from "./test-app.ts";
 import { postSignedForm } from "./twilio-webhooks.ts";
 
@@ -24,6 +24,13 @@ export function conferenceCallback(t: TestApp, conference: { sid: string; name: 
 }
 
 const participantFields = { Muted: "false", Hold: "false", Coaching: "false", EndConferenceOnExit: "false", StartConferenceOnEnter: "true" };
+
+/** The status callback of a leg placed into a conference, to the URL (with its query) the app gave Twilio. */
+export function legStatus(t: TestApp, placed: RecordedRequest, callStatus: string, callSid = String(placed.response?.body.call_sid)) {
+  const url = placed.form.StatusCallback!;
+  if (!url.startsWith(t.config.publicUrl)) throw new Error(`unexpected StatusCallback ${url}`);
+  return voiceWebhook(t, url.slice(t.config.publicUrl.length), { CallSid: callSid, CallStatus: callStatus });
+}
 
 /** A call Twilio placed into a conference answered and joined it (the fake's state, then the callback). */
 export async function legJoins(t: TestApp, callSid: string) {

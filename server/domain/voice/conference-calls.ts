@@ -34,14 +34,26 @@ export async function connectThroughConference(deps: ConferenceDeps, opts: { con
       to: await agentDialTarget(deps.pool, opts.agentId),
       endConferenceOnExit: true,
       beep: false,
+      leg: { conversationId: opts.conversationId, role: "agent", agentId: opts.agentId },
     });
-    await deps.prisma.callLeg.create({ data: { conversationId: opts.conversationId, callSid, role: "agent", agentId: opts.agentId } });
+    await storeLeg(deps.prisma, { conversationId: opts.conversationId, callSid, role: "agent", agentId: opts.agentId });
   } catch (err) {
     await deps.voice.redirectCall(opts.customerCallSid, deps.voice.holdTwiml(BACK_IN_LINE_GREETING)).catch((undo: unknown) => {
       deps.log?.warn("the caller could not be put back in Twilio's queue after the agent's leg failed", { conversationId: opts.conversationId, err: undo });
     });
     throw err;
   }
+}
+
+/**
+ * Stores a leg Twilio placed. Its status callback may have come first (a leg that failed at once) and
+ * stored it as failed: that row is kept as it is.
+ */
+export async function storeLeg(
+  db: Pick<PrismaClient, "callLeg">,
+  leg: { conversationId: string; callSid: string; role: "agent" | "consult" | "monitor"; agentId: string; monitorMode?: string; muted?: boolean },
+): Promise<void> {
+  await db.callLeg.upsert({ where: { callSid: leg.callSid }, create: leg, update: {} });
 }
 
 /** A fresh conference for this call (a call sent back to the queue and accepted again gets a new one). */

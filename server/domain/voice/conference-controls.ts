@@ -3,7 +3,7 @@
 // transfer first consults a colleague (the caller held meanwhile), then hands the caller over.
 import { AppError } from "../../errors.ts";
 import { agentDialTarget } from "./calls.ts";
-import { legOf, type ConferenceDeps, type LiveConference } from "./conference-calls.ts";
+import { legOf, storeLeg, type ConferenceDeps, type LiveConference } from "./conference-calls.ts";
 import { assertCanTakeCall, reserveTransferTarget, undoTransfer } from "./transfer-target.ts";
 
 export type ConferenceAction =
@@ -37,8 +37,9 @@ export async function controlConference(
       to: await agentDialTarget(deps.pool, agentId),
       endConferenceOnExit: role === "agent",
       beep: false,
+      leg: { conversationId: opts.conversationId, role, agentId },
     });
-    await deps.prisma.callLeg.create({ data: { conversationId: opts.conversationId, callSid, role, agentId } });
+    await storeLeg(deps.prisma, { conversationId: opts.conversationId, callSid, role, agentId });
   };
   /** The agent who had the caller leaves without ending the call. */
   const release = async (agentId: string) => {

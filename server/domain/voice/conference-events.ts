@@ -2,7 +2,7 @@
 // is held or muted; and the status of each call Twilio placed into it. Callbacks come late, twice and
 // out of order, so each only moves a leg forward (dialing → joined → left) and a repeat changes nothing.
 import type pg from "pg";
-import type { ConferenceEvent } from "../../../channels/voice/conference.ts";
+import type { ConferenceEvent, LegContext } from "../../../channels/voice/conference.ts";
 import type { VoiceAdapter } from "../../../channels/voice/voice-adapter.ts";
 import type { PrismaClient } from "../../db/client.ts";
 import type { Logger } from "../../log.ts";
@@ -71,12 +71,22 @@ export async function recordConferenceEvent(deps: ConferenceEventDeps, e: Confer
  * The status of a call Twilio placed into a conference. An agent's leg that ends unanswered (no answer,
  * busy, declined) puts the caller back in line as a missed <Dial> did: the agent is set away.
  */
-export async function recordLegStatus(deps: ConferenceEventDeps, update: { callSid: string; status: string; missed: boolean }): Promise<void> {
+export async function recordLegStatus(deps: ConferenceEventDeps, update: { callSid: string; status: string; missed: boolean; leg: LegContext }): Promise<void> {
   // Answered and ended legs are told by the conference's own join and leave callbacks.
   if (!update.missed) return;
   const now = new Date();
   const failed = await deps.prisma.callLeg.updateMany({ where: { callSid: update.callSid, status: "dialing", endedAt: null }, data: { status: "failed", endedAt: now, updatedAt: now } });
-  if (!failed.count) return;
+  if (!failed.count) {
+    if (await deps.prisma.callLeg.findUnique({ where: { callSid: update.callSid }, select: { id: true } })) return; // a repeat
+    // Faster than the app storing the leg it placed: stored here, failed (storeLeg keeps it so). A
+    // monitor leg's mode is not known here; the failed leg is over whatever it was.
+    const ours = await deps.prisma.callConference.findUnique({ where: { conversationId: update.leg.conversationId }, select: { conversationId: true } });
+    if (!ours) return;
+    const stored = await deps.prisma.callLeg
+      .create({ data: { ...update.leg, callSid: update.callSid, status: "failed", endedAt: now, monitorMode: update.leg.role === "monitor" ? "listen" : null } })
+      .then(() => true, (err: { code?: string }) => (err.code === "P2002" ? false : Promise.reject(err)));
+    if (!stored) return;
+  }
   const leg = await deps.prisma.callLeg.findUnique({ where: { callSid: update.callSid } });
   if (!leg) return;
   if (leg.role === "monitor") return void (await publishMonitoring(deps, leg.conversationId));

@@ -9,7 +9,7 @@ import { recordPrismaAudit } from "../audit.ts";
 import { assertCan, can, type Actor } from "../auth/permissions.ts";
 import type { EventPublisher } from "../events.ts";
 import { agentClientIdentity } from "./calls.ts";
-import { legOf, liveConference, type ConferenceDeps } from "./conference-calls.ts";
+import { legOf, liveConference, storeLeg, type ConferenceDeps } from "./conference-calls.ts";
 
 export interface MonitorDeps extends Omit<ConferenceDeps, "voice"> {
   voice: ConferenceDeps["voice"] | null;
@@ -69,13 +69,19 @@ export async function monitorCall(deps: MonitorDeps, opts: { conversationId: str
     const to = opts.via === "phone" ? await forwardPhoneOf(deps, opts.actor.id) : { client: agentClientIdentity(opts.actor.id) };
     if (!deps.businessNumber) throw new AppError("CHANNEL_DISABLED", "The voice channel has no number to call from (TWILIO_PHONE_NUMBER)");
     const callSid = await voice.conference
-      .addParticipant(conference.conferenceSid, { from: deps.businessNumber, to, endConferenceOnExit: false, beep: false, voice: voiceOf, timeoutSeconds: 30 })
+      .addParticipant(conference.conferenceSid, {
+        from: deps.businessNumber,
+        to,
+        endConferenceOnExit: false,
+        beep: false,
+        voice: voiceOf,
+        timeoutSeconds: 30,
+        leg: { conversationId: opts.conversationId, role: "monitor", agentId: opts.actor.id },
+      })
       .catch(providerRefusal);
     try {
       await deps.prisma.$transaction(async (tx) => {
-        await tx.callLeg.create({
-          data: { conversationId: opts.conversationId, callSid, role: "monitor", agentId: opts.actor.id, monitorMode: opts.mode, muted: voiceOf.muted },
-        });
+        await storeLeg(tx, { conversationId: opts.conversationId, callSid, role: "monitor", agentId: opts.actor.id, monitorMode: opts.mode, muted: voiceOf.muted });
         await recordPrismaAudit(tx, {
           actorId: opts.actor.id,
           action: "call.monitor_started",
