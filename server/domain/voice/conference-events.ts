@@ -75,8 +75,9 @@ export async function recordLegStatus(deps: ConferenceEventDeps, update: { callS
   // Answered and ended legs are told by the conference's own join and leave callbacks.
   if (!update.missed) return;
   const now = new Date();
-  const failed = await deps.prisma.callLeg.updateMany({ where: { callSid: update.callSid, status: "dialing", endedAt: null }, data: { status: "failed", endedAt: now, updatedAt: now } });
-  if (!failed.count) {
+  const markFailed = async () =>
+    (await deps.prisma.callLeg.updateMany({ where: { callSid: update.callSid, status: "dialing", endedAt: null }, data: { status: "failed", endedAt: now, updatedAt: now } })).count > 0;
+  if (!(await markFailed())) {
     if (await deps.prisma.callLeg.findUnique({ where: { callSid: update.callSid }, select: { id: true } })) return; // a repeat
     // Faster than the app storing the leg it placed: stored here, failed (storeLeg keeps it so). A
     // monitor leg's mode is not known here; the failed leg is over whatever it was.
@@ -85,7 +86,8 @@ export async function recordLegStatus(deps: ConferenceEventDeps, update: { callS
     const stored = await deps.prisma.callLeg
       .create({ data: { ...update.leg, callSid: update.callSid, status: "failed", endedAt: now, monitorMode: update.leg.role === "monitor" ? "listen" : null } })
       .then(() => true, (err: { code?: string }) => (err.code === "P2002" ? false : Promise.reject(err)));
-    if (!stored) return;
+    // The app stored it meanwhile (as dialing): mark that row.
+    if (!stored && !(await markFailed())) return;
   }
   const leg = await deps.prisma.callLeg.findUnique({ where: { callSid: update.callSid } });
   if (!leg) return;
