@@ -288,3 +288,32 @@ describe("a supervisor monitoring a call", () => {
     expect(await auditOf(call.conversationId)).toEqual([]);
   });
 });
+
+describe("a business that does not announce monitoring (VOICE_ANNOUNCE_MONITORING=false)", () => {
+  it("keeps it from the agent: no event, and an empty list; supervisors still see it", async () => {
+    const quiet = await startTestApp({ env: { VOICE_ANNOUNCE_MONITORING: "false", TWILIO_API_KEY_SID: "SK" + "1".repeat(32), TWILIO_API_KEY_SECRET: "secret", TWILIO_TWIML_APP_SID: "AP" + "2".repeat(32) } });
+    try {
+      await createQueue(quiet.pool, { name: "Support" });
+      const agent = await createAgent(quiet.pool, { presence: "available", softphoneReady: true });
+      const agentCookie = await quiet.login(agent.email);
+      const call = await answeredConferenceCall(quiet, { agentId: agent.id, cookie: agentCookie, from: nextPhone() });
+      const supervisor = await createAgent(quiet.pool, { role: "supervisor" });
+      const cookie = await quiet.login(supervisor.email);
+      const agentSocket = await quiet.connectAgent(agentCookie);
+      const supervisorSocket = await quiet.connectAgent(cookie);
+      const toldAgent: unknown[] = [];
+      agentSocket.on("call:monitoring", (e) => toldAgent.push(e));
+      const toldSupervisor = nextEvent<CallMonitoringEvent>(supervisorSocket, "call:monitoring");
+      expect((await quiet.api(cookie, "POST", `/api/conversations/${call.conversationId}/monitor`, { mode: "listen" })).status).toBe(200);
+      expect((await toldSupervisor).monitors).toHaveLength(1);
+      const asAgent = await quiet.api<{ monitors: unknown[] }>(agentCookie, "GET", `/api/conversations/${call.conversationId}/monitors`);
+      expect(asAgent.body.monitors).toEqual([]);
+      expect((await quiet.api<{ monitors: unknown[] }>(cookie, "GET", `/api/conversations/${call.conversationId}/monitors`)).body.monitors).toHaveLength(1);
+      expect(toldAgent).toEqual([]);
+      agentSocket.disconnect();
+      supervisorSocket.disconnect();
+    } finally {
+      await quiet.close();
+    }
+  });
+});

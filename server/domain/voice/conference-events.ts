@@ -34,6 +34,8 @@ export async function recordConferenceEvent(deps: ConferenceEventDeps, e: Confer
     await deps.prisma.$transaction([
       deps.prisma.callConference.updateMany({ where: { conversationId, status: { not: "completed" } }, data: { conferenceSid: e.conferenceSid, status: "completed", endedAt: now, updatedAt: now } }),
       deps.prisma.callLeg.updateMany({ where: { conversationId, endedAt: null, status: "joined" }, data: { status: "left", endedAt: now, updatedAt: now } }),
+      // A leg still ringing (a supervisor who had not answered) ends with the conference too.
+      deps.prisma.callLeg.updateMany({ where: { conversationId, endedAt: null, status: "dialing", role: { not: "customer" } }, data: { status: "failed", endedAt: now, updatedAt: now } }),
     ]);
     return void (await publishMonitoring(deps, conversationId));
   }
