@@ -5,7 +5,14 @@ import twilio from "twilio";
 import { z } from "zod";
 import { InboundParseError } from "../channel.ts";
 import { twilioSendError, type TwilioRestClient } from "../twilio/rest-client.ts";
-import { VOICE_PATHS, type AgentDialTarget } from "./voice-adapter.ts";
+import type { AgentDialTarget } from "./voice-adapter.ts";
+
+/** The webhooks this file names to Twilio (VOICE_PATHS in voice-adapter.ts), as full public URLs. */
+export interface ConferenceUrls {
+  conference: string;
+  leg: string;
+  recording: string;
+}
 
 const CallSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, "CallSid must be CA followed by 32 hex digits");
 const ConferenceSid = z.string().regex(/^CF[0-9a-fA-F]{32}$/, "ConferenceSid must be CF followed by 32 hex digits");
@@ -96,7 +103,7 @@ function parse<T>(schema: z.ZodType<T>, params: Record<string, unknown>): T {
   return parsed.data;
 }
 
-export function createConferenceOps(client: TwilioRestClient, url: (path: string) => string, opts: { recordCalls: boolean }) {
+export function createConferenceOps(client: TwilioRestClient, urls: ConferenceUrls, opts: { recordCalls: boolean }) {
   const rest = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -109,9 +116,10 @@ export function createConferenceOps(client: TwilioRestClient, url: (path: string
   return {
     /**
      * The caller's leg joins the conference and waits (hold music) until the agent's leg starts it; when
-     * the caller hangs up the conference ends, and so do the other legs.
+     * the caller hangs up the conference ends, and so do the other legs. A recorded conference's callback
+     * names the conference, not a call: its URL carries the caller's CallSid, which the call is stored by.
      */
-    joinTwiml(name: string): string {
+    joinTwiml(name: string, callerCallSid: string): string {
       const r = new twilio.twiml.VoiceResponse();
       r.dial().conference(
         {
@@ -119,10 +127,10 @@ export function createConferenceOps(client: TwilioRestClient, url: (path: string
           endConferenceOnExit: true,
           // No waitUrl: until the agent's leg starts the conference the caller hears Twilio's standard hold music.
           beep: "false",
-          statusCallback: url(VOICE_PATHS.conference),
+          statusCallback: urls.conference,
           statusCallbackMethod: "POST",
           statusCallbackEvent: CONFERENCE_EVENTS,
-          ...(opts.recordCalls ? { record: "record-from-start" as const, recordingStatusCallback: url(VOICE_PATHS.recording) } : {}),
+          ...(opts.recordCalls ? { record: "record-from-start" as const, recordingStatusCallback: `${urls.recording}?${new URLSearchParams({ callSid: callerCallSid })}` } : {}),
         },
         name,
       );
@@ -141,10 +149,10 @@ export function createConferenceOps(client: TwilioRestClient, url: (path: string
           endConferenceOnExit: p.endConferenceOnExit,
           timeout: p.timeoutSeconds ?? 20,
           ...(p.voice ? { muted: p.voice.muted, coaching: p.voice.coaching, ...(p.voice.callSidToCoach ? { callSidToCoach: p.voice.callSidToCoach } : {}) } : {}),
-          statusCallback: `${url(VOICE_PATHS.leg)}?${new URLSearchParams({ conversationId: p.leg.conversationId, role: p.leg.role, agentId: p.leg.agentId })}`,
+          statusCallback: `${urls.leg}?${new URLSearchParams({ conversationId: p.leg.conversationId, role: p.leg.role, agentId: p.leg.agentId })}`,
           statusCallbackMethod: "POST",
           statusCallbackEvent: ["initiated", "ringing", "answered", "completed"],
-          conferenceStatusCallback: url(VOICE_PATHS.conference),
+          conferenceStatusCallback: urls.conference,
           conferenceStatusCallbackEvent: CONFERENCE_EVENTS,
         }),
       );

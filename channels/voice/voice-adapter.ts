@@ -94,7 +94,11 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
   const adapter = {
     channel: "voice" as const,
     /** Answered calls run in a conference: TwiML to join it, its participants, its callbacks. */
-    conference: createConferenceOps(client, url, { recordCalls: !!settings.recordCalls }),
+    conference: createConferenceOps(
+      client,
+      { conference: url(VOICE_PATHS.conference), leg: url(VOICE_PATHS.leg), recording: url(VOICE_PATHS.recording) },
+      { recordCalls: !!settings.recordCalls },
+    ),
     verifySignature: (pathAndQuery: string, params: Record<string, unknown>, signature: string | undefined) =>
       verifyTwilioSignature(settings.authToken, settings.publicUrl, pathAndQuery, params, signature),
 

@@ -168,7 +168,9 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
   router.post("/voice/recording", async (req, res) => {
     const voice = verified(deps.voice, "voice", req, res);
     if (!voice) return;
-    const recording = parsed(res, "recording callback", () => voice.parseRecording(body(req)));
+    // A conference's recording: the signed URL names the caller's call (conference.ts joinTwiml).
+    const forCall = typeof req.query.callSid === "string" ? { CallSid: req.query.callSid } : {};
+    const recording = parsed(res, "recording callback", () => voice.parseRecording({ ...body(req), ...forCall }));
     if (!recording) return;
     await attachCallRecording(deps, recording);
     res.status(204).end();

@@ -2,6 +2,7 @@
 // caller's leg joins by TwiML, the agent's placed leg answers, and Twilio's signed conference callbacks
 // (conference-start, participant-join) reach the app.
 import { newSid, type RecordedRequest } from "./fake-twilio.ts";
+import { createAgent } from "./factories.ts";
 import { eventually, type TestApp } from "./test-app.ts";
 import { postSignedForm } from "./twilio-webhooks.ts";
 
@@ -67,4 +68,20 @@ export async function answeredConferenceCall(t: TestApp, opts: { agentId: string
     await conferenceCallback(t, conference, "conference-start");
   }
   return { conversationId, customerCallSid, agentCallSid, conference };
+}
+
+/** Paths and requests of a test file's app, and a call answered in conference by a new agent. */
+export function conferenceHelpers(app: () => TestApp, nextPhone: () => string) {
+  const participantsPath = (conference: string, callSid?: string) =>
+    `/2010-04-01/Accounts/${app().fake.accountSid}/Conferences/${conference}/Participants${callSid ? `/${callSid}` : ""}.json`;
+  const requestsTo = (path: string) => app().fake.requests.filter((r) => r.path === path && r.method !== "GET");
+  async function callInConference() {
+    const t = app();
+    const agent = await createAgent(t.pool, { name: "Avery Agent", presence: "available", softphoneReady: true });
+    const cookie = await t.login(agent.email);
+    const from = nextPhone();
+    const call = await answeredConferenceCall(t, { agentId: agent.id, cookie, from });
+    return { agent, cookie, from, ...call };
+  }
+  return { participantsPath, requestsTo, callInConference };
 }

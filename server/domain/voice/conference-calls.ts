@@ -27,7 +27,7 @@ export async function connectThroughConference(deps: ConferenceDeps, opts: { con
   const name = conferenceName(opts.conversationId);
   await openConference(deps.prisma, opts.conversationId, opts.customerCallSid);
   // The caller's leg moves first: if Twilio refuses that, the caller is still in the queue as before.
-  await deps.voice.redirectCall(opts.customerCallSid, deps.voice.conference.joinTwiml(name));
+  await deps.voice.redirectCall(opts.customerCallSid, deps.voice.conference.joinTwiml(name, opts.customerCallSid));
   try {
     const callSid = await deps.voice.conference.addParticipant(name, {
       from: await callerIdFor(deps, opts.conversationId, opts.agentId),
