@@ -31,6 +31,8 @@ export async function recordConferenceEvent(deps: ConferenceEventDeps, e: Confer
   if (conference.status === "completed") return;
 
   if (e.event === "conference-end") {
+    // Only a conference we know ends: with no SID yet this may be the end of an earlier one of this call.
+    if (conference.conferenceSid !== e.conferenceSid) return;
     await deps.prisma.$transaction([
       deps.prisma.callConference.updateMany({ where: { conversationId, status: { not: "completed" } }, data: { conferenceSid: e.conferenceSid, status: "completed", endedAt: now, updatedAt: now } }),
       deps.prisma.callLeg.updateMany({ where: { conversationId, endedAt: null, status: "joined" }, data: { status: "left", endedAt: now, updatedAt: now } }),
