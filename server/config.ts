@@ -39,6 +39,7 @@ const EnvSchema = z.object({
   API_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
   OFFER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   VOICE_RECORD_CALLS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  VOICE_ANNOUNCE_MONITORING: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   CHAT_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
   CHAT_UPLOAD_TYPES: z
@@ -89,6 +90,8 @@ export interface Config {
   wrapUpMs: number;
   /** Record answered calls; the recording is put on the call's timeline item. */
   recordCalls: boolean;
+  /** Tell an agent when a supervisor listens, whispers or barges on their call (VOICE_ANNOUNCE_MONITORING). */
+  announceMonitoring: boolean;
   smsDefaultCountry: string;
   /** What a chat visitor may upload. */
   uploads: { maxBytes: number; types: string[] };
@@ -164,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     offerTimeoutMs: e.OFFER_TIMEOUT_SECONDS * 1000,
     wrapUpMs: e.WRAP_UP_SECONDS * 1000,
     recordCalls: e.VOICE_RECORD_CALLS,
+    announceMonitoring: e.VOICE_ANNOUNCE_MONITORING,
     smsDefaultCountry: e.SMS_DEFAULT_COUNTRY,
     uploads: { maxBytes: e.CHAT_UPLOAD_MAX_BYTES, types: e.CHAT_UPLOAD_TYPES },
     logLevel: e.LOG_LEVEL,

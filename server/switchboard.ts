@@ -134,7 +134,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
   await emailAvailability.refresh().catch((err) => log.warn("could not read the mailboxes at start", { err: (err as Error).message }));
   const channelState = (channel: Channel) => (channel === "email" && emailAvailability.enabled() ? { enabled: true as const } : config.channels[channel]);
   const softphone = config.softphone && config.voice ? { accountSid: config.voice.accountSid, ...config.softphone } : null;
-  const deps = { pool: db.pool, prisma: db.prisma, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl, voice, softphone, wrapUpMs: config.wrapUpMs, businessNumber: config.voice?.phoneNumber ?? null, defaultCountry: config.smsDefaultCountry };
+  const deps = { pool: db.pool, prisma: db.prisma, events, queues, offerTimeoutMs: config.offerTimeoutMs, channelState, log, publicUrl: config.publicUrl, voice, softphone, wrapUpMs: config.wrapUpMs, announceMonitoring: config.announceMonitoring, businessNumber: config.voice?.phoneNumber ?? null, defaultCountry: config.smsDefaultCountry };
 
   let workers: Workers | null = null;
   if (opts.runWorkers ?? true) {

@@ -396,6 +396,10 @@ export const CallControlBody = z.discriminatedUnion("action", [
   z.object({ action: z.literal("transfer"), toAgentId: z.string().uuid() }),
   /** Back in line, in another queue. */
   z.object({ action: z.literal("transfer_to_queue"), queueId: z.string().uuid() }),
+  /** Warm transfer: the caller is held while a colleague joins the call, then handed over (or the consult ends). */
+  z.object({ action: z.literal("consult"), toAgentId: z.string().uuid() }),
+  z.object({ action: z.literal("complete_transfer") }),
+  z.object({ action: z.literal("cancel_consult") }),
 ]);
 export type CallControlBody = z.infer<typeof CallControlBody>;
 

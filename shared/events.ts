@@ -6,6 +6,7 @@ import type { AgentView, ChannelHealth, ConversationView, ErrorCode, MessageView
 import type { AlertView } from "./service-levels.ts";
 import { ReminderView } from "./follow-ups.ts";
 import type { CustomerMergedEvent } from "./merge.ts";
+import type { CallMonitoringEvent } from "./call-monitor.ts";
 
 export const AGENT_NAMESPACE = "/agent";
 
@@ -53,6 +54,8 @@ export interface AgentServerToClient {
   "customer:merged": (event: CustomerMergedEvent) => void;
   /** To board watchers: the rows of the live board that changed (coalesced). */
   "board:update": (update: BoardUpdate) => void;
+  /** Who listens, whispers or barges on a call: to supervisors, and to its agent when monitoring is announced. */
+  "call:monitoring": (event: CallMonitoringEvent) => void;
 }
 
 export interface AgentClientToServer {

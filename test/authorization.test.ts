@@ -138,6 +138,10 @@ const ROUTES: Record<string, RouteCase> = {
     ...assignedOnly(200),
   },
   "POST /api/conversations/:id/call": { request: ownersConversation("voice", "/call", { action: "hold" }), ...assignedOnly(200) },
+  // Past the role check a call without a running conference is a CONFLICT (test/call-monitor.test.ts plays the 200s out).
+  "POST /api/conversations/:id/monitor": { request: ownersConversation("voice", "/monitor", { mode: "listen" }), ...readers(409), supervisor: [409, "CONFLICT"], admin: [409, "CONFLICT"] },
+  "DELETE /api/conversations/:id/monitor": { request: ownersConversation("voice", "/monitor"), ...readers(404), supervisor: [404, "NOT_FOUND"], admin: [404, "NOT_FOUND"] },
+  "GET /api/conversations/:id/monitors": { request: ownersConversation("voice", "/monitors"), ...everyone(200) },
   "POST /api/conversations/:id/wrap-up": { request: ownersConversation("voice", "/wrap-up", { disposition: "resolved" }), ...assignedOnly(200) },
   "POST /api/conversations/:id/messages": { request: ownersConversation("sms", "/messages", { body: "On it" }), ...assignedOnly(201) },
   // A note is not a reply: anyone may leave one on any conversation (no department an island).

@@ -1,6 +1,7 @@
 // Voice, first slice: a signed inbound call joins the customer's record and the routed queue, waits in
-// Twilio's <Enqueue> with its place in line, is redirected to the agent's softphone on accept, and its
-// status only moves forward; abandoned calls, voicemail, and the softphone token.
+// Twilio's <Enqueue> with its place in line, is redirected into its conference on accept (the agent's
+// softphone placed into it), and its status only moves forward; abandoned calls, voicemail, and the
+// softphone token. test/call-monitor.test.ts has the conference itself: hold, transfers, monitoring.
 import { XMLParser } from "fast-xml-parser";
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { newSid } from "./support/fake-twilio.ts";
 import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
 import type { AgentNotice } from "../shared/events.ts";
 import { postSignedForm } from "./support/twilio-webhooks.ts";
+import { legJoins, legStatus } from "./support/conference-calls.ts";
 
 const API_KEY_SID = "SK" + "1".repeat(32);
 const API_KEY_SECRET = "softphone-api-key-secret";
@@ -99,7 +101,7 @@ describe("an inbound call", () => {
     expect((await t.pool.query(`SELECT count(*)::int AS n FROM messages`)).rows[0].n).toBe(before);
   });
 
-  it("is offered like any work and, on accept, redirected to dial the agent's softphone", async () => {
+  it("is offered like any work and, on accept, redirected into its conference, where the agent's softphone is rung", async () => {
     const agent = await createAgent(t.pool, { presence: "available", softphoneReady: true });
     const cookie = await t.login(agent.email);
     const inbound = await call(nextPhone());
@@ -108,9 +110,9 @@ describe("an inbound call", () => {
     const accepted = await t.api<{ conversation: { status: string } }>(cookie, "POST", `/api/offers/${offer.id}/accept`);
     expect(accepted.status).toBe(200);
     const update = await t.fake.waitFor((r) => r.path === `/2010-04-01/Accounts/${t.fake.accountSid}/Calls/${inbound.callSid}.json`);
-    const dial = xml.parse(update.form.Twiml!).Response.Dial;
-    expect(dial.Client).toBe(`agent-${agent.id}`);
-    expect(dial["@action"]).toBe(`${t.config.publicUrl}/webhooks/twilio/voice/status`);
+    expect(xml.parse(update.form.Twiml!).Response.Dial.Conference["#text"]).toBe(`conv-${conversation_id}`);
+    const placed = await t.fake.waitFor((r) => r.path.endsWith(`/Conferences/conv-${conversation_id}/Participants.json`));
+    expect(placed.form).toMatchObject({ To: `client:agent-${agent.id}`, StatusCallback: `${t.config.publicUrl}/webhooks/twilio/voice/leg?conversationId=${conversation_id}&role=agent&agentId=${agent.id}` });
     // An agent on a call gets no other call (voice capacity 1).
     const second = await call(nextPhone());
     const secondConversation = (await conversationOfCall(second.callSid)).conversation_id;
@@ -271,8 +273,11 @@ describe("an accepted call the agent does not pick up", () => {
     const second = await createAgent(t.pool, { presence: "available", softphoneReady: true });
     const firstSocket = await t.connectAgent(await t.login(first.email));
     const notice = nextEvent<AgentNotice>(firstSocket, "agent:notice");
-    const dialed = await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: inbound.callSid, CallStatus: "in-progress", DialCallStatus: "no-answer" });
-    expect(dialed.twiml.Response.Enqueue["#text"]).toBe("switchboard");
+    // The agent's leg, placed into the conference, reports that nobody answered: the caller is sent back to the queue.
+    const placed = await t.fake.waitFor((r) => r.path.endsWith(`/Conferences/conv-${conversation_id}/Participants.json`) && !!r.response);
+    expect((await legStatus(t, placed, "no-answer")).status).toBe(204);
+    const back = await t.fake.waitFor((r) => r.path.endsWith(`/Calls/${inbound.callSid}.json`) && !!r.form.Twiml?.includes("<Enqueue"));
+    expect(xml.parse(back.form.Twiml!).Response.Enqueue["#text"]).toBe("switchboard");
     expect((await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [first.id])).rows[0].presence).toBe("away");
     expect(await notice).toMatchObject({ kind: "set_away_after_missed_call", conversationId: conversation_id });
     await eventually(async () => (await t.pool.query(`SELECT 1 FROM offers WHERE conversation_id = $1 AND agent_id = $2 AND status = 'pending'`, [conversation_id, second.id])).rowCount === 1);
@@ -297,8 +302,9 @@ describe("an agent who takes calls on their own phone", () => {
     const inbound = await call(nextPhone());
     const { conversation_id } = await conversationOfCall(inbound.callSid);
     await acceptOfferOf(conversation_id, cookie);
-    const redirect = await t.fake.waitFor((r) => r.path.endsWith(`/Calls/${inbound.callSid}.json`));
-    expect(xml.parse(redirect.form.Twiml!).Response.Dial.Number).toBe("+14155550199");
+    const placed = await t.fake.waitFor((r) => r.path.endsWith(`/Conferences/conv-${conversation_id}/Participants.json`));
+    // A phone is called from the business's number (Twilio allows no other caller ID to a phone).
+    expect(placed.form).toMatchObject({ To: "+14155550199", From: "+14155550100" });
     await t.api(cookie, "PUT", "/api/me/phone", { phone: null });
 
     const recording = { CallSid: inbound.callSid, RecordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE9", RecordingDuration: "88" };
@@ -326,11 +332,16 @@ describe("during a call", () => {
       const updates = t.fake.callUpdates().filter((r) => r.path.endsWith(`/Calls/${inbound.callSid}.json`));
       return updates[updates.length - 1]!.form;
     };
+    // The call runs in its conference: the caller joined by TwiML, the agent's placed leg answered.
+    const placed = await t.fake.waitFor((r) => r.path.endsWith(`/Conferences/conv-${conversation_id}/Participants.json`) && !!r.response);
+    t.fake.conferences.joinByTwiml(`conv-${conversation_id}`, inbound.callSid, { startConferenceOnEnter: false, endConferenceOnExit: true });
+    const conference = await legJoins(t, String(placed.response!.body.call_sid));
+    const lastParticipantChange = () => t.fake.participantRequests().at(-1)!;
 
     expect((await control({ action: "hold" })).status).toBe(200);
-    expect(xml.parse(lastUpdate().Twiml!).Response.Play["@loop"]).toBe("0");
+    expect(lastParticipantChange()).toMatchObject({ path: expect.stringContaining(`/Conferences/${conference.sid}/Participants/${inbound.callSid}.json`), form: { Hold: "true" } });
     expect((await control({ action: "resume" })).status).toBe(200);
-    expect(xml.parse(lastUpdate().Twiml!).Response.Dial.Client).toBe(`agent-${agent.id}`);
+    expect(lastParticipantChange().form).toEqual({ Hold: "false" });
     expect((await control({ action: "dance" })).status).toBe(400);
     const notMine = await control({ action: "hold" }, await t.login(colleague.email));
     expect(notMine.status).toBe(403);
@@ -346,7 +357,7 @@ describe("during a call", () => {
     expect(targets).toContainEqual({ id: colleague.id, name: "Colleague", presence: "available" });
     expect(targets.some((a) => a.id === agent.id)).toBe(false);
     expect((await control({ action: "transfer", toAgentId: colleague.id })).status).toBe(200);
-    expect(xml.parse(lastUpdate().Twiml!).Response.Dial.Client).toBe(`agent-${colleague.id}`);
+    expect(t.fake.participantRequests().find((r) => r.form.To === `client:agent-${colleague.id}`)).toBeDefined();
     expect((await t.pool.query(`SELECT assigned_agent_id FROM conversations WHERE id = $1`, [conversation_id])).rows[0].assigned_agent_id).toBe(colleague.id);
 
     const colleagueCookie = await t.login(colleague.email);

@@ -1,11 +1,12 @@
 // The voice channel: Twilio Programmable Voice. Inbound calls wait in a Twilio <Enqueue> while
-// Switchboard routes them; an accepted call is redirected (REST) to dial the agent's browser.
+// Switchboard routes them; an accepted call is redirected (REST) into its conference (conference.ts).
 import twilio from "twilio";
 import { z } from "zod";
 import { toE164 } from "../../shared/phone.ts";
 import { ChannelSendError, InboundParseError, type ChannelAdapter } from "../channel.ts";
 import { createTwilioRestClient, twilioSendError } from "../twilio/rest-client.ts";
 import { verifyTwilioSignature } from "../twilio/signature.ts";
+import { createConferenceOps } from "./conference.ts";
 
 export interface VoiceAdapterSettings {
   accountSid: string;
@@ -30,6 +31,10 @@ export const VOICE_PATHS = {
   choice: "/webhooks/twilio/voice/choice",
   /** A call recording is ready (when calls are recorded). */
   recording: "/webhooks/twilio/voice/recording",
+  /** A call conference's status callback (start, end, join, leave, hold, mute, modify). */
+  conference: "/webhooks/twilio/voice/conference",
+  /** The status of a call Twilio placed into a conference (an agent, a colleague, a supervisor). */
+  leg: "/webhooks/twilio/voice/leg",
 } as const;
 
 /** The Twilio queue every waiting caller sits in; Switchboard picks who is next, not Twilio. */
@@ -88,6 +93,12 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
 
   const adapter = {
     channel: "voice" as const,
+    /** Answered calls run in a conference: TwiML to join it, its participants, its callbacks. */
+    conference: createConferenceOps(
+      client,
+      { conference: url(VOICE_PATHS.conference), leg: url(VOICE_PATHS.leg), recording: url(VOICE_PATHS.recording) },
+      { recordCalls: !!settings.recordCalls },
+    ),
     verifySignature: (pathAndQuery: string, params: Record<string, unknown>, signature: string | undefined) =>
       verifyTwilioSignature(settings.authToken, settings.publicUrl, pathAndQuery, params, signature),
 
@@ -196,11 +207,6 @@ export function createVoiceAdapter(settings: VoiceAdapterSettings) {
     },
 
     emptyTwiml: () => new twilio.twiml.VoiceResponse().toString(),
-
-    /** Takes the waiting call out of the queue and rings the agent's browser softphone. */
-    async connectToAgent(callSid: string, target: AgentDialTarget): Promise<void> {
-      await adapter.redirectCall(callSid, adapter.dialAgentTwiml(target));
-    },
 
     /** Replaces what the caller's leg is doing now with new TwiML (hold music, another agent, the queue). */
     async redirectCall(callSid: string, twiml: string): Promise<void> {

@@ -11,7 +11,7 @@ export interface SoftphoneState {
   /** Who is calling (Twilio's `From`, the caller's number) while ringing or in a call. */
   incomingFrom: string | null;
   muted: boolean;
-  /** The caller is on hold: Twilio dropped this browser's leg to play them music, and rings it again on resume. */
+  /** The caller is on hold, hearing music: in a conference this leg stays up; a call without one drops it and rings it again on resume. */
   held: boolean;
   /** The last problem worth showing (token, registration, microphone); null when all is well. */
   error: string | null;
@@ -46,8 +46,9 @@ export interface SoftphoneDevice {
 }
 
 /**
- * What a call control does to this browser's leg: hold drops it (the call goes on, held), resume rings it
- * again (accepted at once: the agent asked for it), release hands the call elsewhere (transfer, requeue).
+ * What a call control does to this browser's leg: hold may drop it (a call without a conference; the call
+ * goes on, held), resume then rings it again (accepted at once: the agent asked for it); in a conference the
+ * leg stays up through both. Release hands the call elsewhere (transfer, requeue).
  */
 export type CallRedirect = "hold" | "resume" | "release";
 

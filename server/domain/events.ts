@@ -3,6 +3,7 @@ import type { AgentView, ChannelHealth, ConversationView, MessageView, OfferView
 import type { ChatMessageView } from "../../shared/chat.ts";
 import type { AgentNotice } from "../../shared/events.ts";
 import type { AlertView } from "../../shared/service-levels.ts";
+import type { CallMonitoringEvent } from "../../shared/call-monitor.ts";
 
 export type DomainEvent =
   | { type: "message.created"; message: MessageView; assignedAgentId: string | null }
@@ -28,6 +29,8 @@ export type DomainEvent =
   /** Sessions ended (null ids: all of the agent's): every server disconnects their sockets. */
   | { type: "sessions.ended"; agentId: string; reason: SessionEndReason; sessionId: string | null; exceptSessionId: string | null }
   /** Two customers were merged (or the merge undone): workspaces showing either reload them. */
+  /** Who monitors a call changed: announceTo is the call's agent when the business tells agents, else null. */
+  | { type: "call.monitoring"; event: CallMonitoringEvent; announceTo: string | null }
   | { type: "customer.merged"; mergeId: string; sourceId: string; targetId: string; undone: boolean; assignedAgentIds: string[] };
 
 /** signed_out: a supervisor signed the agent out from the live board. */

@@ -31,6 +31,7 @@ import { boardRouter } from "./board-routes.ts";
 import { reportRouter } from "./report-routes.ts";
 import { twilioWebhookRouter, type TwilioWebhookDeps } from "./twilio-webhooks.ts";
 import { workspaceRouter, type WorkspaceDeps } from "./workspace-routes.ts";
+import { callMonitorRouter } from "./call-monitor-routes.ts";
 import { searchRouter } from "./search-routes.ts";
 import { supervisorRouter } from "./supervisor-routes.ts";
 import { privacyRouter, type PrivacyDeps } from "./privacy-routes.ts";
@@ -83,6 +84,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
   api.use(accountRouter(deps));
   api.use(workspaceRouter(deps));
+  api.use(callMonitorRouter(deps));
   api.use(searchRouter(deps));
   api.use(privacyRouter(deps));
   api.use(customerMergeRouter(deps));

@@ -10,6 +10,8 @@ import { attachCallRecording, callerPosition, receiveCall, recordCallStatus, rec
 import { requestCallback } from "../domain/voice/outbound-calls.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { Logger } from "../log.ts";
+import type { PrismaClient } from "../db/client.ts";
+import { recordConferenceEvent, recordLegStatus } from "../domain/voice/conference-events.ts";
 import { cleanStrings } from "./clean-text.ts";
 import { formText } from "./read-body.ts";
 
@@ -19,6 +21,8 @@ export interface TwilioWebhookDeps extends IngestDeps {
   log: Logger;
   publicUrl: string;
   wrapUpMs: number;
+  prisma: PrismaClient;
+  announceMonitoring: boolean;
 }
 
 const GREETING = "Thank you for calling. Please hold while we connect you to the next available agent.";
@@ -121,6 +125,24 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
     twiml(res, voice.emptyTwiml());
   });
 
+  router.post("/voice/conference", async (req, res) => {
+    const voice = verified(deps.voice, "voice", req, res);
+    if (!voice) return;
+    const event = parsed(res, "conference status callback", () => voice.conference.parseEvent(body(req)));
+    if (!event) return;
+    await recordConferenceEvent({ ...deps, voice }, event);
+    res.status(204).end();
+  });
+
+  router.post("/voice/leg", async (req, res) => {
+    const voice = verified(deps.voice, "voice", req, res);
+    if (!voice) return;
+    const update = parsed(res, "participant call status", () => voice.conference.parseLegStatus(body(req), req.query as Record<string, unknown>));
+    if (!update) return;
+    await recordLegStatus({ ...deps, voice }, update);
+    res.status(204).end();
+  });
+
   router.post("/voice/dequeued", async (req, res) => {
     const voice = verified(deps.voice, "voice", req, res);
     if (!voice) return;
@@ -146,7 +168,9 @@ export function twilioWebhookRouter(deps: TwilioWebhookDeps): Router {
   router.post("/voice/recording", async (req, res) => {
     const voice = verified(deps.voice, "voice", req, res);
     if (!voice) return;
-    const recording = parsed(res, "recording callback", () => voice.parseRecording(body(req)));
+    // A conference's recording: the signed URL names the caller's call (conference.ts joinTwiml).
+    const forCall = typeof req.query.callSid === "string" ? { CallSid: req.query.callSid } : {};
+    const recording = parsed(res, "recording callback", () => voice.parseRecording({ ...body(req), ...forCall }));
     if (!recording) return;
     await attachCallRecording(deps, recording);
     res.status(204).end();

@@ -214,6 +214,9 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     case "sessions.ended":
       endSessionSockets(nsp, event);
       break;
+    case "call.monitoring":
+      to([rooms.supervisors, event.announceTo && rooms.agent(event.announceTo)]).emit("call:monitoring", event.event);
+      break;
     case "agent.notice":
       to([rooms.agent(event.agentId)]).emit("agent:notice", event.notice);
       break;

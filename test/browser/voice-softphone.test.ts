@@ -4,6 +4,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, signInThroughForm } from "../support/browser.ts";
+import { stubTwilioDevice } from "../support/softphone-stub.ts";
+import { legStatus } from "../support/conference-calls.ts";
 import { createAgent, createQueue, TEST_PASSWORD } from "../support/factories.ts";
 import { newSid } from "../support/fake-twilio.ts";
 import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
@@ -20,56 +22,7 @@ beforeAll(async () => {
   await createQueue(t.pool, { name: "Support" });
   browser = await launchBrowser();
   page = await browser.newPage();
-  // The stub Device: registers at once and rings when the test says so.
-  await page.addInitScript(() => {
-    type Handler = (...args: unknown[]) => void;
-    const emitter = () => {
-      const handlers = new Map<string, Handler[]>();
-      return {
-        on(event: string, fn: Handler) {
-          handlers.set(event, [...(handlers.get(event) ?? []), fn]);
-          return this;
-        },
-        emit(event: string, ...args: unknown[]) {
-          for (const fn of handlers.get(event) ?? []) fn(...args);
-        },
-      };
-    };
-    const w = window as unknown as Record<string, unknown>;
-    w.__switchboardDeviceFactory = () => {
-      const device = {
-        ...emitter(),
-        async register() {
-          setTimeout(() => device.emit("registered"), 0);
-        },
-        updateToken() {},
-        destroy() {},
-      };
-      w.__stubDevice = device;
-      w.__ring = (from: string) => {
-        let muted = false;
-        const call = {
-          ...emitter(),
-          parameters: { From: from },
-          accept() {
-            setTimeout(() => call.emit("accept", call), 0);
-          },
-          reject() {},
-          disconnect() {
-            w.__hungUp = true;
-          },
-          mute(m: boolean) {
-            muted = m;
-            w.__muted = m;
-            call.emit("mute", m);
-          },
-          isMuted: () => muted,
-        };
-        device.emit("incoming", call);
-      };
-      return device;
-    };
-  });
+  await stubTwilioDevice(page);
 });
 afterAll(async () => {
   await browser?.close();
@@ -111,8 +64,11 @@ describe("a call in the agent's browser", () => {
     await expect.poll(() => page.getByTestId("timeline").textContent()).toContain("My order arrived broken");
     await offer.getByTestId("offer-accept").click();
 
+    // The caller's leg is redirected into the call's conference, and the agent's Device is placed into it.
     const redirect = await t.fake.waitFor((r) => r.path === `/2010-04-01/Accounts/${t.fake.accountSid}/Calls/${callSid}.json`);
-    expect(redirect.form.Twiml).toContain(`<Client>agent-${agent.id}</Client>`);
+    expect(redirect.form.Twiml).toMatch(/<Conference [^>]*>conv-[0-9a-f-]{36}<\/Conference>/);
+    const placed = await t.fake.waitFor((r) => /\/Conferences\/conv-[^/]+\/Participants\.json$/.test(r.path));
+    expect(placed.form.To).toBe(`client:agent-${agent.id}`);
 
     // Twilio now rings the agent's Device.
     await page.evaluate((from) => (window as unknown as { __ring(f: string): void }).__ring(from), caller);
@@ -190,8 +146,10 @@ describe("what the agent is told", () => {
     await offer.waitFor();
     await offer.getByTestId("offer-accept").click();
     await t.fake.waitFor((r) => r.path === `/2010-04-01/Accounts/${t.fake.accountSid}/Calls/${callSid}.json`);
-    // The softphone never picked up: Twilio's <Dial> reports no answer.
-    await voiceWebhook("/webhooks/twilio/voice/status", { CallSid: callSid, CallStatus: "in-progress", DialCallStatus: "no-answer" });
+    // The softphone never picked up: the status callback of the agent's placed leg reports no answer.
+    const conversationId = (await t.pool.query(`SELECT conversation_id FROM messages WHERE external_id = $1`, [callSid])).rows[0].conversation_id;
+    const placed = await t.fake.waitFor((r) => r.path.endsWith(`/Conferences/conv-${conversationId}/Participants.json`) && !!r.response);
+    await legStatus(t, placed, "no-answer");
     await expect.poll(() => page.getByTestId("work-notice").textContent()).toMatch(/missed a call.*Away/);
     await expect.poll(() => page.getByTestId("presence-select").inputValue()).toBe("away");
     expect((await t.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agentId])).rows[0].presence).toBe("away");

@@ -1,10 +1,11 @@
-// A loopback stand-in for Twilio's REST API (2010-04-01 Messages and Calls, MMS media), for tests.
+// A loopback stand-in for Twilio's REST API (2010-04-01 Messages, Calls, Conferences, MMS media), for tests.
 // Messages: create, fetch and list (To, From, DateSent filters, paged, newest first, as Twilio lists them).
 // Point the real twilio client at it with createTwilioRestClient({ apiBaseUrl: fake.url }).
 import { smsSegments } from "../../shared/sms-segments.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { randomBytes } from "node:crypto";
+import { createFakeConferences, type FakeConferences } from "./fake-twilio-conferences.ts";
 
 export const DEFAULT_TEST_ACCOUNT_SID = "AC" + "0123456789abcdef".repeat(2);
 export const DEFAULT_TEST_AUTH_TOKEN = "test-auth-token-" + "f".repeat(16);
@@ -40,6 +41,10 @@ export interface FakeTwilio {
   messages(): RecordedRequest[];
   calls(): RecordedRequest[];
   callUpdates(): RecordedRequest[];
+  /** Conferences and their participants (fake-twilio-conferences.ts): join by TwiML, answer, leave. */
+  conferences: FakeConferences;
+  /** Requests to a conference's Participants (create, update, remove), oldest first. */
+  participantRequests(): RecordedRequest[];
   /**
    * Serves an MMS file as Twilio does: at its API URL (Basic auth), which redirects to short-lived
    * storage that refuses a request carrying credentials. Returns the URL a webhook names
@@ -148,6 +153,7 @@ export async function startFakeTwilio(
   let latencyMs = 0;
   const messagesBySid = new Map<string, Record<string, unknown>>();
   const callsBySid = new Map<string, Record<string, unknown>>();
+  const conferences = createFakeConferences(accountSid);
   const mediaByPath = new Map<string, { contentType: string; data: Buffer; token: string }>();
   const mediaByToken = new Map<string, { contentType: string; data: Buffer }>();
   let storageUrl = "";
@@ -312,6 +318,9 @@ export async function startFakeTwilio(
       return msg ? { status: 200, body: msg } : notFound();
     }
 
+    const conference = conferences.route(method, path, form, rec.query);
+    if (conference) return conference;
+
     if (CALLS_PATH.test(path) && method === "POST") {
       if (!form.To) return { status: 400, body: twilioError(400, 21201, "No 'To' number is specified") };
       if (!form.From) return { status: 400, body: twilioError(400, 21213, "No 'From' number is specified") };
@@ -406,7 +415,8 @@ export async function startFakeTwilio(
     }
     rec.response = { status: answer.status, body: answer.body };
     notify(rec);
-    const payload = answer.raw ?? Buffer.from(JSON.stringify(answer.body));
+    // 204 (a participant removed) has no body, as Twilio sends it.
+    const payload = answer.status === 204 ? Buffer.alloc(0) : (answer.raw ?? Buffer.from(JSON.stringify(answer.body)));
     res.writeHead(answer.status, {
       "Content-Type": "application/json; charset=utf-8",
       "Content-Length": payload.length,
@@ -467,6 +477,8 @@ export async function startFakeTwilio(
     messages: byPath(MESSAGES_PATH),
     calls: byPath(CALLS_PATH),
     callUpdates: byPath(CALL_PATH),
+    conferences,
+    participantRequests: () => requests.filter((r) => /\/Conferences\/[^/]+\/Participants(\/[^/]+)?\.json$/.test(r.path) && r.method !== "GET"),
     addMedia(file) {
       const messageSid = file.messageSid ?? newSid("MM");
       const path = `${API}/Accounts/${accountSid}/Messages/${messageSid}/Media/${newSid("ME")}`;
@@ -518,6 +530,7 @@ export async function startFakeTwilio(
       latencyMs = 0;
       messagesBySid.clear();
       callsBySid.clear();
+      conferences.reset();
     },
     close() {
       return new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import type { ConversationView, WrapUpBody } from "../../../shared/api.ts";
 import { useCallControl } from "../../lib/use-call-control.ts";
 import type { SoftphoneControls } from "../../lib/use-softphone.ts";
 import { ActiveCall } from "./active-call.tsx";
+import { MonitoredNotice } from "./monitored-notice.tsx";
 import { RingingCall } from "./ringing-call.tsx";
 import { WrapUpForm } from "./wrap-up-form.tsx";
 
@@ -56,6 +57,7 @@ export function CallBar({ softphone, conversation, wrapUpDue, wrapUpTimeUp, onFi
           onHangUp={control.hangUp}
         />
       )}
+      {mode === "in-call" && <MonitoredNotice conversationId={conversation?.id ?? null} />}
       {mode === "wrap-up" && <WrapUpForm caller={caller} timeUp={wrapUpTimeUp} onFinish={onFinishWrapUp} onDismiss={onDismissWrapUp} />}
       {mode !== "wrap-up" && error && (
         <p className="inline-error call-bar__error" role="alert" data-testid="call-error">

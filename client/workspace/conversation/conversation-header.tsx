@@ -3,6 +3,7 @@ import { useState } from "react";
 import type { ConversationView, CustomerView } from "../../../shared/api.ts";
 import { errorMessage } from "../../lib/api.ts";
 import { ClickToCall } from "../call/click-to-call.tsx";
+import { MonitorControls } from "../call/monitor-controls.tsx";
 import { ChannelBadge } from "../common/channel-badge.tsx";
 import { conversationStatusLabel, tierLabel } from "../common/format.ts";
 import type { AgentRole } from "../../../shared/domain.ts";
@@ -47,45 +48,56 @@ export function ConversationHeader({ conversation, customer, softphoneReady, onR
     }
   }
 
+  // A supervisor or admin on someone else's call may listen, whisper or barge (the server checks it is in progress).
+  const mayMonitor = agent.role !== "agent" && conversation.channel === "voice" && conversation.status === "assigned" && conversation.assignedAgentId !== agent.id;
+
   return (
-    <header className="conversation-header">
-      <div className="conversation-header__who">
-        <h1 className="conversation-header__name" dir="auto">{customerName(customer)}</h1>
-        <div className="conversation-header__facts">
-          {customer.displayName && conversation.channel !== "chat" && (
-            <span className="conversation-header__address" dir="auto">{displayAddress(conversation.customerAddress)}</span>
-          )}
-          <span className={`tier tier--${customer.tier}`}>{tierLabel[customer.tier]}</span>
-          <ChannelBadge channel={conversation.channel} />
-          <span className={`status-pill status-pill--${missedCall ? "missed" : conversation.status}`} data-testid="conversation-status">
-            {missedCall ? "Missed call" : conversationStatusLabel[conversation.status]}
-          </span>
-          <QueueFacts conversation={conversation} />
-          {conversation.subject && <span className="conversation-header__subject" dir="auto">{conversation.subject}</span>}
+    <>
+      <header className="conversation-header">
+        <div className="conversation-header__who">
+          <h1 className="conversation-header__name" dir="auto">{customerName(customer)}</h1>
+          <div className="conversation-header__facts">
+            {customer.displayName && conversation.channel !== "chat" && (
+              <span className="conversation-header__address" dir="auto">{displayAddress(conversation.customerAddress)}</span>
+            )}
+            <span className={`tier tier--${customer.tier}`}>{tierLabel[customer.tier]}</span>
+            <ChannelBadge channel={conversation.channel} />
+            <span className={`status-pill status-pill--${missedCall ? "missed" : conversation.status}`} data-testid="conversation-status">
+              {missedCall ? "Missed call" : conversationStatusLabel[conversation.status]}
+            </span>
+            <QueueFacts conversation={conversation} />
+            {conversation.subject && <span className="conversation-header__subject" dir="auto">{conversation.subject}</span>}
+          </div>
         </div>
-      </div>
-      <div className="conversation-header__actions">
-        <MoveToQueue conversation={conversation} agent={agent} onMove={onMoveToQueue} />
-        <SnoozeMenu conversation={conversation} agent={agent} onChanged={onConversationChanged} />
-        {hasPhone && softphoneReady && <ClickToCall onCall={onCallCustomer} label={missedCall ? "Call back" : "Call"} />}
-        <NewEmail customerId={customer.id} addresses={customer.identities.filter((i) => i.kind === "email").map((i) => i.value)} onStarted={onEmailStarted} />
-        {error && (
-          <span className="inline-error" role="alert">
-            {error}
-          </span>
-        )}
-        {!missedCall && (agent.role !== "agent" || conversation.assignedAgentId === agent.id || resolved) && (
-          <button
-            className="button"
-            type="button"
-            onClick={resolve}
-            disabled={resolved || resolving}
-            data-testid="resolve-button"
-          >
-            {resolved ? (conversation.channel === "chat" ? "Chat ended" : "Resolved") : resolving ? "Resolving…" : conversation.channel === "chat" ? "End chat" : "Resolve"}
-          </button>
-        )}
-      </div>
-    </header>
+        <div className="conversation-header__actions">
+          <MoveToQueue conversation={conversation} agent={agent} onMove={onMoveToQueue} />
+          <SnoozeMenu conversation={conversation} agent={agent} onChanged={onConversationChanged} />
+          {hasPhone && softphoneReady && <ClickToCall onCall={onCallCustomer} label={missedCall ? "Call back" : "Call"} />}
+          <NewEmail customerId={customer.id} addresses={customer.identities.filter((i) => i.kind === "email").map((i) => i.value)} onStarted={onEmailStarted} />
+          {error && (
+            <span className="inline-error" role="alert">
+              {error}
+            </span>
+          )}
+          {!missedCall && (agent.role !== "agent" || conversation.assignedAgentId === agent.id || resolved) && (
+            <button
+              className="button"
+              type="button"
+              onClick={resolve}
+              disabled={resolved || resolving}
+              data-testid="resolve-button"
+            >
+              {resolved ? (conversation.channel === "chat" ? "Chat ended" : "Resolved") : resolving ? "Resolving…" : conversation.channel === "chat" ? "End chat" : "Resolve"}
+            </button>
+          )}
+        </div>
+      </header>
+      {mayMonitor && (
+        <div className="monitor-bar">
+          <span className="monitor-bar__label">Monitor this call</span>
+          <MonitorControls conversationId={conversation.id} selfId={agent.id} />
+        </div>
+      )}
+    </>
   );
 }

@@ -68,6 +68,8 @@ export const PERMISSIONS = {
   "customers.erase": { agent: "no", supervisor: "no", admin: "yes" },
   /** The audit log (who changed what): admins only. */
   "audit.read": { agent: "no", supervisor: "no", admin: "yes" },
+  /** Listen to, whisper on or barge into a call in progress (a conference participant), and stop. */
+  "calls.monitor": { agent: "no", supervisor: "yes", admin: "yes" },
   /** Set a reminder for oneself, list, finish and cancel one's own. */
   "reminder.write": { agent: "yes", supervisor: "yes", admin: "yes" },
   /** Set a reminder for another agent, finish or cancel theirs. */

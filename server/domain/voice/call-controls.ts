@@ -1,6 +1,7 @@
-// What the agent does to a call in progress: hold and resume, transfer to another agent or to a
-// queue, hang up. Each acts on the customer's leg of the call through Twilio's REST API. The assigned
-// agent, or a supervisor or admin, may do it (server/domain/auth/permissions.ts).
+// What the agent does to a call in progress: hold and resume, transfer to another agent (cold, or warm:
+// consult, then hand over) or to a queue, hang up. A call in a conference is changed through its
+// participants (conference-controls.ts); one without (a click-to-call) by redirecting the caller's leg.
+// The assigned agent, or a supervisor or admin, may do it (server/domain/auth/permissions.ts).
 import type pg from "pg";
 import type { ConversationView } from "../../../shared/api.ts";
 import type { VoiceAdapter } from "../../../channels/voice/voice-adapter.ts";
@@ -11,7 +12,10 @@ import type { Actor } from "../auth/permissions.ts";
 import type { EventPublisher } from "../events.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 import type { WorkQueues } from "../work-queues.ts";
+import type { PrismaClient } from "../../db/client.ts";
 import { agentDialTarget } from "./calls.ts";
+import { liveConference } from "./conference-calls.ts";
+import { controlConference, type ConferenceAction } from "./conference-controls.ts";
 import { reserveTransferTarget, undoTransfer } from "./transfer-target.ts";
 
 export type CallAction =
@@ -20,10 +24,17 @@ export type CallAction =
   | { action: "hangup" }
   | { action: "transfer"; toAgentId: string }
   | { action: "transfer_to_queue"; queueId: string }
-  | { action: "requeue" };
+  | { action: "requeue" }
+  | { action: "consult"; toAgentId: string }
+  | { action: "complete_transfer" }
+  | { action: "cancel_consult" };
+
+const IN_CONFERENCE = new Set<CallAction["action"]>(["hold", "resume", "transfer", "consult", "complete_transfer", "cancel_consult"]);
 
 interface Deps {
   pool: pg.Pool;
+  prisma: PrismaClient;
+  businessNumber: string | null;
   events: EventPublisher;
   queues: WorkQueues;
   voice: VoiceAdapter | null;
@@ -47,10 +58,20 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ac
   if (!c.assigned_agent_id) throw new AppError("CONFLICT", "Nobody is on this call");
   const onCall = c.assigned_agent_id;
 
-  let text: string;
+  let text = "";
   let backInLine = false;
+  let handedOver = false;
   try {
-    switch (opts.action) {
+    const conference = IN_CONFERENCE.has(opts.action) ? await liveConference({ prisma: deps.prisma, voice }, opts.conversationId) : null;
+    if (conference) {
+      const done = await controlConference({ ...deps, voice }, conference, { conversationId: opts.conversationId, onCall, ...(opts as ConferenceAction) });
+      text = done.text;
+      handedOver = done.handedOverTo !== null;
+    } else switch (opts.action) {
+      case "consult":
+      case "complete_transfer":
+      case "cancel_consult":
+        throw new AppError("CONFLICT", "This call is not in a conference: transfer it instead");
       case "hold":
         await voice.redirectCall(c.call_sid, voice.holdMusicTwiml(deps.holdMusicUrl));
         text = "Call on hold";
@@ -111,6 +132,6 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ac
   );
   if (backInLine) await deps.queues.routeConversation(opts.conversationId, c.priority);
   // The agent who had the call has a free slot again.
-  if (backInLine || opts.action === "transfer") await deps.queues.agentMayTakeWork(onCall);
+  if (backInLine || handedOver || opts.action === "transfer") await deps.queues.agentMayTakeWork(onCall);
   return conversation!;
 }

@@ -194,7 +194,7 @@ export async function agentDialTarget(pool: pg.Pool, agentId: string): Promise<A
 export async function requeueMissedCall(
   deps: { pool: pg.Pool; events: EventPublisher; queues: WorkQueues },
   callSid: string,
-): Promise<void> {
+): Promise<boolean> {
   const missed = await withTransaction(deps.pool, async (tx) => {
     const { rows } = await tx.query<{ conversation_id: string; customer_id: string; agent_id: string; agent_name: string; priority: number }>(
       `SELECT cv.id AS conversation_id, cv.customer_id, cv.assigned_agent_id AS agent_id, a.name AS agent_name, cv.priority
@@ -216,7 +216,7 @@ export async function requeueMissedCall(
     );
     return { ...c, eventId: ev.rows[0]!.id, setAway: (setAway.rowCount ?? 0) > 0 };
   });
-  if (!missed) return;
+  if (!missed) return false;
   const [message, conversation, agent] = await Promise.all([
     loadMessage(deps.pool, missed.eventId),
     loadConversation(deps.pool, missed.conversation_id),
@@ -242,6 +242,7 @@ export async function requeueMissedCall(
       : []),
   );
   await deps.queues.routeConversation(missed.conversation_id, missed.priority);
+  return true;
 }
 
 /** A recording of an answered call (VOICE_RECORD_CALLS): put on the call's timeline item. Idempotent. */

@@ -6,9 +6,12 @@ import type { VoiceTokenResponse } from "../../../shared/api.ts";
 import { ChannelSendError } from "../../../channels/channel.ts";
 import { AppError } from "../../errors.ts";
 import type { EventPublisher } from "../events.ts";
-import type { AgentDialTarget } from "../../../channels/voice/voice-adapter.ts";
-import { agentClientIdentity, agentDialTarget, callOf } from "./calls.ts";
-import { placeCall, wantsCallback, type CallPlacer } from "./outbound-calls.ts";
+import type { VoiceAdapter } from "../../../channels/voice/voice-adapter.ts";
+import type { PrismaClient } from "../../db/client.ts";
+import type { Logger } from "../../log.ts";
+import { agentClientIdentity, callOf } from "./calls.ts";
+import { connectThroughConference } from "./conference-calls.ts";
+import { placeCall, wantsCallback } from "./outbound-calls.ts";
 
 const TOKEN_TTL_SECONDS = 3600;
 
@@ -26,15 +29,17 @@ export function softphoneToken(
 }
 
 /**
- * After an agent accepts a call: take it out of Twilio's queue and ring the agent's softphone; or, for
- * a caller who asked to be called back, call them now and connect the agent.
+ * After an agent accepts a call: take it out of Twilio's queue into the call's conference and ring the
+ * agent's softphone into it; or, for a caller who asked to be called back, call them now and connect the agent.
  */
 export async function connectCallToAgent(
   deps: {
     pool: pg.Pool;
+    prisma: PrismaClient;
     events: EventPublisher;
-    voice: ({ connectToAgent(callSid: string, target: AgentDialTarget): Promise<void> } & CallPlacer) | null;
+    voice: VoiceAdapter | null;
     businessNumber: string | null;
+    log?: Logger;
   },
   opts: { conversationId: string; agentId: string },
 ): Promise<void> {
@@ -43,7 +48,7 @@ export async function connectCallToAgent(
   const callSid = await callOf(deps.pool, opts.conversationId);
   if (!callSid) throw new AppError("NOT_FOUND", "This conversation has no call");
   try {
-    await deps.voice.connectToAgent(callSid, await agentDialTarget(deps.pool, opts.agentId));
+    await connectThroughConference({ ...deps, voice: deps.voice }, { conversationId: opts.conversationId, agentId: opts.agentId, customerCallSid: callSid });
   } catch (err) {
     if (err instanceof ChannelSendError) throw new AppError("PROVIDER_ERROR", `Twilio: ${err.message}`);
     throw err;

@@ -13,22 +13,7 @@ export async function reserveTransferTarget(
   if (opts.toAgentId === opts.fromAgentId) throw new AppError("VALIDATION", "toAgentId: this agent already has the call");
   return withTransaction(pool, async (tx) => {
     // The router cannot fill the slot meanwhile: it skips a load row that is locked.
-    const { rows } = await tx.query<{ name: string; presence: Presence; load: number; capacity: number }>(
-      `SELECT a.name, a.presence, l.assigned + l.offered AS load, a.capacity_voice AS capacity
-         FROM agents a JOIN agent_loads l ON l.agent_id = a.id AND l.channel = 'voice'
-        WHERE a.id = $1 FOR UPDATE OF l`,
-      [opts.toAgentId],
-    );
-    const target = rows[0];
-    if (!target) throw new AppError("NOT_FOUND", "No such agent to transfer to");
-    if (target.presence !== "available" || target.load >= target.capacity) {
-      const reason = target.presence !== "available" ? "not_available" : "no_free_capacity";
-      throw new AppError(
-        "AGENT_UNAVAILABLE",
-        reason === "not_available" ? `${target.name} is ${target.presence.replace("_", " ")}: they cannot take a call now` : `${target.name} has no free line for a call`,
-        { agentId: opts.toAgentId, name: target.name, presence: target.presence, load: target.load, capacity: target.capacity, reason },
-      );
-    }
+    const target = await assertCanTakeCall(tx, opts.toAgentId, { lock: true });
     const moved = await tx.query(
       `UPDATE conversations SET assigned_agent_id = $2, updated_at = now() WHERE id = $1 AND assigned_agent_id = $3`,
       [opts.conversationId, opts.toAgentId, opts.fromAgentId],
@@ -36,6 +21,27 @@ export async function reserveTransferTarget(
     if (!moved.rowCount) throw new AppError("CONFLICT", "The call changed hands meanwhile: look again");
     return { name: target.name };
   });
+}
+
+/** AGENT_UNAVAILABLE (saying why) unless the agent is available with a free voice slot; `lock` holds their load row. */
+export async function assertCanTakeCall(db: Pick<pg.PoolClient, "query">, agentId: string, opts: { lock?: boolean } = {}): Promise<{ name: string }> {
+  const { rows } = await db.query<{ name: string; presence: Presence; load: number; capacity: number }>(
+    `SELECT a.name, a.presence, l.assigned + l.offered AS load, a.capacity_voice AS capacity
+       FROM agents a JOIN agent_loads l ON l.agent_id = a.id AND l.channel = 'voice'
+      WHERE a.id = $1 ${opts.lock ? "FOR UPDATE OF l" : ""}`,
+    [agentId],
+  );
+  const target = rows[0];
+  if (!target) throw new AppError("NOT_FOUND", "No such agent to transfer to");
+  if (target.presence !== "available" || target.load >= target.capacity) {
+    const reason = target.presence !== "available" ? "not_available" : "no_free_capacity";
+    throw new AppError(
+      "AGENT_UNAVAILABLE",
+      reason === "not_available" ? `${target.name} is ${target.presence.replace("_", " ")}: they cannot take a call now` : `${target.name} has no free line for a call`,
+      { agentId, name: target.name, presence: target.presence, load: target.load, capacity: target.capacity, reason },
+    );
+  }
+  return { name: target.name };
 }
 
 /** Twilio refused to ring the target: the call stays with the agent who had it. */
