@@ -158,7 +158,7 @@ describe("reassigning", () => {
 });
 
 describe("a waiting call", () => {
-  it("taken by a supervisor who can take calls: out of the queue, and Twilio rings their softphone", async () => {
+  it("taken by a supervisor who can take calls: out of the queue, into its conference, and Twilio rings their softphone", async () => {
     const reachable = await createAgent(t.pool, { role: "supervisor", presence: "available", softphoneReady: true });
     const cookie = await t.login(reachable.email);
     const c = await createConversation(t.pool, { channel: "voice" });
@@ -169,8 +169,11 @@ describe("a waiting call", () => {
     const res = await t.api<{ conversation: ConversationView }>(cookie, "POST", `/api/supervisor/conversations/${c.id}/take`, { fromAgentId: null });
     expect(res.status).toBe(200);
     expect(await row(c.id)).toMatchObject({ status: "assigned", assigned_agent_id: reachable.id, waiting_since: null });
+    // The caller joins the call's conference, and the supervisor's softphone is rung into it.
     const update = t.fake.callUpdates().filter((r) => r.path.endsWith(`/Calls/${c.callSid}.json`)).at(-1)!;
-    expect(update.form.Twiml).toContain(`agent-${reachable.id}`);
+    expect(update.form.Twiml).toContain(`conv-${c.id}`);
+    const leg = await eventually(async () => t.fake.participantRequests().find((r) => r.form.To === `client:agent-${reachable.id}`));
+    expect(leg.path).toContain(`conv-${c.id}`);
     expect(await load(reachable.id, "voice")).toMatchObject({ assigned: 1 });
   });
 });
