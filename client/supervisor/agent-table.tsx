@@ -1,6 +1,6 @@
 // Per agent: state and time in it (with the away reason), load per channel against capacity, and what
 // they handle now with its age.
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import type { BoardAgentConversation, BoardAgentRow } from "../../shared/board.ts";
 import { CHANNEL_LABEL, PRESENCE_LABEL, since } from "./board-format.ts";
 
@@ -41,12 +41,7 @@ export function AgentTable({ agents, now, showOffline, actions, conversationActi
                   <li key={c.id} data-testid="board-handling" data-conversation={c.id}>
                     <a href={`#conversation=${c.id}`}>{c.customerName}</a> · {CHANNEL_LABEL[c.channel]} · {since(c.since, now)}
                     {c.status === "pending_customer" && <span className="board-muted"> (waiting for the customer)</span>}
-                    {conversationActions && (
-                      <details className="board-act">
-                        <summary>Act</summary>
-                        {conversationActions(c, a)}
-                      </details>
-                    )}
+                    {conversationActions && <ActDisclosure>{() => conversationActions(c, a)}</ActDisclosure>}
                   </li>
                 ))}
               </ul>
@@ -56,5 +51,16 @@ export function AgentTable({ agents, now, showOffline, actions, conversationActi
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** "Act" opens a conversation's actions; they mount only while open (a call's monitor list is fetched then). */
+function ActDisclosure({ children }: { children: () => ReactNode }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="board-act" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>Act</summary>
+      {open && children()}
+    </details>
   );
 }

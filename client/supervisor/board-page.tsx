@@ -10,6 +10,7 @@ import { AgentActions } from "./agent-actions.tsx";
 import { AgentTable } from "./agent-table.tsx";
 import { AlertLimits } from "./alert-limits.tsx";
 import { AlertList } from "./alert-list.tsx";
+import { MonitorControls } from "../workspace/call/monitor-controls.tsx";
 import { ConversationActions } from "./conversation-actions.tsx";
 import { QueueTable } from "./queue-table.tsx";
 import { WaitingList } from "./waiting-list.tsx";
@@ -83,7 +84,10 @@ function BoardSections({ board, me }: { board: BoardSnapshot; me: AgentView }) {
           showOffline={showOffline}
           actions={(a) => (a.id === me.id ? null : <AgentActions agent={a} awayReasons={awayReasons} />)}
           conversationActions={(c, a) => (
-            <ConversationActions conversation={{ id: c.id, channel: c.channel, status: c.status, assignedAgentId: a.id, queueId: c.queueId }} agents={people} queues={queues} />
+            <>
+              <ConversationActions conversation={{ id: c.id, channel: c.channel, status: c.status, assignedAgentId: a.id, queueId: c.queueId }} agents={people} queues={queues} />
+              {c.channel === "voice" && a.id !== me.id && <MonitorControls conversationId={c.id} selfId={me.id} />}
+            </>
           )}
         />
       </section>

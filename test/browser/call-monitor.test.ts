@@ -1,4 +1,4 @@
-// A supervisor monitors a call from the workspace: Listen, Whisper, Barge and Stop reach the fake Twilio
+// A supervisor monitors a call from the workspace (and from the live board): Listen, Whisper, Barge and Stop reach the fake Twilio
 // API as participant requests with the right flags, and the agent on the call sees who monitors them.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,5 +87,13 @@ describe("a supervisor on a call in progress", () => {
     await expect.poll(() => controls.getAttribute("data-mode")).toBe("none");
     await expect.poll(() => agentPage.getByTestId("call-monitored").count()).toBe(0);
     expect(supervisorLeg()).toHaveLength(1);
+
+    // The same controls on the live board, under the agent's call.
+    await page.goto(`${t.url}/#board`);
+    const onBoard = page.locator(`[data-testid="board-agent-row"][data-agent="${agent.id}"] [data-testid="board-handling"][data-conversation="${call.conversationId}"]`);
+    await onBoard.getByText("Act", { exact: true }).click();
+    await onBoard.getByTestId("monitor-listen").click();
+    await expect.poll(() => supervisorLeg().length).toBe(2);
+    expect(supervisorLeg()[1]!.form).toMatchObject({ Muted: "true", Coaching: "false" });
   }, 90_000);
 });
