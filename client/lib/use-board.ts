@@ -32,13 +32,3 @@ export function useBoard(): BoardState {
   });
   return state;
 }
-
-/** Now, every second: the board draws ages (waiting, in state, handling) from timestamps. */
-export function useNow(everyMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
-}
