@@ -26,7 +26,10 @@ import { SMS_PATH } from "./sms-ingest.ts";
 export interface BoardOptions {
   agents: number;
   supervisors: number;
-  /** Inbound texts per second (each then offered, accepted and resolved: three actions). */
+  /**
+   * Inbound texts per second (each then offered, accepted and resolved: three actions, about eight domain
+   * events). With the presence changes (one event each) the feed counts about 200 events/s, the issue's rate.
+   */
   textsPerSecond: number;
   /** Presence changes per second on the agents' sockets. */
   presencePerSecond: number;
@@ -40,7 +43,7 @@ export interface BoardOptions {
 export const DEFAULT_BOARD_OPTIONS: Omit<BoardOptions, "log"> = {
   agents: 1000,
   supervisors: 50,
-  textsPerSecond: 40,
+  textsPerSecond: 15,
   presencePerSecond: 80,
   holdMs: 1500,
   warmupMs: 5000,
