@@ -42,9 +42,15 @@ export function createBoardFeed(
   const stats: BoardFeedStats = { events: 0, reads: 0, updates: 0 };
   const watching = () => (nsp.adapter.rooms.get(BOARD_ROOM)?.size ?? 0) > 0;
 
+  // A read chained but not started yet: whoever asks meanwhile shares it (it starts after them, so it sees
+  // what they would), so 50 screens opening the board together cost one read, not 50 in a row.
+  let queued: Promise<void> | null = null;
+
   // Reads run one at a time, in order: an update always follows from the one before it.
   const refresh = (): Promise<void> => {
-    chain = chain.then(async () => {
+    if (queued) return queued;
+    chain = queued = chain.then(async () => {
+      queued = null;
       if (!watching()) {
         last = null;
         return;
