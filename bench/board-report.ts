@@ -74,7 +74,7 @@ Measured ${machine.date}; the machine was ${fmt(quiet.busyPct)}% busy with other
 | | board (the product) | floor (bare socket.io) | target |
 | --- | --- | --- | --- |
 | event → every supervisor screen | **${ms3(w.latency.all)}** (max ${fmt(w.latency.all.max)}; ${fmt(w.latency.all.count)} action × supervisor) | emit → screen ${ms3(r.floor.latency)} (max ${fmt(r.floor.latency.max)}) | p99 < ${BOARD_TARGETS.p99Ms} ms |
-| of which: action sent → the snapshot showing it taken (the coalescing wait) | ${ms3(w.latency.sendToSnapshot)} | | |
+| of which: action sent → the first snapshot showing it taken (the action's own handling until it commits, then the coalescing wait) | ${ms3(w.latency.sendToSnapshot)} | | |
 | of which: snapshot taken → screen (read, diff, send) | ${ms3(w.latency.snapshotToScreen)} | | |
 | CPU for the fan-out | **${fmt(fanOutCores(r), 2)}** (app ${fmt(cores(w), 2)} watched − ${fmt(cores(r.alone), 2)} nobody watching) | ${fmt(floorCores, 2)} (server process, the same updates) | < ${BOARD_TARGETS.fanOutCores} |
 | events → reads → updates (coalescing) | ${fmt(w.feed.events)} → ${fmt(w.feed.reads)} → ${fmt(w.feed.updates)}: ${fmt(w.feed.events / Math.max(1, w.feed.updates), 1)} events per update, ${fmt(w.feed.updates / seconds, 1)} updates/s | ${fmt(r.floor.sent)} broadcasts | |
@@ -115,7 +115,10 @@ function limits(r: BoardResult): string {
   return [
     `Every event marks the board; the read comes at most once per window (${fmt(r.coalesceMs)} ms) and takes the whole board again (${fmt(r.options.agents + r.options.supervisors)} people with their loads and work, the queues, the line, the alerts) in one repeatable-read transaction, then only the changed rows go out.`,
     `So an event waits for the window first: sent → the snapshot that shows it p99 ${fmt(w.latency.sendToSnapshot.p99)} ms, then the read, the diff and the delivery to the 50 sockets p99 ${fmt(w.latency.snapshotToScreen.p99)} ms (the floor delivers the same payloads in p99 ${fmt(r.floor.latency.p99)} ms).`,
-    `Under steady traffic a fixed window makes the wait spread evenly from 0 to the window, so the p99 cannot drop under about the window itself: p99 < ${BOARD_TARGETS.p99Ms} ms needs a window under about ${fmt(Math.max(0, budgetWindow))} ms with this read-and-send time.`,
+    `The first part holds the action's own handling (the webhook's ingest, the presence transaction, the accept) until it commits, then the wait for the window; under steady traffic a fixed window spreads that wait evenly from 0 to the window, so the p99 cannot drop under about the window itself.`,
+    budgetWindow > 0
+      ? `p99 < ${BOARD_TARGETS.p99Ms} ms needs a window under about ${fmt(budgetWindow)} ms with this read-and-send time.`
+      : `Here the read and the send alone took p99 ${fmt(w.latency.snapshotToScreen.p99)} ms, over the target before any window.`,
     `Each read costs the app about ${fmt(msPerRead, 1)} ms of CPU here (the fan-out's CPU ÷ ${fmt(readsPerSecond, 1)} reads/s)${Number.isFinite(readsAtBudget) ? `; at ${fmt(readsAtBudget)} reads/s (such a window under steady traffic) that would be about ${fmt((msPerRead * readsAtBudget) / 1000, 2)} core against the ${BOARD_TARGETS.fanOutCores} core target` : ""}.`,
     `The two targets pull against each other while every read takes the whole board: meeting both needs a read that costs less than it does at ${fmt(r.options.agents)} agents (or reads only what the events touched).`,
   ].join(" ");
