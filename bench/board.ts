@@ -212,7 +212,14 @@ export async function runBoard(child: AppChild, databaseUrl: string, o: BoardOpt
 
     log(`board: watched phase, ${o.phaseMs / 1000} s: ${o.textsPerSecond} texts/s in (each offered, accepted, resolved after ${o.holdMs} ms), ${o.presencePerSecond} presence changes/s`);
     const loadBefore = os.loadavg();
+    // BENCH_BOARD_PROFILE=1 (diagnosis only: the timing hooks slow the app): every SQL statement of the watched phase, timed.
+    const profiling = process.env.BENCH_BOARD_PROFILE === "1";
+    if (profiling) await child.profileOn();
     const watched = await phase(child, pool, agents, o, true, 100_000);
+    if (profiling) {
+      const report = await child.profileOff();
+      for (const q of report.queries.slice(0, 12)) log(`profile: ${q.calls} × ${q.meanMs.toFixed(2)} ms (p99 ${q.p99Ms.toFixed(1)}) ${q.label}`);
+    }
     // The last actions' reads (a coalescing window and a read) reach the screens.
     await sleep(1500);
     const taken = await take();
