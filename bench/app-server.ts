@@ -283,7 +283,9 @@ async function main(): Promise<void> {
   });
   // BENCH_APP_RUN_WORKERS=false: the BullMQ workers run in their own processes (the routing benchmark's worker children).
   const runWorkers = process.env.BENCH_APP_RUN_WORKERS !== "false";
-  const sb: Switchboard = await startSwitchboard({ config, log: createLogger(config.logLevel), dbPoolSize: DB_POOL_SIZE, runWorkers });
+  // BENCH_APP_BOARD_COALESCE_MS: the live board's coalescing window for a what-if run (the board benchmark states it).
+  const boardCoalesceMs = process.env.BENCH_APP_BOARD_COALESCE_MS ? Number(process.env.BENCH_APP_BOARD_COALESCE_MS) : undefined;
+  const sb: Switchboard = await startSwitchboard({ config, log: createLogger(config.logLevel), dbPoolSize: DB_POOL_SIZE, runWorkers, boardCoalesceMs });
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -321,6 +323,9 @@ async function main(): Promise<void> {
         break;
       case "memory":
         void memory(sb, msg.gc).then((m) => send({ type: "memory:report", memory: m }));
+        break;
+      case "board:stats":
+        send({ type: "board:stats", stats: sb.board?.stats() ?? { events: 0, reads: 0, updates: 0 } });
         break;
       case "close":
         void close();

@@ -76,6 +76,7 @@ export type ChildRequest =
   | { type: "window:end" }
   | { type: "profile:on" }
   | { type: "profile:off" }
+  | { type: "board:stats" }
   | { type: "close" };
 
 export type ChildReply =
@@ -85,4 +86,6 @@ export type ChildReply =
   | { type: "profile:started" }
   | { type: "profile:report"; report: ProfileReport }
   | { type: "memory:report"; memory: MemoryReport }
+  /** The live board feed's counters so far (server/realtime/board-feed.ts stats()). */
+  | { type: "board:stats"; stats: { events: number; reads: number; updates: number } }
   | { type: "closed" };

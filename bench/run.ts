@@ -6,8 +6,9 @@
 // (the chat round trip and idle sockets, and the widget bundle's size), routing (BENCH_ROUTING_* in bench/routing.ts)
 // or email-ingest (alias email: mail from a Dovecot of its own into conversations), timeline (a customer's
 // history paged at 100, 10,000 and 100,000 items), or search (alias customer-search: 100,000 customers and
-// 2,000,000 messages searched; BENCH_SEARCH_CUSTOMERS/MESSAGES shrink it for a try), or reports (a month of
-// 1,000,000 conversations reported by queue, agent and channel; BENCH_REPORTS_CONVERSATIONS shrinks it).
+// 2,000,000 messages searched; BENCH_SEARCH_CUSTOMERS/MESSAGES shrink it for a try), reports (a month of
+// 1,000,000 conversations reported by queue, agent and channel; BENCH_REPORTS_CONVERSATIONS shrinks it), or
+// board (the live board's fan-out to 50 supervisors beside 1,000 agents; BENCH_BOARD_SECONDS shortens it).
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import {
@@ -41,12 +42,13 @@ import { DEFAULT_TIMELINE_OPTIONS, runTimeline } from "./timeline.ts";
 import { TIMELINE_SECTION_ID, renderTimelineSection, timelineSummaryLines } from "./timeline-report.ts";
 import { DEFAULT_REPORTS_OPTIONS, runReports } from "./reports.ts";
 import { REPORTS_SECTION_ID, renderReportsSection, reportsSummaryLines } from "./reports-report.ts";
-
+import { DEFAULT_BOARD_OPTIONS, runBoard } from "./board.ts";
+import { BOARD_SECTION_ID, boardSummaryLines, renderBoardSection } from "./board-report.ts";
 const log = (line: string) => process.stdout.write(line + "\n");
 
-const BENCHMARKS = ["sms-ingest", "chat", "routing", "email-ingest", "timeline", "search", "reports"] as const;
+const BENCHMARKS = ["sms-ingest", "chat", "routing", "email-ingest", "timeline", "search", "reports", "board"] as const;
 type BenchmarkId = (typeof BENCHMARKS)[number];
-const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat", routing: "routing", email: "email-ingest", "email-ingest": "email-ingest", timeline: "timeline", search: "search", "customer-search": "search", reports: "reports" };
+const ALIASES: Record<string, BenchmarkId> = { sms: "sms-ingest", "sms-ingest": "sms-ingest", chat: "chat", widget: "chat", routing: "routing", email: "email-ingest", "email-ingest": "email-ingest", timeline: "timeline", search: "search", "customer-search": "search", reports: "reports", board: "board" };
 
 /** `--only <id>`, `--only=<id>` or BENCH_ONLY=<id> (comma-separated for several); all when none. */
 function selectedBenchmarks(): BenchmarkId[] {
@@ -136,6 +138,7 @@ async function main(): Promise<number> {
       timeline: runTimelineStage,
       search: runSearchStage,
       reports: runReportsStage,
+      board: runBoardStage,
     };
     for (const id of selected) {
       try {
@@ -327,6 +330,29 @@ async function runReportsStage(stage: Stage): Promise<void> {
   log("");
   for (const l of reportsSummaryLines(result)) log(l);
   log(`BENCHMARKS.md updated (section ${REPORTS_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+async function runBoardStage(stage: Stage): Promise<void> {
+  const t0 = performance.now();
+  const quiet = await waitForQuietMachine(25, 30_000, log);
+  log(`machine ${quiet.busyPct.toFixed(0)}% busy before the board benchmark`);
+  log("board: creating sb_bench and starting the app in a child process (its socket clients and the floor in processes of their own)");
+  const databaseUrl = await createBenchDatabase();
+  const machine = await machineInfo(ADMIN_DATABASE_URL, REDIS_URL);
+  stage.child = await startAppChild({
+    BENCH_APP_DATABASE_URL: databaseUrl,
+    BENCH_APP_REDIS_URL: REDIS_URL,
+    BENCH_APP_REDIS_PREFIX: stage.prefix,
+    LOG_LEVEL: "error",
+  });
+  log(`app: pid ${stage.child.pid} at ${stage.child.ready.url}, Redis prefix ${stage.prefix}`);
+  const seconds = Number(process.env.BENCH_BOARD_SECONDS ?? DEFAULT_BOARD_OPTIONS.phaseMs / 1000);
+  const result = await runBoard(stage.child, databaseUrl, { ...DEFAULT_BOARD_OPTIONS, phaseMs: seconds * 1000, log }, stage.helpers);
+  await teardown(stage);
+  writeBenchmarkSection(BOARD_SECTION_ID, renderBoardSection(result, machine, quiet), machine);
+  log("");
+  for (const l of boardSummaryLines(result)) log(l);
+  log(`BENCHMARKS.md updated (section ${BOARD_SECTION_ID}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 main().then(
