@@ -2,7 +2,7 @@
 import type { ConversationView } from "../../../shared/api.ts";
 import type { OfferStatus } from "../../../shared/domain.ts";
 import { AppError } from "../../errors.ts";
-import { withTransaction } from "../../db/client.ts";
+import { withDeadlockRetry, withTransaction } from "../../db/client.ts";
 import { loadConversation, loadMessage } from "../queries.ts";
 import type { RoutingDeps } from "./match.ts";
 
@@ -17,7 +17,8 @@ interface LockedOffer {
 }
 
 export async function acceptOffer(deps: RoutingDeps, opts: { offerId: string; agentId: string }): Promise<ConversationView> {
-  const result = await withTransaction(deps.pool, async (tx) => {
+  // Only database work inside: a deadlock's rollback leaves nothing, so it is simply run again.
+  const result = await withDeadlockRetry(() => withTransaction(deps.pool, async (tx) => {
     const { rows } = await tx.query<LockedOffer>(
       `SELECT o.id, o.agent_id, o.conversation_id, o.status, o.expires_at < now() AS expired, a.name AS agent_name, cv.priority
          FROM offers o JOIN agents a ON a.id = o.agent_id JOIN conversations cv ON cv.id = o.conversation_id
@@ -41,7 +42,7 @@ export async function acceptOffer(deps: RoutingDeps, opts: { offerId: string; ag
       [offer.conversation_id, c.customer_id, c.channel, `${offer.agent_name} accepted the conversation`, offer.agent_id],
     );
     return { offer, eventMessageId: event.rows[0]!.id };
-  });
+  }));
   const conversation = await loadConversation(deps.pool, result.offer.conversation_id);
   const message = await loadMessage(deps.pool, result.eventMessageId);
   await deps.events.publish(

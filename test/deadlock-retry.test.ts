@@ -1,0 +1,62 @@
+// A transaction PostgreSQL rolls back to break a deadlock (40P01) is run again by withDeadlockRetry,
+// as acceptOffer does (the board benchmark saw accepts fail with 500 "deadlock detected" beside presence
+// changes). A real deadlock here: two transactions lock two rows in opposite orders.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { withDeadlockRetry, withTransaction } from "../server/db/client.ts";
+import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { eventually } from "./support/test-app.ts";
+
+let db: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  await pool.query(`CREATE TABLE lock_pair (id int PRIMARY KEY, n int NOT NULL DEFAULT 0); INSERT INTO lock_pair (id) VALUES (1), (2)`);
+});
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+describe("withDeadlockRetry", () => {
+  it("runs a transaction again after PostgreSQL chose it to break a deadlock, and it then commits", async () => {
+    const other = await pool.connect();
+    await other.query("BEGIN");
+    // The other side waits long before checking for deadlocks, so this side is the one rolled back.
+    await other.query("SET LOCAL deadlock_timeout = '10s'");
+    await other.query(`UPDATE lock_pair SET n = n + 1 WHERE id = 1`);
+    let otherDone: Promise<unknown> | null = null;
+    let attempts = 0;
+    const waitingOnLock = async () =>
+      (await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n > 0;
+
+    await withDeadlockRetry(() =>
+      withTransaction(pool, async (tx) => {
+        attempts++;
+        await tx.query(`UPDATE lock_pair SET n = n + 10 WHERE id = 2`);
+        if (!otherDone) {
+          // The other side now waits for row 2, which this side holds; this side then asks for row 1.
+          otherDone = other.query(`UPDATE lock_pair SET n = n + 1 WHERE id = 2`).then(() => other.query("COMMIT"));
+          await eventually(waitingOnLock, { intervalMs: 10 });
+        }
+        await tx.query(`UPDATE lock_pair SET n = n + 10 WHERE id = 1`);
+      }),
+    );
+    await otherDone;
+    other.release();
+    expect(attempts).toBe(2);
+    // Both committed once: the first attempt left nothing behind.
+    expect((await pool.query(`SELECT id, n FROM lock_pair ORDER BY id`)).rows).toEqual([{ id: 1, n: 11 }, { id: 2, n: 11 }]);
+  });
+
+  it("does not run again for any other error", async () => {
+    let attempts = 0;
+    const failing = withDeadlockRetry(async () => {
+      attempts++;
+      await pool.query(`SELECT 1/0`);
+    });
+    await expect(failing).rejects.toMatchObject({ code: "22012" });
+    expect(attempts).toBe(1);
+  });
+});
