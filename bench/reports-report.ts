@@ -40,11 +40,13 @@ Every figure is one pass over the period's rows of its source table, read by the
 costs two to three times the bare count because of its \`FILTER\` aggregates (the shared wait counts) and,
 by agent, the occupancy's union of each agent's handling and state periods (\`range_agg\`, its pieces then
 spread over the buckets). JIT is off for these statements: compiling them cost more than running them
-(twice as slow at 300,000 conversations). On this machine the bare count of a month of a million
-conversations alone is at the target, so scanning the raw events cannot meet it here: that needs the
-figures pre-summed, e.g. per 15 minutes (every zone's offset is a multiple) and per queue, channel, tier and
-agent, kept by the triggers that write the events and rebuilt when the metric settings change (the short
-abandon threshold moves abandons between counts). A month holding all million conversations is the worst
+(twice as slow at 300,000 conversations). On a quiet machine a month by queue is within the target and
+by agent is not: its occupancy unions every agent's handling and state periods of the month. On a busy
+machine (both cores taken by other work) the bare count alone reached 2.1 s by queue and 2.8 s by agent,
+so scanning the raw events cannot promise the target: that needs the figures pre-summed, e.g. per 15
+minutes (every zone's offset is a multiple) and per queue, channel, tier and agent, kept by the triggers
+that write the events and rebuilt when the metric settings change (the short abandon threshold moves
+abandons between counts). A month holding all million conversations is the worst
 case: a report reads only its period's rows, so a year of history costs what its month does.
 `;
 }
