@@ -53,6 +53,7 @@ export async function runScriptedDay(cast: DayCast): Promise<Script> {
     // C3: a call Ben answers in 15 s, holds and resumes, 300 s of talk, 45 s of wrap-up.
     const c3 = await traffic.callIn();
     await traffic.acceptAs(ben, c3.conversationId);
+    await traffic.joinConference(c3.conversationId, c3.callSid);
     await traffic.callStatus(c3.callSid, "in-progress");
     await traffic.callControl(ben, c3.conversationId, { action: "hold" });
     await traffic.callControl(ben, c3.conversationId, { action: "resume" });
@@ -106,6 +107,7 @@ export async function runScriptedDay(cast: DayCast): Promise<Script> {
     // C9: a call Ann answers in 10 s and transfers to Ben after 180 s; Ben talks 300 s and wraps up 30 s.
     const c9 = await traffic.callIn();
     await traffic.acceptAs(ann, c9.conversationId);
+    await traffic.joinConference(c9.conversationId, c9.callSid);
     await traffic.callStatus(c9.callSid, "in-progress");
     await t.api(ben.cookie, "PUT", "/api/me/presence", { presence: "available" });
     await traffic.callControl(ann, c9.conversationId, { action: "transfer", toAgentId: ben.id });

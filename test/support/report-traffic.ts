@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import type { OfferView } from "../../shared/api.ts";
 import { connectVisitor, type VisitorSocket } from "./chat-visitor.ts";
+import { conferenceCallback, legJoins } from "./conference-calls.ts";
 import { newSid } from "./fake-twilio.ts";
 import { eventually, nextEvent, type TestApp } from "./test-app.ts";
 import { postSignedForm } from "./twilio-webhooks.ts";
@@ -87,6 +88,18 @@ export function reportTraffic(t: TestApp, opts: { agents: ScriptAgent[]; widgetK
     async voicemail(callSid: string): Promise<void> {
       const res = await voiceWebhook("/webhooks/twilio/voice/voicemail", { CallSid: callSid, RecordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1", RecordingDuration: "12" });
       expect(res.status).toBe(200);
+    },
+    /** After an accepted call: Twilio plays out its conference (the caller joins by TwiML, the agent's placed leg answers). */
+    async joinConference(conversationId: string, callSid: string): Promise<void> {
+      const name = `conv-${conversationId}`;
+      const placed = await t.fake.waitFor((r) => r.method === "POST" && r.path.endsWith(`/Conferences/${name}/Participants.json`));
+      const joined = t.fake.conferences.joinByTwiml(name, callSid, { startConferenceOnEnter: false, endConferenceOnExit: true });
+      const conference = { sid: joined.sid, name };
+      await conferenceCallback(t, conference, "participant-join", {
+        CallSid: callSid, Muted: "false", Hold: "false", Coaching: "false", StartConferenceOnEnter: "false", EndConferenceOnExit: "true",
+      });
+      await legJoins(t, String(placed.response!.body.call_sid));
+      await conferenceCallback(t, conference, "conference-start");
     },
     async callControl(agent: ScriptAgent, conversationId: string, body: Record<string, string>): Promise<void> {
       const res = await t.api(agent.cookie, "POST", `/api/conversations/${conversationId}/call`, body);
