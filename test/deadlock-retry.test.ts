@@ -45,7 +45,8 @@ describe("withDeadlockRetry", () => {
     );
     await otherDone;
     other.release();
-    expect(attempts).toBe(2);
+    // Rolled back at least once (a busy machine can see the retry deadlock again before the other side commits).
+    expect(attempts).toBeGreaterThanOrEqual(2);
     // Both committed once: the first attempt left nothing behind.
     expect((await pool.query(`SELECT id, n FROM lock_pair ORDER BY id`)).rows).toEqual([{ id: 1, n: 11 }, { id: 2, n: 11 }]);
   });
