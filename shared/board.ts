@@ -112,7 +112,6 @@ export interface BoardUpdate {
   definitions?: Record<MetricKey, string>;
 }
 
-export const BoardWatchEvent = z.object({}).strict().optional();
 
 /** The board's limits for agent alerts; a queue's waiting limit is set with the queue. */
 export const BoardSettings = z.object({

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetricSettings } from "../shared/metrics.ts";
 import type { Report, ReportGroupBy } from "../shared/reports.ts";
+import { REPORTS_PER_AGENT } from "../server/domain/reports/build-report.ts";
 import { createAgent, createQueue, setMemberships } from "./support/factories.ts";
 import { runScriptedDay, TARGETS } from "./support/report-day.ts";
 import { expectedCell, rounded, type Script } from "./support/report-expectations.ts";
@@ -191,6 +192,15 @@ describe("access and input", () => {
       expect([r.status, (r.body as unknown as { error: { code: string } }).error.code], JSON.stringify(b)).toEqual([400, "VALIDATION"]);
     }
     expect((await report({ ...q, from: "2025-03-10" })).status).toBe(200);
+  });
+
+  it("limits each supervisor to a person's pace of reports (429 RATE_LIMITED past it), not their colleagues", async () => {
+    const busy = await t.login((await createAgent(t.pool, { role: "supervisor" })).email);
+    const path = `/api/reports?${new URLSearchParams({ from: "2026-03-10", to: "2026-03-10", timeZone: NY })}`;
+    for (let i = 0; i < REPORTS_PER_AGENT.limit; i++) expect((await t.api(busy, "GET", path)).status).toBe(200);
+    const refused = await t.api<{ error: { code: string } }>(busy, "GET", path);
+    expect([refused.status, refused.body.error.code]).toEqual([429, "RATE_LIMITED"]);
+    expect((await t.api(sup.cookie, "GET", path)).status).toBe(200);
   });
 });
 

@@ -5,11 +5,17 @@ import { metricDefinitions } from "../../../shared/metrics.ts";
 import type { Report, ReportBucket, ReportCell, ReportCounts, ReportGroup, ReportQuery } from "../../../shared/reports.ts";
 import type { PrismaClient } from "../../db/client.ts";
 import { assertCan, type Actor } from "../auth/permissions.ts";
+import type { RateLimiter } from "../auth/sessions.ts";
+import { AppError } from "../../errors.ts";
 import { readMetricSettings } from "../metrics/metric-settings.ts";
 import { abandonRate, averageSpeedOfAnswer, serviceLevel, waitCounts } from "../metrics/wait-counts.ts";
 import { groupNames, handlingRows, occupancyRows, reportBuckets, responseRows, waitRows } from "./report-sql.ts";
 
-export interface ReportDeps { pool: pg.Pool; prisma: PrismaClient }
+export interface ReportDeps { pool: pg.Pool; prisma: PrismaClient; limiter: RateLimiter }
+
+// A report of a busy month reads a million rows for a second or two: far more than a person asks for
+// (the screen reloads on each change of its pickers), and a stuck script cannot keep the database busy.
+export const REPORTS_PER_AGENT = { limit: 30, windowSeconds: 60 };
 
 const emptyCounts = (): ReportCounts => ({
   offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, reopened: 0, moved: 0, slCounted: 0, slMet: 0, answerSeconds: 0,
@@ -54,6 +60,8 @@ function bucketLabel(at: Date, query: ReportQuery): string {
 
 export async function buildReport(deps: ReportDeps, actor: Actor, query: ReportQuery): Promise<Report> {
   assertCan(actor, "reports.read");
+  const hit = await deps.limiter.hit(`reports:agent:${actor.id}`, REPORTS_PER_AGENT.limit, REPORTS_PER_AGENT.windowSeconds);
+  if (!hit.allowed) throw new AppError("RATE_LIMITED", `Too many reports; try again in ${hit.retryAfterSeconds} s`, { retryAfterSeconds: hit.retryAfterSeconds });
   const args = [query.from, query.to, query.timeZone];
   const { groupBy, interval } = query;
   // Independent aggregates: run side by side on the pool.
