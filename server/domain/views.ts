@@ -178,3 +178,10 @@ export function offerView(r: OfferRow, conversation: ConversationView): OfferVie
     conversation,
   };
 }
+
+/** A customer without a name, named by the address of a conversation (the board, service-level alerts). */
+export function customerNameOf(displayName: string | null, address: string, channel: Channel): string {
+  if (displayName) return displayName;
+  if (channel === "sms" || channel === "voice") return formatPhone(address);
+  return channel === "chat" ? "Web visitor" : address;
+}

@@ -52,7 +52,7 @@ const rooms = {
 
 export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): { nsp: AgentNamespace; board: BoardFeed } {
   const nsp = io.of(AGENT_NAMESPACE) as AgentNamespace;
-  const board = createBoardFeed(nsp, { pool: deps.pool, log: deps.log, coalesceMs: deps.boardCoalesceMs });
+  const board = createBoardFeed(nsp, { pool: deps.pool, prisma: deps.prisma, log: deps.log, coalesceMs: deps.boardCoalesceMs });
 
   nsp.use(async (socket, next) => {
     try {

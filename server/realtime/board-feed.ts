@@ -4,6 +4,7 @@
 // out. Each server process serves its own watchers from the shared event stream; nothing is counted in
 // memory, so the board always equals what the database said at its `at`.
 import type pg from "pg";
+import type { PrismaClient } from "../db/client.ts";
 import type { BoardAgentRow, BoardQueueRow, BoardSnapshot, BoardUpdate } from "../../shared/board.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { snapshotBoard } from "../domain/board/read-board.ts";
@@ -33,7 +34,7 @@ export interface BoardFeed {
 
 export function createBoardFeed(
   nsp: AgentNamespace,
-  deps: { pool: pg.Pool; log: Logger; coalesceMs?: number; refreshMs?: number },
+  deps: { pool: pg.Pool; prisma: PrismaClient; log: Logger; coalesceMs?: number; refreshMs?: number },
 ): BoardFeed {
   const coalesceMs = deps.coalesceMs ?? 250;
   let last: BoardSnapshot | null = null;
@@ -55,7 +56,7 @@ export function createBoardFeed(
         last = null;
         return;
       }
-      const next = await snapshotBoard(deps.pool);
+      const next = await snapshotBoard(deps.pool, deps.prisma);
       stats.reads++;
       const update = last ? boardChanges(last, next) : null;
       last = next;
@@ -85,7 +86,7 @@ export function createBoardFeed(
     },
     async current() {
       await refresh();
-      return last ?? snapshotBoard(deps.pool);
+      return last ?? snapshotBoard(deps.pool, deps.prisma);
     },
     stats: () => ({ ...stats }),
     close() {

@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { BoardAlert } from "../../../shared/board.ts";
 import type { Channel, CustomerTier } from "../../../shared/domain.ts";
-import { boardCustomerName } from "./board-people.ts";
+import { customerNameOf } from "../views.ts";
 
 type Queryable = Pick<pg.Pool, "query">;
 
@@ -60,7 +60,7 @@ export async function readBoardAlerts(db: Queryable): Promise<BoardAlert[]> {
     });
   }
   for (const r of sl.rows) {
-    const who = boardCustomerName(r.display_name, r.customer_address, r.channel);
+    const who = customerNameOf(r.display_name, r.customer_address, r.channel);
     alerts.push({
       id: `sl:${r.id}`, kind: r.kind === "breach" ? "service_level_breach" : "service_level_warning", severity: r.kind === "breach" ? "critical" : "warning",
       text: `${who} (${r.tier}, ${CHANNEL_NAMES[r.channel]}) ${r.kind === "breach" ? "is past" : "is near"} the ${minutes(r.target_seconds)} target in ${r.queue_name ?? "no queue"}`,

@@ -3,19 +3,13 @@
 import type pg from "pg";
 import type { BoardAgentConversation, BoardAgentRow, BoardLoad, BoardWaitingItem } from "../../../shared/board.ts";
 import type { Channel, CustomerTier, Presence } from "../../../shared/domain.ts";
-import { formatPhone } from "../../../shared/phone.ts";
+import { customerNameOf } from "../views.ts";
 
 type Queryable = Pick<pg.Pool, "query">;
 
 /** The waiting items shown (the counts on the queue rows are always whole). */
 export const WAITING_SHOWN = 200;
 
-/** As the workspace names a customer without a name (server/domain/views.ts). */
-export function boardCustomerName(displayName: string | null, address: string, channel: Channel): string {
-  if (displayName) return displayName;
-  if (channel === "sms" || channel === "voice") return formatPhone(address);
-  return channel === "chat" ? "Web visitor" : address;
-}
 
 interface AgentRow {
   id: string; name: string; role: BoardAgentRow["role"]; presence: Presence; presence_changed_at: Date; away_reason: string | null; away_reason_id: string | null;
@@ -55,7 +49,7 @@ export async function readBoardAgents(db: Queryable): Promise<BoardAgentRow[]> {
     const list = handledBy.get(h.agent_id) ?? [];
     list.push({
       id: h.id, channel: h.channel, status: h.status, queueId: h.queue_id,
-      customerName: boardCustomerName(h.display_name, h.customer_address, h.channel), since: h.since.toISOString(),
+      customerName: customerNameOf(h.display_name, h.customer_address, h.channel), since: h.since.toISOString(),
     });
     handledBy.set(h.agent_id, list);
   }
@@ -81,7 +75,7 @@ export async function readBoardWaiting(db: Queryable): Promise<BoardWaitingItem[
   );
   return rows.map((r) => ({
     conversationId: r.id, queueId: r.queue_id, channel: r.channel, status: r.status,
-    customerName: boardCustomerName(r.display_name, r.customer_address, r.channel), tier: r.tier,
+    customerName: customerNameOf(r.display_name, r.customer_address, r.channel), tier: r.tier,
     waitingSince: r.waiting_since.toISOString(), dueAt: r.due_at ? r.due_at.toISOString() : null, offeredToAgentId: r.offered_to,
   }));
 }

@@ -2,7 +2,7 @@
 import type pg from "pg";
 import { WARNING_SHARE, type AlertView, type ServiceLevelAlertKind } from "../../../shared/service-levels.ts";
 import type { Channel, CustomerTier } from "../../../shared/domain.ts";
-import { formatPhone } from "../../../shared/phone.ts";
+import { customerNameOf } from "../views.ts";
 
 type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
 
@@ -46,9 +46,7 @@ export function alertView(r: AlertRow): AlertView {
     conversationId: r.conversation_id,
     customerId: r.customer_id,
     // As the workspace names a customer without a name (server/domain/views.ts).
-    customerName:
-      r.customer_display_name ??
-      (r.channel === "sms" || r.channel === "voice" ? formatPhone(r.customer_address) : r.channel === "chat" ? "Web visitor" : r.customer_address),
+    customerName: customerNameOf(r.customer_display_name, r.customer_address, r.channel),
     queueId: r.queue_id,
     queueName: r.queue_name,
     tier: r.tier,
