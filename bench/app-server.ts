@@ -325,7 +325,7 @@ async function main(): Promise<void> {
         void memory(sb, msg.gc).then((m) => send({ type: "memory:report", memory: m }));
         break;
       case "board:stats":
-        send({ type: "board:stats", stats: sb.board?.stats() ?? { events: 0, reads: 0, updates: 0 } });
+        send({ type: "board:stats", stats: sb.board?.stats() ?? { events: 0, reads: 0, fullReads: 0, updates: 0 } });
         break;
       case "close":
         void close();

@@ -5,7 +5,9 @@
 //   presence set   → the agent's row has that presence;
 //   text in        → its customer (named by the number it came from) is in the line or in an agent's work;
 //   offer accepted → the conversation is in the agent's row;   resolved → it is no longer there.
-// Each supervisor's latency is when that update reached its socket, minus the action's send time.
+// Each supervisor's latency is when that update reached its socket, minus the action's event time: when
+// its domain event was published, right after its commit (bench/board-events.ts). Send → screen, which
+// adds the action's own handling, is given beside it.
 import type { BoardAgentRow, BoardSnapshot, BoardUpdate } from "../shared/board.ts";
 import { applyBoardUpdate } from "../shared/board-updates.ts";
 import { percentile } from "./stats.ts";
@@ -19,6 +21,10 @@ export interface BoardAction {
   agentId?: string;
   /** presence: the state; text: the customer's name on the board; accept/resolve: the conversation id. */
   value: string;
+  /** text: the number it came from. */
+  address?: string;
+  /** When its domain event was published (the stream entry's time), once found. */
+  eventAt?: number;
 }
 
 export interface Latency {
@@ -76,8 +82,12 @@ export function follow(start: FollowedBoard, updates: BoardUpdate[]): State[] {
 }
 
 export interface LatencyResult {
-  /** Over every (action × supervisor): send → that supervisor's socket got the update showing it. */
+  /** Over every (action × supervisor): the action's event → that supervisor's socket got the update showing it. */
   all: Latency;
+  /** The same from the action's send (its own handling until it committed included). */
+  sendToScreen: Latency;
+  /** Actions whose domain event was not found in the stream (left out of `all`). */
+  noEvent: number;
   byKind: Record<ActionKind, Latency>;
   actions: Record<ActionKind, number>;
   /** Actions never shown in the phase's updates (an error, or undone before the next read). */
@@ -86,8 +96,8 @@ export interface LatencyResult {
   missed: number;
   /** Snapshot taken (`at`) → each supervisor got the update: the read, the diff and the delivery. */
   snapshotToScreen: Latency;
-  /** Action sent → the snapshot that shows it was taken (once per action): mostly the wait for the coalescing window. */
-  sendToSnapshot: Latency;
+  /** The action's event → the snapshot that shows it was taken (once per action): the wait for a read to start. */
+  eventToSnapshot: Latency;
 }
 
 const KINDS: ActionKind[] = ["presence", "text", "accept", "resolve"];
@@ -97,6 +107,8 @@ export function measureLatency(states: State[], received: [string, number][][], 
   const ats = states.map((s) => s.at);
   const receivedAt = received.map((r) => new Map(r));
   const all: number[] = [];
+  const fromSend: number[] = [];
+  let noEvent = 0;
   const perKind = byKindOf<number[]>(() => []);
   const counts = byKindOf(() => 0);
   const notShown = byKindOf(() => 0);
@@ -118,26 +130,31 @@ export function measureLatency(states: State[], received: [string, number][][], 
       notShown[a.kind]++;
       continue;
     }
-    waits.push(states[i]!.at - a.sentAt);
+    waits.push(states[i]!.at - (a.eventAt ?? a.sentAt));
+    if (a.eventAt === undefined) noEvent++;
     for (const r of receivedAt) {
       const t = r.get(states[i]!.atText);
       if (t === undefined) {
         missed++;
         continue;
       }
-      all.push(t - a.sentAt);
-      perKind[a.kind].push(t - a.sentAt);
+      fromSend.push(t - a.sentAt);
+      if (a.eventAt === undefined) continue;
+      all.push(t - a.eventAt);
+      perKind[a.kind].push(t - a.eventAt);
     }
   }
   const snap: number[] = [];
   for (const r of received) for (const [at, t] of r) snap.push(t - Date.parse(at));
   return {
     all: latencyOf(all),
+    sendToScreen: latencyOf(fromSend),
+    noEvent,
     byKind: Object.fromEntries(KINDS.map((k) => [k, latencyOf(perKind[k])])) as Record<ActionKind, Latency>,
     actions: counts,
     notShown,
     missed,
     snapshotToScreen: latencyOf(snap),
-    sendToSnapshot: latencyOf(waits),
+    eventToSnapshot: latencyOf(waits),
   };
 }

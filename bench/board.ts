@@ -18,6 +18,7 @@ import { startCpuProbe, type CpuShare } from "./machine.ts";
 import type { WindowStats } from "./protocol.ts";
 import type { AgentAction, AgentsReply, AgentsRequest } from "./board-agents.ts";
 import type { BoardFloorReply, BoardFloorRequest } from "./board-floor.ts";
+import { recordEvents, stampEventTimes } from "./board-events.ts";
 import { follow, latencyOf, measureLatency, type BoardAction, type FollowedBoard, type Latency, type LatencyResult } from "./board-latency.ts";
 import { seedBoard } from "./board-seed.ts";
 import type { WatchersReply, WatchersRequest, WatchersTake } from "./board-watchers.ts";
@@ -53,6 +54,8 @@ export const DEFAULT_BOARD_OPTIONS: Omit<BoardOptions, "log"> = {
 export interface FeedCounts {
   events: number;
   reads: number;
+  /** Reads of the whole board (the others read only the agents their events named). */
+  fullReads: number;
   updates: number;
 }
 
@@ -107,7 +110,7 @@ async function sendTexts(app: AppChild["ready"], agent: http.Agent, perSecond: n
       "i-twilio-idempotency-token": randomUUID(),
       "x-twilio-signature": signTwilioRequest(app.authToken, app.publicUrl + SMS_PATH, params),
     };
-    const text: BoardAction = { kind: "text", sentAt: now(), value: formatPhone(from) };
+    const text: BoardAction = { kind: "text", sentAt: now(), value: formatPhone(from), address: from };
     const t1 = performance.now();
     inFlight.push(
       new Promise<void>((resolve) => {
@@ -163,7 +166,7 @@ async function phase(child: AppChild, pool: pg.Pool, agents: Agents, o: BoardOpt
     watching,
     app,
     cpu,
-    feed: { events: feed1.events - feed0.events, reads: feed1.reads - feed0.reads, updates: feed1.updates - feed0.updates },
+    feed: { events: feed1.events - feed0.events, reads: feed1.reads - feed0.reads, fullReads: feed1.fullReads - feed0.fullReads, updates: feed1.updates - feed0.updates },
     sent,
     failed: texts.failed + done.actions.filter((a) => !a.ok).length,
     errorSamples: [...texts.errors, ...done.errorSamples],
@@ -180,7 +183,7 @@ async function connectBoth(agents: Agents, watchers: Watchers, url: string, orig
   return { agents: a.connected, supervisors: w.connected, failed: 0, wallMs: a.wallMs + w.wallMs };
 }
 
-export async function runBoard(child: AppChild, databaseUrl: string, o: BoardOptions, helpers: Set<{ stop(): Promise<void> }>): Promise<BoardResult> {
+export async function runBoard(child: AppChild, databaseUrl: string, redis: { url: string; prefix: string }, o: BoardOptions, helpers: Set<{ stop(): Promise<void> }>): Promise<BoardResult> {
   const { log } = o;
   const app = child.ready;
   const origin = new URL(app.publicUrl).origin;
@@ -215,6 +218,7 @@ export async function runBoard(child: AppChild, databaseUrl: string, o: BoardOpt
     // BENCH_BOARD_PROFILE=1 (diagnosis only: the timing hooks slow the app): every SQL statement of the watched phase, timed.
     const profiling = process.env.BENCH_BOARD_PROFILE === "1";
     if (profiling) await child.profileOn();
+    const recorder = recordEvents(redis.url, redis.prefix);
     const watched = await phase(child, pool, agents, o, true, 100_000);
     if (profiling) {
       const report = await child.profileOff();
@@ -223,6 +227,7 @@ export async function runBoard(child: AppChild, databaseUrl: string, o: BoardOpt
     // The last actions' reads (a coalescing window and a read) reach the screens.
     await sleep(1500);
     const taken = await take();
+    stampEventTimes(watched.actions, await recorder.stop());
     const states = follow(first.followed, taken.updates);
     const latency = measureLatency(states, taken.received, watched.actions);
     const updateBytes = latencyOf(taken.updates.map((u) => JSON.stringify(u).length));
@@ -262,7 +267,7 @@ export async function runBoard(child: AppChild, databaseUrl: string, o: BoardOpt
 
     return {
       options: { agents: o.agents, supervisors: o.supervisors, textsPerSecond: o.textsPerSecond, presencePerSecond: o.presencePerSecond, holdMs: o.holdMs, warmupMs: o.warmupMs, phaseMs: o.phaseMs },
-      coalesceMs: Number(process.env.BENCH_APP_BOARD_COALESCE_MS ?? 250),
+      coalesceMs: Number(process.env.BENCH_APP_BOARD_COALESCE_MS ?? 50),
       connected,
       snapshotBytes: first.bytes,
       watchMs: first.watchMs,

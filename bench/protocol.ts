@@ -87,5 +87,5 @@ export type ChildReply =
   | { type: "profile:report"; report: ProfileReport }
   | { type: "memory:report"; memory: MemoryReport }
   /** The live board feed's counters so far (server/realtime/board-feed.ts stats()). */
-  | { type: "board:stats"; stats: { events: number; reads: number; updates: number } }
+  | { type: "board:stats"; stats: { events: number; reads: number; fullReads: number; updates: number } }
   | { type: "closed" };

@@ -347,7 +347,7 @@ async function runBoardStage(stage: Stage): Promise<void> {
   });
   log(`app: pid ${stage.child.pid} at ${stage.child.ready.url}, Redis prefix ${stage.prefix}`);
   const seconds = Number(process.env.BENCH_BOARD_SECONDS ?? DEFAULT_BOARD_OPTIONS.phaseMs / 1000);
-  const result = await runBoard(stage.child, databaseUrl, { ...DEFAULT_BOARD_OPTIONS, phaseMs: seconds * 1000, log }, stage.helpers);
+  const result = await runBoard(stage.child, databaseUrl, { url: REDIS_URL, prefix: stage.prefix }, { ...DEFAULT_BOARD_OPTIONS, phaseMs: seconds * 1000, log }, stage.helpers);
   await teardown(stage);
   writeBenchmarkSection(BOARD_SECTION_ID, renderBoardSection(result, machine, quiet), machine);
   log("");

@@ -43,6 +43,8 @@ export interface StartOptions {
   disconnectGraceMs?: number;
   /** The live board's coalescing window (benchmarks and tests shorten it). */
   boardCoalesceMs?: number;
+  /** How often the live board is read whole, for what no event named (tests lengthen it). */
+  boardFullEveryMs?: number;
   outboundBackoffMs?: number;
   /** Lock of a running outbound job (BullMQ lockDuration): tests shorten it to see a dead worker's job run again. */
   outboundLockMs?: number;
@@ -199,7 +201,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
     // Only /agent and /chat exist: the default namespace is refused, so nothing can idle on it.
     io.of("/").use((_socket, next) => next(new Error("NOT_FOUND")));
     agentSockets = trackAgentSockets(redis, config.redisPrefix, log);
-    const agentRealtime = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000, agentSockets, boardCoalesceMs: opts.boardCoalesceMs });
+    const agentRealtime = attachAgentNamespace(io, { ...deps, disconnectGraceMs: opts.disconnectGraceMs ?? 20_000, agentSockets, boardCoalesceMs: opts.boardCoalesceMs, boardFullEveryMs: opts.boardFullEveryMs });
     const agents = agentRealtime.nsp;
     board = agentRealtime.board;
     const visitors = attachChatNamespace(io, { ...deps, sessionSecret: config.sessionSecret, defaultCountry: config.smsDefaultCountry, limiter, uploads: config.uploads, trustProxy: config.trustProxy });

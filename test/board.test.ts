@@ -75,7 +75,7 @@ const counts = (q: BoardQueueRow) => ({ waiting: q.waiting, inProgress: q.inProg
 const level = (q: BoardQueueRow, tier: CustomerTier) => q.tiers.find((x) => x.tier === tier)!;
 
 beforeAll(async () => {
-  t = await startTestApp({ start: { boardCoalesceMs: 50 } });
+  t = await startTestApp({ start: { boardCoalesceMs: 50, boardFullEveryMs: 600_000 } });
   supportId = (await createQueue(t.pool, { name: "Support" })).id;
   billingId = (await createQueue(t.pool, { name: "Billing" })).id;
   await t.pool.query(`UPDATE metric_settings SET short_abandon_seconds = 5`);
@@ -165,6 +165,7 @@ describe("the live board", () => {
     const bob = await createAgent(t.pool, { name: "Bob Burst", capacity: { sms: 8 } });
     const bobCookie = await t.login(bob.email);
     seen.length = 0;
+    const readsBefore = t.sb.board!.stats();
     expect((await t.api(bobCookie, "PUT", "/api/me/presence", { presence: "available" })).status).toBe(200);
     // Texts arrive ten at a time while Bob accepts whatever he is offered, until his eight slots are full.
     let accepted = 0;
@@ -191,6 +192,36 @@ describe("the live board", () => {
       const loads = b.agents.reduce((n, a) => n + (a.loads.find((l) => l.channel === "sms")?.assigned ?? 0), 0);
       expect(loads).toBe(handled);
     }
+    // Each read took again only what the events named (Bob, the conversations, who held them): none
+    // read the whole board, and yet the board equals the database (settle compared them).
+    const readsAfter = t.sb.board!.stats();
+    expect(readsAfter.reads).toBeGreaterThan(readsBefore.reads);
+    expect(readsAfter.fullReads).toBe(readsBefore.fullReads);
+
+    // A customer renamed is named in whoever's work holds them: that event names no agent, so the whole
+    // board is read again.
+    const held = await t.pool.query<{ customer_id: string; id: string }>(`SELECT customer_id, id FROM conversations WHERE assigned_agent_id = $1 LIMIT 1`, [bob.id]);
+    expect((await t.api(supervisorCookie, "PATCH", `/api/customers/${held.rows[0]!.customer_id}`, { displayName: "Renamed Rita" })).status).toBe(200);
+    const renamed = await settle();
+    expect(renamed.agents.find((a) => a.id === bob.id)!.conversations.find((c) => c.id === held.rows[0]!.id)!.customerName).toBe("Renamed Rita");
+    expect(t.sb.board!.stats().fullReads).toBe(readsAfter.fullReads + 1);
+  });
+
+  it("reads again every agent written since its last read, even one whose event has not arrived yet", async () => {
+    await settle();
+    const quiet = await createAgent(t.pool, { name: "Quinn Quiet", capacity: { sms: 2 } });
+    const loud = await createAgent(t.pool, { name: "Lou Loud" });
+    const loudCookie = await t.login(loud.email);
+    await settle();
+    const fullBefore = t.sb.board!.stats().fullReads;
+    // Written straight to the database, so no event names Quinn (as if it were still on its way): the
+    // next read, made for Lou's event, must take Quinn's row again too, or its queue rows and agent rows
+    // would come from two different moments.
+    await t.pool.query(`UPDATE agents SET presence = 'away', presence_changed_at = now() WHERE id = $1`, [quiet.id]);
+    expect((await t.api(loudCookie, "PUT", "/api/me/presence", { presence: "available" })).status).toBe(200);
+    const b = await settle();
+    expect(b.agents.find((a) => a.id === quiet.id)!.presence).toBe("away");
+    expect(t.sb.board!.stats().fullReads).toBe(fullBefore);
   });
 
   it("raises alerts from the state now: a queue over its waiting limit, an agent away too long, a failing channel", async () => {

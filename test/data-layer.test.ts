@@ -39,9 +39,9 @@ const HOT_PATHS: Record<string, (typeof BENCHES)[number]> = {
  */
 const SQL_ON_PURPOSE: Record<string, string> = {
   "server/domain/board/board-queues.ts": "the board's counts: aggregates over queue_waits and the open conversations, per queue time zone, with the shared wait-count SQL",
-  "server/domain/board/board-people.ts": "the board's agents, loads and the line, three set reads in the board's one snapshot",
+  "server/domain/board/board-people.ts": "the board's agents, loads and the line, set reads in the board's one snapshot; only the agents written since the last read",
   "server/domain/board/board-alerts.ts": "alerts derived from the state now (waits, agents, channels) in the board's snapshot",
-  "server/domain/board/read-board.ts": "reads the whole board in one repeatable-read transaction, so its parts agree",
+  "server/domain/board/read-board.ts": "reads the board in one repeatable-read transaction sent in one round trip, so its parts agree",
   "server/domain/customers/merge-customers.ts": "set-based moves of every row of a customer, locked in id order with ingest's per-sender advisory locks, in one pg transaction",
   "server/domain/customers/undo-merge.ts": "the same set-based moves back, under the same locks",
   "server/domain/customers/merge-rows.ts": "the snapshot of whole rows (to_jsonb) and the column writes undo compares against",

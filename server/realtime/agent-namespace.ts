@@ -37,8 +37,10 @@ export interface AgentRealtimeDeps extends RoutingDeps {
   agentSockets: AgentSocketRegistry;
   /** The workspace's own origin: the handshake of a page from anywhere else is refused. */
   publicUrl: string;
-  /** The live board reads the database at most once per this many ms (default 250). */
+  /** The live board reads the database at most once per this many ms (default 50). */
   boardCoalesceMs?: number;
+  /** …and whole once per this many ms (default 60 s). */
+  boardFullEveryMs?: number;
 }
 
 // setTimeout holds at most ~24.8 days; sessions are far shorter, but never overflow into "at once".
@@ -52,7 +54,7 @@ const rooms = {
 
 export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): { nsp: AgentNamespace; board: BoardFeed } {
   const nsp = io.of(AGENT_NAMESPACE) as AgentNamespace;
-  const board = createBoardFeed(nsp, { pool: deps.pool, prisma: deps.prisma, log: deps.log, coalesceMs: deps.boardCoalesceMs });
+  const board = createBoardFeed(nsp, { pool: deps.pool, prisma: deps.prisma, log: deps.log, coalesceMs: deps.boardCoalesceMs, fullEveryMs: deps.boardFullEveryMs });
 
   nsp.use(async (socket, next) => {
     try {

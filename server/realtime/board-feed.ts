@@ -1,13 +1,19 @@
-// Keeps the live board's watchers current: after any domain event (and every few seconds, for what
-// time alone changes: due soon, breaches, alerts, midnight) the board is read again from the database,
-// at most once per coalescing window however many events arrived, and only the rows that changed go
-// out. Each server process serves its own watchers from the shared event stream; nothing is counted in
-// memory, so the board always equals what the database said at its `at`.
+// Keeps the live board's watchers current. Each domain event names what it touched (agents,
+// conversations); the next read takes those agents' rows again (with whoever holds the touched
+// conversations before and after) and the queue rows, the line and the alerts whole, in one snapshot,
+// and only the rows that changed go out. Reads run one at a time: the first event after a quiet spell is
+// read at once, and what arrives during a read is coalesced into the next one, at most one per
+// `coalesceMs`. Every few seconds the small parts are read again for what time alone changes (due soon,
+// breaches, alerts, midnight), and every minute the whole board, so nothing an event failed to name
+// stays wrong for long. Nothing is counted in memory: every row equals what the database said at its
+// read's `at`.
 import type pg from "pg";
 import type { PrismaClient } from "../db/client.ts";
 import type { BoardAgentRow, BoardQueueRow, BoardSnapshot, BoardUpdate } from "../../shared/board.ts";
+import { applyBoardUpdate } from "../../shared/board-updates.ts";
 import type { DomainEvent } from "../domain/events.ts";
-import { snapshotBoard } from "../domain/board/read-board.ts";
+import { readWholeBoard, snapshotBoard, snapshotBoardPart } from "../domain/board/read-board.ts";
+import type { SeenSnapshot } from "../domain/board/board-query.ts";
 import type { Logger } from "../log.ts";
 import type { AgentNamespace } from "./agent-namespace.ts";
 
@@ -16,11 +22,44 @@ export const BOARD_ROOM = "board";
 /** Events that cannot change the board: typing, and what goes only to chat visitors. */
 const IRRELEVANT = new Set<DomainEvent["type"]>(["conversation.typing", "chat.message", "chat.typing", "chat.ended"]);
 
+/** What an event changed on the board: some agents' rows, or (`all`) rows the event cannot name. */
+interface Touch {
+  all?: true;
+  agents?: (string | null)[];
+  conversations?: string[];
+}
+
+export function touchedBy(event: DomainEvent): Touch {
+  switch (event.type) {
+    case "message.created":
+    case "message.updated":
+      return { conversations: [event.message.conversationId], agents: [event.assignedAgentId] };
+    case "conversation.updated":
+      return { conversations: [event.conversation.id], agents: [event.conversation.assignedAgentId, ...(event.alsoAgentIds ?? [])] };
+    case "offer.created":
+      return { conversations: [event.offer.conversation.id], agents: [event.offer.agentId] };
+    case "offer.closed":
+      return { conversations: [event.conversationId], agents: [event.agentId] };
+    case "agent.updated":
+      return { agents: [event.agent.id] };
+    case "sessions.ended":
+    case "agent.notice":
+      return { agents: [event.agentId] };
+    case "channel.health":
+    case "service_level.alert":
+    case "call.monitoring":
+      return {}; // the queue rows, the line and the alerts are read whole every time
+    default:
+      return { all: true }; // a customer renamed or merged: their name may be in any agent's work
+  }
+}
+
 export interface BoardFeedStats {
   /** Domain events that marked the board as changed. */
   events: number;
-  /** Reads of the board, and the updates sent (a read that found nothing new sends none). */
+  /** Reads of the board (whole or in part), and the updates sent (a read that found nothing new sends none). */
   reads: number;
+  fullReads: number;
   updates: number;
 }
 
@@ -32,68 +71,164 @@ export interface BoardFeed {
   close(): void;
 }
 
-export function createBoardFeed(
-  nsp: AgentNamespace,
-  deps: { pool: pg.Pool; prisma: PrismaClient; log: Logger; coalesceMs?: number; refreshMs?: number },
-): BoardFeed {
-  const coalesceMs = deps.coalesceMs ?? 250;
-  let last: BoardSnapshot | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let chain: Promise<void> = Promise.resolve();
-  const stats: BoardFeedStats = { events: 0, reads: 0, updates: 0 };
+export interface BoardFeedOptions {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  log: Logger;
+  /** At most one read per this many ms (default 50). */
+  coalesceMs?: number;
+  /** The small parts again, for what time alone changes (default 5 s). */
+  refreshMs?: number;
+  /** The whole board again (default 60 s). */
+  fullEveryMs?: number;
+}
+
+export function createBoardFeed(nsp: AgentNamespace, deps: BoardFeedOptions): BoardFeed {
+  const coalesceMs = deps.coalesceMs ?? 50;
+  const stats: BoardFeedStats = { events: 0, reads: 0, fullReads: 0, updates: 0 };
   const watching = () => (nsp.adapter.rooms.get(BOARD_ROOM)?.size ?? 0) > 0;
 
-  // A read chained but not started yet: whoever asks meanwhile shares it (it starts after them, so it sees
-  // what they would), so 50 screens opening the board together cost one read, not 50 in a row.
-  let queued: Promise<void> | null = null;
+  let last: BoardSnapshot | null = null;
+  /** The database snapshot `last` was read in: the next read also takes every agent written since. */
+  let lastSeen: SeenSnapshot | null = null;
+  /** Who held or was offered each conversation in `last`: they must be read again when it moves. */
+  let holders = new Map<string, string>();
+  let lastFullAt = 0;
+  // What the events since the last read's start touched.
+  let dirty = false;
+  let wantAll = false;
+  let agents = new Set<string>();
+  let conversations = new Set<string>();
 
-  // Reads run one at a time, in order: an update always follows from the one before it.
-  const refresh = (): Promise<void> => {
-    if (queued) return queued;
-    chain = queued = chain.then(async () => {
-      queued = null;
-      if (!watching()) {
-        last = null;
-        return;
-      }
-      const next = await snapshotBoard(deps.pool, deps.prisma);
-      stats.reads++;
-      const update = last ? boardChanges(last, next) : null;
-      last = next;
-      if (update) {
-        stats.updates++;
-        nsp.local.to(BOARD_ROOM).emit("board:update", update);
-      }
-    }).catch((err) => deps.log.warn("the board could not be read; the next event tries again", { err: (err as Error).message }));
-    return chain;
+  let reading: Promise<void> | null = null;
+  let lastReadStart = 0;
+  /** After a failed read, the next waits this long (doubling to 5 s): a database outage is not hammered. */
+  let backoffMs = 0;
+  let timer: NodeJS.Timeout | null = null;
+  /** Callers of current() waiting for the read after the one running (which may have missed their join). */
+  let waiters: (() => void)[] = [];
+
+  const readOnce = async (): Promise<void> => {
+    const full = !last || !lastSeen || wantAll || Date.now() - lastFullAt >= (deps.fullEveryMs ?? 60_000);
+    const touched = { agentIds: agents, conversationIds: conversations, since: lastSeen! };
+    dirty = wantAll = false;
+    agents = new Set();
+    conversations = new Set();
+    for (const id of touched.conversationIds) {
+      const holder = holders.get(id);
+      if (holder) touched.agentIds.add(holder);
+    }
+    let next: BoardSnapshot;
+    let seen: SeenSnapshot;
+    if (full) {
+      ({ board: next, snapshot: seen } = await readWholeBoard(deps.pool));
+      lastFullAt = Date.now();
+      stats.fullReads++;
+    } else {
+      const { board: part, snapshot } = await snapshotBoardPart(deps.pool, touched);
+      seen = snapshot;
+      const found = new Set(part.agents.map((a) => a.id));
+      next = applyBoardUpdate(last!, {
+        at: part.at, queues: part.queues, removedQueues: [], agents: part.agents,
+        removedAgents: part.agentIds.filter((id) => !found.has(id)),
+        waiting: part.waiting, alerts: part.alerts, settings: part.settings, definitions: part.definitions,
+      });
+      next.queues = part.queues; // whole, in the database's order (a removed queue goes)
+    }
+    stats.reads++;
+    const update = last ? boardChanges(last, next) : null;
+    last = next;
+    lastSeen = seen;
+    holders = holdersOf(next);
+    if (update) {
+      stats.updates++;
+      nsp.local.to(BOARD_ROOM).emit("board:update", update);
+    }
   };
 
-  const schedule = () => {
-    if (timer || !watching()) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void refresh();
-    }, coalesceMs);
+  const kick = (): void => {
+    if (reading || timer) return;
+    if (!watching()) {
+      last = null;
+      dirty = false;
+      release();
+      return;
+    }
+    const wait = lastReadStart + Math.max(coalesceMs, backoffMs) - Date.now();
+    if (wait > 0) {
+      timer = setTimeout(() => {
+        timer = null;
+        kick();
+      }, wait);
+      return;
+    }
+    lastReadStart = Date.now();
+    const waiting = waiters;
+    waiters = [];
+    reading = readOnce()
+      .then(() => {
+        backoffMs = 0;
+      })
+      .catch((err) => {
+        wantAll = dirty = true; // the next read takes the whole board again
+        backoffMs = Math.min(5000, Math.max(250, backoffMs * 2));
+        deps.log.warn("the board could not be read; the next event tries again", { err: (err as Error).message });
+      })
+      .finally(() => {
+        reading = null;
+        for (const done of waiting) done();
+        if (dirty || waiters.length) kick();
+      });
   };
-  const ticker = setInterval(schedule, deps.refreshMs ?? 5000);
+  const release = () => {
+    for (const done of waiters.splice(0)) done();
+  };
+
+  const ticker = setInterval(() => {
+    if (!watching()) return;
+    dirty = true;
+    kick();
+  }, deps.refreshMs ?? 5000);
   ticker.unref();
 
   return {
     onEvent(event) {
       if (IRRELEVANT.has(event.type)) return;
       stats.events++;
-      schedule();
+      if (!last) return; // nobody watching: the first watcher reads the whole board
+      const touch = touchedBy(event);
+      if (touch.all) wantAll = true;
+      for (const id of touch.agents ?? []) if (id) agents.add(id);
+      for (const id of touch.conversations ?? []) conversations.add(id);
+      dirty = true;
+      kick();
     },
     async current() {
-      await refresh();
-      return last ?? snapshotBoard(deps.pool, deps.prisma);
+      // A read that started before this socket joined sent its changes to the room without it; the next
+      // read's changes it gets. So the board it starts from is the one that next read leaves (or `last`
+      // when nothing is pending or running: then nothing has been sent since it was read).
+      if (last && !reading && !dirty) return last;
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        dirty = true;
+        kick();
+      });
+      return last ?? snapshotBoard(deps.pool);
     },
     stats: () => ({ ...stats }),
     close() {
       clearInterval(ticker);
       if (timer) clearTimeout(timer);
+      release();
     },
   };
+}
+
+function holdersOf(board: BoardSnapshot): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const a of board.agents) for (const c of a.conversations) map.set(c.id, a.id);
+  for (const w of board.waiting) if (w.offeredToAgentId) map.set(w.conversationId, w.offeredToAgentId);
+  return map;
 }
 
 /** The rows of `next` that differ from `prev` (whole rows; lists whole when anything in them changed). */
@@ -114,16 +249,26 @@ export function boardChanges(prev: BoardSnapshot, next: BoardSnapshot): BoardUpd
 }
 
 // Each list's rows as JSON by key, kept with the list: the next read compares against the last one's
-// without writing its 1,000 agent rows out again (half the diff's cost; bench/board.ts measures it).
+// without writing its 1,000 agent rows out again (bench/board.ts measures it). A partial read's list
+// shares the unchanged row objects, so their texts are carried over rather than written again.
 const rowTexts = new WeakMap<object, Map<string, string>>();
+const objectTexts = new WeakMap<object, string>();
 
-function textsOf<T>(rows: T[], key: (row: T) => string): Map<string, string> {
+function textsOf<T extends object>(rows: T[], key: (row: T) => string): Map<string, string> {
   let texts = rowTexts.get(rows);
-  if (!texts) rowTexts.set(rows, (texts = new Map(rows.map((r) => [key(r), JSON.stringify(r)]))));
+  if (!texts) {
+    texts = new Map();
+    for (const r of rows) {
+      let text = objectTexts.get(r);
+      if (text === undefined) objectTexts.set(r, (text = JSON.stringify(r)));
+      texts.set(key(r), text);
+    }
+    rowTexts.set(rows, texts);
+  }
   return texts;
 }
 
-function changedRows<T>(prev: T[], next: T[], key: (row: T) => string): { changed: T[]; removed: string[] } {
+function changedRows<T extends object>(prev: T[], next: T[], key: (row: T) => string): { changed: T[]; removed: string[] } {
   const before = textsOf(prev, key);
   const after = textsOf(next, key);
   const changed = next.filter((r) => before.get(key(r)) !== after.get(key(r)));

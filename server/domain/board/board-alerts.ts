@@ -7,7 +7,7 @@ import type { BoardAlert } from "../../../shared/board.ts";
 import type { Channel, CustomerTier } from "../../../shared/domain.ts";
 import { customerNameOf } from "../views.ts";
 
-type Queryable = Pick<pg.Pool, "query">;
+import type { BoardQuery } from "./board-query.ts";
 
 const minutes = (s: number) => (s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 const CHANNEL_NAMES: Record<Channel, string> = { sms: "SMS", voice: "Voice", email: "Email", chat: "Chat" };
@@ -20,10 +20,10 @@ interface QueueRow { queue_id: string; queue_name: string; channel: Channel; old
 interface AgentRow { id: string; name: string; presence: "wrap_up" | "away"; since: Date; limit_seconds: number; away_reason: string | null }
 interface ChannelRow { channel: Channel; since: Date; reason: string | null }
 
-export async function readBoardAlerts(db: Queryable): Promise<BoardAlert[]> {
-  // One after another: the board reads on one connection, in one snapshot.
-  // The latest alert of each wait that still goes on (a breach supersedes its warning).
-  const sl = await db.query<SlRow>(
+/** The alerts: four statements, sent with the rest of the board in one round trip (read-board.ts). */
+export const boardAlertsQuery: BoardQuery<BoardAlert[]> = {
+  sql: [
+    // The latest alert of each wait that still goes on (a breach supersedes its warning).
     `SELECT DISTINCT ON (a.conversation_id) a.id, a.kind, a.conversation_id, a.queue_id, q.name AS queue_name, a.channel, a.tier,
             a.raised_at, a.target_seconds, cu.display_name, cv.customer_address
        FROM conversations cv
@@ -32,24 +32,24 @@ export async function readBoardAlerts(db: Queryable): Promise<BoardAlert[]> {
        LEFT JOIN queues q ON q.id = a.queue_id
       WHERE cv.status IN ('queued', 'offered') AND cv.waiting_since IS NOT NULL
       ORDER BY a.conversation_id, (a.kind = 'breach') DESC, a.raised_at DESC`,
-  );
-  const queues = await db.query<QueueRow>(
     `SELECT cv.queue_id, q.name AS queue_name, cv.channel, min(cv.waiting_since) AS oldest, count(*)::int AS waiting,
             q.waiting_alert_seconds AS limit_seconds
        FROM conversations cv JOIN queues q ON q.id = cv.queue_id
       WHERE cv.status IN ('queued', 'offered') AND cv.waiting_since IS NOT NULL
       GROUP BY cv.queue_id, q.name, cv.channel, q.waiting_alert_seconds
      HAVING now() - min(cv.waiting_since) > make_interval(secs => q.waiting_alert_seconds)`,
-  );
-  const agents = await db.query<AgentRow>(
     `SELECT a.id, a.name, a.presence, a.presence_changed_at AS since, r.name AS away_reason,
             CASE a.presence WHEN 'wrap_up' THEN s.wrap_up_alert_seconds ELSE s.away_alert_seconds END AS limit_seconds
        FROM agents a CROSS JOIN board_settings s LEFT JOIN away_reasons r ON r.id = a.away_reason_id
       WHERE a.deactivated_at IS NULL AND a.presence IN ('wrap_up', 'away')
         AND now() - a.presence_changed_at > make_interval(secs => CASE a.presence WHEN 'wrap_up' THEN s.wrap_up_alert_seconds ELSE s.away_alert_seconds END)`,
-  );
-  const channels = await db.query<ChannelRow>(`SELECT channel, since, reason FROM channel_health WHERE status = 'failing'`);
+    `SELECT channel, since, reason FROM channel_health WHERE status = 'failing'`,
+  ],
+  from: ([sl, queues, agents, channels]) =>
+    alertsOf(sl as pg.QueryResult<SlRow>, queues as pg.QueryResult<QueueRow>, agents as pg.QueryResult<AgentRow>, channels as pg.QueryResult<ChannelRow>),
+};
 
+function alertsOf(sl: pg.QueryResult<SlRow>, queues: pg.QueryResult<QueueRow>, agents: pg.QueryResult<AgentRow>, channels: pg.QueryResult<ChannelRow>): BoardAlert[] {
 
   const alerts: BoardAlert[] = [];
   for (const r of channels.rows) {

@@ -5,7 +5,7 @@ import type { BoardAgentConversation, BoardAgentRow, BoardLoad, BoardWaitingItem
 import type { Channel, CustomerTier, Presence } from "../../../shared/domain.ts";
 import { customerNameOf } from "../views.ts";
 
-type Queryable = Pick<pg.Pool, "query">;
+import { CURRENT_XMAX, uuidArray, uuidsOf, writtenSince, type BoardQuery, type SeenSnapshot } from "./board-query.ts";
 
 /** The waiting items shown (the counts on the queue rows are always whole). */
 export const WAITING_SHOWN = 200;
@@ -20,24 +20,60 @@ interface HandledRow {
   display_name: string | null; customer_address: string; since: Date;
 }
 
-export async function readBoardAgents(db: Queryable): Promise<BoardAgentRow[]> {
-  // One after another: the board reads on one connection, in one snapshot.
-  const agents = await db.query<AgentRow>(
+/**
+ * Which agents to read: all, or those named, whoever holds (or is offered) the conversations named, and
+ * every agent whose row, loads or open work was written since the snapshot `since` (the last read's):
+ * the events name what changed, but one committed just before this read may not have arrived yet, and
+ * without its agent this read's queue rows would count work its agent rows do not show.
+ */
+export type AgentScope = { agentIds: string[]; conversationIds: string[]; since: SeenSnapshot } | null;
+
+export interface BoardAgents {
+  rows: BoardAgentRow[];
+  /** With a scope: every agent it came to (those not in `rows` are gone: deactivated). */
+  asked: string[] | null;
+}
+
+/**
+ * Every active agent's row, or (with a scope) just some agents' rows: the live feed reads again only the
+ * agents an event touched. Four statements (three without a scope).
+ */
+export function boardAgentsQuery(scope: AgentScope): BoardQuery<BoardAgents> {
+  const ids = scope ? uuidArray(uuidsOf(scope.agentIds)) : "";
+  const conversations = scope ? uuidArray(uuidsOf(scope.conversationIds)) : "";
+  const since = scope?.since;
+  const asked = !scope || !since ? "" : `(SELECT unnest(${ids})
+      UNION SELECT assigned_agent_id FROM conversations WHERE id = ANY(${conversations}) AND assigned_agent_id IS NOT NULL
+      UNION SELECT agent_id FROM offers WHERE conversation_id = ANY(${conversations}) AND status = 'pending'
+      UNION SELECT a.id FROM agents a CROSS JOIN ${CURRENT_XMAX} WHERE ${writtenSince(since, "a")}
+      UNION SELECT l.agent_id FROM agent_loads l CROSS JOIN ${CURRENT_XMAX} WHERE ${writtenSince(since, "l")}
+      UNION SELECT w.assigned_agent_id FROM conversations w CROSS JOIN ${CURRENT_XMAX}
+             WHERE w.status IN ('assigned', 'pending_customer') AND w.assigned_agent_id IS NOT NULL AND ${writtenSince(since, "w")})`;
+  const sql = [
     `SELECT a.id, a.name, a.role, a.presence, a.presence_changed_at, r.name AS away_reason, a.away_reason_id
        FROM agents a LEFT JOIN away_reasons r ON r.id = a.away_reason_id
-      WHERE a.deactivated_at IS NULL ORDER BY a.name, a.id`,
-  );
-  const loads = await db.query<LoadRow>(`SELECT agent_id, channel, assigned, offered, capacity FROM agent_loads ORDER BY channel`);
-  const handled = await db.query<HandledRow>(
+      WHERE a.deactivated_at IS NULL ${scope ? `AND a.id IN ${asked}` : ""} ORDER BY a.name, a.id`,
+    `SELECT agent_id, channel, assigned, offered, capacity FROM agent_loads ${scope ? `WHERE agent_id IN ${asked}` : ""} ORDER BY channel`,
     `SELECT cv.id, cv.assigned_agent_id AS agent_id, cv.channel, cv.status, cv.queue_id, cu.display_name, cv.customer_address,
             COALESCE(hp.started_at, cv.updated_at) AS since
        FROM conversations cv
        JOIN customers cu ON cu.id = cv.customer_id
        LEFT JOIN handling_periods hp ON hp.conversation_id = cv.id AND hp.ended_at IS NULL
       WHERE cv.status IN ('assigned', 'pending_customer') AND cv.assigned_agent_id IS NOT NULL
+            ${scope ? `AND cv.assigned_agent_id IN ${asked}` : ""}
       ORDER BY since, cv.id`,
-  );
+  ];
+  if (scope) sql.push(`SELECT id::text FROM ${asked} AS asked(id)`);
+  return {
+    sql,
+    from: ([agents, loads, handled, askedRows]) => ({
+      rows: agentRows(agents as pg.QueryResult<AgentRow>, loads as pg.QueryResult<LoadRow>, handled as pg.QueryResult<HandledRow>),
+      asked: askedRows ? (askedRows as pg.QueryResult<{ id: string }>).rows.map((r) => r.id) : null,
+    }),
+  };
+}
 
+function agentRows(agents: pg.QueryResult<AgentRow>, loads: pg.QueryResult<LoadRow>, handled: pg.QueryResult<HandledRow>): BoardAgentRow[] {
   const loadsOf = new Map<string, BoardLoad[]>();
   for (const l of loads.rows) {
     const list = loadsOf.get(l.agent_id) ?? [];
@@ -59,20 +95,26 @@ export async function readBoardAgents(db: Queryable): Promise<BoardAgentRow[]> {
   }));
 }
 
+
 interface WaitingRow {
   id: string; queue_id: string | null; channel: Channel; status: "queued" | "offered"; display_name: string | null; customer_address: string;
   tier: CustomerTier; waiting_since: Date; due_at: Date | null; offered_to: string | null;
 }
 
-export async function readBoardWaiting(db: Queryable): Promise<BoardWaitingItem[]> {
-  const { rows } = await db.query<WaitingRow>(
+/** The line, oldest due first (one statement). */
+export const boardWaitingQuery: BoardQuery<BoardWaitingItem[]> = {
+  sql: [
     `SELECT cv.id, cv.queue_id, cv.channel, cv.status, cu.display_name, cv.customer_address, COALESCE(cv.service_tier, cu.tier) AS tier,
             cv.waiting_since, cv.due_at,
             (SELECT o.agent_id FROM offers o WHERE o.conversation_id = cv.id AND o.status = 'pending' LIMIT 1) AS offered_to
        FROM conversations cv JOIN customers cu ON cu.id = cv.customer_id
       WHERE cv.status IN ('queued', 'offered') AND cv.waiting_since IS NOT NULL
       ORDER BY cv.due_at ASC NULLS LAST, cv.waiting_since, cv.id LIMIT ${WAITING_SHOWN}`,
-  );
+  ],
+  from: ([result]) => waitingItems(result as pg.QueryResult<WaitingRow>),
+};
+
+function waitingItems({ rows }: pg.QueryResult<WaitingRow>): BoardWaitingItem[] {
   return rows.map((r) => ({
     conversationId: r.id, queueId: r.queue_id, channel: r.channel, status: r.status,
     customerName: customerNameOf(r.display_name, r.customer_address, r.channel), tier: r.tier,

@@ -9,7 +9,7 @@ const CUSTOMER_TIERS = TierEnum.options;
 import { WARNING_SHARE } from "../../../shared/service-levels.ts";
 import { addWaitCounts, averageSpeedOfAnswer, emptyWaitCounts, waitCountColumns, waitCounts, type WaitCountRow, type WaitCounts } from "../metrics/wait-counts.ts";
 
-type Queryable = Pick<pg.Pool, "query">;
+import type { BoardQuery } from "./board-query.ts";
 
 interface QueueRow { id: string; name: string; timezone: string }
 interface TodayRow extends WaitCountRow { queue_id: string; channel: Channel; tier: CustomerTier }
@@ -36,11 +36,13 @@ const NOW_SQL = `
    WHERE cv.status IN ('queued', 'offered', 'assigned', 'pending_customer') AND cv.queue_id IS NOT NULL
    GROUP BY cv.queue_id, cv.channel`;
 
-export async function readBoardQueues(db: Queryable): Promise<BoardQueueRow[]> {
-  // One after another: the board reads them on one connection, in one snapshot.
-  const queues = await db.query<QueueRow>(`SELECT id, name, timezone FROM queues ORDER BY name, id`);
-  const today = await db.query<TodayRow>(TODAY_SQL);
-  const open = await db.query<NowRow>(NOW_SQL);
+/** The queue rows: three statements, sent with the rest of the board in one round trip (read-board.ts). */
+export const boardQueuesQuery: BoardQuery<BoardQueueRow[]> = {
+  sql: [`SELECT id, name, timezone FROM queues ORDER BY name, id`, TODAY_SQL, NOW_SQL],
+  from: ([queues, today, open]) => queueRows(queues as pg.QueryResult<QueueRow>, today as pg.QueryResult<TodayRow>, open as pg.QueryResult<NowRow>),
+};
+
+function queueRows(queues: pg.QueryResult<QueueRow>, today: pg.QueryResult<TodayRow>, open: pg.QueryResult<NowRow>): BoardQueueRow[] {
   const key = (queueId: string, channel: Channel) => `${queueId}:${channel}`;
   const counts = new Map<string, { total: WaitCounts; tiers: Map<CustomerTier, WaitCounts> }>();
   for (const r of today.rows) {

@@ -8,7 +8,7 @@ import { recordPrismaAudit } from "../audit.ts";
 
 type Row = { shortAbandonSeconds: number; abandonsWithinTarget: string; callbacks: string };
 
-const settingsOf = (r: Row): MetricSettings => ({
+export const settingsOf = (r: Row): MetricSettings => ({
   shortAbandonSeconds: r.shortAbandonSeconds,
   abandonsWithinTarget: AbandonsWithinTarget.parse(r.abandonsWithinTarget),
   callbacks: CallbackCounting.parse(r.callbacks),
