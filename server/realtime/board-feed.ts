@@ -10,7 +10,6 @@
 import type pg from "pg";
 import type { PrismaClient } from "../db/client.ts";
 import type { BoardAgentRow, BoardQueueRow, BoardSnapshot, BoardUpdate } from "../../shared/board.ts";
-import { applyBoardUpdate } from "../../shared/board-updates.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { readWholeBoard, snapshotBoard, snapshotBoardPart } from "../domain/board/read-board.ts";
 import type { SeenSnapshot } from "../domain/board/board-query.ts";
@@ -127,13 +126,8 @@ export function createBoardFeed(nsp: AgentNamespace, deps: BoardFeedOptions): Bo
     } else {
       const { board: part, snapshot } = await snapshotBoardPart(deps.pool, touched);
       seen = snapshot;
-      const found = new Set(part.agents.map((a) => a.id));
-      next = applyBoardUpdate(last!, {
-        at: part.at, queues: part.queues, removedQueues: [], agents: part.agents,
-        removedAgents: part.agentIds.filter((id) => !found.has(id)),
-        waiting: part.waiting, alerts: part.alerts, settings: part.settings, definitions: part.definitions,
-      });
-      next.queues = part.queues; // whole, in the database's order (a removed queue goes)
+      const { agentIds, agents: read, ...rest } = part;
+      next = { ...rest, agents: mergeAgents(last!.agents, read, agentIds) };
     }
     stats.reads++;
     const update = last ? boardChanges(last, next) : null;
@@ -222,6 +216,26 @@ export function createBoardFeed(nsp: AgentNamespace, deps: BoardFeedOptions): Bo
       release();
     },
   };
+}
+
+const byName = new Intl.Collator(undefined).compare;
+
+/** The last read's agent rows with those read again put in (and those asked for but gone taken out). */
+function mergeAgents(rows: BoardAgentRow[], read: BoardAgentRow[], asked: string[]): BoardAgentRow[] {
+  const fresh = new Map(read.map((a) => [a.id, a]));
+  const gone = new Set(asked.filter((id) => !fresh.has(id)));
+  let reorder = false;
+  const merged: BoardAgentRow[] = [];
+  for (const a of rows) {
+    if (gone.has(a.id)) continue;
+    const b = fresh.get(a.id);
+    fresh.delete(a.id);
+    if (b && b.name !== a.name) reorder = true;
+    merged.push(b ?? a);
+  }
+  for (const b of fresh.values()) (merged.push(b), (reorder = true));
+  // By name, as the screen shows them (shared/board-updates.ts); only when a name came or changed.
+  return reorder ? merged.sort((a, b) => byName(a.name, b.name) || (a.id < b.id ? -1 : 1)) : merged;
 }
 
 function holdersOf(board: BoardSnapshot): Map<string, string> {
