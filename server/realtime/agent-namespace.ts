@@ -54,7 +54,7 @@ const rooms = {
 
 export function attachAgentNamespace(io: Server, deps: AgentRealtimeDeps): { nsp: AgentNamespace; board: BoardFeed } {
   const nsp = io.of(AGENT_NAMESPACE) as AgentNamespace;
-  const board = createBoardFeed(nsp, { pool: deps.pool, prisma: deps.prisma, log: deps.log, coalesceMs: deps.boardCoalesceMs, fullEveryMs: deps.boardFullEveryMs });
+  const board = createBoardFeed(nsp, { pool: deps.pool, log: deps.log, coalesceMs: deps.boardCoalesceMs, fullEveryMs: deps.boardFullEveryMs });
 
   nsp.use(async (socket, next) => {
     try {

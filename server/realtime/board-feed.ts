@@ -7,8 +7,7 @@
 // breaches, alerts, midnight), and every minute the whole board, so nothing an event failed to name
 // stays wrong for long. Nothing is counted in memory: every row equals what the database said at its
 // read's `at`.
-import type pg from "pg";
-import type { PrismaClient } from "../db/client.ts";
+import pg from "pg";
 import type { BoardAgentRow, BoardQueueRow, BoardSnapshot, BoardUpdate } from "../../shared/board.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { readWholeBoard, snapshotBoard, snapshotBoardPart } from "../domain/board/read-board.ts";
@@ -71,8 +70,8 @@ export interface BoardFeed {
 }
 
 export interface BoardFeedOptions {
+  /** The process's pool: the feed opens one connection of its own with the same settings. */
   pool: pg.Pool;
-  prisma: PrismaClient;
   log: Logger;
   /** At most one read per this many ms (default 50). */
   coalesceMs?: number;
@@ -84,6 +83,10 @@ export interface BoardFeedOptions {
 
 export function createBoardFeed(nsp: AgentNamespace, deps: BoardFeedOptions): BoardFeed {
   const coalesceMs = deps.coalesceMs ?? 50;
+  // The feed's reads on a connection of their own: under load the shared pool's queue (every request
+  // and job waits there) would add its wait to every event's way to the screens.
+  const reader = new pg.Pool({ ...deps.pool.options, max: 1, idleTimeoutMillis: 0 });
+  reader.on("error", (err) => deps.log.warn("the board's connection was lost; the next read opens another", { err: err.message }));
   const stats: BoardFeedStats = { events: 0, reads: 0, fullReads: 0, updates: 0 };
   const watching = () => (nsp.adapter.rooms.get(BOARD_ROOM)?.size ?? 0) > 0;
 
@@ -120,11 +123,11 @@ export function createBoardFeed(nsp: AgentNamespace, deps: BoardFeedOptions): Bo
     let next: BoardSnapshot;
     let seen: SeenSnapshot;
     if (full) {
-      ({ board: next, snapshot: seen } = await readWholeBoard(deps.pool));
+      ({ board: next, snapshot: seen } = await readWholeBoard(reader));
       lastFullAt = Date.now();
       stats.fullReads++;
     } else {
-      const { board: part, snapshot } = await snapshotBoardPart(deps.pool, touched);
+      const { board: part, snapshot } = await snapshotBoardPart(reader, touched);
       seen = snapshot;
       const { agentIds, agents: read, ...rest } = part;
       next = { ...rest, agents: mergeAgents(last!.agents, read, agentIds) };
@@ -207,13 +210,14 @@ export function createBoardFeed(nsp: AgentNamespace, deps: BoardFeedOptions): Bo
         dirty = true;
         kick();
       });
-      return last ?? snapshotBoard(deps.pool);
+      return last ?? snapshotBoard(reader);
     },
     stats: () => ({ ...stats }),
     close() {
       clearInterval(ticker);
       if (timer) clearTimeout(timer);
       release();
+      void reader.end().catch(() => {});
     },
   };
 }
