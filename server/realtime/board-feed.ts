@@ -14,7 +14,7 @@ import type { AgentNamespace } from "./agent-namespace.ts";
 export const BOARD_ROOM = "board";
 
 /** Events that cannot change the board: typing, and what goes only to chat visitors. */
-const IRRELEVANT = new Set<DomainEvent["type"]>(["conversation.typing", "chat.message", "chat.typing", "chat.ended"]);
+const IRRELEVANT = new Set<DomainEvent["type"]>(["conversation.typing", "chat.message", "chat.typing", "chat.ended", "call.consult"]);
 
 export interface BoardFeedStats {
   /** Domain events that marked the board as changed. */
