@@ -93,8 +93,8 @@ export const ConversationView = z.object({
   createdAt: z.string(),
   /** Its human reference ("SB-1042"); null where the producer did not read it (a live event of ingest). */
   reference: z.string().nullable(),
-  /** How it ended when no agent resolved it: "missed_call" for a caller who hung up while waiting. */
-  outcome: z.enum(["missed_call"]).nullable(),
+  /** How it ended when no agent resolved it: "missed_call" for a caller who hung up while waiting, "abandoned" for a chat visitor who ended the chat while waiting. */
+  outcome: z.enum(["missed_call", "abandoned"]).nullable(),
   /** The queue it waits or waited in. */
   queue: z.object({ id: z.string(), name: z.string() }).nullable(),
   /** While it waits: when it breaches its queue's target for the customer's tier and channel. */

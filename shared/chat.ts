@@ -138,6 +138,8 @@ export interface ChatVisitorToServer {
   /** Out of hours or tired of waiting: leave a message to be answered by email. */
   "chat:leave-message": (event: ChatLeaveMessageEvent, ack: (result: ChatAck<{ received: true }>) => void) => void;
   "chat:profile": (event: ChatProfileEvent, ack: (result: ChatAck<{ saved: true }>) => void) => void;
+  /** The visitor ends their chat (one still waiting for an agent counts as abandoned); ended: false when none was open. */
+  "chat:end": (event: Record<string, never>, ack: (result: ChatAck<{ ended: boolean }>) => void) => void;
   /** Where the visitor's chat is in line, and an estimate of the wait. */
   "chat:wait": (event: Record<string, never>, ack: (result: ChatAck<ChatWait>) => void) => void;
 }

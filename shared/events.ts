@@ -7,6 +7,7 @@ import type { AlertView } from "./service-levels.ts";
 import { ReminderView } from "./follow-ups.ts";
 import type { CustomerMergedEvent } from "./merge.ts";
 import type { CallMonitoringEvent } from "./call-monitor.ts";
+import type { CallConsultEvent } from "./call-consult.ts";
 
 export const AGENT_NAMESPACE = "/agent";
 
@@ -56,6 +57,8 @@ export interface AgentServerToClient {
   "board:update": (update: BoardUpdate) => void;
   /** Who listens, whispers or barges on a call: to supervisors, and to its agent when monitoring is announced. */
   "call:monitoring": (event: CallMonitoringEvent) => void;
+  /** A warm transfer's consultation changed (who is consulted, ringing or talking): to the agents on the call. */
+  "call:consult": (event: CallConsultEvent) => void;
 }
 
 export interface AgentClientToServer {

@@ -142,6 +142,7 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/conversations/:id/monitor": { request: ownersConversation("voice", "/monitor", { mode: "listen" }), ...readers(409), supervisor: [409, "CONFLICT"], admin: [409, "CONFLICT"] },
   "DELETE /api/conversations/:id/monitor": { request: ownersConversation("voice", "/monitor"), ...readers(404), supervisor: [404, "NOT_FOUND"], admin: [404, "NOT_FOUND"] },
   "GET /api/conversations/:id/monitors": { request: ownersConversation("voice", "/monitors"), ...everyone(200) },
+  "GET /api/conversations/:id/consult": { request: ownersConversation("voice", "/consult"), ...everyone(200) },
   "POST /api/conversations/:id/wrap-up": { request: ownersConversation("voice", "/wrap-up", { disposition: "resolved" }), ...assignedOnly(200) },
   "POST /api/conversations/:id/messages": { request: ownersConversation("sms", "/messages", { body: "On it" }), ...assignedOnly(201) },
   // A note is not a reply: anyone may leave one on any conversation (no department an island).

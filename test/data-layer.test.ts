@@ -61,6 +61,7 @@ const SQL_ON_PURPOSE: Record<string, string> = {
   "server/domain/supervision/assign-conversation.ts": "a conditional update on the state read (two supervisors: one winner), under the target's load-row lock the router takes, with the offer rows, in one pg transaction",
   "server/domain/supervision/move-conversation.ts": "shares move-to-queue's pg transaction and rows (the routing rows), with its audit row",
   "server/domain/supervision/supervised-conversation.ts": "reads the conversation with its pending offer, in the callers' pg transactions (FOR UPDATE OF cv)",
+  "server/domain/chat/visitor-ends-chat.ts": "locks the visitor's open chat (FOR UPDATE) and ends it through resolve-conversation's pg transaction, with the routing rows",
 };
 const CONVERTED_BY_THE_INTEGRATOR: Record<string, string> = {};
 

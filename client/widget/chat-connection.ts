@@ -229,6 +229,14 @@ export class ChatConnection {
     this.typingIdleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
   }
 
+  /** "End chat": the server ends the visitor's chat, and "The chat has ended" follows by its chat:ended. */
+  endChat(): void {
+    this.error = null;
+    this.socket.timeout(ACK_TIMEOUT_MS).emit("chat:end", {}, (err, result) => {
+      if (err || !result.ok) this.showError(ackError(err, result));
+    });
+  }
+
   /** The visitor dismissed "The chat has ended"; their next message starts a new conversation. */
   startOver(): void {
     this.ended = false;
@@ -344,6 +352,8 @@ export class ChatConnection {
       this.changed();
     });
     socket.on("chat:message", (message) => {
+      // A live message (the visitor's own echo included) means a chat is open now: "End chat" shows.
+      this.serverState = "open";
       if (message.from === "agent") {
         this.setAgentTyping(null);
         this.options.onAgentMessage();

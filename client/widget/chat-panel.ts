@@ -12,6 +12,8 @@ export interface ChatPanelActions {
   sendFile(file: File): void;
   typed(text: string): void;
   startOver(): void;
+  /** The visitor ends the chat (while waiting, that leaves the queue). */
+  endChat(): void;
   clearError(): void;
   saveProfile(name: string, contact: string): void;
   setLeaveForm(open: boolean): void;
@@ -29,6 +31,7 @@ export class ChatPanel {
   private readonly log: HTMLElement;
   private readonly rows: MessageRows;
   private readonly ended: HTMLElement;
+  private readonly endChat: HTMLButtonElement;
   private readonly typing: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly error: HTMLElement;
@@ -59,6 +62,7 @@ export class ChatPanel {
   ) {
     this.connection = h("span", { class: "sb-sr", "data-testid": "sb-connection" }, "connecting");
     const close = h("button", { type: "button", class: "sb-icon-button", "aria-label": "Close chat" }, icon(ICONS.close));
+    this.endChat = h("button", { type: "button", class: "sb-link sb-end", "data-testid": "sb-end", hidden: true }, "End chat");
     this.banner = h("div", { class: "sb-banner", role: "status", hidden: true }, "Reconnecting…");
     this.log = h(
       "div",
@@ -110,7 +114,7 @@ export class ChatPanel {
     this.panel = h(
       "div",
       { id: "sb-panel", class: "sb-panel", "data-testid": "sb-panel", role: "dialog", "aria-label": "Chat", hidden: true },
-      h("header", { class: "sb-header" }, h("span", { class: "sb-dot", "aria-hidden": "true" }), h("h2", { class: "sb-title" }, "Chat with us"), this.connection, close),
+      h("header", { class: "sb-header" }, h("span", { class: "sb-dot", "aria-hidden": "true" }), h("h2", { class: "sb-title" }, "Chat with us"), this.connection, this.endChat, close),
       this.banner,
       this.log,
       this.ended,
@@ -135,6 +139,7 @@ export class ChatPanel {
 
     this.launcher.addEventListener("click", () => this.setOpen(this.panel.hidden));
     close.addEventListener("click", () => this.setOpen(false));
+    this.endChat.addEventListener("click", () => this.actions.endChat());
     this.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") this.setOpen(false);
     });
@@ -218,6 +223,7 @@ export class ChatPanel {
     this.banner.hidden = state.status !== "reconnecting";
     this.rows.render(state.messages);
     this.ended.hidden = !state.ended;
+    this.endChat.hidden = !state.chatOpen || state.ended;
     this.typing.hidden = state.agentTyping === null;
     setText(this.typing, state.agentTyping === null ? "" : `${state.agentTyping} is typing…`);
     this.error.hidden = state.error === null;

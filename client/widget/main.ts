@@ -47,6 +47,7 @@ function mount({ widgetKey, origin, identity, prechat }: EmbedConfig): void {
     sendFile: (file) => void connection.sendFile(file),
     typed: (text) => connection.visitorTyped(text),
     startOver: () => connection.startOver(),
+    endChat: () => connection.endChat(),
     clearError: () => connection.clearError(),
     saveProfile: (name, contact) => connection.saveProfile(name, contact),
     setLeaveForm: (open) => connection.setLeaveForm(open),

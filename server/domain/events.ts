@@ -4,6 +4,7 @@ import type { ChatMessageView } from "../../shared/chat.ts";
 import type { AgentNotice } from "../../shared/events.ts";
 import type { AlertView } from "../../shared/service-levels.ts";
 import type { CallMonitoringEvent } from "../../shared/call-monitor.ts";
+import type { CallConsultEvent } from "../../shared/call-consult.ts";
 
 export type DomainEvent =
   | { type: "message.created"; message: MessageView; assignedAgentId: string | null }
@@ -31,6 +32,8 @@ export type DomainEvent =
   /** Two customers were merged (or the merge undone): workspaces showing either reload them. */
   /** Who monitors a call changed: announceTo is the call's agent when the business tells agents, else null. */
   | { type: "call.monitoring"; event: CallMonitoringEvent; announceTo: string | null }
+  /** A warm transfer's consultation changed: to the agent who has the call and the colleague consulted. */
+  | { type: "call.consult"; event: CallConsultEvent; agentIds: string[] }
   | { type: "customer.merged"; mergeId: string; sourceId: string; targetId: string; undone: boolean; assignedAgentIds: string[] };
 
 /** signed_out: a supervisor signed the agent out from the live board. */

@@ -15,6 +15,7 @@ import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
 import { finishWrapUp } from "../domain/voice/wrap-up.ts";
 import { clickToCall } from "../domain/voice/outbound-calls.ts";
 import { controlCall } from "../domain/voice/call-controls.ts";
+import { currentConsult } from "../domain/voice/consult-state.ts";
 import { HOLD_MUSIC_URL } from "./twilio-webhooks.ts";
 import type { VoiceAdapter } from "../../channels/voice/voice-adapter.ts";
 import type { RoutingDeps } from "../domain/routing/match.ts";
@@ -138,6 +139,11 @@ export function workspaceRouter(deps: WorkspaceDeps): Router {
     const { id } = parseInput(IdParam, req.params);
     const control = parseInput(CallControlBody, req.body);
     res.json({ conversation: await controlCall({ ...deps, holdMusicUrl: HOLD_MUSIC_URL }, { conversationId: id, actor: signedInAgent(req), ...control }) });
+  });
+  // Where a warm transfer's consultation stands (reading is open to every agent, as the call itself is).
+  router.get("/conversations/:id/consult", async (req, res) => {
+    const { id } = parseInput(IdParam, req.params);
+    res.json({ conversationId: id, consult: await currentConsult(deps.prisma, id) });
   });
   router.post("/conversations/:id/wrap-up", async (req, res) => {
     const { id } = parseInput(IdParam, req.params);

@@ -219,6 +219,9 @@ export function deliverToAgents(nsp: AgentNamespace, event: DomainEvent): void {
     case "call.monitoring":
       to([rooms.supervisors, event.announceTo && rooms.agent(event.announceTo)]).emit("call:monitoring", event.event);
       break;
+    case "call.consult":
+      to(event.agentIds.map(rooms.agent)).emit("call:consult", event.event);
+      break;
     case "agent.notice":
       to([rooms.agent(event.agentId)]).emit("agent:notice", event.notice);
       break;

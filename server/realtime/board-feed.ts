@@ -18,7 +18,7 @@ import type { AgentNamespace } from "./agent-namespace.ts";
 export const BOARD_ROOM = "board";
 
 /** Events that cannot change the board: typing, and what goes only to chat visitors. */
-const IRRELEVANT = new Set<DomainEvent["type"]>(["conversation.typing", "chat.message", "chat.typing", "chat.ended"]);
+const IRRELEVANT = new Set<DomainEvent["type"]>(["conversation.typing", "chat.message", "chat.typing", "chat.ended", "call.consult"]);
 
 /** What an event changed on the board: some agents' rows, or (`all`) rows the event cannot name. */
 interface Touch {

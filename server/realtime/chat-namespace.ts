@@ -16,6 +16,7 @@ import {
 import { AppError } from "../errors.ts";
 import { saveChatProfile } from "../domain/chat/chat-profile.ts";
 import { chatAvailability, chatWait, leaveMessage } from "../domain/chat/availability.ts";
+import { visitorEndsChat } from "../domain/chat/visitor-ends-chat.ts";
 import { chatState, findWidget, visitorHistory, visitorReceipt, visitorSends, visitorTyping, type VisitorSendDeps } from "../domain/chat/chat-visitor.ts";
 import { linkVisitorToIdentity, verifyClaimedIdentity, VisitorBelongsToSomeoneElse } from "../domain/chat/link-verified-identity.ts";
 import { issueVisitorToken, verifyVisitorToken } from "../domain/chat/visitor-token.ts";
@@ -59,6 +60,7 @@ const EVENT_BUDGETS: Record<string, { limit: number; windowSeconds: number }> = 
   "chat:history": { limit: 60, windowSeconds: 60 },
   "chat:wait": { limit: 30, windowSeconds: 60 },
   "chat:profile": { limit: 10, windowSeconds: 60 },
+  "chat:end": { limit: 10, windowSeconds: 60 },
 };
 const HANDLER_LIMITED = new Set(["chat:send", "chat:leave-message"]);
 /** Events no handler knows: nothing to do, but not free to send either. */
@@ -179,6 +181,7 @@ export function attachChatNamespace(io: Server, deps: ChatRealtimeDeps): ChatNam
         return { saved: true as const };
       }),
     );
+    socket.on("chat:end", (_raw, ack) => answerAck(deps.log, ack, () => visitorEndsChat(deps, { visitorId })));
     socket.on("chat:wait", (_raw, ack) => answerAck(deps.log, ack, () => chatWait(deps.pool, visitorId)));
     socket.on("chat:receipt", (raw) => {
       const event = ChatReceiptEvent.safeParse(raw);

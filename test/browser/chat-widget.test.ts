@@ -132,6 +132,31 @@ describe("the chat widget with an agent", () => {
   });
 });
 
+describe("a visitor tired of waiting", () => {
+  it("ends the chat: the widget says it ended, the agent's offer goes, and the wait counts as abandoned", async () => {
+    const page = await openWidget(await browser.newContext());
+    expect(await page.getByTestId("sb-end").isHidden()).toBe(true);
+    await page.getByTestId("sb-input").fill("Anyone there? I will try later");
+    await page.getByTestId("sb-send").click();
+    await expect.poll(() => visitorMessages(page, "Anyone there?").getAttribute("data-pending")).toBe("false");
+    const { rows } = await eventually(async () => {
+      const r = await t.pool.query<{ conversation_id: string }>(`SELECT conversation_id FROM messages WHERE body = $1`, ["Anyone there? I will try later"]);
+      return r.rows.length ? r : null;
+    });
+    const conversationId = rows[0]!.conversation_id;
+    const offer = agentPage.locator(`[data-testid="offer-item"][data-conversation-id="${conversationId}"]`);
+    await offer.waitFor();
+
+    await page.screenshot({ path: "/tmp/switchboard-widget-end-chat.png" });
+    await page.getByTestId("sb-end").click();
+    await page.getByTestId("sb-ended").waitFor();
+    expect(await page.getByTestId("sb-end").isHidden()).toBe(true);
+    await offer.waitFor({ state: "detached" });
+    const wait = await t.pool.query(`SELECT outcome FROM queue_waits WHERE conversation_id = $1`, [conversationId]);
+    expect(wait.rows).toEqual([{ outcome: "abandoned" }]);
+  });
+});
+
 describe("a signed-in visitor who texted before", () => {
   it("is one customer: the agent sees the earlier SMS beside the chat", async () => {
     const { identityHmac } = await import("../../server/domain/chat/link-verified-identity.ts");

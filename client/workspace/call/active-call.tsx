@@ -1,4 +1,6 @@
+import type { ConsultView } from "../../../shared/call-consult.ts";
 import { CallTimer } from "./call-timer.tsx";
+import { ConsultControls, consultLive } from "./consult-controls.tsx";
 import { PhoneIcon } from "./phone-icon.tsx";
 import { TransferMenu } from "./transfer-menu.tsx";
 
@@ -15,10 +17,19 @@ export type Props = {
   onToggleHold: () => void;
   onTransfer: (toAgentId: string) => Promise<boolean>;
   onRequeue: () => Promise<boolean>;
+  /** A warm transfer's consultation on this call, if any. */
+  consult: ConsultView | null;
+  onConsult: (toAgentId: string) => Promise<boolean>;
+  onCompleteTransfer: () => Promise<boolean>;
+  onCancelConsult: () => Promise<boolean>;
   onHangUp: () => void;
 };
 
-export function ActiveCall({ caller, answeredAt, muted, held, busy, onToggleMute, onToggleHold, onTransfer, onRequeue, onHangUp }: Props) {
+const WHILE_CONSULTING = "The caller stays on hold while you consult: complete the transfer or cancel the consult first.";
+
+export function ActiveCall(props: Props) {
+  const { caller, answeredAt, muted, held, busy, onToggleMute, onToggleHold, onTransfer, onRequeue, consult, onHangUp } = props;
+  const consulting = consultLive(consult);
   return (
     <>
       <PhoneIcon className="call-bar__icon" />
@@ -44,14 +55,16 @@ export function ActiveCall({ caller, answeredAt, muted, held, busy, onToggleMute
           className="button"
           type="button"
           aria-pressed={held}
-          disabled={busy}
+          disabled={busy || consulting}
+          title={consulting ? WHILE_CONSULTING : undefined}
           onClick={onToggleHold}
           data-testid="call-hold"
           data-held={held ? "true" : "false"}
         >
           {held ? "Resume" : "Hold"}
         </button>
-        <TransferMenu disabled={busy} onTransfer={onTransfer} onRequeue={onRequeue} />
+        <TransferMenu disabled={busy || consulting} why={consulting ? WHILE_CONSULTING : undefined} onTransfer={onTransfer} onRequeue={onRequeue} />
+        <ConsultControls consult={consult} busy={busy} onConsult={props.onConsult} onComplete={props.onCompleteTransfer} onCancel={props.onCancelConsult} />
         <button className="button button--danger" type="button" onClick={onHangUp} data-testid="call-hangup">
           Hang up
         </button>

@@ -4,6 +4,8 @@ import { TransferChoices } from "./transfer-choices.tsx";
 export type Props = {
   /** A call control is under way: nothing to choose until it is done. */
   disabled: boolean;
+  /** Why it is disabled, when that is not simply a request under way. */
+  why?: string;
   /** Hands the call to that agent; resolves whether it worked. */
   onTransfer: (toAgentId: string) => Promise<boolean>;
   /** Sends the caller back to the queue; resolves whether it worked. */
@@ -11,7 +13,7 @@ export type Props = {
 };
 
 /** "Transfer": a small menu of the agents who can take the call, and the queue. */
-export function TransferMenu({ disabled, onTransfer, onRequeue }: Props) {
+export function TransferMenu({ disabled, why, onTransfer, onRequeue }: Props) {
   const [open, setOpen] = useState(false);
 
   async function choose(action: () => Promise<boolean>) {
@@ -27,6 +29,7 @@ export function TransferMenu({ disabled, onTransfer, onRequeue }: Props) {
         aria-haspopup="menu"
         aria-expanded={open}
         disabled={disabled && !open}
+        title={why}
         onClick={() => setOpen((current) => !current)}
         data-testid="call-transfer"
       >

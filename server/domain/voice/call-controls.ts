@@ -15,6 +15,7 @@ import type { WorkQueues } from "../work-queues.ts";
 import type { PrismaClient } from "../../db/client.ts";
 import { agentDialTarget } from "./calls.ts";
 import { liveConference } from "./conference-calls.ts";
+import { publishConsult } from "./consult-state.ts";
 import { controlConference, type ConferenceAction } from "./conference-controls.ts";
 import { reserveTransferTarget, undoTransfer } from "./transfer-target.ts";
 
@@ -30,6 +31,8 @@ export type CallAction =
   | { action: "cancel_consult" };
 
 const IN_CONFERENCE = new Set<CallAction["action"]>(["hold", "resume", "transfer", "consult", "complete_transfer", "cancel_consult"]);
+/** Also taking the caller off hold ends a consultation the colleague left: the call bar stops showing it. */
+const CHANGES_CONSULT = new Set<CallAction["action"]>(["consult", "complete_transfer", "cancel_consult", "resume"]);
 
 interface Deps {
   pool: pg.Pool;
@@ -61,9 +64,11 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ac
   let text = "";
   let backInLine = false;
   let handedOver = false;
+  let inConference = false;
   try {
     const conference = IN_CONFERENCE.has(opts.action) ? await liveConference({ prisma: deps.prisma, voice }, opts.conversationId) : null;
     if (conference) {
+      inConference = true;
       const done = await controlConference({ ...deps, voice }, conference, { conversationId: opts.conversationId, onCall, ...(opts as ConferenceAction) });
       text = done.text;
       handedOver = done.handedOverTo !== null;
@@ -130,6 +135,7 @@ export async function controlCall(deps: Deps, opts: { conversationId: string; ac
     ...(message ? [{ type: "message.created" as const, ...message }] : []),
     ...(conversation ? [{ type: "conversation.updated" as const, conversation }] : []),
   );
+  if (inConference && CHANGES_CONSULT.has(opts.action)) await publishConsult(deps, opts.conversationId);
   if (backInLine) await deps.queues.routeConversation(opts.conversationId, c.priority);
   // The agent who had the call has a free slot again.
   if (backInLine || handedOver || opts.action === "transfer") await deps.queues.agentMayTakeWork(onCall);

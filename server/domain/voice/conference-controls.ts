@@ -77,7 +77,13 @@ export async function controlConference(
       if (legOf(conference, "consult")) throw new AppError("CONFLICT", "A consultation is already under way on this call");
       const target = await assertCanTakeCall(deps.pool, opts.toAgentId);
       await hold(true);
-      await place(opts.toAgentId, "consult");
+      try {
+        await place(opts.toAgentId, "consult");
+      } catch (err) {
+        // Nobody to talk to: the caller is not left listening to music.
+        await hold(false).catch((undo: unknown) => deps.log?.warn("the caller could not be taken off hold after a consult failed", { conversationId: opts.conversationId, err: undo }));
+        throw err;
+      }
       return { text: `Consulting ${target.name}; the caller is on hold`, handedOverTo: null };
     }
     case "complete_transfer": {

@@ -10,6 +10,7 @@ import type { EventPublisher } from "../events.ts";
 import type { WorkQueues } from "../work-queues.ts";
 import { requeueMissedCall } from "./calls.ts";
 import { BACK_IN_LINE_GREETING } from "./conference-calls.ts";
+import { publishConsult } from "./consult-state.ts";
 import { publishMonitoring } from "./monitor-call.ts";
 
 export interface ConferenceEventDeps {
@@ -39,6 +40,7 @@ export async function recordConferenceEvent(deps: ConferenceEventDeps, e: Confer
       // A leg still ringing (a supervisor who had not answered) ends with the conference too.
       deps.prisma.callLeg.updateMany({ where: { conversationId, endedAt: null, status: "dialing", role: { not: "customer" } }, data: { status: "failed", endedAt: now, updatedAt: now } }),
     ]);
+    await publishConsult(deps, conversationId);
     return void (await publishMonitoring(deps, conversationId));
   }
   // Any other event says the conference runs, with this SID (the start callback may come after a join).
@@ -49,19 +51,25 @@ export async function recordConferenceEvent(deps: ConferenceEventDeps, e: Confer
   if (!e.callSid) return;
   const leg = { callSid: e.callSid, conversationId, endedAt: null };
   switch (e.event) {
-    case "participant-join":
-      await deps.prisma.callLeg.updateMany({ where: { ...leg, status: "dialing" }, data: { status: "joined", joinedAt: now, updatedAt: now } });
+    case "participant-join": {
+      const joined = await deps.prisma.callLeg.updateMany({ where: { ...leg, status: "dialing" }, data: { status: "joined", joinedAt: now, updatedAt: now } });
+      if (joined.count && (await roleOf(deps, e.callSid)) === "consult") await publishConsult(deps, conversationId);
       break;
+    }
     case "participant-leave": {
       const left = await deps.prisma.callLeg.updateMany({ where: leg, data: { status: "left", endedAt: now, updatedAt: now } });
-      const gone = left.count ? await deps.prisma.callLeg.findUnique({ where: { callSid: e.callSid }, select: { role: true } }) : null;
-      if (gone?.role === "monitor") await publishMonitoring(deps, conversationId);
+      const gone = left.count ? await roleOf(deps, e.callSid) : null;
+      if (gone === "monitor") await publishMonitoring(deps, conversationId);
+      if (gone === "consult") await publishConsult(deps, conversationId);
       break;
     }
     case "participant-hold":
-    case "participant-unhold":
-      await deps.prisma.callLeg.updateMany({ where: leg, data: { onHold: e.event === "participant-hold", updatedAt: now } });
+    case "participant-unhold": {
+      // Only a change: a late repeat must not look like a new hold (consult-state.ts reads the leg's updatedAt).
+      const onHold = e.event === "participant-hold";
+      await deps.prisma.callLeg.updateMany({ where: { ...leg, onHold: !onHold }, data: { onHold, updatedAt: now } });
       break;
+    }
     case "participant-mute":
     case "participant-unmute":
       await deps.prisma.callLeg.updateMany({ where: leg, data: { muted: e.event === "participant-mute", updatedAt: now } });
@@ -96,6 +104,8 @@ export async function recordLegStatus(deps: ConferenceEventDeps, update: { callS
   const leg = await deps.prisma.callLeg.findUnique({ where: { callSid: update.callSid } });
   if (!leg) return;
   if (leg.role === "monitor") return void (await publishMonitoring(deps, leg.conversationId));
+  // A colleague who did not answer a consultation: the agent still has the caller, on hold.
+  if (leg.role === "consult") return void (await publishConsult(deps, leg.conversationId));
   if (leg.role !== "agent") return;
   const customer = await deps.prisma.callLeg.findFirst({ where: { conversationId: leg.conversationId, role: "customer", endedAt: null } });
   if (!customer) return;
@@ -106,4 +116,8 @@ export async function recordLegStatus(deps: ConferenceEventDeps, update: { callS
   await deps.voice.redirectCall(customer.callSid, deps.voice.holdTwiml(BACK_IN_LINE_GREETING)).catch((err: unknown) => {
     deps.log.warn("a caller whose agent did not answer could not be put back in Twilio's queue", { conversationId: leg.conversationId, err });
   });
+}
+
+async function roleOf(deps: Pick<ConferenceEventDeps, "prisma">, callSid: string): Promise<string | null> {
+  return (await deps.prisma.callLeg.findUnique({ where: { callSid }, select: { role: true } }))?.role ?? null;
 }
