@@ -22,7 +22,20 @@ export async function startSweepTimer(
 ): Promise<SweepTimer> {
   // A deployment upgraded from the scheduler would otherwise sweep twice per interval.
   await maintenance.removeJobScheduler(OLD_SCHEDULER_ID).catch(() => {});
-  const lockKey = `${prefix}:sweep-lock`;
+  return startJobTimer(redis, prefix, maintenance, { ...opts, job: "sweep" });
+}
+
+/**
+ * The same for any periodic job: every `everyMs` one process queues `job` on `queue`. With one job id
+ * (`jobId`, removed however it ends), a run still going when the next is due is not doubled.
+ */
+export function startJobTimer(
+  redis: Redis,
+  prefix: string,
+  queue: Queue,
+  opts: { everyMs: number; log: Logger; job: string; jobId?: string },
+): SweepTimer {
+  const lockKey = opts.job === "sweep" ? `${prefix}:sweep-lock` : `${prefix}:${opts.job}-lock`;
   // A little under the interval, so the next tick (of whichever process) finds it free despite drift.
   const lockMs = Math.max(1, Math.floor(opts.everyMs * 0.9));
   let inFlight = false;
@@ -32,9 +45,9 @@ export async function startSweepTimer(
     inFlight = true;
     try {
       const won = await redis.set(lockKey, String(process.pid), "PX", lockMs, "NX");
-      if (won) await maintenance.add("sweep", {}, { removeOnComplete: true, removeOnFail: 100 });
+      if (won) await queue.add(opts.job, {}, opts.jobId ? { jobId: opts.jobId, removeOnComplete: true, removeOnFail: true } : { removeOnComplete: true, removeOnFail: 100 });
     } catch (err) {
-      opts.log.warn("could not queue the sweep; the next tick tries again", { err: (err as Error).message });
+      opts.log.warn(`could not queue the ${opts.job}; the next tick tries again`, { err: (err as Error).message });
     } finally {
       inFlight = false;
     }
