@@ -118,15 +118,20 @@ describe("reports from the 15-minute sums", () => {
     await expectFactsToMatchEvents("sealed");
   }, 120_000);
 
-  it("are what the report reads where sealed (a changed sum shows)", async () => {
-    const q = { from: "2026-03-10", to: "2026-03-10", timeZone: NY, groupBy: "queue" as const, interval: "day" as const };
-    const before = await report(q, true);
-    await db.pool.query(`UPDATE report_wait_facts SET offered = offered + 1000 WHERE (dimension, interval_start, key) =
-      (SELECT dimension, interval_start, key FROM report_wait_facts WHERE dimension = 'queue' AND interval_start = '2026-03-10 16:00Z' ORDER BY key LIMIT 1)`);
-    expect((await report(q, true)).total.offered).toBe(before.total.offered + 1000);
-    expect((await report(q, false)).total.offered).toBe(before.total.offered);
-    await db.pool.query(`UPDATE report_wait_facts SET offered = offered - 1000 WHERE dimension = 'queue' AND interval_start = '2026-03-10 16:00Z' AND offered >= 1000`);
-    expect(await report(q, true)).toEqual(before);
+  it("are what the report reads where sealed: the hours' sums in whole-hour zones, the quarters' elsewhere (a changed sum shows)", async () => {
+    const q = (timeZone: string) => ({ from: "2026-03-10", to: "2026-03-10", timeZone, groupBy: "queue" as const, interval: "day" as const });
+    const before = { ny: await report(q(NY), true), kathmandu: await report(q("Asia/Kathmandu"), true) };
+    const bump = (minutes: number, by: number) => db.pool.query(`UPDATE report_wait_facts SET offered = offered + $2 WHERE (dimension, minutes, interval_start, key) =
+      (SELECT dimension, minutes, interval_start, key FROM report_wait_facts WHERE dimension = 'queue' AND minutes = $1 AND interval_start = '2026-03-10 16:00Z' ORDER BY key LIMIT 1)`, [minutes, by]);
+    await bump(60, 1000);
+    await bump(15, 100);
+    expect((await report(q(NY), true)).total.offered).toBe(before.ny.total.offered + 1000);
+    expect((await report(q("Asia/Kathmandu"), true)).total.offered).toBe(before.kathmandu.total.offered + 100);
+    expect((await report(q(NY), false)).total.offered).toBe(before.ny.total.offered);
+    await bump(60, -1000);
+    await bump(15, -100);
+    expect(await report(q(NY), true)).toEqual(before.ny);
+    expect(await report(q("Asia/Kathmandu"), true)).toEqual(before.kathmandu);
   });
 
   it("stay equal after a metric settings change: the waits read events until summed again", async () => {
@@ -178,8 +183,8 @@ describe("the workers", () => {
       await t.pool.query(`INSERT INTO agent_state_periods (agent_id, state, started_at, ended_at) VALUES ($1, 'available', '2026-03-10 15:00Z', '2026-03-10 15:30Z')`, [agent]);
       expect((await t.pool.query(`SELECT 1 FROM report_fact_dirty`)).rowCount).toBe(1);
       await eventually(async () => (await t.pool.query(`SELECT 1 FROM report_fact_dirty`)).rowCount === 0, { timeoutMs: 20_000 });
-      const sums = await t.pool.query<{ idle_us: string }>(`SELECT idle_us FROM report_occupancy_facts WHERE agent_id = $1 ORDER BY interval_start`, [agent]);
-      expect(sums.rows.map((r) => Number(r.idle_us))).toEqual([900e6, 900e6]);
+      const sums = await t.pool.query<{ minutes: number; idle_us: string }>(`SELECT minutes, idle_us FROM report_occupancy_facts WHERE agent_id = $1 ORDER BY minutes, interval_start`, [agent]);
+      expect(sums.rows.map((r) => [r.minutes, Number(r.idle_us)])).toEqual([[15, 900e6], [15, 900e6], [60, 1800e6]]);
     } finally {
       await t.close();
     }

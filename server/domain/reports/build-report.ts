@@ -10,7 +10,7 @@ import type { RateLimiter } from "../auth/sessions.ts";
 import { AppError } from "../../errors.ts";
 import { readMetricSettings } from "../metrics/metric-settings.ts";
 import { abandonRate, averageSpeedOfAnswer, serviceLevel } from "../metrics/wait-counts.ts";
-import { groupNames, reportBuckets, reportRows, type ReportRow } from "./report-sql.ts";
+import { groupNames, reportBuckets, reportRows, type KindRow } from "./report-sql.ts";
 
 export interface ReportDeps { pool: pg.Pool; prisma: PrismaClient; limiter: RateLimiter }
 
@@ -27,11 +27,15 @@ function addInto(a: ReportCounts, b: Partial<ReportCounts>): void {
   for (const [k, v] of Object.entries(b) as [keyof ReportCounts, number][]) a[k] += v;
 }
 
-const countsOf = (r: ReportRow): ReportCounts => ({
-  offered: r.offered, answered: r.answered, abandoned: r.abandoned, shortAbandoned: r.short_abandoned, reopened: r.reopened, moved: r.moved,
-  slCounted: r.sl_counted, slMet: r.sl_met, answerSeconds: r.answer_seconds, handled: r.handled, handleSeconds: r.handle_seconds,
-  agentTransfers: r.agent_transfers, responded: r.responded, responseSeconds: r.response_seconds, handlingSeconds: r.handling_seconds, idleSeconds: r.idle_seconds,
-});
+/** A kind's row as report counts: its columns are the counts' names in snake case, seconds as *_seconds. */
+const countsOf = (r: KindRow): Partial<ReportCounts> => {
+  const counts: Partial<Record<keyof ReportCounts, number>> = {};
+  for (const [column, value] of Object.entries(r)) {
+    if (column === "key" || column === "bucket") continue;
+    counts[column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof ReportCounts] = value as number;
+  }
+  return counts;
+};
 
 const ratio = (n: number, d: number): number | null => (d ? n / d : null);
 
@@ -76,17 +80,17 @@ export async function buildReport(deps: ReportDeps, actor: Actor, query: ReportQ
   if (!hit.allowed) throw new AppError("RATE_LIMITED", `Too many reports; try again in ${hit.retryAfterSeconds} s`, { retryAfterSeconds: hit.retryAfterSeconds });
   const args: [string, string, string] = [query.from, query.to, query.timeZone];
   const { groupBy, interval } = query;
-  const [bounds, settings, rows] = await Promise.all([
+  const [bounds, settings, kinds] = await Promise.all([
     reportBuckets(deps.pool, args, interval),
     readMetricSettings(deps),
     reportRows(deps.pool, args, groupBy, interval, opts.useFacts ?? true),
   ]);
   const buckets: ReportBucket[] = bounds.map((b) => ({ start: b.start.toISOString(), end: b.end.toISOString(), label: bucketLabel(b.start, query) }));
 
-  // Rows come ordered by group and bucket, one per pair: every sum below runs in the same order
-  // whichever way the rows were counted, so the doubles come out the same.
+  // Rows come ordered by kind, group and bucket, one per kind and pair: every sum below runs in the same
+  // order whichever way the rows were counted, so the doubles come out the same.
   const byKey = new Map<string | null, ReportCounts[]>();
-  for (const r of rows) {
+  for (const r of kinds.flat()) {
     let cells = byKey.get(r.key);
     if (!cells) byKey.set(r.key, (cells = buckets.map(emptyCounts)));
     const cell = cells[r.bucket];

@@ -40,23 +40,38 @@ function insertSums(kind: FactKind): string {
   const sums = KIND_MEASURES[kind].map((m) => `sum(x.${m})`).join(", ");
   const at = `$1::timestamptz + x.bucket * interval '15 minutes'`;
   if (kind === "occupancy") {
-    return `WITH ${SPAN} INSERT INTO report_occupancy_facts (interval_start, agent_id, ${KIND_MEASURES[kind].join(", ")})
-      SELECT ${at}, x.agent_id, ${sums} FROM (${SOURCE_ROWS[kind]()}) x GROUP BY x.bucket, x.agent_id`;
+    return `WITH ${SPAN} INSERT INTO report_occupancy_facts (minutes, interval_start, agent_id, ${KIND_MEASURES[kind].join(", ")})
+      SELECT 15, ${at}, x.agent_id, ${sums} FROM (${SOURCE_ROWS[kind]()}) x GROUP BY x.bucket, x.agent_id`;
   }
   const which = (then: (g: string) => string) => `CASE ${GROUPS.slice(0, -1).map((g) => `WHEN GROUPING(x.${g}) = 0 THEN ${then(g)}`).join(" ")} ELSE ${then("agent_id")} END`;
-  return `WITH ${SPAN} INSERT INTO ${FACT_TABLE[kind]} (dimension, interval_start, key, ${KIND_MEASURES[kind].join(", ")})
-    SELECT ${which((g) => `'${DIMENSION_OF[g]}'`)}, ${at}, COALESCE(${which((g) => `x.${g}::text`)}, ''), ${sums}
+  return `WITH ${SPAN} INSERT INTO ${FACT_TABLE[kind]} (dimension, minutes, interval_start, key, ${KIND_MEASURES[kind].join(", ")})
+    SELECT ${which((g) => `'${DIMENSION_OF[g]}'`)}, 15, ${at}, COALESCE(${which((g) => `x.${g}::text`)}, ''), ${sums}
       FROM (${SOURCE_ROWS[kind]()}) x
      GROUP BY GROUPING SETS (${GROUPS.map((g) => `(x.bucket, x.${g})`).join(", ")})`;
 }
 
 interface Span { from: Date; to: Date }
 
-/** Sums `kinds` over the span anew. */
+/** The hours' sums from their quarters: an hour cut by the span's edge is summed again whole. */
+function insertHours(kind: FactKind): string {
+  const group = kind === "occupancy" ? ["agent_id"] : ["dimension", "key"];
+  const sums = KIND_MEASURES[kind].map((m) => `sum(${m})`).join(", ");
+  const hour = `date_bin('1 hour', interval_start, timestamptz '2000-01-01 00:00:00+00')`;
+  return `INSERT INTO ${FACT_TABLE[kind]} (minutes, interval_start, ${group.join(", ")}, ${KIND_MEASURES[kind].join(", ")})
+    SELECT 60, ${hour}, ${group.join(", ")}, ${sums} FROM ${FACT_TABLE[kind]}
+     WHERE minutes = 15 AND interval_start >= $1 AND interval_start < $2 GROUP BY ${hour}, ${group.join(", ")}`;
+}
+
+const HOUR_MS = 3600_000;
+
+/** Sums `kinds` over the span anew, and the hours it touches. */
 async function rebuild(client: pg.PoolClient, kinds: FactKind[], span: Span): Promise<void> {
+  const hours = [new Date(Math.floor(span.from.getTime() / HOUR_MS) * HOUR_MS), new Date(Math.ceil(span.to.getTime() / HOUR_MS) * HOUR_MS)];
   for (const kind of kinds) {
-    await client.query(`DELETE FROM ${FACT_TABLE[kind]} WHERE interval_start >= $1 AND interval_start < $2`, [span.from, span.to]);
+    await client.query(`DELETE FROM ${FACT_TABLE[kind]} WHERE minutes = 15 AND interval_start >= $1 AND interval_start < $2`, [span.from, span.to]);
     await client.query(insertSums(kind), [span.from, span.to]);
+    await client.query(`DELETE FROM ${FACT_TABLE[kind]} WHERE minutes = 60 AND interval_start >= $1 AND interval_start < $2`, hours);
+    await client.query(insertHours(kind), hours);
   }
 }
 

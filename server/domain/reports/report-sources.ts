@@ -16,14 +16,6 @@ export const KIND_MEASURES: Record<FactKind, string[]> = {
   responses: ["responded", "response_us"],
   occupancy: ["handling_us", "idle_us"],
 };
-export const MEASURES = FACT_KINDS.flatMap((k) => KIND_MEASURES[k]);
-
-/** A select list of every measure: the kind's own from `source` columns (prefixed), the others zero. */
-export function paddedMeasures(kind: FactKind, prefix = ""): string {
-  const own = new Set(KIND_MEASURES[kind]);
-  return MEASURES.map((m) => (own.has(m) ? `${prefix}${m}` : `0`) + ` AS ${m}`).join(", ");
-}
-
 /** The 0-based bucket of an instant inside the window (so inside the period). */
 const BUCKET = (at: string) => `width_bucket(${at}, b.e) - 1`;
 const US = (interval: string) => `round(extract(epoch FROM ${interval}) * 1000000)::bigint`;

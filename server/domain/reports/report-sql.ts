@@ -1,6 +1,7 @@
-// A report's figures in one SQL statement (one snapshot): the 15-minute sums the report facts job wrote
+// A report's figures, one SQL statement (one snapshot) per kind of figure (waits, handling, first
+// responses, occupancy), run side by side: the 15-minute sums the report facts job wrote
 // (report-facts.ts) for the sealed part of the period, plus the stored events (report-sources.ts) for
-// the rest: from the sealed edge on, and wherever a kind's sums are marked stale. Parameters: $1 the
+// the rest: from the sealed edge on, and wherever the kind's sums are marked stale. Parameters: $1 the
 // first local date, $2 the last, $3 the IANA zone, $4 the grouping, $5 whether to read the sums at all
 // (false: the events only, the reference the sums are tested against). The period is [local $1 00:00,
 // local $2 + 1 00:00) as instants; hour buckets are whole hours from local midnight (a daylight-saving
@@ -8,7 +9,7 @@
 // every zone's offset is a multiple of 15 minutes (checked: a period whose edges are not reads events).
 import type pg from "pg";
 import type { ReportGroupBy, ReportInterval } from "../../../shared/reports.ts";
-import { FACT_KINDS, MEASURES, paddedMeasures, SOURCE_ROWS, type FactKind } from "./report-sources.ts";
+import { FACT_KINDS, KIND_MEASURES, SOURCE_ROWS, type FactKind } from "./report-sources.ts";
 
 /** The buckets' edges, ascending, the period's end the last: each instant's bucket is width_bucket over them. */
 function edges(interval: ReportInterval): string {
@@ -18,59 +19,73 @@ function edges(interval: ReportInterval): string {
   return `edges AS (${list})`;
 }
 
-/** Each kind's window: the whole period, or where its sums cannot be read (unsealed or marked). */
-const WINDOWS = `
+const EPOCH = `timestamptz '2000-01-01 00:00:00+00'`;
+const aligned = (seconds: number) => `(SELECT bool_and(extract(epoch FROM x) % ${seconds} = 0) FROM unnest(e) x)`;
+
+/**
+ * The kind's window (win_<kind>): the whole period, or where its sums cannot be read (unsealed or
+ * marked); and the hours it touches (touched), whose quarters are read instead of their hour's sum
+ * (the whole period where the edges are not whole UTC hours, as in a zone 30 or 45 minutes off).
+ */
+const windows = (kind: FactKind) => `
   period AS (
     SELECT e, e[1] AS start_at, e[cardinality(e)] AS end_at, cardinality(e) - 1 AS n,
-           $5::boolean AND (SELECT sealed_until IS NOT NULL FROM report_fact_state)
-             AND (SELECT bool_and(extract(epoch FROM x) % 900 = 0) FROM unnest(e) x) AS usable
+           $5::boolean AND (SELECT sealed_until IS NOT NULL FROM report_fact_state) AND ${aligned(900)} AS usable, ${aligned(3600)} AS hourly
       FROM edges x(e)),
-  marked AS (SELECT kind, range_agg(tstzrange(starts_at, ends_at)) AS m FROM report_fact_dirty GROUP BY kind),
+  w AS (
+    SELECT p.*, tstzmultirange(tstzrange(p.start_at, p.end_at)) AS whole,
+           CASE WHEN p.usable THEN (tstzmultirange(tstzrange((SELECT sealed_until FROM report_fact_state), NULL))
+             + COALESCE((SELECT range_agg(tstzrange(starts_at, ends_at)) FROM report_fact_dirty WHERE kind = '${kind}'), '{}'))
+             * tstzmultirange(tstzrange(p.start_at, p.end_at))
+           ELSE tstzmultirange(tstzrange(p.start_at, p.end_at)) END AS win
+      FROM period p),
   b AS (
-    SELECT p.*, ${FACT_KINDS.map((k) => `CASE WHEN p.usable THEN (tstzmultirange(tstzrange((SELECT sealed_until FROM report_fact_state), NULL))
-             + COALESCE((SELECT m FROM marked WHERE kind = '${k}'), '{}')) * tstzmultirange(tstzrange(p.start_at, p.end_at))
-           ELSE tstzmultirange(tstzrange(p.start_at, p.end_at)) END AS win_${k}`).join(",\n           ")}
-      FROM period p)`;
+    SELECT w.*, w.win AS win_${kind}, CASE WHEN w.usable AND w.hourly
+             THEN COALESCE((SELECT range_agg(tstzrange(date_bin('1 hour', lower(r), ${EPOCH}), date_bin('1 hour', upper(r) - interval '1 microsecond', ${EPOCH}) + interval '1 hour'))
+                              FROM unnest(w.win) r), '{}') * w.whole
+             ELSE w.whole END AS touched
+      FROM w)`;
 
 const FACT_TABLE: Record<FactKind, string> = {
   waits: "report_wait_facts", handling: "report_handling_facts", responses: "report_response_facts", occupancy: "report_occupancy_facts",
 };
 
-/** The kind's 15-minute sums in the period outside its window, keyed by the grouping ($4). */
+/** The kind's sums in the period outside its window, keyed by the grouping ($4): hours, and quarters of the touched hours. */
 function factRows(kind: FactKind): string {
   const key = kind === "occupancy" ? "f.agent_id::text" : "NULLIF(f.key, '')";
   const dimension = kind === "occupancy" ? "$4 = 'agent'" : "f.dimension = $4";
-  return `SELECT ${key} AS key, width_bucket(f.interval_start, b.e) - 1 AS bucket, ${paddedMeasures(kind, "f.")}
-      FROM b JOIN ${FACT_TABLE[kind]} f ON ${dimension} AND f.interval_start >= b.start_at AND f.interval_start < b.end_at
-     WHERE b.usable AND NOT f.interval_start <@ b.win_${kind}`;
+  const select = `SELECT ${key} AS key, width_bucket(f.interval_start, b.e) - 1 AS bucket, ${KIND_MEASURES[kind].map((m) => `f.${m}`).join(", ")}`;
+  return `${select}
+      FROM b JOIN ${FACT_TABLE[kind]} f ON ${dimension} AND f.minutes = 60 AND f.interval_start >= b.start_at AND f.interval_start < b.end_at
+     WHERE b.usable AND b.hourly AND NOT f.interval_start <@ b.touched
+    UNION ALL
+    ${select}
+      FROM b CROSS JOIN LATERAL unnest(b.touched - b.win) r
+      JOIN ${FACT_TABLE[kind]} f ON ${dimension} AND f.minutes = 15 AND f.interval_start >= lower(r) AND f.interval_start < upper(r)
+     WHERE b.usable`;
 }
 
 /** The group's column in each source table (its uuid or enum is grouped on, text in the answer). */
 export const KEY_COLUMN: Record<ReportGroupBy, string> = { queue: "queue_id", channel: "channel", agent: "agent_id", tier: "tier" };
 
 const eventRows = (kind: FactKind, groupBy: ReportGroupBy) =>
-  `SELECT x.${KEY_COLUMN[groupBy]}::text AS key, x.bucket, ${paddedMeasures(kind, "x.")} FROM (${SOURCE_ROWS[kind]()}) x`;
+  `SELECT x.${KEY_COLUMN[groupBy]}::text AS key, x.bucket, ${KIND_MEASURES[kind].map((m) => `x.${m}`).join(", ")} FROM (${SOURCE_ROWS[kind]()}) x`;
 
 /** Sums of whole microseconds, as seconds: the nearest double to the exact value, however split. */
 const SUM = (m: string) => (m.endsWith("_us") ? `(sum(${m})::float8 / 1000000) AS ${m.replace(/_us$/, "_seconds")}` : `sum(${m})::int AS ${m}`);
 
-export function reportStatement(groupBy: ReportGroupBy, interval: ReportInterval): string {
-  // Occupancy is an agent's figure: other groupings leave it out.
-  const kinds = FACT_KINDS.filter((k) => k !== "occupancy" || groupBy === "agent");
-  const parts = kinds.flatMap((k) => [factRows(k), eventRows(k, groupBy)]);
-  return `WITH ${edges(interval)}, ${WINDOWS}
-    SELECT u.key, u.bucket, ${MEASURES.map(SUM).join(", ")}
-      FROM (${parts.join("\n    UNION ALL\n    ")}) u
+export function reportStatement(kind: FactKind, groupBy: ReportGroupBy, interval: ReportInterval): string {
+  return `WITH ${edges(interval)}, ${windows(kind)}
+    SELECT u.key, u.bucket, ${KIND_MEASURES[kind].map(SUM).join(", ")}
+      FROM (${factRows(kind)}
+            UNION ALL
+            ${eventRows(kind, groupBy)}) u
      GROUP BY u.key, u.bucket
      ORDER BY u.key, u.bucket`;
 }
 
-export interface ReportRow {
-  key: string | null; bucket: number;
-  offered: number; reopened: number; answered: number; abandoned: number; short_abandoned: number; moved: number;
-  sl_counted: number; sl_met: number; answer_seconds: number; handled: number; handle_seconds: number; agent_transfers: number;
-  responded: number; response_seconds: number; handling_seconds: number; idle_seconds: number;
-}
+/** One kind's figures of a group and bucket (seconds as *_seconds). */
+export interface KindRow { key: string | null; bucket: number; [figure: string]: number | string | null }
 
 /**
  * One report statement on its own pooled client, with JIT off: the planner's estimates for these
@@ -93,9 +108,13 @@ export async function reportQuery<R extends pg.QueryResultRow>(pool: pg.Pool, sq
   }
 }
 
-/** The report's rows: one per group and bucket, every figure summed. */
-export async function reportRows(pool: pg.Pool, args: [string, string, string], groupBy: ReportGroupBy, interval: ReportInterval, useFacts: boolean): Promise<ReportRow[]> {
-  return reportQuery<ReportRow>(pool, reportStatement(groupBy, interval), [...args, groupBy, useFacts]);
+/**
+ * The report's rows, each kind's own (occupancy by agent only), kinds in a fixed order and each by
+ * group and bucket, so the sums made from them run in the same order however they were counted.
+ */
+export async function reportRows(pool: pg.Pool, args: [string, string, string], groupBy: ReportGroupBy, interval: ReportInterval, useFacts: boolean): Promise<KindRow[][]> {
+  const kinds = FACT_KINDS.filter((k) => k !== "occupancy" || groupBy === "agent");
+  return Promise.all(kinds.map((kind) => reportQuery<KindRow>(pool, reportStatement(kind, groupBy, interval), [...args, groupBy, useFacts])));
 }
 
 /** The buckets' bounds, in order. */
