@@ -101,7 +101,12 @@ async function step(client: pg.PoolClient): Promise<Step> {
     if (mark) {
       const earliest = mark.starts_at ?? (await client.query<{ at: Date | null }>(`SELECT report_interval(${EARLIEST[mark.kind]}) AS at`)).rows[0]!.at;
       const from = earliest && earliest < sealed ? earliest : sealed;
-      const to = minDate(mark.ends_at ?? sealed, sealed, new Date(from.getTime() + STEP));
+      // The marks of the kind that start within the step go with it: one rebuild, not one per mark.
+      // (null: one of them has no end)
+      const last = (await client.query<{ end: Date | null }>(
+        `SELECT CASE WHEN bool_or(ends_at IS NULL) THEN NULL ELSE max(ends_at) END AS end FROM report_fact_dirty WHERE kind = $1 AND (starts_at IS NULL OR starts_at < $2)`,
+        [mark.kind, new Date(from.getTime() + STEP)])).rows[0]!.end;
+      const to = minDate(last ?? sealed, sealed, new Date(from.getTime() + STEP));
       await rebuild(client, [mark.kind], { from, to: to > from ? to : from });
       // A mark from the beginning of time is cleared from there: nothing is older than its span's start.
       await unmark(client, [mark.kind], mark.starts_at, to);
