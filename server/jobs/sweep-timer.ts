@@ -2,7 +2,7 @@
 // with it (a restart without persistence, a failover), and the sweep that re-derives everything else
 // would then never run again until a process restart. Instead each worker process keeps a timer, and a
 // short Redis lock lets one of them per interval queue the sweep job; a Redis that lost the lock simply
-// lets the next tick take it again. Nothing to re-create.
+// lets the next tick take it again. Nothing to re-create. The report facts job is started the same way.
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
