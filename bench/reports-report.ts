@@ -22,7 +22,7 @@ export function renderReportsSection(r: ReportsResult, machine: MachineInfo, qui
 
 Measured ${machine.date}; the machine was ${fmt(quiet.busyPct)}% busy before the run (2 cores shared with other work).
 
-**How.** A fresh \`sb_bench\` (all migrations) gets, set-based (\`bench/reports-seed.ts\`, \`generate_series\`, triggers off while seeding), ${fmt(r.rows.conversations ?? 0)} conversations spread over ${o.month} (${o.queues} queues, ${o.agents} agents, four channels, three tiers) with their history as the triggers write it: ${fmt(r.rows.queue_waits ?? 0)} waits (80% answered, 12% abandoned, 5% moved to another queue and answered there, 3% closed), ${fmt(r.rows.handling_periods ?? 0)} handling periods (3% transferred to a second agent; calls with their end of talk and wrap-up), ${fmt(r.rows.first_responses ?? 0)} first responses (every text conversation) and ${fmt(r.rows.agent_state_periods ?? 0)} agent state periods (eight hours a day each); then \`VACUUM ANALYZE\` (seeding took ${fmt(r.seedSeconds, 1)} s). **Report** is \`buildReport\` (server/domain/reports/build-report.ts) in this process on its own pool of 6, in America/New_York, ${o.iterations} timed calls after ${o.warmup} warm-up calls, one at a time: its four SQL aggregates (waits, handling, first responses and, by agent, occupancy as unions of time ranges) run side by side, then the groups' totals and names. **Bare aggregate** is the floor in the same run: a plain \`count(*)\` per group and local day of the same rows of each source (waits by joining and by ending, handling periods, first responses), side by side on the same pool.
+**How.** A fresh \`sb_bench\` (all migrations) gets, set-based (\`bench/reports-seed.ts\`, \`generate_series\`, triggers off while seeding), ${fmt(r.rows.conversations ?? 0)} conversations spread over ${o.month} (${o.queues} queues, ${o.agents} agents, four channels, three tiers) with their history as the triggers write it: ${fmt(r.rows.queue_waits ?? 0)} waits (80% answered, 12% abandoned, 5% moved to another queue and answered there, 3% closed), ${fmt(r.rows.handling_periods ?? 0)} handling periods (3% transferred to a second agent; calls with their end of talk and wrap-up), ${fmt(r.rows.first_responses ?? 0)} first responses (every text conversation) and ${fmt(r.rows.agent_state_periods ?? 0)} agent state periods (eight hours a day each); then \`VACUUM ANALYZE\` (seeding took ${fmt(r.seedSeconds, 1)} s). **Sums** is the report facts job (\`buildReportFacts\`, server/domain/reports/report-facts.ts), run as the workers run it from an empty \`report_fact_state\` until caught up: every 15-minute interval from the seeded month to five minutes ago summed, a day per step (${fmt(r.factSteps)} steps, most of them the empty days since), with the UTC hours summed from their quarters: **${fmt(r.factsSeconds, 1)} s**, giving ${Object.entries(r.factRows).map(([t, n]) => `${fmt(n)} rows of \`${t}\``).join(", ")} (15-minute and hour rows, four groupings each). **Report** is \`buildReport\` (server/domain/reports/build-report.ts) in this process on its own pool of 6, in America/New_York, ${o.iterations} timed calls after ${o.warmup} warm-up calls, one at a time: one statement per kind of figure (waits, handling, first responses and, by agent, occupancy) side by side, each reading the hour sums of the sealed period and the events of its unsealed rest (here none: the month is long sealed), then the groups' totals and names. **Bare aggregate** is the floor in the same run: a plain \`count(*)\` per group and local day of the same rows of each source (waits by joining and by ending, handling periods, first responses), side by side on the same pool.
 
 ### Result (milliseconds, p50 / p99)
 
@@ -36,17 +36,16 @@ ${reportsSummaryLines(r).map((l) => `- ${l}`).join("\n")}
 
 ### What limits it
 
-Every figure is one pass over the period's rows of its source table, read by the time indexes; the report
-costs two to three times the bare count because of its \`FILTER\` aggregates (the shared wait counts) and,
-by agent, the occupancy's union of each agent's handling and state periods (\`range_agg\`, its pieces then
-spread over the buckets). JIT is off for these statements: compiling them cost more than running them
-(twice as slow at 300,000 conversations). On a quiet machine a month by queue is within the target and
-by agent is not: its occupancy unions every agent's handling and state periods of the month. On a busy
-machine (both cores taken by other work) the bare count alone reached 2.1 s by queue and 2.8 s by agent,
-so scanning the raw events cannot promise the target: that needs the figures pre-summed, e.g. per 15
-minutes (every zone's offset is a multiple) and per queue, channel, tier and agent, kept by the triggers
-that write the events and rebuilt when the metric settings change (the short abandon threshold moves
-abandons between counts). A month holding all million conversations is the worst
-case: a report reads only its period's rows, so a year of history costs what its month does.
+A report no longer reads the events: the month's figures are sums per UTC hour and group, at most hours ×
+groups rows per kind of figure (744 hours × 20 queues by queue; × 200 agents by agent, the largest
+grouping), so it costs a fraction of the bare count over the events it replaces. In a trial run on this
+machine the same day, with other work keeping both cores busy (load average 5 to 7; the bare count's p99
+1.9 s by agent), the worst case, a month by agent, had a p99 of 772 ms. What a report still reads from
+the events is only what is not summed yet: the last five to twenty minutes (an interval is sealed once it
+ended five minutes ago and the job, every minute by default, has run) and any interval marked stale by a
+later write, until the next run sums it again. Zones whose offset is not a whole hour (India, Nepal, parts
+of Australia) read the 15-minute rows, four times as many. The cost moved to the job: its first run after
+the migration sums the whole history (the time above for a million conversations), then each run sums only
+what was sealed or marked since the last.
 `;
 }

@@ -41,6 +41,7 @@ const EnvSchema = z.object({
   VOICE_RECORD_CALLS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   VOICE_ANNOUNCE_MONITORING: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  REPORT_FACTS_EVERY_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   CHAT_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
   CHAT_UPLOAD_TYPES: z
     .string()
@@ -88,6 +89,8 @@ export interface Config {
   offerTimeoutMs: number;
   /** After a call, how long the agent has for notes before going available again. */
   wrapUpMs: number;
+  /** How often the workers sum newly sealed 15-minute intervals for the reports (and repair stale ones). */
+  reportFactsEveryMs: number;
   /** Record answered calls; the recording is put on the call's timeline item. */
   recordCalls: boolean;
   /** Tell an agent when a supervisor listens, whispers or barges on their call (VOICE_ANNOUNCE_MONITORING). */
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailEnvironment,
     offerTimeoutMs: e.OFFER_TIMEOUT_SECONDS * 1000,
     wrapUpMs: e.WRAP_UP_SECONDS * 1000,
+    reportFactsEveryMs: e.REPORT_FACTS_EVERY_SECONDS * 1000,
     recordCalls: e.VOICE_RECORD_CALLS,
     announceMonitoring: e.VOICE_ANNOUNCE_MONITORING,
     smsDefaultCountry: e.SMS_DEFAULT_COUNTRY,

@@ -144,6 +144,7 @@ export async function startSwitchboard(opts: StartOptions): Promise<Switchboard>
       ...deps,
       adapters,
       sweepEveryMs: opts.sweepEveryMs ?? 10_000,
+      reportFactsEveryMs: config.reportFactsEveryMs,
       sendLeaseMs: config.sendLeaseMs,
       sessionSecret: config.sessionSecret,
       prisma: db.prisma,

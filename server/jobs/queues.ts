@@ -18,6 +18,7 @@ export const QUEUE_NAMES = {
   media: "media",
   serviceLevels: "service-levels",
   followUps: "follow-ups",
+  reportFacts: "report-facts",
 } as const;
 
 export type RoutingJob = { kind: "route-conversation"; conversationId: string } | { kind: "agent-may-take-work"; agentId: string };
@@ -56,6 +57,8 @@ export interface Queues extends WorkQueues {
   media: Queue<MediaJob>;
   serviceLevels: Queue<ServiceLevelJob>;
   followUps: Queue<FollowUpJob>;
+  /** The reports' 15-minute sums (server/domain/reports/report-facts.ts): one job at a time, queued by a timer. */
+  reportFacts: Queue;
   close(): Promise<void>;
 }
 
@@ -101,8 +104,10 @@ export function createQueues(
     ...common,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: "exponential", delay: 500 } },
   });
+  // Its own queue: a long backfill must not hold the maintenance sweep.
+  const reportFacts = new Queue(QUEUE_NAMES.reportFacts, { ...common, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
   // Without a listener BullMQ prints every Redis connection error; the caller decides what to log.
-  for (const q of [routing, offerTimeouts, outbound, maintenance, media, serviceLevels, followUps] as Queue[]) q.on("error", opts.onError ?? (() => {}));
+  for (const q of [routing, offerTimeouts, outbound, maintenance, media, serviceLevels, followUps, reportFacts] as Queue[]) q.on("error", opts.onError ?? (() => {}));
 
   return {
     routing,
@@ -112,6 +117,7 @@ export function createQueues(
     media,
     serviceLevels,
     followUps,
+    reportFacts,
     async routeConversation(conversationId, priority) {
       // The job id dedupes: a conversation has at most one routing job waiting. BullMQ ids may not hold ':'.
       await routing.add("route", { kind: "route-conversation", conversationId }, { jobId: `route-${conversationId}`, priority: Math.max(1, priority) });
@@ -191,7 +197,7 @@ export function createQueues(
       );
     },
     async close() {
-      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close(), media.close(), serviceLevels.close(), followUps.close()]);
+      await Promise.all([routing.close(), offerTimeouts.close(), outbound.close(), maintenance.close(), media.close(), serviceLevels.close(), followUps.close(), reportFacts.close()]);
     },
   };
 }

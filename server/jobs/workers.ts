@@ -22,7 +22,8 @@ import { fetchMessageMedia, sweepPendingMedia } from "../domain/ingest/fetch-mes
 import { reportSoftphone } from "../domain/voice/softphone-readiness.ts";
 import { fireReminder, sweepReminders } from "../domain/reminders/fire-reminder.ts";
 import { endSnooze, sweepSnoozes } from "../domain/snooze/wake-snoozed.ts";
-import { startSweepTimer } from "./sweep-timer.ts";
+import { buildReportFacts } from "../domain/reports/report-facts.ts";
+import { startJobTimer, startSweepTimer } from "./sweep-timer.ts";
 import { queueLostDisconnectChecks } from "./sweep-presence.ts";
 import { QUEUE_NAMES, type FollowUpJob, type MediaJob, type OfferTimeoutJob, type OutboundJob, type Queues, type RoutingJob, type ServiceLevelJob } from "./queues.ts";
 
@@ -33,6 +34,8 @@ export interface WorkerDeps extends RoutingDeps {
   adapters: Partial<Record<Channel, ChannelAdapter>>;
   log: Logger;
   sweepEveryMs: number;
+  /** How often the reports' 15-minute sums are brought up to date (REPORT_FACTS_EVERY_SECONDS). */
+  reportFactsEveryMs: number;
   wrapUpMs: number;
   /** How long an outbound attempt holds its message: longer than the provider call's timeout. */
   sendLeaseMs: number;
@@ -110,8 +113,15 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
   const media = startMediaWorker(common, deps);
   const serviceLevels = startServiceLevelWorker(common, deps);
   const followUps = startFollowUpWorker(common, deps);
+  // One run at a time per process (the builder's advisory lock keeps it to one across processes); a
+  // run stops after its budget, well inside the interval, and the next goes on from where it stopped.
+  const reportFacts = new Worker(
+    QUEUE_NAMES.reportFacts,
+    async () => buildReportFacts(deps, { budgetMs: Math.max(1000, Math.floor(deps.reportFactsEveryMs / 2)) }),
+    { ...common, concurrency: 1 },
+  );
 
-  const all = [routing, offerTimeouts, outbound, maintenance, media, serviceLevels, followUps];
+  const all = [routing, offerTimeouts, outbound, maintenance, media, serviceLevels, followUps, reportFacts];
   for (const w of all) {
     w.on("failed", (job, err) => {
       const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -121,9 +131,11 @@ export async function startWorkers(connection: Redis, prefix: string, deps: Work
   }
   await Promise.all(all.map((w) => w.waitUntilReady()));
   const sweepTimer = await startSweepTimer(connection, prefix, deps.queues.maintenance, { everyMs: deps.sweepEveryMs, log: deps.log });
+  const factsTimer = startJobTimer(connection, prefix, deps.queues.reportFacts, { everyMs: deps.reportFactsEveryMs, log: deps.log, job: "report-facts", jobId: "report-facts" });
   return {
     async close() {
       sweepTimer.stop();
+      factsTimer.stop();
       await Promise.all(all.map((w) => w.close()));
     },
   };

@@ -14,6 +14,19 @@ const SL_COUNTED = `((s.callbacks = 'included' OR NOT w.callback) AND (w.outcome
 const SL_MET = `(${SL_COUNTED} AND ${WITHIN_TARGET} AND (w.outcome = 'answered' OR s.abandons_within_target = 'for'))`;
 
 /**
+ * The same counts for one wait, as 0/1 columns (and its answer time in whole microseconds) to be summed:
+ * the reports sum them per 15 minutes and add those sums up exactly. `part` says which half the row
+ * stands for: the interval it joined (offered, reopened) or the one it ended (the outcome).
+ */
+export function waitCountFlags(part: "joined" | "ended"): string {
+  const flag = (cond: string) => (part === "ended" ? `CASE WHEN ${cond} THEN 1 ELSE 0 END` : "0");
+  return `${part === "joined" ? "1" : "0"} AS offered, ${part === "joined" ? "CASE WHEN w.reopened THEN 1 ELSE 0 END" : "0"} AS reopened,
+    ${flag("w.outcome = 'answered'")} AS answered, ${flag(COUNTED_ABANDON)} AS abandoned, ${flag(SHORT_ABANDON)} AS short_abandoned,
+    ${flag("w.outcome = 'moved'")} AS moved, ${flag(SL_COUNTED)} AS sl_counted, ${flag(SL_MET)} AS sl_met,
+    ${part === "ended" ? `CASE WHEN w.outcome = 'answered' THEN round(${WAITED} * 1000000)::bigint ELSE 0 END` : "0::bigint"} AS answer_us`;
+}
+
+/**
  * The select list of wait counts. `entered` and `ended` are SQL conditions on `w` saying whether the
  * wait joined, or ended, in the period: offered counts by joining, every outcome by ending.
  */

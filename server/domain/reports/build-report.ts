@@ -1,5 +1,6 @@
-// A report: the period's figures per group and per bucket, computed in SQL (report-sql.ts) from the stored
-// events; the totals are the buckets' sums, so a day and its hours, a queue and its channels agree.
+// A report: the period's figures per group and per bucket, computed in SQL (report-sql.ts) from the
+// 15-minute sums and the stored events; the totals are the buckets' sums, so a day and its hours, a
+// queue and its channels agree.
 import type pg from "pg";
 import { metricDefinitions } from "../../../shared/metrics.ts";
 import type { Report, ReportBucket, ReportCell, ReportCounts, ReportGroup, ReportQuery } from "../../../shared/reports.ts";
@@ -8,8 +9,8 @@ import { assertCan, type Actor } from "../auth/permissions.ts";
 import type { RateLimiter } from "../auth/sessions.ts";
 import { AppError } from "../../errors.ts";
 import { readMetricSettings } from "../metrics/metric-settings.ts";
-import { abandonRate, averageSpeedOfAnswer, serviceLevel, waitCounts } from "../metrics/wait-counts.ts";
-import { groupNames, handlingRows, occupancyRows, reportBuckets, responseRows, waitRows } from "./report-sql.ts";
+import { abandonRate, averageSpeedOfAnswer, serviceLevel } from "../metrics/wait-counts.ts";
+import { groupNames, reportBuckets, reportRows, type KindRow } from "./report-sql.ts";
 
 export interface ReportDeps { pool: pg.Pool; prisma: PrismaClient; limiter: RateLimiter }
 
@@ -25,6 +26,16 @@ const emptyCounts = (): ReportCounts => ({
 function addInto(a: ReportCounts, b: Partial<ReportCounts>): void {
   for (const [k, v] of Object.entries(b) as [keyof ReportCounts, number][]) a[k] += v;
 }
+
+/** A kind's row as report counts: its columns are the counts' names in snake case, seconds as *_seconds. */
+const countsOf = (r: KindRow): Partial<ReportCounts> => {
+  const counts: Partial<Record<keyof ReportCounts, number>> = {};
+  for (const [column, value] of Object.entries(r)) {
+    if (column === "key" || column === "bucket") continue;
+    counts[column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof ReportCounts] = value as number;
+  }
+  return counts;
+};
 
 const ratio = (n: number, d: number): number | null => (d ? n / d : null);
 
@@ -58,42 +69,34 @@ function bucketLabel(at: Date, query: ReportQuery): string {
   return `${date} ${parts.hour}:${parts.minute} ${offset}`;
 }
 
-export async function buildReport(deps: ReportDeps, actor: Actor, query: ReportQuery): Promise<Report> {
+export interface BuildOptions {
+  /** Read the 15-minute sums where sealed (the default), or only the stored events (the reference). */
+  useFacts?: boolean;
+}
+
+export async function buildReport(deps: ReportDeps, actor: Actor, query: ReportQuery, opts: BuildOptions = {}): Promise<Report> {
   assertCan(actor, "reports.read");
   const hit = await deps.limiter.hit(`reports:agent:${actor.id}`, REPORTS_PER_AGENT.limit, REPORTS_PER_AGENT.windowSeconds);
   if (!hit.allowed) throw new AppError("RATE_LIMITED", `Too many reports; try again in ${hit.retryAfterSeconds} s`, { retryAfterSeconds: hit.retryAfterSeconds });
-  const args = [query.from, query.to, query.timeZone];
+  const args: [string, string, string] = [query.from, query.to, query.timeZone];
   const { groupBy, interval } = query;
-  // Independent aggregates: run side by side on the pool.
-  const [bounds, settings, waits, handling, responses, occupancy] = await Promise.all([
+  const [bounds, settings, kinds] = await Promise.all([
     reportBuckets(deps.pool, args, interval),
     readMetricSettings(deps),
-    waitRows(deps.pool, args, groupBy, interval),
-    handlingRows(deps.pool, args, groupBy, interval),
-    responseRows(deps.pool, args, groupBy, interval),
-    groupBy === "agent" ? occupancyRows(deps.pool, args, interval) : Promise.resolve([]),
+    reportRows(deps.pool, args, groupBy, interval, opts.useFacts ?? true),
   ]);
   const buckets: ReportBucket[] = bounds.map((b) => ({ start: b.start.toISOString(), end: b.end.toISOString(), label: bucketLabel(b.start, query) }));
 
+  // Rows come ordered by kind, group and bucket, one per kind and pair: every sum below runs in the same
+  // order whichever way the rows were counted, so the doubles come out the same.
   const byKey = new Map<string | null, ReportCounts[]>();
-  const cellsOf = (key: string | null) => {
-    let cells = byKey.get(key);
-    if (!cells) byKey.set(key, (cells = buckets.map(emptyCounts)));
-    return cells;
-  };
-  const put = (key: string | null, bucket: number, counts: Partial<ReportCounts>) => {
-    const cell = cellsOf(key)[bucket];
-    if (!cell) throw new Error(`report bucket ${bucket} outside the period's ${buckets.length}`);
-    addInto(cell, counts);
-  };
-  for (const r of waits) {
-    const { offered, reopened, ...outcomes } = waitCounts(r);
-    if (r.joined_bucket !== null) put(r.key, r.joined_bucket, { offered, reopened });
-    if (r.ended_bucket !== null) put(r.key, r.ended_bucket, outcomes);
+  for (const r of kinds.flat()) {
+    let cells = byKey.get(r.key);
+    if (!cells) byKey.set(r.key, (cells = buckets.map(emptyCounts)));
+    const cell = cells[r.bucket];
+    if (!cell) throw new Error(`report bucket ${r.bucket} outside the period's ${buckets.length}`);
+    addInto(cell, countsOf(r));
   }
-  for (const r of handling) put(r.key, r.bucket, { handled: r.handled, handleSeconds: r.handle_seconds, agentTransfers: r.agent_transfers });
-  for (const r of responses) put(r.key, r.bucket, { responded: r.responded, responseSeconds: r.response_seconds });
-  for (const r of occupancy) put(r.key, r.bucket, { handlingSeconds: r.handling_seconds, idleSeconds: r.idle_seconds });
 
   const names = await groupNames(deps.pool, groupBy, [...byKey.keys()].filter((k): k is string => k !== null));
   const totalBuckets = buckets.map(emptyCounts);
