@@ -5,7 +5,7 @@ import type { BoardAgentConversation, BoardAgentRow, BoardLoad, BoardWaitingItem
 import type { Channel, CustomerTier, Presence } from "../../../shared/domain.ts";
 import { customerNameOf } from "../views.ts";
 
-import { CURRENT_XMAX, uuidArray, uuidsOf, writtenSince, type BoardQuery, type SeenSnapshot } from "./board-query.ts";
+import { uuidArray, uuidsOf, writtenSince, type BoardQuery, type SeenSnapshot } from "./board-query.ts";
 
 /** The waiting items shown (the counts on the queue rows are always whole). */
 export const WAITING_SHOWN = 200;
@@ -45,9 +45,9 @@ export function boardAgentsQuery(scope: AgentScope): BoardQuery<BoardAgents> {
   const asked = !scope || !since ? "" : `(SELECT unnest(${ids})
       UNION SELECT assigned_agent_id FROM conversations WHERE id = ANY(${conversations}) AND assigned_agent_id IS NOT NULL
       UNION SELECT agent_id FROM offers WHERE conversation_id = ANY(${conversations}) AND status = 'pending'
-      UNION SELECT a.id FROM agents a CROSS JOIN ${CURRENT_XMAX} WHERE ${writtenSince(since, "a")}
-      UNION SELECT l.agent_id FROM agent_loads l CROSS JOIN ${CURRENT_XMAX} WHERE ${writtenSince(since, "l")}
-      UNION SELECT w.assigned_agent_id FROM conversations w CROSS JOIN ${CURRENT_XMAX}
+      UNION SELECT a.id FROM agents a WHERE ${writtenSince(since, "a")}
+      UNION SELECT l.agent_id FROM agent_loads l WHERE ${writtenSince(since, "l")}
+      UNION SELECT w.assigned_agent_id FROM conversations w
              WHERE w.status IN ('assigned', 'pending_customer') AND w.assigned_agent_id IS NOT NULL AND ${writtenSince(since, "w")})`;
   const sql = [
     `SELECT a.id, a.name, a.role, a.presence, a.presence_changed_at, r.name AS away_reason, a.away_reason_id

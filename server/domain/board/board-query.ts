@@ -37,16 +37,13 @@ export function parseSnapshot(text: string): SeenSnapshot {
 /**
  * SQL true for a row (of the table aliased `t`) written by a transaction the snapshot `seen` could not
  * see: one that committed after it was taken. A row's xmin is the 32-bit id of the transaction that
- * wrote this version of it; its full id is taken from this transaction's own epoch (`c.x`: this
- * snapshot's xmax, joined in as `c`). A transaction with an id at or past `seen`'s xmax, or in its list
- * of those still running, was not visible to it.
+ * wrote this version of it; ids at or past `seen`'s xmax (no older than it, counted back from now:
+ * far fewer than 2^31 transactions pass between two reads), or in its list of those still running,
+ * were not visible to it. A frozen row counts as oldest of all.
  */
 export function writtenSince(seen: SeenSnapshot, t: string): string {
-  const x = `${t}.xmin::text::bigint`;
-  const full = `(CASE WHEN ${x} <= (c.x & 4294967295) THEN (c.x >> 32 << 32) + ${x} ELSE (c.x >> 32 << 32) - 4294967296 + ${x} END)`;
-  const xip = seen.xip.length ? ` OR ${full} IN (${seen.xip.join(",")})` : "";
-  return `(${full} >= ${seen.xmax}${xip})`;
+  // age() counts back from this transaction's latest id in 32-bit steps, without a cast per row.
+  const low = (id: string) => `'${(BigInt(id) % 4294967296n).toString()}'::xid`;
+  const xip = seen.xip.length ? ` OR ${t}.xmin IN (${seen.xip.map(low).join(",")})` : "";
+  return `(age(${t}.xmin) <= age(${low(seen.xmax)})${xip})`;
 }
-
-/** Joined as `c` where writtenSince is used. */
-export const CURRENT_XMAX = `(SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS x) c`;
