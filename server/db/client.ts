@@ -32,8 +32,9 @@ export function createDb(connectionString: string, opts: { max?: number; onIdleE
 
 /** Runs fn in a transaction on one pooled client; rolls back on any error. */
 /**
- * Runs a transaction again when PostgreSQL broke a deadlock by rolling it back (40P01): nothing of it was
- * kept, so running it again is safe for a transaction that only touches the database. A lock-order
+ * Runs a transaction again when PostgreSQL broke a deadlock by rolling it back (40P01; through Prisma,
+ * P2034 "write conflict or deadlock"): nothing of it was kept, so running it again is safe for a
+ * transaction that only touches the database. A lock-order
  * cycle under concurrent triggers (an accept beside a presence change and the router) is rare but real.
  */
 export async function withDeadlockRetry<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
@@ -41,7 +42,8 @@ export async function withDeadlockRetry<T>(run: () => Promise<T>, attempts = 3):
     try {
       return await run();
     } catch (err) {
-      if (attempt >= attempts || (err as { code?: string }).code !== "40P01") throw err;
+      const code = (err as { code?: string }).code;
+      if (attempt >= attempts || (code !== "40P01" && code !== "P2034")) throw err;
     }
   }
 }

@@ -3,7 +3,7 @@
 import type pg from "pg";
 import type { ConversationView } from "../../../shared/api.ts";
 import { AppError } from "../../errors.ts";
-import { withTransaction } from "../../db/client.ts";
+import { withDeadlockRetry, withTransaction } from "../../db/client.ts";
 import { authorizeOnConversation } from "../auth/conversation-access.ts";
 import type { Actor } from "../auth/permissions.ts";
 import type { DomainEvent } from "../events.ts";
@@ -65,7 +65,8 @@ export async function announceEnded(deps: Pick<RoutingDeps, "pool" | "events" | 
 
 /** Resolves (for a chat: ends) the conversation: its assigned agent, or a supervisor or admin. */
 export async function resolveConversation(deps: RoutingDeps, opts: { conversationId: string; actor: Actor }): Promise<ConversationView> {
-  const resolved = await withTransaction(deps.pool, async (tx) => {
+  // Retried when Postgres breaks a deadlock (the resolve's triggers beside an offer and a presence change).
+  const resolved = await withDeadlockRetry(() => withTransaction(deps.pool, async (tx) => {
     await authorizeOnConversation(tx, opts.actor, opts.conversationId, { lock: true });
     const { rows } = await tx.query<{ status: string; customer_id: string; channel: string }>(
       `SELECT cv.status, cv.customer_id, cv.channel FROM conversations cv WHERE cv.id = $1`,
@@ -84,7 +85,7 @@ export async function resolveConversation(deps: RoutingDeps, opts: { conversatio
       abandoned: false,
       by: opts.actor.name,
     });
-  });
+  }));
   if (resolved) return announceEnded(deps, resolved);
   return (await loadConversation(deps.pool, opts.conversationId))!;
 }

@@ -3,7 +3,7 @@
 // router's agent_loads.ready in step, in the same statement, whichever layer writes it.
 import type { AgentView } from "../../../shared/api.ts";
 import type { SettablePresence } from "../../../shared/domain.ts";
-import type { Prisma, PrismaClient } from "../../db/client.ts";
+import { withDeadlockRetry, type Prisma, type PrismaClient } from "../../db/client.ts";
 import { AppError } from "../../errors.ts";
 import { closeOffer } from "../routing/answer-offer.ts";
 import type { RoutingDeps } from "../routing/match.ts";
@@ -25,7 +25,8 @@ export async function setPresence(
   if (reasonId && !(await deps.prisma.awayReason.findFirst({ where: { id: reasonId, active: true }, select: { id: true } }))) {
     throw new AppError("VALIDATION", "awayReasonId: no such away reason (or it was retired)");
   }
-  const agent = await deps.prisma.$transaction(async (tx) => {
+  // Retried when Postgres breaks a deadlock: the agents row's triggers beside an accept and the router.
+  const agent = await withDeadlockRetry(() => deps.prisma.$transaction(async (tx) => {
     // Locked, so that the time of the change is kept only when the presence really changes, as two
     // changes at once each see the other's result.
     if (!(await lockAgent(tx, opts.agentId))) throw new AppError("NOT_FOUND", "No such agent");
@@ -40,7 +41,7 @@ export async function setPresence(
       data: { presence: opts.presence, awayReasonId: reasonId, ...(presence === opts.presence ? {} : { presenceChangedAt: new Date() }) },
       ...AGENT_RECORD,
     });
-  });
+  }));
   return presenceChanged(deps, agentRecordView(agent), opts.presence);
 }
 
