@@ -30,12 +30,10 @@ export function createDb(connectionString: string, opts: { max?: number; onIdleE
   };
 }
 
-/** Runs fn in a transaction on one pooled client; rolls back on any error. */
 /**
  * Runs a transaction again when PostgreSQL broke a deadlock by rolling it back (40P01; through Prisma,
  * P2034 "write conflict or deadlock"): nothing of it was kept, so running it again is safe for a
- * transaction that only touches the database. A lock-order
- * cycle under concurrent triggers (an accept beside a presence change and the router) is rare but real.
+ * transaction that only touches the database. A lock-order cycle under concurrent triggers (an accept beside a presence change and the router) is rare but real.
  */
 export async function withDeadlockRetry<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -48,6 +46,7 @@ export async function withDeadlockRetry<T>(run: () => Promise<T>, attempts = 3):
   }
 }
 
+/** Runs fn in a transaction on one pooled client; rolls back on any error. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   // A connection lost mid-transaction (Postgres restarting) fails the running query, which rejects below,
