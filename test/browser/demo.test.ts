@@ -1,0 +1,87 @@
+// `npm run demo` as a newcomer meets it: the start log names every channel and its URLs, the logins and the
+// customer pages; an agent signs in; a customer texts from the simulated phone, the agent is offered it,
+// answers, and the phone shows the reply with its delivered tick; a shopper chats from the shop page.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, signInThroughForm } from "../support/browser.ts";
+import { startDemo, type DemoProcess } from "../support/demo-process.ts";
+
+let demo: DemoProcess;
+let browser: Browser;
+let agentPage: Page;
+beforeAll(async () => {
+  // No reply left undelivered by chance: this test waits for the delivered tick.
+  demo = await startDemo({ DEMO_UNDELIVERED_RATE: "0" });
+  browser = await launchBrowser();
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  if (demo) expect(await demo.stop()).toBe(0);
+});
+
+const agentMessage = (text: string) => agentPage.locator('[data-testid="message-item"][data-direction="outbound"]').filter({ hasText: text });
+
+describe("npm run demo", () => {
+  it("prints every channel with its state and URLs, the logins and the customer pages", () => {
+    const out = demo.output();
+    const ws = demo.workspaceUrl;
+    expect(out).toContain(`A message comes in: ${ws}/webhooks/twilio/sms (HTTP POST)`);
+    expect(out).toContain(`A call comes in: ${ws}/webhooks/twilio/voice (HTTP POST)`);
+    expect(out).toContain(`Call status changes: ${ws}/webhooks/twilio/voice/status (HTTP POST)`);
+    expect(out).toMatch(/softphone: not configured — /);
+    expect(out).toMatch(/email\s+off — /);
+    expect(out).toContain(`chat   on — widget script ${ws}/widget.js`);
+    expect(demo.logins.map((l) => l.role)).toEqual(["admin", "supervisor", "agent", "agent"]);
+    expect(out).toContain(`phone:  ${demo.pagesUrl}/phone`);
+    expect(out).toContain(`shop:   ${demo.pagesUrl}/shop`);
+  });
+
+  it("lets an agent answer a text from the simulated phone, which shows the reply delivered", { timeout: 60_000 }, async () => {
+    const alex = demo.logins.find((l) => l.email.startsWith("alex@"))!;
+    agentPage = await (await browser.newContext()).newPage();
+    await signInThroughForm(agentPage, demo.workspaceUrl, alex.email, alex.password);
+    await agentPage.getByTestId("connection-state").filter({ hasText: "connected" }).waitFor();
+    await agentPage.getByTestId("presence-select").selectOption("available");
+
+    const phone = await (await browser.newContext()).newPage();
+    await phone.goto(`${demo.pagesUrl}/phone?number=${encodeURIComponent("+12125550177")}`);
+    await phone.getByTestId("phone-text").fill("Hi, my kettle arrived broken");
+    await phone.getByTestId("phone-send").click();
+    const sent = phone.getByTestId("phone-message").filter({ hasText: "my kettle arrived broken" });
+    await expect.poll(() => sent.getAttribute("data-status")).toBe("received");
+
+    const offer = agentPage.getByTestId("offer-item");
+    await offer.waitFor();
+    await offer.getByTestId("offer-accept").click();
+    await expect.poll(() => agentPage.getByTestId("timeline").textContent()).toContain("my kettle arrived broken");
+    await agentPage.getByTestId("composer-input").fill("Sorry! A new kettle ships today.");
+    await agentPage.getByTestId("composer-send").click();
+
+    const reply = phone.locator('[data-testid="phone-message"][data-direction="to_customer"]').filter({ hasText: "A new kettle ships today." });
+    await expect.poll(() => reply.getAttribute("data-status"), { timeout: 20_000 }).toBe("delivered");
+    expect(await reply.getByTestId("phone-tick").textContent()).toContain("✓✓ delivered");
+    // Switchboard took the same callbacks: the agent sees it delivered too.
+    await expect.poll(() => agentMessage("A new kettle ships today.").getByTestId("message-status").textContent(), { timeout: 20_000 }).toBe("delivered");
+    expect(await phone.getByTestId("phone-message").count()).toBe(2);
+  });
+
+  it("lets a shopper chat from the shop page's embedded widget", { timeout: 60_000 }, async () => {
+    const shop = await (await browser.newContext()).newPage();
+    await shop.goto(`${demo.pagesUrl}/shop`);
+    await shop.getByTestId("sb-launcher").click();
+    await shop.getByTestId("sb-panel").waitFor();
+    await shop.getByTestId("sb-connection").filter({ hasText: "connected" }).waitFor({ state: "attached" });
+    await shop.getByTestId("sb-input").fill("Do you have the teapot in blue?");
+    await shop.getByTestId("sb-send").click();
+
+    const offer = agentPage.getByTestId("offer-item");
+    await offer.waitFor();
+    await offer.getByTestId("offer-accept").click();
+    await expect.poll(() => agentPage.getByTestId("timeline").textContent()).toContain("teapot in blue");
+    await agentPage.getByTestId("composer-input").fill("Yes, blue is in stock.");
+    await agentPage.getByTestId("composer-send").click();
+    const answer = shop.getByTestId("sb-message").filter({ hasText: "Yes, blue is in stock." });
+    await answer.waitFor();
+    expect(await answer.getAttribute("data-from")).toBe("agent");
+  });
+});
