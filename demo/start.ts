@@ -1,6 +1,7 @@
 // `npm run demo`: Switchboard as `npm start` runs it, plus a simulated Twilio on loopback (REST API, signed
-// webhooks, delivery callbacks) and the customer pages on their own origin, so every part can be tried on
-// one machine with no accounts. The product runs unchanged: the simulator only plays Twilio's part.
+// webhooks, delivery callbacks), a mail server pair (IMAP and SMTP) and the customer pages on their own
+// origin, so every part can be tried on one machine with no accounts. The product runs unchanged: the
+// simulators only play Twilio's and the mail servers' part.
 import { join } from "node:path";
 import { loadConfig } from "../server/config.ts";
 import { createDb } from "../server/db/client.ts";
@@ -10,10 +11,12 @@ import { buildClientIfNeeded, exitWithStartError, localServices, prepareDatabase
 import { channelLines } from "../scripts/start-log.ts";
 import { startCustomerPages } from "./customer-pages/server.ts";
 import { readDemoLogins, saveDemoLogins } from "./logins.ts";
+import { startDemoMail } from "./mail/demo-mail.ts";
 import { ensureDemoEntryPoints } from "./seed-entry-points.ts";
 import { startTwilioSimulator } from "./twilio-simulator/simulator.ts";
 
 export const DEMO_BUSINESS_NUMBER = "+14155550100";
+export const DEMO_MAILBOX = "support@acme.test";
 // The demo keeps its own database and secret, apart from a real install's .data/.
 const dataDir = process.env.DEMO_DATA_DIR ?? join(projectRoot, ".data", "demo");
 const say = (line: string) => process.stdout.write(line + "\n");
@@ -48,7 +51,19 @@ async function main(): Promise<void> {
     onWebhookFailure: (what, detail) => say(`simulated Twilio: ${what} was refused: ${detail}`),
   });
   stops.push(() => sim.close());
-  const config = loadConfig({ ...env, TWILIO_ACCOUNT_SID: sim.accountSid, TWILIO_AUTH_TOKEN: sim.authToken, TWILIO_PHONE_NUMBER: DEMO_BUSINESS_NUMBER, TWILIO_API_BASE_URL: sim.apiUrl });
+  const mail = await startDemoMail({ businessAddress: DEMO_MAILBOX, businessName: "Acme Support" });
+  stops.push(() => mail.close());
+  // The product's own settings for a Twilio account and a first mailbox, pointed at the simulators.
+  const config = loadConfig({
+    ...env,
+    TWILIO_ACCOUNT_SID: sim.accountSid,
+    TWILIO_AUTH_TOKEN: sim.authToken,
+    TWILIO_PHONE_NUMBER: DEMO_BUSINESS_NUMBER,
+    TWILIO_API_BASE_URL: sim.apiUrl,
+    IMAP_URL: mail.imapUrl,
+    SMTP_URL: mail.smtpUrl,
+    MAIL_FROM: mail.mailFrom,
+  });
 
   const seeded = await prepareDatabase(config, say);
   if (seeded) saveDemoLogins(dataDir, seeded.logins);
@@ -58,20 +73,22 @@ async function main(): Promise<void> {
   await buildClientIfNeeded(say);
 
   const app = await startSwitchboard({ config, log: createLogger(config.logLevel) });
-  const pages = await startCustomerPages({ sim, port: pagesPort, workspaceUrl: config.publicUrl, widget: { scriptUrl: `${config.publicUrl}/widget.js`, publicKey: entryPoints.widget.publicKey } });
+  const pages = await startCustomerPages({ sim, mail, port: pagesPort, workspaceUrl: config.publicUrl, widget: { scriptUrl: `${config.publicUrl}/widget.js`, publicKey: entryPoints.widget.publicKey } });
   stops.push(() => pages.close());
 
   say("");
   for (const line of channelLines(config, app)) say(line);
-  say(`         (here the "Twilio console" is the simulator: it already sends to these URLs, signed as Twilio signs them)`);
+  say(`         (here the "Twilio console" is the simulator: it already sends to these URLs, signed as Twilio signs them;`);
+  say(`          the mailbox ${DEMO_MAILBOX} is on the demo's own IMAP and SMTP servers)`);
   say("\nLogins:");
   const logins = readDemoLogins(dataDir);
   if (logins) for (const l of logins) say(`  ${l.role.padEnd(10)} ${l.email.padEnd(30)} ${l.password}`);
   else say("  (this database was seeded before the demo kept its logins: npm run agent -- reset-password alex@switchboard.local)");
   say(`\nBe the customer: ${pages.origin}`);
   say(`  phone:  ${pages.origin}/phone   (texts the business at ${DEMO_BUSINESS_NUMBER}; replies show their delivery ticks)`);
+  say(`  mail:   ${pages.origin}/mail    (writes to the business at ${DEMO_MAILBOX} and reads its answers)`);
   say(`  shop:   ${pages.origin}/shop    (a web shop with the chat widget embedded)`);
-  say("  (the simulated phone texts but places no calls, and there is no demo mailbox: email stays off)");
+  say("  (the simulated phone texts but places no calls)");
   say(`\nSwitchboard demo is running: ${config.publicUrl} (sign in as an agent, set yourself Available)`);
   stopOnSignals(say, () => app.close(), stops);
 }

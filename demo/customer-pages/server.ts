@@ -1,5 +1,5 @@
 // The customer's side of the demo, on the simulator's own origin: a phone that texts the business and
-// shows its replies with their delivery ticks, and a shop page with the business's chat widget embedded.
+// shows its replies with their delivery ticks, a mail client, and a shop page with the chat widget embedded.
 // Plain HTML and JS (public/), state through a small JSON API the pages poll.
 import express from "express";
 import { readFileSync } from "node:fs";
@@ -7,7 +7,9 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type { DemoMail } from "../mail/demo-mail.ts";
 import type { TwilioSimulator } from "../twilio-simulator/simulator.ts";
+import { mailRoutes } from "./mail-routes.ts";
 
 const publicDir = fileURLToPath(new URL("./public/", import.meta.url));
 
@@ -23,6 +25,7 @@ const escapeAttr = (v: string) => v.replace(/&/g, "&amp;").replace(/"/g, "&quot;
 
 export async function startCustomerPages(opts: {
   sim: TwilioSimulator;
+  mail: DemoMail;
   port: number;
   /** What the shop page embeds: Switchboard's widget script and the demo widget's key. */
   widget: { scriptUrl: string; publicKey: string };
@@ -33,12 +36,15 @@ export async function startCustomerPages(opts: {
   app.use(express.json({ limit: "16kb" }));
   const page = (name: string) => readFileSync(publicDir + name, "utf8");
   const fill = (html: string, values: Record<string, string>) => html.replace(/\{\{(\w+)\}\}/g, (_, k: string) => escapeAttr(values[k] ?? ""));
-  const values = { businessNumber: opts.sim.businessNumber, widgetScript: opts.widget.scriptUrl, widgetKey: opts.widget.publicKey, workspaceUrl: opts.workspaceUrl };
+  const values = { businessNumber: opts.sim.businessNumber, businessAddress: opts.mail.businessAddress, widgetScript: opts.widget.scriptUrl, widgetKey: opts.widget.publicKey, workspaceUrl: opts.workspaceUrl };
 
   app.get("/", (_req, res) => void res.type("html").send(fill(page("index.html"), values)));
   app.get("/phone", (_req, res) => void res.type("html").send(fill(page("phone.html"), values)));
   app.get("/shop", (_req, res) => void res.type("html").send(fill(page("shop.html"), values)));
+  app.get("/mail", (_req, res) => void res.type("html").send(fill(page("mail.html"), values)));
   app.get("/phone.js", (_req, res) => void res.type("js").send(page("phone.js")));
+  app.get("/mail.js", (_req, res) => void res.type("js").send(page("mail.js")));
+  app.use(mailRoutes(opts.mail));
   app.get("/pages.css", (_req, res) => void res.type("css").send(page("pages.css")));
 
   /** One phone's thread, and the phones in use (so an evaluator can switch between customers). */

@@ -1,6 +1,7 @@
 // `npm run demo` as a newcomer meets it: the start log names every channel and its URLs, the logins and the
 // customer pages; an agent signs in; a customer texts from the simulated phone, the agent is offered it,
-// answers, and the phone shows the reply with its delivered tick; a shopper chats from the shop page.
+// answers, and the phone shows the reply with its delivered tick; a shopper chats from the shop page; a
+// customer mails from the mail client, reads the answer and replies into the same thread.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, signInThroughForm } from "../support/browser.ts";
@@ -29,10 +30,11 @@ describe("npm run demo", () => {
     expect(out).toContain(`A call comes in: ${ws}/webhooks/twilio/voice (HTTP POST)`);
     expect(out).toContain(`Call status changes: ${ws}/webhooks/twilio/voice/status (HTTP POST)`);
     expect(out).toMatch(/softphone: not configured — /);
-    expect(out).toMatch(/email\s+off — /);
+    expect(out).toMatch(/email\s+on — /);
     expect(out).toContain(`chat   on — widget script ${ws}/widget.js`);
     expect(demo.logins.map((l) => l.role)).toEqual(["admin", "supervisor", "agent", "agent"]);
     expect(out).toContain(`phone:  ${demo.pagesUrl}/phone`);
+    expect(out).toContain(`mail:   ${demo.pagesUrl}/mail`);
     expect(out).toContain(`shop:   ${demo.pagesUrl}/shop`);
   });
 
@@ -83,5 +85,32 @@ describe("npm run demo", () => {
     const answer = shop.getByTestId("sb-message").filter({ hasText: "Yes, blue is in stock." });
     await answer.waitFor();
     expect(await answer.getAttribute("data-from")).toBe("agent");
+  });
+
+  it("lets a customer mail the business from the mail client, read the answer and reply in its thread", { timeout: 90_000 }, async () => {
+    const client = await (await browser.newContext()).newPage();
+    await client.goto(`${demo.pagesUrl}/mail?address=${encodeURIComponent("pat@customer.test")}`);
+    await client.getByTestId("mail-subject").fill("Wrong teapot colour");
+    await client.getByTestId("mail-text").fill("I ordered blue and got green.");
+    await client.getByTestId("mail-send").click();
+    await client.locator('[data-testid="mail-item"][data-direction="to_business"]').filter({ hasText: "got green" }).waitFor();
+
+    // The product's IMAP watcher reads it from the demo's IMAP server and routes it.
+    const offer = agentPage.getByTestId("offer-item");
+    await offer.waitFor({ timeout: 30_000 });
+    await offer.getByTestId("offer-accept").click();
+    await expect.poll(() => agentPage.getByTestId("timeline").textContent()).toContain("I ordered blue and got green.");
+    await agentPage.getByTestId("composer-input").fill("A blue one is on its way.");
+    await agentPage.getByTestId("composer-send").click();
+
+    const answer = client.locator('[data-testid="mail-item"][data-direction="from_business"]').filter({ hasText: "A blue one is on its way." });
+    await answer.waitFor({ timeout: 30_000 });
+    expect(await answer.getByTestId("mail-item-subject").textContent()).toBe("Re: Wrong teapot colour");
+    await answer.getByTestId("mail-reply").click();
+    expect(await client.getByTestId("mail-to").textContent()).toMatch(/^support\+.+@acme\.test$/);
+    await client.getByTestId("mail-text").fill("Thanks, that was quick!");
+    await client.getByTestId("mail-send").click();
+    // The reply threads: it lands in the conversation the agent has open.
+    await expect.poll(() => agentPage.getByTestId("timeline").textContent(), { timeout: 30_000 }).toContain("Thanks, that was quick!");
   });
 });
