@@ -148,6 +148,8 @@ export interface FakeTwilioOptions {
   authToken?: string;
   /** Called once for each message Twilio accepted (a 201 to POST Messages.json), after the answer is sent. */
   onMessageCreated?: (message: Record<string, unknown>, form: Record<string, string>) => void;
+  /** Called for each accepted update of a call (POST Calls/{sid}.json: new Twiml or Url, or Status), after the answer. */
+  onCallUpdated?: (callSid: string, form: Record<string, string>) => void;
   /** Keep only the newest n requests (the demo runs for hours); every request is kept by default. */
   maxRecordedRequests?: number;
 }
@@ -438,6 +440,8 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     if (opts.onMessageCreated && answer.status === 201 && rec.method === "POST" && MESSAGES_PATH.test(rec.path)) {
       opts.onMessageCreated(answer.body, rec.form);
     }
+    const updatedCall = CALL_PATH.exec(rec.path);
+    if (opts.onCallUpdated && updatedCall && answer.status === 200 && rec.method === "POST") opts.onCallUpdated(updatedCall[2] ?? "", rec.form);
   }
 
   const server = createServer((req, res) => {

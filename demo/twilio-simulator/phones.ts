@@ -27,6 +27,8 @@ export interface PhoneBook {
   customers(): string[];
   /** Counts every change, so a page can ask "anything new since n?". */
   version(): number;
+  /** Something else on the phones changed (a call). */
+  touch(): void;
 }
 
 /** Keeps the newest `perPhone` messages of each phone in memory (the demo's only store: it starts empty). */
@@ -55,5 +57,8 @@ export function createPhoneBook(perPhone = 200): PhoneBook {
     thread: (customer) => [...(threads.get(customer) ?? [])],
     customers: () => [...threads.keys()],
     version: () => version,
+    touch() {
+      version += 1;
+    },
   };
 }

@@ -1,10 +1,12 @@
 // The demo's Twilio: the faithful REST fake (fake-twilio.ts) plus what Twilio itself sends back, over HTTP,
-// signed as Twilio signs it: a customer's text as the inbound SMS webhook, and each reply's delivery status
-// callbacks (queued → sent → delivered after realistic delays, now and then undelivered with error 30003).
+// signed as Twilio signs it: a customer's text as the inbound SMS webhook, each reply's delivery status
+// callbacks (queued → sent → delivered after realistic delays, now and then undelivered with error 30003),
+// and calls played through the TwiML Switchboard answers (calls.ts).
 // Switchboard talks to it through its normal settings (TWILIO_API_BASE_URL and the account's credentials).
 import { randomBytes } from "node:crypto";
 import { smsSegments } from "../../shared/sms-segments.ts";
 import { DEFAULT_TEST_ACCOUNT_SID, newSid, startFakeTwilio, type FakeTwilio } from "./fake-twilio.ts";
+import { createCallSimulator, type CallSimulator } from "./calls.ts";
 import { createPhoneBook, type PhoneBook, type PhoneMessage } from "./phones.ts";
 import { postSignedForm } from "./signed-webhooks.ts";
 
@@ -23,6 +25,8 @@ export interface TwilioSimulatorOptions {
   authToken?: string;
   /** Each status step (queued → sent, sent → delivered) comes after a delay in this range. */
   deliveryDelayMs?: { min: number; max: number };
+  /** One pass of hold music, after which Twilio asks the queue's wait URL again (default 8 s). */
+  holdMusicMs?: number;
   /** Share (0–1) of replies that end undelivered with error 30003. */
   undeliveredRate?: number;
   random?: () => number;
@@ -38,6 +42,8 @@ export interface TwilioSimulator {
   authToken: string;
   businessNumber: string;
   phones: PhoneBook;
+  /** Calls from the simulated phones (calls.ts). */
+  calls: CallSimulator;
   /** The customer at `from` texts the business: the signed inbound webhook, as Twilio would send it. */
   textBusiness(from: string, body: string): Promise<PhoneMessage>;
   /** Resolves when every status callback scheduled so far has been sent. */
@@ -95,10 +101,19 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
     }
   }
 
+  const calls = createCallSimulator({
+    post,
+    publicUrl: opts.publicUrl,
+    businessNumber: opts.businessNumber,
+    holdMusicMs: opts.holdMusicMs ?? 8000,
+    onChange: () => phones.touch(),
+    ...(opts.onWebhookFailure ? { onWebhookFailure: opts.onWebhookFailure } : {}),
+  });
   const fake = await startFakeTwilio({
     accountSid,
     authToken,
     maxRecordedRequests: 1000,
+    onCallUpdated: (sid, form) => calls.updated(sid, form),
     onMessageCreated(message, form) {
       const run = deliver(message, form).finally(() => pending.delete(run));
       pending.add(run);
@@ -112,6 +127,7 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
     authToken,
     businessNumber: opts.businessNumber,
     phones,
+    calls,
     async textBusiness(from, body) {
       const sid = newSid("SM");
       const message = phones.add(from, { sid, direction: "from_customer", body, status: "sending", errorCode: null });
@@ -136,6 +152,7 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
     },
     async close() {
       closed = true;
+      calls.close();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await fake.close();
