@@ -12,7 +12,7 @@ import { channelLines } from "../scripts/start-log.ts";
 import { startCustomerPages } from "./customer-pages/server.ts";
 import { readDemoLogins, saveDemoLogins } from "./logins.ts";
 import { startDemoMail } from "./mail/demo-mail.ts";
-import { ensureDemoEntryPoints } from "./seed-entry-points.ts";
+import { DEMO_MAX_WAIT_SECONDS, ensureDemoEntryPoints } from "./seed-entry-points.ts";
 import { startTwilioSimulator } from "./twilio-simulator/simulator.ts";
 
 export const DEMO_BUSINESS_NUMBER = "+14155550100";
@@ -20,6 +20,7 @@ export const DEMO_MAILBOX = "support@acme.test";
 // The demo keeps its own database and secret, apart from a real install's .data/.
 const dataDir = process.env.DEMO_DATA_DIR ?? join(projectRoot, ".data", "demo");
 const say = (line: string) => process.stdout.write(line + "\n");
+const maxWaitSeconds = Number(process.env.DEMO_CALL_MAX_WAIT_SECONDS ?? DEMO_MAX_WAIT_SECONDS);
 const rate = (name: string, fallback: number) => {
   const v = process.env[name] === undefined ? fallback : Number(process.env[name]);
   if (!Number.isFinite(v) || v < 0 || v > 1) throw new Error(`${name} must be a number from 0 to 1`);
@@ -39,6 +40,7 @@ function demoEnvironment(): NodeJS.ProcessEnv {
 }
 
 async function main(): Promise<void> {
+  if (!Number.isInteger(maxWaitSeconds) || maxWaitSeconds < 10) throw new Error("DEMO_CALL_MAX_WAIT_SECONDS must be a whole number of seconds, at least 10");
   const { env, stops } = await localServices(demoEnvironment(), dataDir, say);
   // The port and public URL first (the simulator signs against it), then the simulator, then the real config.
   const planned = loadConfig(env);
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   if (seeded) saveDemoLogins(dataDir, seeded.logins);
   const pagesPort = Number(process.env.DEMO_PORT ?? 3001);
   const db = createDb(config.databaseUrl, { max: 2 });
-  const entryPoints = await ensureDemoEntryPoints(db.prisma, { publicUrl: config.publicUrl, businessNumber: DEMO_BUSINESS_NUMBER, shopOrigin: `http://localhost:${pagesPort}` }).finally(() => db.close());
+  const entryPoints = await ensureDemoEntryPoints(db.prisma, { publicUrl: config.publicUrl, businessNumber: DEMO_BUSINESS_NUMBER, shopOrigin: `http://localhost:${pagesPort}`, firstRun: seeded !== null, maxWaitSeconds }).finally(() => db.close());
   await buildClientIfNeeded(say);
 
   const app = await startSwitchboard({ config, log: createLogger(config.logLevel) });
@@ -88,7 +90,8 @@ async function main(): Promise<void> {
   say(`  phone:  ${pages.origin}/phone   (texts the business at ${DEMO_BUSINESS_NUMBER}; replies show their delivery ticks)`);
   say(`  mail:   ${pages.origin}/mail    (writes to the business at ${DEMO_MAILBOX} and reads its answers)`);
   say(`  shop:   ${pages.origin}/shop    (a web shop with the chat widget embedded)`);
-  say("  (the simulated phone texts but places no calls)");
+  say(`  calls:  on the phone page; with no softphone nobody can answer, so callers hold (place in line shown as text),`);
+  say(`          then after ${maxWaitSeconds} s press 1 for a callback or leave a voicemail`);
   say(`\nSwitchboard demo is running: ${config.publicUrl} (sign in as an agent, set yourself Available)`);
   stopOnSignals(say, () => app.close(), stops);
 }

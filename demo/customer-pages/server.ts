@@ -1,5 +1,5 @@
 // The customer's side of the demo, on the simulator's own origin: a phone that texts the business and
-// shows its replies with their delivery ticks, a mail client, and a shop page with the chat widget embedded.
+// shows its replies with their delivery ticks and calls it, a mail client, and a shop page with the chat widget.
 // Plain HTML and JS (public/), state through a small JSON API the pages poll.
 import express from "express";
 import { readFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { DemoMail } from "../mail/demo-mail.ts";
 import type { TwilioSimulator } from "../twilio-simulator/simulator.ts";
+import { callRoutes } from "./call-routes.ts";
 import { mailRoutes } from "./mail-routes.ts";
 
 const publicDir = fileURLToPath(new URL("./public/", import.meta.url));
@@ -45,13 +46,15 @@ export async function startCustomerPages(opts: {
   app.get("/phone.js", (_req, res) => void res.type("js").send(page("phone.js")));
   app.get("/mail.js", (_req, res) => void res.type("js").send(page("mail.js")));
   app.use(mailRoutes(opts.mail));
+  app.use(callRoutes(opts.sim));
   app.get("/pages.css", (_req, res) => void res.type("css").send(page("pages.css")));
 
   /** One phone's thread, and the phones in use (so an evaluator can switch between customers). */
   app.get("/api/phone", (req, res) => {
     const number = PhoneNumber.safeParse(req.query.number);
     if (!number.success) return void res.status(400).json({ error: { code: "VALIDATION", message: number.error.issues[0]!.message } });
-    res.json({ businessNumber: opts.sim.businessNumber, version: opts.sim.phones.version(), thread: opts.sim.phones.thread(number.data), phones: opts.sim.phones.customers() });
+    const { sim } = opts;
+    res.json({ businessNumber: sim.businessNumber, version: sim.phones.version(), thread: sim.phones.thread(number.data), calls: sim.calls.callsOf(number.data), phones: [...new Set([...sim.phones.customers(), ...sim.calls.customers()])] });
   });
   app.post("/api/phone/texts", async (req, res) => {
     const body = TextBody.safeParse(req.body);

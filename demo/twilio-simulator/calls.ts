@@ -259,7 +259,7 @@ export function createCallSimulator(deps: CallSimulatorDeps) {
       void verbs.then((v) => (call.generation === gen || call.hungUp ? run(call, gen, v ?? []) : undefined));
     },
     callsOf: (customer: string): PhoneCall[] => [...calls.values()].filter((c) => c.customer === customer).map(({ generation: _g, wake: _w, input: _i, queuedAt: _q, hungUp: _h, ended: _e, markEnded: _m, ...view }) => view),
-    get: (sid: string) => calls.get(sid),
+    customers: () => [...new Set([...calls.values()].map((c) => c.customer))],
     close() {
       for (const call of calls.values()) {
         call.generation += 1;

@@ -11,8 +11,8 @@ let demo: DemoProcess;
 let browser: Browser;
 let agentPage: Page;
 beforeAll(async () => {
-  // No reply left undelivered by chance: this test waits for the delivered tick.
-  demo = await startDemo({ DEMO_UNDELIVERED_RATE: "0" });
+  // No reply left undelivered by chance: this test waits for the delivered tick; callers hear the callback offer soon.
+  demo = await startDemo({ DEMO_UNDELIVERED_RATE: "0", DEMO_CALL_MAX_WAIT_SECONDS: "10" });
   browser = await launchBrowser();
 }, 180_000);
 afterAll(async () => {
@@ -112,5 +112,20 @@ describe("npm run demo", () => {
     await client.getByTestId("mail-send").click();
     // The reply threads: it lands in the conversation the agent has open.
     await expect.poll(() => agentPage.getByTestId("timeline").textContent(), { timeout: 30_000 }).toContain("Thanks, that was quick!");
+  });
+
+  it("lets a caller hold with their place in line shown, then press 1 for a callback", { timeout: 90_000 }, async () => {
+    const phone = await (await browser.newContext()).newPage();
+    await phone.goto(`${demo.pagesUrl}/phone?number=${encodeURIComponent("+12125550178")}`);
+    await phone.getByTestId("phone-call").click();
+    const lines = phone.getByTestId("call-line");
+    await lines.filter({ hasText: "You are number 1 in line." }).first().waitFor({ timeout: 20_000 });
+    await expect.poll(() => phone.getByTestId("call-state").textContent()).toBe("on hold");
+    // Past the queue's longest wait (nobody can answer a call without a softphone), the callback offer.
+    await phone.locator('[data-testid="call-line"][data-kind="prompt"]').filter({ hasText: "Press 1" }).waitFor({ timeout: 40_000 });
+    await phone.getByTestId("call-key-1").click();
+    await lines.filter({ hasText: "We will call you back as soon as an agent is free." }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => phone.getByTestId("call-state").textContent(), { timeout: 20_000 }).toBe("completed");
+    expect(await phone.getByTestId("phone-call").isVisible()).toBe(true);
   });
 });

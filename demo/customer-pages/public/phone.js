@@ -29,6 +29,7 @@
       thread.appendChild(b);
     });
     thread.scrollTop = thread.scrollHeight;
+    renderCall(state.calls[state.calls.length - 1]);
     var list = $("phone-list");
     list.textContent = "";
     state.phones.filter(function (p) { return p !== number; }).forEach(function (p) {
@@ -38,6 +39,48 @@
       list.appendChild(a);
     });
   }
+  var SPOKEN = { ringing: "📞 ", say: "🔊 “", prompt: "🔊 “", music: "", beep: "", event: "— " };
+  var live = null;
+  function renderCall(call) {
+    live = call && call.state !== "completed" ? call : null;
+    $("phone-call").hidden = !!live;
+    $("call-live").hidden = !call;
+    if (!call) return;
+    $("call-state").textContent = call.state === "queued" ? "on hold" : call.state;
+    var lines = $("call-lines");
+    lines.textContent = "";
+    call.lines.forEach(function (l) {
+      var div = document.createElement("div");
+      div.className = "call-line";
+      div.dataset.testid = "call-line";
+      div.dataset.kind = l.kind;
+      div.textContent = (SPOKEN[l.kind] || "") + l.text + (l.kind === "say" || l.kind === "prompt" ? "”" : "");
+      lines.appendChild(div);
+    });
+    lines.scrollTop = lines.scrollHeight;
+    $("call-keypad").hidden = !live;
+    $("call-hang-up").hidden = !live;
+    $("call-stop-recording").hidden = !(live && live.awaiting === "recording");
+  }
+  function callAction(path, body) {
+    if (!live) return;
+    fetch("/api/phone/calls/" + live.sid + "/" + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body || {}) })
+      .then(function () { refresh(); });
+  }
+  "123456789*0#".split("").forEach(function (key) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = key;
+    b.dataset.testid = "call-key-" + key;
+    b.addEventListener("click", function () { callAction("keys", { digits: key }); });
+    $("call-keypad").appendChild(b);
+  });
+  $("call-stop-recording").addEventListener("click", function () { callAction("stop-recording"); });
+  $("call-hang-up").addEventListener("click", function () { callAction("hang-up"); });
+  $("phone-call").addEventListener("click", function () {
+    fetch("/api/phone/calls", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from: number }) })
+      .then(function () { refresh(); });
+  });
   function refresh() {
     return fetch("/api/phone?number=" + encodeURIComponent(number))
       .then(function (r) { return r.json(); })
