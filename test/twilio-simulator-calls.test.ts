@@ -1,10 +1,11 @@
 // Calls from the simulator's phones against the real product: the signed inbound-call webhook, the TwiML
 // Switchboard answers played verb by verb (greeting, hold with the place in line, the key press after the
-// queue's longest wait, a voicemail), and the call's status callback when the caller hangs up.
+// queue's longest wait, a voicemail), the call's status callback when the caller hangs up, and an answered
+// call: the agent's leg rings their simulated forward phone, is answered there, and joins the conference.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTwilioSimulator, type TwilioSimulator } from "../demo/twilio-simulator/simulator.ts";
 import type { PhoneCall } from "../demo/twilio-simulator/calls.ts";
-import { createQueue } from "./support/factories.ts";
+import { createAgent, createQueue } from "./support/factories.ts";
 import { BUSINESS_NUMBER, eventually, freePort, startTestApp, type TestApp } from "./support/test-app.ts";
 
 let t: TestApp;
@@ -75,5 +76,30 @@ describe("calls from the simulated phone", () => {
     await client.calls(call.sid).update({ twiml: "<Response><Say>Connecting you now.</Say><Hangup/></Response>" });
     await eventually(async () => view(call).state === "completed", { timeoutMs: 10_000 });
     expect(said(call)).toContain("Connecting you now.");
+  });
+
+  it("rings the agent's forward phone when they accept; answering joins the conference, and the caller's hang-up ends it", { timeout: 30_000 }, async () => {
+    const agentPhone = "+14155550201";
+    const agent = await createAgent(t.pool, { presence: "available" });
+    await t.pool.query(`UPDATE agents SET forward_phone = $2 WHERE id = $1`, [agent.id, agentPhone]);
+    const cookie = await t.login(agent.email);
+    const call = sim.calls.place("+12125550305");
+    const offer = await eventually(async () => (await t.pool.query(`SELECT o.id, o.conversation_id FROM offers o JOIN messages m ON m.conversation_id = o.conversation_id WHERE m.external_id = $1 AND o.status = 'pending'`, [call.sid])).rows[0], { timeoutMs: 10_000 });
+    expect((await t.api(cookie, "POST", `/api/offers/${offer.id}/accept`)).status).toBe(200);
+
+    const ringing = await eventually(async () => sim.legs.legsOf(agentPhone).find((l) => l.state === "ringing"), { timeoutMs: 10_000 });
+    await eventually(async () => view(call).state === "connected", { timeoutMs: 10_000 });
+    expect(await sim.legs.answer(ringing.callSid)).toBe(true);
+    const legs = () => t.pool.query(`SELECT role, status FROM call_legs WHERE conversation_id = $1 ORDER BY role`, [offer.conversation_id]).then((r) => r.rows);
+    await eventually(async () => ((await legs()).every((l) => l.status === "joined") && (await legs()).length === 2 ? true : undefined), { timeoutMs: 10_000 });
+    const conference = () => t.pool.query(`SELECT status FROM call_conferences WHERE conversation_id = $1`, [offer.conversation_id]).then((r) => r.rows[0]?.status);
+    expect(await conference()).toBe("in-progress");
+    expect(said(call)).toContain("An agent answered: you are connected");
+
+    await sim.calls.hangUp(call.sid);
+    expect(view(call).state).toBe("completed");
+    expect(sim.legs.legsOf(agentPhone)[0]).toMatchObject({ state: "completed", outcome: "ended" });
+    await eventually(async () => ((await conference()) === "completed" ? true : undefined), { timeoutMs: 10_000 });
+    expect(failures).toEqual([]);
   });
 });

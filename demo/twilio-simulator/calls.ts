@@ -1,7 +1,9 @@
 // Calls from a simulated phone, played as Twilio plays them: the signed inbound-call webhook, then the TwiML
 // Switchboard answers, verb by verb (Say and Play shown as text, Enqueue with its wait URL, Gather for a key
 // press, Record for a voicemail, Leave, Redirect, Hangup), a REST update of the call replacing what it runs,
-// and the number's call status callback when it ends. Nobody on the simulated network answers a <Dial>.
+// and the number's call status callback when it ends. <Dial><Conference> joins the call's conference
+// (conference-legs.ts, where the agent's leg rings their simulated phone); other <Dial>s ring nobody.
+import type { ConferenceLegs } from "./conference-legs.ts";
 import { newSid } from "./fake-twilio.ts";
 import { parseTwiml, type Verb } from "./twiml.ts";
 
@@ -17,7 +19,8 @@ export interface CallLine {
 export interface PhoneCall {
   sid: string;
   customer: string;
-  state: "ringing" | "in-progress" | "queued" | "recording" | "completed";
+  /** "connected": in the call's conference, waiting for or talking to the agent. */
+  state: "ringing" | "in-progress" | "queued" | "recording" | "connected" | "completed";
   /** What the caller is asked for now: a key press (with the keys' action) or speaking after the beep. */
   awaiting: "digits" | "recording" | null;
   lines: CallLine[];
@@ -33,6 +36,7 @@ export interface CallSimulatorDeps {
   businessNumber: string;
   /** How long one pass of hold music lasts before Twilio asks the wait URL again. */
   holdMusicMs: number;
+  legs: ConferenceLegs;
   onChange(): void;
   onWebhookFailure?: (what: string, detail: string) => void;
 }
@@ -82,6 +86,7 @@ export function createCallSimulator(deps: CallSimulatorDeps) {
     call.state = "completed";
     call.awaiting = null;
     call.endedAt = new Date().toISOString();
+    await deps.legs.callerLeaves(call.sid);
     line(call, "event", "Call ended");
     const seconds = Math.round((Date.parse(call.endedAt) - Date.parse(call.startedAt)) / 1000);
     const res = await deps.post(deps.publicUrl + VOICE_STATUS_PATH, { ...common(call), CallStatus: "completed", CallDuration: String(seconds) }).catch((err: Error) => ({ status: 0, body: err.message }));
@@ -155,10 +160,22 @@ export function createCallSimulator(deps: CallSimulatorDeps) {
           break;
         case "Redirect":
           return fetchTwiml(call, verb.text, {});
-        case "Dial":
-          line(call, "event", "(nobody on the simulated network answers a dialled call)");
+        case "Dial": {
+          const room = verb.children.find((c) => c.name === "Conference");
+          if (room) {
+            call.state = "connected";
+            line(call, "event", "Connecting you to an agent (hold music until they answer)");
+            await deps.legs.callerJoins(call.sid, room.text, room.attrs);
+            if (call.generation !== gen || call.hungUp) return null;
+            call.state = "in-progress";
+            line(call, "event", "The agent left the call");
+            if (verb.attrs.action) return fetchTwiml(call, verb.attrs.action, { DialCallStatus: "completed" });
+            break;
+          }
+          line(call, "event", "(nobody on the simulated network answers a dialled number)");
           if (verb.attrs.action) return fetchTwiml(call, verb.attrs.action, { DialCallStatus: "no-answer" });
           break;
+        }
         case "Hangup":
         case "Reject":
           return null;
@@ -236,6 +253,7 @@ export function createCallSimulator(deps: CallSimulatorDeps) {
       call.hungUp = true;
       line(call, "event", "Hung up");
       call.wake?.();
+      await deps.legs.callerLeaves(call.sid);
       await call.ended;
       return true;
     },
@@ -259,6 +277,11 @@ export function createCallSimulator(deps: CallSimulatorDeps) {
       void verbs.then((v) => (call.generation === gen || call.hungUp ? run(call, gen, v ?? []) : undefined));
     },
     callsOf: (customer: string): PhoneCall[] => [...calls.values()].filter((c) => c.customer === customer).map(({ generation: _g, wake: _w, input: _i, queuedAt: _q, hungUp: _h, ended: _e, markEnded: _m, ...view }) => view),
+    /** A line on a call's screen, from elsewhere in the simulator. */
+    tell(sid: string, text: string) {
+      const call = calls.get(sid);
+      if (call) line(call, "event", text);
+    },
     customers: () => [...new Set([...calls.values()].map((c) => c.customer))],
     close() {
       for (const call of calls.values()) {

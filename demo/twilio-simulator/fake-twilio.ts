@@ -150,6 +150,8 @@ export interface FakeTwilioOptions {
   onMessageCreated?: (message: Record<string, unknown>, form: Record<string, string>) => void;
   /** Called for each accepted update of a call (POST Calls/{sid}.json: new Twiml or Url, or Status), after the answer. */
   onCallUpdated?: (callSid: string, form: Record<string, string>) => void;
+  /** Called for each participant placed into a conference (a 201 to POST Participants.json), after the answer. */
+  onParticipantCreated?: (participant: Record<string, unknown>, form: Record<string, string>) => void;
   /** Keep only the newest n requests (the demo runs for hours); every request is kept by default. */
   maxRecordedRequests?: number;
 }
@@ -440,6 +442,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     if (opts.onMessageCreated && answer.status === 201 && rec.method === "POST" && MESSAGES_PATH.test(rec.path)) {
       opts.onMessageCreated(answer.body, rec.form);
     }
+    if (opts.onParticipantCreated && answer.status === 201 && rec.method === "POST" && /\/Participants\.json$/.test(rec.path)) opts.onParticipantCreated(answer.body, rec.form);
     const updatedCall = CALL_PATH.exec(rec.path);
     if (opts.onCallUpdated && updatedCall && answer.status === 200 && rec.method === "POST") opts.onCallUpdated(updatedCall[2] ?? "", rec.form);
   }

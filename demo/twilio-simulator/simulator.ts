@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { smsSegments } from "../../shared/sms-segments.ts";
 import { DEFAULT_TEST_ACCOUNT_SID, newSid, startFakeTwilio, type FakeTwilio } from "./fake-twilio.ts";
 import { createCallSimulator, type CallSimulator } from "./calls.ts";
+import { createConferenceLegs, type ConferenceLegs } from "./conference-legs.ts";
 import { createPhoneBook, type PhoneBook, type PhoneMessage } from "./phones.ts";
 import { postSignedForm } from "./signed-webhooks.ts";
 
@@ -44,6 +45,8 @@ export interface TwilioSimulator {
   phones: PhoneBook;
   /** Calls from the simulated phones (calls.ts). */
   calls: CallSimulator;
+  /** Agents' legs of answered calls, ringing their simulated phones (conference-legs.ts). */
+  legs: ConferenceLegs;
   /** The customer at `from` texts the business: the signed inbound webhook, as Twilio would send it. */
   textBusiness(from: string, body: string): Promise<PhoneMessage>;
   /** Resolves when every status callback scheduled so far has been sent. */
@@ -101,19 +104,31 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
     }
   }
 
+  // The conferences live in the REST fake, started below; the legs reach them through it.
+  let fake: FakeTwilio;
+  const legs = createConferenceLegs({
+    post,
+    get conferences() {
+      return fake.conferences;
+    },
+    tellCaller: (sid, text) => calls.tell(sid, text),
+    onChange: () => phones.touch(),
+  });
   const calls = createCallSimulator({
     post,
+    legs,
     publicUrl: opts.publicUrl,
     businessNumber: opts.businessNumber,
     holdMusicMs: opts.holdMusicMs ?? 8000,
     onChange: () => phones.touch(),
     ...(opts.onWebhookFailure ? { onWebhookFailure: opts.onWebhookFailure } : {}),
   });
-  const fake = await startFakeTwilio({
+  fake = await startFakeTwilio({
     accountSid,
     authToken,
     maxRecordedRequests: 1000,
     onCallUpdated: (sid, form) => calls.updated(sid, form),
+    onParticipantCreated: (participant, form) => legs.placed(participant, form),
     onMessageCreated(message, form) {
       const run = deliver(message, form).finally(() => pending.delete(run));
       pending.add(run);
@@ -128,6 +143,7 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
     businessNumber: opts.businessNumber,
     phones,
     calls,
+    legs,
     async textBusiness(from, body) {
       const sid = newSid("SM");
       const message = phones.add(from, { sid, direction: "from_customer", body, status: "sending", errorCode: null });
@@ -153,6 +169,7 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
     async close() {
       closed = true;
       calls.close();
+      legs.close();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await fake.close();
