@@ -90,8 +90,10 @@ async function main(): Promise<void> {
   say(`  phone:  ${pages.origin}/phone   (texts the business at ${DEMO_BUSINESS_NUMBER}; replies show their delivery ticks)`);
   say(`  mail:   ${pages.origin}/mail    (writes to the business at ${DEMO_MAILBOX} and reads its answers)`);
   say(`  shop:   ${pages.origin}/shop    (a web shop with the chat widget embedded)`);
-  say(`  calls:  on the phone page; with no softphone nobody can answer, so callers hold (place in line shown as text),`);
-  say(`          then after ${maxWaitSeconds} s press 1 for a callback or leave a voicemail`);
+  say(`  calls:  from the phone page: callers hold (place in line shown as text); an agent who accepts the call in the`);
+  say(`          workspace answers it on their simulated forward phone (no softphone without Twilio's cloud):`);
+  for (const c of entryPoints.callTakers) say(`          ${c.name.padEnd(12)} ${pages.origin}/phone?number=${encodeURIComponent(c.phone)}`);
+  say(`          unanswered for ${maxWaitSeconds} s, a caller may press 1 for a callback or leave a voicemail`);
   say(`\nSwitchboard demo is running: ${config.publicUrl} (sign in as an agent, set yourself Available)`);
   stopOnSignals(say, () => app.close(), stops);
 }

@@ -1,4 +1,5 @@
-// The phone's calls: place one, press keys, stop a voicemail recording, hang up (the simulator plays the rest).
+// The phone's calls: place one, press keys, stop a voicemail recording, hang up (the simulator plays the rest);
+// and, on an agent's forward phone, answer, decline or hang up the call Switchboard rings it with.
 import { Router, type Response } from "express";
 import { z } from "zod";
 import type { TwilioSimulator } from "../twilio-simulator/simulator.ts";
@@ -30,6 +31,19 @@ export function callRoutes(sim: TwilioSimulator): Router {
   });
   router.post("/api/phone/calls/:sid/hang-up", async (req, res) => {
     if (!(await sim.calls.hangUp(req.params.sid))) return notNow(res);
+    res.status(204).end();
+  });
+  // An agent's forward phone: the leg Switchboard placed to it rings here.
+  router.post("/api/phone/legs/:sid/answer", async (req, res) => {
+    if (!(await sim.legs.answer(req.params.sid))) return notNow(res);
+    res.status(204).end();
+  });
+  router.post("/api/phone/legs/:sid/decline", async (req, res) => {
+    if (!(await sim.legs.decline(req.params.sid))) return notNow(res);
+    res.status(204).end();
+  });
+  router.post("/api/phone/legs/:sid/hang-up", async (req, res) => {
+    if (!(await sim.legs.hangUp(req.params.sid))) return notNow(res);
     res.status(204).end();
   });
   return router;

@@ -54,7 +54,7 @@ export async function startCustomerPages(opts: {
     const number = PhoneNumber.safeParse(req.query.number);
     if (!number.success) return void res.status(400).json({ error: { code: "VALIDATION", message: number.error.issues[0]!.message } });
     const { sim } = opts;
-    res.json({ businessNumber: sim.businessNumber, version: sim.phones.version(), thread: sim.phones.thread(number.data), calls: sim.calls.callsOf(number.data), phones: [...new Set([...sim.phones.customers(), ...sim.calls.customers()])] });
+    res.json({ businessNumber: sim.businessNumber, version: sim.phones.version(), thread: sim.phones.thread(number.data), calls: sim.calls.callsOf(number.data), legs: sim.legs.legsOf(number.data), phones: [...new Set([...sim.phones.customers(), ...sim.calls.customers()])] });
   });
   app.post("/api/phone/texts", async (req, res) => {
     const body = TextBody.safeParse(req.body);

@@ -1,7 +1,8 @@
 // `npm run demo` as a newcomer meets it: the start log names every channel and its URLs, the logins and the
 // customer pages; an agent signs in; a customer texts from the simulated phone, the agent is offered it,
 // answers, and the phone shows the reply with its delivered tick; a shopper chats from the shop page; a
-// customer mails from the mail client, reads the answer and replies into the same thread.
+// customer mails from the mail client, reads the answer and replies into the same thread; a caller holds,
+// the agent accepts and answers on their simulated forward phone; with nobody to answer, a caller asks for a callback.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, signInThroughForm } from "../support/browser.ts";
@@ -114,14 +115,39 @@ describe("npm run demo", () => {
     await expect.poll(() => agentPage.getByTestId("timeline").textContent(), { timeout: 30_000 }).toContain("Thanks, that was quick!");
   });
 
+  it("lets an agent accept a call in the workspace and answer it on their simulated forward phone", { timeout: 90_000 }, async () => {
+    const alexPhone = /Alex Agent\s+(\S+\/phone\?number=\S+)/.exec(demo.output())?.[1];
+    expect(alexPhone).toBe(`${demo.pagesUrl}/phone?number=%2B14155550201`);
+    const caller = await (await browser.newContext()).newPage();
+    await caller.goto(`${demo.pagesUrl}/phone?number=${encodeURIComponent("+12125550179")}`);
+    await caller.getByTestId("phone-call").click();
+    await caller.getByTestId("call-line").filter({ hasText: "You are number 1 in line." }).first().waitFor({ timeout: 20_000 });
+
+    const offer = agentPage.getByTestId("offer-item");
+    await offer.waitFor({ timeout: 20_000 });
+    await offer.getByTestId("offer-accept").click();
+    const forward = await (await browser.newContext()).newPage();
+    await forward.goto(alexPhone!);
+    await forward.getByTestId("leg-answer").click({ timeout: 20_000 });
+    await expect.poll(() => forward.getByTestId("leg-state").textContent()).toBe("On the call with the customer");
+    await caller.getByTestId("call-line").filter({ hasText: "An agent answered: you are connected" }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => caller.getByTestId("call-state").textContent()).toBe("connected");
+
+    await caller.getByTestId("call-hang-up").click();
+    await expect.poll(() => caller.getByTestId("call-state").textContent(), { timeout: 20_000 }).toBe("completed");
+    await expect.poll(() => forward.getByTestId("leg-state").textContent(), { timeout: 20_000 }).toBe("Call ended (ended)");
+  });
+
   it("lets a caller hold with their place in line shown, then press 1 for a callback", { timeout: 90_000 }, async () => {
+    // Alex steps away, so nobody can take the call.
+    await agentPage.getByTestId("presence-select").selectOption("away");
     const phone = await (await browser.newContext()).newPage();
     await phone.goto(`${demo.pagesUrl}/phone?number=${encodeURIComponent("+12125550178")}`);
     await phone.getByTestId("phone-call").click();
     const lines = phone.getByTestId("call-line");
     await lines.filter({ hasText: "You are number 1 in line." }).first().waitFor({ timeout: 20_000 });
     await expect.poll(() => phone.getByTestId("call-state").textContent()).toBe("on hold");
-    // Past the queue's longest wait (nobody can answer a call without a softphone), the callback offer.
+    // Past the queue's longest wait, the callback offer.
     await phone.locator('[data-testid="call-line"][data-kind="prompt"]').filter({ hasText: "Press 1" }).waitFor({ timeout: 40_000 });
     await phone.getByTestId("call-key-1").click();
     await lines.filter({ hasText: "We will call you back as soon as an agent is free." }).waitFor({ timeout: 20_000 });

@@ -30,6 +30,7 @@
     });
     thread.scrollTop = thread.scrollHeight;
     renderCall(state.calls[state.calls.length - 1]);
+    renderLeg(state.legs[state.legs.length - 1]);
     var list = $("phone-list");
     list.textContent = "";
     state.phones.filter(function (p) { return p !== number; }).forEach(function (p) {
@@ -62,6 +63,24 @@
     $("call-hang-up").hidden = !live;
     $("call-stop-recording").hidden = !(live && live.awaiting === "recording");
   }
+  var leg = null;
+  var LEG_STATES = { ringing: "📞 Incoming call from the business (a customer you accepted)", connected: "On the call with the customer", completed: "Call ended" };
+  function renderLeg(l) {
+    leg = l && l.state !== "completed" ? l : null;
+    $("leg-panel").hidden = !l;
+    if (!l) return;
+    $("leg-state").textContent = LEG_STATES[l.state] + (l.state === "completed" && l.outcome ? " (" + l.outcome + ")" : "");
+    $("leg-answer").hidden = !(leg && leg.state === "ringing");
+    $("leg-decline").hidden = !(leg && leg.state === "ringing");
+    $("leg-hang-up").hidden = !(leg && leg.state === "connected");
+  }
+  function legAction(path) {
+    if (!leg) return;
+    fetch("/api/phone/legs/" + leg.callSid + "/" + path, { method: "POST" }).then(function () { refresh(); });
+  }
+  $("leg-answer").addEventListener("click", function () { legAction("answer"); });
+  $("leg-decline").addEventListener("click", function () { legAction("decline"); });
+  $("leg-hang-up").addEventListener("click", function () { legAction("hang-up"); });
   function callAction(path, body) {
     if (!live) return;
     fetch("/api/phone/calls/" + live.sid + "/" + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body || {}) })
