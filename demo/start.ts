@@ -13,6 +13,9 @@ import { startCustomerPages } from "./customer-pages/server.ts";
 import { readDemoLogins, saveDemoLogins } from "./logins.ts";
 import { startDemoMail } from "./mail/demo-mail.ts";
 import { DEMO_MAX_WAIT_SECONDS, ensureDemoEntryPoints } from "./seed-entry-points.ts";
+import { trafficFromArgs } from "./traffic/rate.ts";
+import { tierSetter } from "./traffic/set-tier.ts";
+import { createTraffic, DEFAULT_MIX } from "./traffic/traffic.ts";
 import { startTwilioSimulator } from "./twilio-simulator/simulator.ts";
 
 export const DEMO_BUSINESS_NUMBER = "+14155550100";
@@ -40,6 +43,7 @@ function demoEnvironment(): NodeJS.ProcessEnv {
 }
 
 async function main(): Promise<void> {
+  const trafficPerMinute = trafficFromArgs(process.argv.slice(2));
   if (!Number.isInteger(maxWaitSeconds) || maxWaitSeconds < 10) throw new Error("DEMO_CALL_MAX_WAIT_SECONDS must be a whole number of seconds, at least 10");
   const { env, stops } = await localServices(demoEnvironment(), dataDir, say);
   // The port and public URL first (the simulator signs against it), then the simulator, then the real config.
@@ -93,9 +97,33 @@ async function main(): Promise<void> {
   say(`  calls:  from the phone page: callers hold (place in line shown as text); an agent who accepts the call in the`);
   say(`          workspace answers it on their simulated forward phone (no softphone without Twilio's cloud):`);
   for (const c of entryPoints.callTakers) say(`          ${c.name.padEnd(12)} ${pages.origin}/phone?number=${encodeURIComponent(c.phone)}`);
+  if (entryPoints.callTakers.length === 0) say("          (no agent has a forward phone yet: an admin sets one under Team → Agents)");
   say(`          unanswered for ${maxWaitSeconds} s, a caller may press 1 for a callback or leave a voicemail`);
+  let stopTraffic = async () => {};
+  if (trafficPerMinute !== null) {
+    const trafficDb = createDb(config.databaseUrl, { max: 2 });
+    const admin = await trafficDb.prisma.agent.findFirstOrThrow({ where: { role: "admin", deactivatedAt: null }, orderBy: { createdAt: "asc" }, select: { id: true, role: true, name: true } });
+    const traffic = createTraffic({
+      sim,
+      mail,
+      chat: { switchboardUrl, widgetKey: entryPoints.widget.publicKey, origin: pages.origin },
+      setTier: tierSetter(trafficDb.prisma, admin),
+      onError: (what, err) => say(`${what}: ${err.message}`),
+    });
+    traffic.start(trafficPerMinute);
+    stops.push(() => trafficDb.close());
+    stopTraffic = () => traffic.stop();
+    const share = (n: number) => `${Math.round(n * 100)}%`;
+    const c = DEFAULT_MIX.channels;
+    say(`\nTraffic: ${trafficPerMinute} customers a minute on average — SMS ${share(c.sms)}, calls ${share(c.voice)}, email ${share(c.email)}, chat ${share(c.chat)};`);
+    say(`  ${share(DEFAULT_MIX.returning)} returning, gold ${share(DEFAULT_MIX.tiers.gold)} and platinum ${share(DEFAULT_MIX.tiers.platinum)}; ${share(DEFAULT_MIX.hangUp)} of callers hang up on hold, ${share(DEFAULT_MIX.stop)} of texters send STOP`);
+  }
   say(`\nSwitchboard demo is running: ${config.publicUrl} (sign in as an agent, set yourself Available)`);
-  stopOnSignals(say, () => app.close(), stops);
+  // The traffic stops first, so its customers' last webhooks still reach a running Switchboard.
+  stopOnSignals(say, async () => {
+    await stopTraffic();
+    await app.close();
+  }, stops);
 }
 
 main().catch(exitWithStartError("npm run demo"));
