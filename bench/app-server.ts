@@ -11,7 +11,7 @@ import pg from "pg";
 import { loadConfig } from "../server/config.ts";
 import { createLogger } from "../server/log.ts";
 import { startSwitchboard, type Switchboard } from "../server/switchboard.ts";
-import { startFakeTwilio, type FakeTwilio } from "../test/support/fake-twilio.ts";
+import { startFakeTwilio, type FakeTwilio } from "../demo/twilio-simulator/fake-twilio.ts";
 import { BUSINESS_NUMBER, freePort } from "../test/support/test-app.ts";
 import type { ChildReply, ChildRequest, MemoryReport, ProfileReport, QueryTiming, WindowStats } from "./protocol.ts";
 import { startCpuProfile, type CpuBreakdown } from "./cpu-profile.ts";

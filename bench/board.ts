@@ -10,7 +10,7 @@ import os from "node:os";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { formatPhone } from "../shared/phone.ts";
-import { newSid } from "../test/support/fake-twilio.ts";
+import { newSid } from "../demo/twilio-simulator/fake-twilio.ts";
 import { signTwilioRequest, smsWebhookParams } from "../test/support/twilio-webhooks.ts";
 import type { AppChild } from "./harness.ts";
 import { startHelperChild, type HelperChild } from "./helper-child.ts";

@@ -11,7 +11,7 @@ import pg from "pg";
 import type { Socket } from "socket.io-client";
 import type { AgentClientToServer, AgentServerToClient } from "../shared/events.ts";
 import { createQueue } from "../test/support/factories.ts";
-import { newSid } from "../test/support/fake-twilio.ts";
+import { newSid } from "../demo/twilio-simulator/fake-twilio.ts";
 import { signTwilioRequest, smsWebhookParams } from "../test/support/twilio-webhooks.ts";
 import { supervisorSocket, type AppChild } from "./harness.ts";
 import { startCpuProbe, type CpuShare } from "./machine.ts";

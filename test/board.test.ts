@@ -9,7 +9,7 @@ import { raiseServiceLevelAlert } from "../server/domain/service-levels/raise-al
 import type { CustomerTier } from "../shared/domain.ts";
 import type { AgentClientToServer, AgentServerToClient } from "../shared/events.ts";
 import { createAgent, createCustomer, createQueue } from "./support/factories.ts";
-import { newSid } from "./support/fake-twilio.ts";
+import { newSid } from "../demo/twilio-simulator/fake-twilio.ts";
 import { waitForQueuesToDrain } from "./support/queues.ts";
 import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
 import { postSignedForm } from "./support/twilio-webhooks.ts";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createVoiceAdapter } from "../channels/voice/voice-adapter.ts";
 import { answeredConferenceCall, conferenceCallback, conferenceHelpers, legJoins, legStatus, voiceWebhook } from "./support/conference-calls.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
-import { newSid } from "./support/fake-twilio.ts";
+import { newSid } from "../demo/twilio-simulator/fake-twilio.ts";
 import { eventually, startTestApp, type TestApp } from "./support/test-app.ts";
 
 let t: TestApp;

@@ -8,7 +8,7 @@ import type { QueueView } from "../shared/queues.ts";
 import { connectVisitor } from "./support/chat-visitor.ts";
 import { identityHmac } from "../server/domain/chat/link-verified-identity.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
-import { newSid } from "./support/fake-twilio.ts";
+import { newSid } from "../demo/twilio-simulator/fake-twilio.ts";
 import { startTestApp, type TestApp } from "./support/test-app.ts";
 import { postSignedForm } from "./support/twilio-webhooks.ts";
 

@@ -2,7 +2,7 @@
 // answers is what the client parses, and it refuses what Twilio refuses.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { classifyTwilioError, createTwilioRestClient } from "../channels/twilio/rest-client.ts";
-import { newSid, startFakeTwilio, type FakeTwilio } from "./support/fake-twilio.ts";
+import { newSid, startFakeTwilio, type FakeTwilio } from "../demo/twilio-simulator/fake-twilio.ts";
 
 let fake: FakeTwilio;
 let client: ReturnType<typeof createTwilioRestClient>;

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import twilio from "twilio";
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
 import { classifyTwilioError, createTwilioRestClient } from "../channels/twilio/rest-client.ts";
-import { startFakeTwilio, type FakeTwilio } from "./support/fake-twilio.ts";
+import { startFakeTwilio, type FakeTwilio } from "../demo/twilio-simulator/fake-twilio.ts";
 import { postSignedForm, signTwilioRequest, smsStatusParams, smsWebhookParams } from "./support/twilio-webhooks.ts";
 
 const TO = "+12125550123";

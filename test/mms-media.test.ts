@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageView } from "../shared/api.ts";
 import { MEDIA_FETCH_ATTEMPTS } from "../server/jobs/queues.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
-import { newSid } from "./support/fake-twilio.ts";
+import { newSid } from "../demo/twilio-simulator/fake-twilio.ts";
 import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
 
 let t: TestApp;

@@ -11,7 +11,7 @@ import { redisConnection } from "../server/switchboard.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { TEST_REDIS_URL } from "./support/env.ts";
 import { createAgent, createQueue, TEST_PASSWORD } from "./support/factories.ts";
-import { startFakeTwilio, type FakeTwilio } from "./support/fake-twilio.ts";
+import { startFakeTwilio, type FakeTwilio } from "../demo/twilio-simulator/fake-twilio.ts";
 import { waitForQueuesToDrain } from "./support/queues.ts";
 import { startSwitchboardProcess, type SwitchboardProcess } from "./support/switchboard-process.ts";
 import { newMessageSid } from "./support/twilio-retries.ts";

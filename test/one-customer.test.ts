@@ -8,7 +8,7 @@ import { identityHmac } from "../server/domain/chat/link-verified-identity.ts";
 import { connectVisitor } from "./support/chat-visitor.ts";
 import { startEmailApp, type EmailApp } from "./support/email-app.ts";
 import { createAgent } from "./support/factories.ts";
-import { newSid } from "./support/fake-twilio.ts";
+import { newSid } from "../demo/twilio-simulator/fake-twilio.ts";
 import { postSignedForm } from "./support/twilio-webhooks.ts";
 
 let e: EmailApp;

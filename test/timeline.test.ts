@@ -11,7 +11,7 @@ import { identityHmac } from "../server/domain/chat/link-verified-identity.ts";
 import { timelinePage, type TimelineFilter } from "../server/domain/workspace/timeline.ts";
 import { connectVisitor } from "./support/chat-visitor.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
-import { newSid } from "./support/fake-twilio.ts";
+import { newSid } from "../demo/twilio-simulator/fake-twilio.ts";
 import { startTestApp, type TestApp } from "./support/test-app.ts";
 import { seedTimeline, type SeededTimeline } from "./support/timeline-seed.ts";
 import { postSignedForm } from "./support/twilio-webhooks.ts";

@@ -7,7 +7,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageView, VoiceTokenResponse } from "../shared/api.ts";
 import { createAgent, createQueue } from "./support/factories.ts";
-import { newSid } from "./support/fake-twilio.ts";
+import { newSid } from "../demo/twilio-simulator/fake-twilio.ts";
 import { eventually, nextEvent, startTestApp, type TestApp } from "./support/test-app.ts";
 import type { AgentNotice } from "../shared/events.ts";
 import { postSignedForm } from "./support/twilio-webhooks.ts";

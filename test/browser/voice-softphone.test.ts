@@ -7,7 +7,7 @@ import { launchBrowser, signInThroughForm } from "../support/browser.ts";
 import { stubTwilioDevice } from "../support/softphone-stub.ts";
 import { legStatus } from "../support/conference-calls.ts";
 import { createAgent, createQueue, TEST_PASSWORD } from "../support/factories.ts";
-import { newSid } from "../support/fake-twilio.ts";
+import { newSid } from "../../demo/twilio-simulator/fake-twilio.ts";
 import { eventually, startTestApp, type TestApp } from "../support/test-app.ts";
 import { postSignedForm } from "../support/twilio-webhooks.ts";
 

@@ -1,7 +1,7 @@
 // A call answered in its conference, as Twilio would play it out: the inbound call is accepted, the
 // caller's leg joins by TwiML, the agent's placed leg answers, and Twilio's signed conference callbacks
 // (conference-start, participant-join) reach the app.
-import { newSid, type RecordedRequest } from "./fake-twilio.ts";
+import { newSid, type RecordedRequest } from "../../demo/twilio-simulator/fake-twilio.ts";
 import { createAgent } from "./factories.ts";
 import { eventually, type TestApp } from "./test-app.ts";
 import { postSignedForm } from "./twilio-webhooks.ts";

@@ -8,7 +8,7 @@ import { expect } from "vitest";
 import type { OfferView } from "../../shared/api.ts";
 import { connectVisitor, type VisitorSocket } from "./chat-visitor.ts";
 import { conferenceCallback, legJoins } from "./conference-calls.ts";
-import { newSid } from "./fake-twilio.ts";
+import { newSid } from "../../demo/twilio-simulator/fake-twilio.ts";
 import { eventually, nextEvent, type TestApp } from "./test-app.ts";
 import { postSignedForm } from "./twilio-webhooks.ts";
 

@@ -11,7 +11,7 @@ import { startSwitchboard, type StartOptions, type Switchboard } from "../../ser
 import { freePort } from "../../scripts/local-services.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { TEST_REDIS_URL } from "./env.ts";
-import { startFakeTwilio, type FakeTwilio } from "./fake-twilio.ts";
+import { startFakeTwilio, type FakeTwilio } from "../../demo/twilio-simulator/fake-twilio.ts";
 import { TEST_PASSWORD } from "./factories.ts";
 import { postSignedForm, smsStatusParams, smsWebhookParams } from "./twilio-webhooks.ts";
 

@@ -200,6 +200,10 @@ export function createFakeConferences(accountSid: string) {
       const c = [...conferences.values()].find((x) => x.participants.has(callSid));
       if (c) leave(c, callSid);
     },
+    /** A placed participant who never connected (no answer, declined) is gone, and ends nothing. */
+    drop(callSid: string) {
+      for (const c of conferences.values()) c.participants.delete(callSid);
+    },
     reset() {
       conferences.clear();
     },

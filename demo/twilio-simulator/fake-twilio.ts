@@ -1,4 +1,5 @@
-// A loopback stand-in for Twilio's REST API (2010-04-01 Messages, Calls, Conferences, MMS media), for tests.
+// A loopback stand-in for Twilio's REST API (2010-04-01 Messages, Calls, Conferences, MMS media): the tests'
+// fake, and the REST half of the demo's Twilio simulator (simulator.ts adds the webhooks Twilio sends).
 // Messages: create, fetch and list (To, From, DateSent filters, paged, newest first, as Twilio lists them).
 // Point the real twilio client at it with createTwilioRestClient({ apiBaseUrl: fake.url }).
 import { smsSegments } from "../../shared/sms-segments.ts";
@@ -62,6 +63,8 @@ export interface FakeTwilio {
   setLatency(ms: number): void;
   /** Messages the fake accepted (POSTs answered 201 or about to be), whatever happened to the answer. */
   acceptedMessages(): Record<string, unknown>[];
+  /** Moves a created message on (sent, delivered, undelivered …), as its later fetches and lists show it. */
+  setMessageStatus(sid: string, status: string, errorCode?: number | null): void;
   waitFor(predicate: (req: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   reset(): void;
   close(): Promise<void>;
@@ -140,9 +143,20 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startFakeTwilio(
-  opts: { accountSid?: string; authToken?: string } = {},
-): Promise<FakeTwilio> {
+export interface FakeTwilioOptions {
+  accountSid?: string;
+  authToken?: string;
+  /** Called once for each message Twilio accepted (a 201 to POST Messages.json), after the answer is sent. */
+  onMessageCreated?: (message: Record<string, unknown>, form: Record<string, string>) => void;
+  /** Called for each accepted update of a call (POST Calls/{sid}.json: new Twiml or Url, or Status), after the answer. */
+  onCallUpdated?: (callSid: string, form: Record<string, string>) => void;
+  /** Called for each participant placed into a conference (a 201 to POST Participants.json), after the answer. */
+  onParticipantCreated?: (participant: Record<string, unknown>, form: Record<string, string>) => void;
+  /** Keep only the newest n requests (the demo runs for hours); every request is kept by default. */
+  maxRecordedRequests?: number;
+}
+
+export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<FakeTwilio> {
   const accountSid = opts.accountSid ?? DEFAULT_TEST_ACCOUNT_SID;
   const authToken = opts.authToken ?? DEFAULT_TEST_AUTH_TOKEN;
 
@@ -377,6 +391,7 @@ export async function startFakeTwilio(
       response: null,
     };
     requests.push(rec);
+    if (opts.maxRecordedRequests !== undefined && requests.length > opts.maxRecordedRequests) requests.shift();
 
     if (pendingDrops > 0) {
       pendingDrops -= 1;
@@ -424,6 +439,12 @@ export async function startFakeTwilio(
       ...answer.headers,
     });
     res.end(payload);
+    if (opts.onMessageCreated && answer.status === 201 && rec.method === "POST" && MESSAGES_PATH.test(rec.path)) {
+      opts.onMessageCreated(answer.body, rec.form);
+    }
+    if (opts.onParticipantCreated && answer.status === 201 && rec.method === "POST" && /\/Participants\.json$/.test(rec.path)) opts.onParticipantCreated(answer.body, rec.form);
+    const updatedCall = CALL_PATH.exec(rec.path);
+    if (opts.onCallUpdated && updatedCall && answer.status === 200 && rec.method === "POST") opts.onCallUpdated(updatedCall[2] ?? "", rec.form);
   }
 
   const server = createServer((req, res) => {
@@ -501,6 +522,15 @@ export async function startFakeTwilio(
     },
     acceptedMessages() {
       return [...messagesBySid.values()];
+    },
+    setMessageStatus(sid, status, errorCode = null) {
+      const msg = messagesBySid.get(sid);
+      if (!msg) return;
+      const now = twilioDate(new Date());
+      msg.status = status;
+      msg.error_code = errorCode;
+      msg.date_updated = now;
+      if (status === "sent" && !msg.date_sent) msg.date_sent = now;
     },
     waitFor(predicate, timeoutMs = 5000) {
       const seen = requests.find(predicate);
