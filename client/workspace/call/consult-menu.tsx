@@ -1,6 +1,5 @@
 import { useState } from "react";
-import { useTransferTargets } from "../../lib/use-transfer-targets.ts";
-import { presenceLabel } from "../common/format.ts";
+import { AgentChoices } from "./agent-choices.tsx";
 
 export type Props = {
   /** "Consult…", or "Consult someone else…" after a colleague did not answer. */
@@ -29,33 +28,15 @@ export function ConsultMenu({ label, disabled, onConsult }: Props) {
         {label}
       </button>
       {/* On failure the menu stays open to pick again; the reason shows in the bar. */}
-      {open && <ConsultChoices disabled={disabled} onConsult={async (id) => (await onConsult(id)) && setOpen(false)} />}
-    </div>
-  );
-}
-
-/** Mounted only while the menu is open, so the list of agents is fetched fresh each time. */
-function ConsultChoices({ disabled, onConsult }: { disabled: boolean; onConsult: (toAgentId: string) => void }) {
-  const targets = useTransferTargets();
-  return (
-    <div className="transfer-menu__list" role="menu" aria-label="Consult a colleague" data-testid="consult-menu">
-      {targets.status === "loading" && <p className="transfer-menu__note" role="status">Finding agents…</p>}
-      {targets.status === "error" && <p className="inline-error transfer-menu__note" role="alert">{targets.error}</p>}
-      {targets.status === "ready" && targets.agents.length === 0 && <p className="transfer-menu__note">No other agent is free to take a call now.</p>}
-      {targets.agents.map((agent) => (
-        <button
-          key={agent.id}
-          className="transfer-menu__item"
-          type="button"
-          role="menuitem"
+      {open && (
+        <AgentChoices
+          label="Consult a colleague"
+          testId="consult-menu"
+          targetTestId="consult-target"
           disabled={disabled}
-          onClick={() => onConsult(agent.id)}
-          data-testid="consult-target"
-          data-agent-id={agent.id}
-        >
-          {agent.name} <span className={`transfer-menu__presence presence--${agent.presence}`}>{presenceLabel[agent.presence]}</span>
-        </button>
-      ))}
+          onPick={async (id) => (await onConsult(id)) && setOpen(false)}
+        />
+      )}
     </div>
   );
 }

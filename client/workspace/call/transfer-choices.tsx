@@ -1,5 +1,4 @@
-import { useTransferTargets } from "../../lib/use-transfer-targets.ts";
-import { presenceLabel } from "../common/format.ts";
+import { AgentChoices } from "./agent-choices.tsx";
 
 export type Props = {
   disabled: boolean;
@@ -7,33 +6,13 @@ export type Props = {
   onRequeue: () => void;
 };
 
-/** Mounted only while the menu is open, so the list of agents is fetched fresh each time. */
+/** The agents to transfer the call to, or back to the queue. */
 export function TransferChoices({ disabled, onTransfer, onRequeue }: Props) {
-  const targets = useTransferTargets();
   return (
-    <div className="transfer-menu__list" role="menu" aria-label="Transfer the call" data-testid="transfer-menu">
-      {targets.status === "loading" && <p className="transfer-menu__note" role="status">Finding agents…</p>}
-      {targets.status === "error" && <p className="inline-error transfer-menu__note" role="alert">{targets.error}</p>}
-      {targets.status === "ready" && targets.agents.length === 0 && (
-        <p className="transfer-menu__note">No other agent is free to take a call now.</p>
-      )}
-      {targets.agents.map((agent) => (
-        <button
-          key={agent.id}
-          className="transfer-menu__item"
-          type="button"
-          role="menuitem"
-          disabled={disabled}
-          onClick={() => onTransfer(agent.id)}
-          data-testid="transfer-target"
-          data-agent-id={agent.id}
-        >
-          {agent.name} <span className={`transfer-menu__presence presence--${agent.presence}`}>{presenceLabel[agent.presence]}</span>
-        </button>
-      ))}
+    <AgentChoices label="Transfer the call" testId="transfer-menu" targetTestId="transfer-target" disabled={disabled} onPick={onTransfer}>
       <button className="transfer-menu__item transfer-menu__item--queue" type="button" role="menuitem" disabled={disabled} onClick={onRequeue} data-testid="transfer-requeue">
         Back to the queue
       </button>
-    </div>
+    </AgentChoices>
   );
 }
