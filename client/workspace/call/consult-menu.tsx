@@ -1,5 +1,5 @@
-import { useState } from "react";
 import { AgentChoices } from "./agent-choices.tsx";
+import { CallMenu } from "./call-menu.tsx";
 
 export type Props = {
   /** "Consult…", or "Consult someone else…" after a colleague did not answer. */
@@ -12,31 +12,16 @@ export type Props = {
 
 /** "Consult…": the agents who can take the call (as for a transfer), to talk to before handing it over. */
 export function ConsultMenu({ label, disabled, onConsult }: Props) {
-  const [open, setOpen] = useState(false);
   return (
-    <div className="transfer-menu">
-      <button
-        className="button"
-        type="button"
-        aria-haspopup="menu"
-        aria-expanded={open}
-        disabled={disabled && !open}
-        title="Put the caller on hold and talk to a colleague first; then hand the call over, or come back to the caller"
-        onClick={() => setOpen((current) => !current)}
-        data-testid="call-consult"
-      >
-        {label}
-      </button>
-      {/* On failure the menu stays open to pick again; the reason shows in the bar. */}
-      {open && (
-        <AgentChoices
-          label="Consult a colleague"
-          testId="consult-menu"
-          targetTestId="consult-target"
-          disabled={disabled}
-          onPick={async (id) => (await onConsult(id)) && setOpen(false)}
-        />
+    <CallMenu
+      label={label}
+      title="Put the caller on hold and talk to a colleague first; then hand the call over, or come back to the caller"
+      testId="call-consult"
+      disabled={disabled}
+    >
+      {(choose) => (
+        <AgentChoices label="Consult a colleague" testId="consult-menu" targetTestId="consult-target" disabled={disabled} onPick={(id) => choose(() => onConsult(id))} />
       )}
-    </div>
+    </CallMenu>
   );
 }

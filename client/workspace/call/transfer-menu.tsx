@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { TransferChoices } from "./transfer-choices.tsx";
+import { AgentChoices } from "./agent-choices.tsx";
+import { CallMenu } from "./call-menu.tsx";
 
 export type Props = {
   /** A call control is under way: nothing to choose until it is done. */
@@ -14,28 +14,15 @@ export type Props = {
 
 /** "Transfer": a small menu of the agents who can take the call, and the queue. */
 export function TransferMenu({ disabled, why, onTransfer, onRequeue }: Props) {
-  const [open, setOpen] = useState(false);
-
-  async function choose(action: () => Promise<boolean>) {
-    // On failure the menu stays open to pick again; the reason shows in the bar.
-    if (await action()) setOpen(false);
-  }
-
   return (
-    <div className="transfer-menu">
-      <button
-        className="button"
-        type="button"
-        aria-haspopup="menu"
-        aria-expanded={open}
-        disabled={disabled && !open}
-        title={why}
-        onClick={() => setOpen((current) => !current)}
-        data-testid="call-transfer"
-      >
-        Transfer
-      </button>
-      {open && <TransferChoices disabled={disabled} onTransfer={(id) => choose(() => onTransfer(id))} onRequeue={() => choose(onRequeue)} />}
-    </div>
+    <CallMenu label="Transfer" title={why} testId="call-transfer" disabled={disabled}>
+      {(choose) => (
+        <AgentChoices label="Transfer the call" testId="transfer-menu" targetTestId="transfer-target" disabled={disabled} onPick={(id) => choose(() => onTransfer(id))}>
+          <button className="transfer-menu__item transfer-menu__item--queue" type="button" role="menuitem" disabled={disabled} onClick={() => choose(onRequeue)} data-testid="transfer-requeue">
+            Back to the queue
+          </button>
+        </AgentChoices>
+      )}
+    </CallMenu>
   );
 }
